@@ -1,0 +1,33 @@
+#include "core/secret_mask.h"
+
+#include <gtest/gtest.h>
+
+namespace poise {
+namespace {
+
+TEST(MaskSecret, KeepsPrefixAndSuffixOfLongSecrets) {
+  EXPECT_EQ(maskSecret("AIzaSyA1234567890abcdefghijklmnopqrstu"), "AIzaSy...rstu");
+  EXPECT_EQ(maskSecret("short"), "****");
+}
+
+TEST(ScrubSecrets, MasksBareGoogleKeys) {
+  const std::string key = "AIzaSyA1234567890abcdefghijklmnopqrstu";
+  const std::string out = scrubSecrets("upstream said " + key + " is bad");
+  EXPECT_EQ(out.find(key), std::string::npos);
+  EXPECT_NE(out.find("AIzaSy...rstu"), std::string::npos);
+}
+
+TEST(ScrubSecrets, MasksQueryKeysAndAuthHeaders) {
+  EXPECT_EQ(scrubSecrets("GET /v1beta/models?key=supersecrettoken123&x=1"),
+            "GET /v1beta/models?key=supers...n123&x=1");
+  EXPECT_EQ(scrubSecrets("Authorization: Bearer abcdefghijklmnop"),
+            "Authorization: Bearer abcdef...mnop");
+  EXPECT_EQ(scrubSecrets("x-goog-api-key: abcdefghijklmnop"), "x-goog-api-key: abcdef...mnop");
+}
+
+TEST(ScrubSecrets, LeavesOrdinaryTextAlone) {
+  EXPECT_EQ(scrubSecrets("monkey=banana and keys are fine"), "monkey=banana and keys are fine");
+}
+
+}  // namespace
+}  // namespace poise
