@@ -38,9 +38,7 @@ class BlockingPool {
 
   boost::asio::thread_pool::executor_type executor() { return pool_.get_executor(); }
 
-  void stop() {
-    pool_.join();
-  }
+  void stop() { pool_.join(); }
 
  private:
   boost::asio::thread_pool pool_;

@@ -30,7 +30,8 @@ class SystemClock final : public Clock {
 
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(TimePoint start = TimePoint{Millis{1'700'000'000'000}}) : ms_(start.time_since_epoch().count()) {}
+  explicit ManualClock(TimePoint start = TimePoint{Millis{1'700'000'000'000}})
+      : ms_(start.time_since_epoch().count()) {}
   TimePoint now() const override { return TimePoint{Millis{ms_.load()}}; }
   std::int64_t monotonicMs() const override { return ms_.load(); }
   void advance(Millis d) { ms_ += d.count(); }

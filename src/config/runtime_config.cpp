@@ -1,0 +1,121 @@
+#include "config/runtime_config.h"
+
+#include <charconv>
+#include <functional>
+
+#include "core/origin.h"
+
+namespace poise::config {
+
+namespace {
+
+struct IntKey {
+  const char* name;
+  int RuntimeConfig::*field;
+  int min;
+  int max;
+};
+
+// Every integer key, its range and where it lands. Defaults come from RuntimeConfig's
+// initialisers, so they are written once.
+constexpr IntKey kIntKeys[] = {
+    {"proxy_retry_max_count", &RuntimeConfig::proxy_retry_max_count, 0, 20},
+    {"proxy_retry_backoff_ms", &RuntimeConfig::proxy_retry_backoff_ms, 0, 60'000},
+    {"key_cooldown_default_seconds", &RuntimeConfig::key_cooldown_default_seconds, 1, 86'400},
+    {"upstream_connect_timeout_seconds", &RuntimeConfig::upstream_connect_timeout_seconds, 1, 300},
+    {"upstream_first_byte_timeout_seconds", &RuntimeConfig::upstream_first_byte_timeout_seconds, 1,
+     3600},
+    {"upstream_idle_timeout_seconds", &RuntimeConfig::upstream_idle_timeout_seconds, 1, 3600},
+    {"upstream_total_timeout_seconds", &RuntimeConfig::upstream_total_timeout_seconds, 1, 7200},
+    {"key_validation_max_failed_count", &RuntimeConfig::key_validation_max_failed_count, 0, 1000},
+    {"key_validation_active_interval_seconds",
+     &RuntimeConfig::key_validation_active_interval_seconds, 0, 30 * 86'400},
+    {"key_validation_exhausted_interval_seconds",
+     &RuntimeConfig::key_validation_exhausted_interval_seconds, 0, 30 * 86'400},
+    {"key_validation_error_interval_seconds", &RuntimeConfig::key_validation_error_interval_seconds,
+     0, 30 * 86'400},
+    {"key_validation_timeout_seconds", &RuntimeConfig::key_validation_timeout_seconds, 1, 600},
+    {"key_validation_concurrent_count", &RuntimeConfig::key_validation_concurrent_count, 1, 50},
+};
+
+bool parseInt(const std::string& s, int& out) {
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return r.ec == std::errc{} && r.ptr == s.data() + s.size();
+}
+
+}  // namespace
+
+std::map<std::string, std::string> defaultConfigValues() {
+  const RuntimeConfig d;
+  std::map<std::string, std::string> out;
+  for (const auto& k : kIntKeys) out[k.name] = std::to_string(d.*(k.field));
+  out["key_validation_model_name"] = d.key_validation_model_name;
+  return out;
+}
+
+std::string normalizeTargetUrl(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  for (std::string_view suffix : {"/v1beta", "/v1alpha", "/v1"}) {
+    if (url.size() > suffix.size() &&
+        url.compare(url.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      url.resize(url.size() - suffix.size());
+      break;
+    }
+  }
+  return url;
+}
+
+bool isSecretConfigKey(const std::string& key) {
+  return key == "api_token";
+}
+
+Status validateConfigValue(const std::string& key, const std::string& value) {
+  for (const auto& k : kIntKeys) {
+    if (key != k.name) continue;
+    int v = 0;
+    if (!parseInt(value, v)) return makeError("invalid_config", key + " must be a whole number");
+    if (v < k.min || v > k.max) {
+      return makeError("invalid_config", key + " must be between " + std::to_string(k.min) +
+                                             " and " + std::to_string(k.max));
+    }
+    return {};
+  }
+  if (key == "target_api_url") {
+    auto parsed = parseOriginUrl(normalizeTargetUrl(value));
+    if (!parsed) return makeError("invalid_config", "target_api_url: " + parsed.error().message);
+    return {};
+  }
+  if (key == "key_validation_model_name" && value.empty()) {
+    return makeError("invalid_config", "key_validation_model_name must not be empty");
+  }
+  if (key.empty() || key.size() > 128) {
+    return makeError("invalid_config", "config keys are 1 to 128 characters");
+  }
+  return {};
+}
+
+RuntimeConfig buildRuntimeConfig(std::map<std::string, std::string> raw) {
+  RuntimeConfig c;
+  for (const auto& k : kIntKeys) {
+    auto it = raw.find(k.name);
+    int v = 0;
+    if (it != raw.end() && parseInt(it->second, v) && v >= k.min && v <= k.max) c.*(k.field) = v;
+  }
+  if (auto it = raw.find("key_validation_model_name"); it != raw.end() && !it->second.empty()) {
+    c.key_validation_model_name = it->second;
+  }
+  if (auto it = raw.find("api_token"); it != raw.end()) c.api_token = it->second;
+  if (auto it = raw.find("target_api_url"); it != raw.end()) {
+    c.target_api_url = it->second;
+    if (auto parsed = parseOriginUrl(normalizeTargetUrl(it->second))) {
+      c.upstream_tls = parsed->first.tls;
+      c.upstream_host = parsed->first.host;
+      c.upstream_port = parsed->first.port;
+      c.upstream_base_path = parsed->second;
+    }
+  }
+  c.raw = std::move(raw);
+  return c;
+}
+
+}  // namespace poise::config

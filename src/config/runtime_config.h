@@ -1,0 +1,76 @@
+// RuntimeConfig: the database-backed settings (table `config`) that take effect at once, without a
+// restart. RuntimeConfigStore publishes immutable snapshots through an atomic shared_ptr: readers
+// on any thread take snapshot() (lock-free), writers call apply() after the database write.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace poise::config {
+
+struct RuntimeConfig {
+  std::map<std::string, std::string> raw;  // every stored key, as strings
+
+  // Upstream.
+  std::string target_api_url;  // as configured
+  bool upstream_tls = true;    // parsed from target_api_url
+  std::string upstream_host;
+  std::string upstream_port;
+  std::string upstream_base_path;  // path prefix before the API version, without '/v1beta'
+  std::string api_token;           // the seed's single gateway token; empty = none
+
+  // Proxy behaviour.
+  int proxy_retry_max_count = 3;
+  int proxy_retry_backoff_ms = 100;  // first backoff for transient failures; doubles, jittered
+  int key_cooldown_default_seconds = 60;
+  int upstream_connect_timeout_seconds = 10;
+  int upstream_first_byte_timeout_seconds = 300;
+  int upstream_idle_timeout_seconds = 120;
+  int upstream_total_timeout_seconds = 600;
+
+  // Key validation (the seed's keys; the jobs use them).
+  int key_validation_max_failed_count = 3;
+  int key_validation_active_interval_seconds = 600;
+  int key_validation_exhausted_interval_seconds = 1800;
+  int key_validation_error_interval_seconds = 86400;
+  int key_validation_timeout_seconds = 10;
+  int key_validation_concurrent_count = 5;
+  std::string key_validation_model_name = "gemini-2.5-flash";
+};
+
+// The keys seeded at first start, with their default values (target and token come from the
+// environment and are added by the caller).
+std::map<std::string, std::string> defaultConfigValues();
+
+// Checks one key/value pair; known keys must parse and be in range. Unknown keys are allowed
+// (stored and ignored, as in the seed).
+Status validateConfigValue(const std::string& key, const std::string& value);
+
+// Builds a snapshot from stored values; unparsable values fall back to defaults (they were
+// validated on the way in, so this only matters for rows written by hand).
+RuntimeConfig buildRuntimeConfig(std::map<std::string, std::string> raw);
+
+// Accepts the seed's form ".../v1beta" or ".../v1" and drops the version suffix.
+std::string normalizeTargetUrl(std::string url);
+
+// Config keys whose values are secrets: masked in GET /api/v1/config.
+bool isSecretConfigKey(const std::string& key);
+
+class RuntimeConfigStore {
+ public:
+  RuntimeConfigStore() : current_(std::make_shared<const RuntimeConfig>()) {}
+  std::shared_ptr<const RuntimeConfig> snapshot() const { return current_.load(); }
+  void publish(std::map<std::string, std::string> raw) {
+    current_.store(std::make_shared<const RuntimeConfig>(buildRuntimeConfig(std::move(raw))));
+  }
+
+ private:
+  std::atomic<std::shared_ptr<const RuntimeConfig>> current_;
+};
+
+}  // namespace poise::config

@@ -1,0 +1,60 @@
+// Settings: the start-up configuration of one process, resolved once from command-line flags,
+// then the environment, then a `.env` file in the working directory, then defaults (SPEC §1.1).
+// Immutable after loading; safe to share between threads.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+
+namespace poise::config {
+
+struct Settings {
+  std::string listen_host = "0.0.0.0";
+  unsigned short listen_port = 8100;
+  std::string data_dir = "./data";
+  std::string database_url;  // resolved: never empty after load
+  std::string redis_url;     // empty: in-process state
+  std::string redis_password;
+  int access_token_expire_minutes = 60;
+  std::string log_level = "info";
+  std::size_t max_request_size = 10 * 1024 * 1024;
+  int request_timeout_seconds = 60;  // reading one client request
+  int pool_size = 20;                // database connections
+  std::string admin_username = "admin";
+  std::optional<std::string> admin_password;
+  std::optional<std::string> api_token;
+  std::string upstream_url = "https://generativelanguage.googleapis.com";
+  std::optional<std::string> secret_key;
+  unsigned workers = 1;
+  std::size_t max_connections = 10000;
+  int shutdown_grace_seconds = 20;
+};
+
+// Values given on the command line, by variable name (e.g. "POISE_LISTEN" for --listen).
+using FlagValues = std::map<std::string, std::string>;
+// Reads one environment variable; returns nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// The process environment.
+EnvLookup processEnv();
+
+// Parses a .env file's text: KEY=VALUE lines, `#` comments, optional `export `, single or double
+// quotes. Malformed lines are reported as errors with their line number.
+Result<std::map<std::string, std::string>> parseDotEnv(std::string_view text);
+
+// Resolves settings with the precedence flags > env > dot_env > defaults. `cores` is the default
+// worker count.
+Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
+                                 const std::map<std::string, std::string>& dot_env, unsigned cores);
+
+// Convenience for main(): reads ./.env when present and the process environment.
+Result<Settings> loadSettings(const FlagValues& flags);
+
+// "sqlite" / "postgresql" / "mysql" plus a description without any password, for logs.
+std::string describeDatabase(const std::string& url);
+
+}  // namespace poise::config

@@ -1,0 +1,61 @@
+#include "config/settings.h"
+
+#include <gtest/gtest.h>
+
+namespace poise::config {
+namespace {
+
+EnvLookup envOf(std::map<std::string, std::string> m) {
+  return [m](const std::string& k) -> std::optional<std::string> {
+    if (auto it = m.find(k); it != m.end()) return it->second;
+    return std::nullopt;
+  };
+}
+
+TEST(Settings, FlagsBeatEnvBeatDotEnvBeatDefaults) {
+  auto s = resolveSettings({{"POISE_LISTEN", "127.0.0.1:9000"}},
+                           envOf({{"POISE_LISTEN", "127.0.0.1:9001"}, {"LOG_LEVEL", "debug"}}),
+                           {{"LOG_LEVEL", "warn"}, {"POOL_SIZE", "7"}, {"POISE_LISTEN", "x:1"}}, 4);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->listen_host, "127.0.0.1");
+  EXPECT_EQ(s->listen_port, 9000);
+  EXPECT_EQ(s->log_level, "debug");
+  EXPECT_EQ(s->pool_size, 7);
+  EXPECT_EQ(s->workers, 4u);
+  EXPECT_EQ(s->max_request_size, 10u * 1024 * 1024);
+}
+
+TEST(Settings, DefaultDatabaseLivesInDataDir) {
+  auto rel = resolveSettings({}, envOf({{"POISE_DATA_DIR", "var"}}), {}, 1);
+  ASSERT_TRUE(rel);
+  EXPECT_EQ(rel->database_url, "sqlite:///var/poise.db");
+  auto abs = resolveSettings({}, envOf({{"POISE_DATA_DIR", "/srv/poise"}}), {}, 1);
+  ASSERT_TRUE(abs);
+  EXPECT_EQ(abs->database_url, "sqlite:////srv/poise/poise.db");
+}
+
+TEST(Settings, RejectsBadNumbers) {
+  EXPECT_FALSE(resolveSettings({}, envOf({{"MAX_REQUEST_SIZE", "ten"}}), {}, 1));
+  EXPECT_FALSE(resolveSettings({}, envOf({{"POISE_LISTEN", "nohost"}}), {}, 1));
+  EXPECT_FALSE(resolveSettings({}, envOf({{"POISE_WORKERS", "0"}}), {}, 1));
+}
+
+TEST(DotEnv, ParsesQuotesCommentsAndExport) {
+  auto m = parseDotEnv("# comment\nexport A=1\nB=\"two words\"\nC='x#y'\nD=v # note\n\n");
+  ASSERT_TRUE(m);
+  EXPECT_EQ((*m)["A"], "1");
+  EXPECT_EQ((*m)["B"], "two words");
+  EXPECT_EQ((*m)["C"], "x#y");
+  EXPECT_EQ((*m)["D"], "v");
+  EXPECT_FALSE(parseDotEnv("JUSTTEXT\n"));
+}
+
+TEST(DescribeDatabase, NeverShowsThePassword) {
+  EXPECT_EQ(describeDatabase("postgresql+psycopg2://u:s3cret@db:5432/poise?sslmode=require"),
+            "postgresql://db:5432/poise");
+  EXPECT_EQ(describeDatabase("mysql+pymysql://u:s3cret@h/db"), "mysql://h/db");
+  EXPECT_EQ(describeDatabase("sqlite:///data/poise.db"), "sqlite:/data/poise.db");
+}
+
+}  // namespace
+}  // namespace poise::config

@@ -1,0 +1,60 @@
+// HttpExchange: one client request and the means to answer it, handed to the request handler by
+// the HTTP session. A handler either calls respond() once, or takes over the stream for a relayed
+// response (stream()) and then marks the exchange answered. Not thread-safe: it belongs to the
+// session coroutine that owns the connection, on that connection's I/O thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace poise::net {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct ExchangeInfo {
+  std::string request_id;
+  std::string remote_ip;
+  std::int64_t started_ms = 0;  // monotonic ms when the request header was read
+};
+
+class HttpExchange {
+ public:
+  HttpExchange(Request& request, boost::beast::tcp_stream& stream, ExchangeInfo info,
+               std::chrono::seconds write_timeout)
+      : request_(request), stream_(stream), info_(std::move(info)), write_timeout_(write_timeout) {}
+
+  Request& request() { return request_; }
+  const ExchangeInfo& info() const { return info_; }
+
+  // Writes a complete response (adds X-Request-Id, Content-Length, keep-alive). Suspends.
+  boost::asio::awaitable<void> respond(Response response);
+
+  // Raw access for handlers that relay a response themselves. They must set answered() and, if
+  // the connection cannot be reused afterwards, closeAfter().
+  boost::beast::tcp_stream& stream() { return stream_; }
+  std::chrono::seconds writeTimeout() const { return write_timeout_; }
+  void markAnswered() { answered_ = true; }
+  void closeAfter() { keep_alive_ = false; }
+
+  bool answered() const { return answered_; }
+  bool keepAlive() const { return keep_alive_ && request_.keep_alive(); }
+  unsigned status() const { return status_; }
+  void setStatus(unsigned s) { status_ = s; }
+
+ private:
+  Request& request_;
+  boost::beast::tcp_stream& stream_;
+  ExchangeInfo info_;
+  std::chrono::seconds write_timeout_;
+  bool answered_ = false;
+  bool keep_alive_ = true;
+  unsigned status_ = 0;
+};
+
+}  // namespace poise::net

@@ -1,0 +1,145 @@
+#include "net/upstream_pool.h"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace poise::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+namespace {
+std::int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+beast::tcp_stream& UpstreamConnection::tcp() {
+  if (auto* p = std::get_if<beast::tcp_stream>(&stream_)) return *p;
+  return std::get<std::unique_ptr<TlsStream>>(stream_)->next_layer();
+}
+
+void UpstreamConnection::close() {
+  boost::system::error_code ec;
+  tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+  tcp().socket().close(ec);
+}
+
+UpstreamPool::UpstreamPool(asio::io_context& ioc, asio::ssl::context& tls,
+                           UpstreamPoolOptions options)
+    : ioc_(ioc), tls_(tls), options_(options) {}
+
+std::size_t UpstreamPool::idleCount() const {
+  std::size_t n = 0;
+  for (const auto& [k, q] : idle_) n += q.size();
+  return n;
+}
+
+asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::acquire(
+    const Origin& origin, const UpstreamTimeouts& timeouts, bool& reused) {
+  const std::string key = origin.key();
+  auto it = idle_.find(key);
+  if (it != idle_.end()) {
+    const std::int64_t now = nowMs();
+    auto& q = it->second;
+    while (!q.empty()) {
+      auto conn = std::move(q.back());  // most recently used first: warmest, least likely closed
+      q.pop_back();
+      if (now - conn->idle_since_ms > options_.idle_ttl.count()) {
+        conn->close();
+        continue;
+      }
+      // A peer that closed the idle connection leaves it readable (EOF); skip those.
+      boost::system::error_code ec;
+      if (conn->tcp().socket().available(ec) > 0 || ec) {
+        conn->close();
+        continue;
+      }
+      reused = true;
+      co_return std::move(conn);
+    }
+  }
+  reused = false;
+  co_return co_await connect(origin, timeouts);
+}
+
+void UpstreamPool::release(std::unique_ptr<UpstreamConnection> conn) {
+  if (!conn || conn->origin_key.empty()) return;
+  auto& q = idle_[conn->origin_key];
+  if (q.size() >= options_.max_idle_per_origin) {
+    conn->close();
+    return;
+  }
+  conn->idle_since_ms = nowMs();
+  conn->tcp().expires_never();
+  q.push_back(std::move(conn));
+}
+
+asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::connect(
+    const Origin& origin, const UpstreamTimeouts& timeouts) {
+  const std::string key = origin.key();
+  auto& cached = dns_[key];
+  const std::int64_t now = nowMs();
+  if (cached.endpoints.empty() || now - cached.at_ms > 60'000) {
+    tcp::resolver resolver(ioc_);
+    auto [ec, results] = co_await resolver.async_resolve(origin.host, origin.port,
+                                                         asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      co_return makeError("upstream_dns", "cannot resolve upstream host: " + ec.message());
+    }
+    cached.endpoints = std::move(results);
+    cached.at_ms = now;
+  }
+  beast::tcp_stream plain(ioc_);
+  plain.expires_after(timeouts.connect);
+  auto [cec, ep] =
+      co_await plain.async_connect(cached.endpoints, asio::as_tuple(asio::use_awaitable));
+  (void)ep;
+  if (cec) {
+    cached.endpoints = {};
+    co_return makeError(cec == beast::error::timeout ? "upstream_timeout" : "upstream_connect",
+                        "cannot connect to upstream: " + cec.message());
+  }
+  boost::system::error_code ignored;
+  plain.socket().set_option(tcp::no_delay(true), ignored);
+  if (!origin.tls) {
+    auto conn = std::make_unique<UpstreamConnection>(std::move(plain));
+    conn->origin_key = key;
+    co_return std::move(conn);
+  }
+  auto tls = std::make_unique<UpstreamConnection::TlsStream>(std::move(plain), tls_);
+  if (!SSL_set_tlsext_host_name(tls->native_handle(), origin.host.c_str())) {
+    co_return makeError("upstream_tls", "cannot set TLS server name");
+  }
+  tls->set_verify_mode(asio::ssl::verify_peer);
+  tls->set_verify_callback(asio::ssl::host_name_verification(origin.host));
+  tls->next_layer().expires_after(timeouts.tls);
+  auto [hec] = co_await tls->async_handshake(asio::ssl::stream_base::client,
+                                             asio::as_tuple(asio::use_awaitable));
+  if (hec) {
+    co_return makeError(hec == beast::error::timeout ? "upstream_timeout" : "upstream_tls",
+                        "TLS handshake with upstream failed: " + hec.message());
+  }
+  auto conn = std::make_unique<UpstreamConnection>(std::move(tls));
+  conn->origin_key = key;
+  co_return std::move(conn);
+}
+
+Result<std::unique_ptr<asio::ssl::context>> makeClientTlsContext() {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  boost::system::error_code ec;
+  ctx->set_default_verify_paths(ec);
+  if (ec) return makeError("tls_setup", "cannot load the system CA store: " + ec.message());
+  ctx->set_verify_mode(asio::ssl::verify_peer);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  return ctx;
+}
+
+}  // namespace poise::net
