@@ -1,0 +1,481 @@
+// Test harness: spawns the fake Gemini upstream and the real poise binary on 127.0.0.1 port 0,
+// and gives tests small typed helpers over their control and admin APIs.
+//
+// Every child process is tracked; they are killed when the test process exits for any reason, so
+// a failing or interrupted test never leaves a server behind. Nothing here uses any address but
+// 127.0.0.1.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const FAKE_BIN =
+  process.env.FAKE_GEMINI_BIN || join(REPO_ROOT, 'build/tools/fake_gemini/fake-gemini');
+export const POISE_BIN = process.env.POISE_BIN || join(REPO_ROOT, 'build/poise');
+export const HOST = '127.0.0.1';
+
+// Generous start-up deadline: sanitizer builds start several times slower.
+const START_TIMEOUT_MS = Number(process.env.IT_START_TIMEOUT_MS || 20000);
+const STOP_TIMEOUT_MS = Number(process.env.IT_STOP_TIMEOUT_MS || 30000);
+
+// ---------------------------------------------------------------------------------------------
+// Child-process bookkeeping
+
+const children = new Set();
+
+function killAll() {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // The child may already be gone; there is nothing else to clean up.
+      }
+    }
+  }
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    killAll();
+    process.kill(process.pid, sig);
+  });
+}
+
+/** Spawns a tracked child; resolves `exited` with {code, signal}. */
+function spawnTracked(bin, args, options) {
+  const child = spawn(bin, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.exited = new Promise((resolveExit) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolveExit({ code, signal });
+    });
+  });
+  // A spawn failure (missing binary) surfaces through 'error'; keep it for the waiter.
+  child.spawnError = null;
+  child.once('error', (err) => {
+    child.spawnError = err;
+    children.delete(child);
+  });
+  return child;
+}
+
+/**
+ * Collects a child's output into `sink.text` and resolves with the first regex match found in
+ * the combined text of `stream`, or rejects on exit/timeout with the output so far.
+ */
+function waitForOutput(child, sink, stream, regex, what) {
+  return new Promise((resolveMatch, rejectMatch) => {
+    let done = false;
+    const finish = (fn, value) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      stream.off('data', onData);
+      fn(value);
+    };
+    const onData = () => {
+      const m = regex.exec(sink.text);
+      if (m) finish(resolveMatch, m);
+    };
+    const timer = setTimeout(() => {
+      finish(rejectMatch, new Error(`${what}: no start-up line within ${START_TIMEOUT_MS} ms.\n` +
+        `output so far:\n${sink.text.slice(-4000)}`));
+    }, START_TIMEOUT_MS);
+    stream.on('data', onData);
+    child.once('error', (err) =>
+      finish(rejectMatch, new Error(`${what}: cannot start: ${err.message}`)));
+    child.exited.then(({ code, signal }) =>
+      finish(rejectMatch, new Error(`${what} exited early (code ${code}, signal ${signal}).\n` +
+        `output:\n${sink.text.slice(-4000)}`)));
+    onData();
+  });
+}
+
+function capture(stream, sink) {
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk) => {
+    sink.text += chunk;
+  });
+}
+
+/** Resolves with the promise's value, or 'timeout' after ms; leaves no timer behind. */
+export async function raceTimeout(promise, ms) {
+  const ac = new AbortController();
+  const timer = sleep(ms, 'timeout', { signal: ac.signal }).catch(() => 'aborted');
+  try {
+    return await Promise.race([promise, timer]);
+  } finally {
+    ac.abort();
+  }
+}
+
+/** Sends SIGTERM, waits for the exit, then SIGKILL as a last resort. Returns {code, signal}. */
+async function terminate(child, timeoutMs = STOP_TIMEOUT_MS) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return { code: child.exitCode, signal: child.signalCode };
+  }
+  child.kill('SIGTERM');
+  const result = await raceTimeout(child.exited, timeoutMs);
+  if (result === 'timeout') {
+    child.kill('SIGKILL');
+    await child.exited;
+    return { code: null, signal: 'SIGKILL', timedOut: true };
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small HTTP helpers
+
+/**
+ * fetch() that never follows redirects and returns {status, headers, text, body}, where body is
+ * the parsed JSON when the text parses, else undefined.
+ */
+export async function request(url, { method = 'GET', headers = {}, body, signal } = {}) {
+  const init = { method, headers: { ...headers }, redirect: 'manual', signal };
+  if (body !== undefined) {
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      init.body = body;
+    } else {
+      init.body = JSON.stringify(body);
+      if (!Object.keys(init.headers).some((h) => h.toLowerCase() === 'content-type')) {
+        init.headers['content-type'] = 'application/json';
+      }
+    }
+  }
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let parsed;
+  try {
+    parsed = text.length ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, body: parsed };
+}
+
+export function randomToken(prefix = 'tok', bytes = 18) {
+  return `${prefix}-${randomBytes(bytes).toString('hex')}`;
+}
+
+/** A key shaped like a real Google API key: "AIza" + 35 characters of [0-9A-Za-z_-]. */
+export function googleShapedKey() {
+  const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-';
+  const bytes = randomBytes(35);
+  let out = 'AIza';
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+/** Polls fn() until it returns a truthy value or the deadline passes; returns the last value. */
+export async function waitFor(fn, { timeoutMs = 5000, intervalMs = 25, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fake upstream
+
+/** Query of a recorded request as URLSearchParams, whatever form the fake reports it in. */
+export function queryParams(rec) {
+  const q = rec.query;
+  if (q === undefined || q === null || q === '') return new URLSearchParams();
+  if (typeof q === 'string') return new URLSearchParams(q.startsWith('?') ? q.slice(1) : q);
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) {
+    for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
+  }
+  return params;
+}
+
+/** The request body of a recorded request as text (the fake may report it parsed or raw). */
+export function bodyText(rec) {
+  if (rec.body === undefined || rec.body === null) return '';
+  return typeof rec.body === 'string' ? rec.body : JSON.stringify(rec.body);
+}
+
+/**
+ * Starts the fake Gemini upstream on 127.0.0.1 with an ephemeral port.
+ * @returns {Promise<{url:string, port:number, stop:Function, script:Function, reset:Function,
+ *   requests:Function, stats:Function, output:Function}>}
+ */
+export async function startFake({ args = [] } = {}) {
+  const sink = { text: '' };
+  const errSink = { text: '' };
+  const child = spawnTracked(FAKE_BIN, ['--port', '0', ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...sanitizerEnv() },
+  });
+  capture(child.stdout, sink);
+  capture(child.stderr, errSink);
+  let m;
+  try {
+    m = await waitForOutput(child, sink, child.stdout,
+      /fake-gemini listening on 127\.0\.0\.1:(\d+)/, `fake-gemini (${FAKE_BIN})`);
+  } catch (err) {
+    child.kill('SIGKILL');
+    err.message += `\nstderr:\n${errSink.text.slice(-2000)}`;
+    throw err;
+  }
+  const port = Number(m[1]);
+  const url = `http://${HOST}:${port}`;
+
+  const control = async (method, path, body) => {
+    const res = await request(`${url}${path}`, { method, body });
+    if (res.status < 200 || res.status >= 300) {
+      throw new Error(`fake ${method} ${path} → ${res.status}: ${res.text}`);
+    }
+    return res.body;
+  };
+
+  return {
+    url,
+    port,
+    process: child,
+    /** Queues scripted responses (FIFO) for one upstream key. */
+    script: (key, responses) => control('POST', '/_fake/script', { key, responses }),
+    /** Clears scripts and the request log. */
+    reset: () => control('POST', '/_fake/reset'),
+    /** Every request the fake received: [{method,path,query,headers,key,body_size,body}]. */
+    requests: async () => {
+      const body = await control('GET', '/_fake/requests');
+      return Array.isArray(body) ? body : (body?.requests ?? []);
+    },
+    /** {requests, open_connections}. */
+    stats: () => control('GET', '/_fake/stats'),
+    output: () => sink.text + errSink.text,
+    stop: async () => terminate(child, 5000),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gateway
+
+function sanitizerEnv() {
+  const out = {};
+  for (const name of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS', 'TSAN_OPTIONS']) {
+    if (process.env[name] !== undefined) out[name] = process.env[name];
+  }
+  return out;
+}
+
+/**
+ * Starts `poise serve` with a fresh data directory, logs in as the admin and returns helpers.
+ *
+ * @param {object} opts
+ * @param {string} opts.upstreamUrl  base URL of the fake upstream (POISE_UPSTREAM_URL)
+ * @param {object} [opts.env]        extra environment, applied last
+ * @param {string[]} [opts.keys]     upstream keys to bulk-add right after login
+ * @param {object} [opts.config]     runtime config to bulk-save right after login
+ */
+export async function startPoise({ upstreamUrl, env = {}, keys, config } = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'poise-it-'));
+  const adminPassword = randomBytes(18).toString('base64url');
+  const gatewayToken = randomToken('gwt');
+  const childEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dataDir,
+    ...sanitizerEnv(),
+    POISE_DATA_DIR: dataDir,
+    POISE_LISTEN: `${HOST}:0`,
+    POISE_ADMIN_USERNAME: 'admin',
+    POISE_ADMIN_PASSWORD: adminPassword,
+    POISE_API_TOKEN: gatewayToken,
+    LOG_LEVEL: 'debug',
+    ...(upstreamUrl ? { POISE_UPSTREAM_URL: upstreamUrl } : {}),
+    ...env,
+  };
+  const sink = { text: '' };
+  const outSink = { text: '' };
+  // cwd is the temp dir, so no stray .env of the developer's checkout is read.
+  const child = spawnTracked(POISE_BIN, ['serve'], { env: childEnv, cwd: dataDir });
+  capture(child.stderr, sink);
+  capture(child.stdout, outSink);
+
+  let port;
+  try {
+    const m = await waitForOutput(child, sink, child.stderr,
+      /\blisten="?127\.0\.0\.1:([1-9]\d*)/, `poise (${POISE_BIN})`);
+    port = Number(m[1]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const url = `http://${HOST}:${port}`;
+
+  const poise = {
+    url,
+    port,
+    dataDir,
+    process: child,
+    gatewayToken,
+    adminPassword,
+    accessToken: undefined,
+    /** Everything poise wrote to stderr (and stdout) so far. */
+    logs: () => sink.text + outSink.text,
+
+    /** Admin API call with the session token. Returns {status, headers, text, body}. */
+    admin: (method, path, body, { token = poise.accessToken, headers = {} } = {}) =>
+      request(`${url}${path}`, {
+        method,
+        body,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      }),
+
+    /** POST /api/v1/api_keys/bulk-add; returns {total_processed, total_added}. */
+    addKeys: async (list) => {
+      const res = await poise.admin('POST', '/api/v1/api_keys/bulk-add',
+        { keys_string: list.join(',') });
+      expectOk(res, 'bulk-add');
+      return res.body;
+    },
+
+    /** GET /api/v1/api_keys/paginated (page 1, 1000 rows); returns {total, items}. */
+    keys: async (query = {}) => {
+      const params = new URLSearchParams({ page: '1', page_size: '1000', ...query });
+      const res = await poise.admin('GET', `/api/v1/api_keys/paginated?${params}`);
+      expectOk(res, 'paginated');
+      return res.body;
+    },
+
+    /** The listing row of a key, found by its masked value's first and last characters. */
+    keyRow: async (fullKey) => {
+      const { items } = await poise.keys();
+      const revealed = [];
+      for (const item of items) {
+        const res = await poise.admin('GET', `/api/v1/api_keys/${item.id}/reveal`);
+        expectOk(res, 'reveal');
+        if (JSON.stringify(res.body).includes(JSON.stringify(fullKey))) return item;
+        revealed.push(item.id);
+      }
+      throw new Error(`key not found in the admin listing (checked ids ${revealed.join(',')})`);
+    },
+
+    /** POST /api/v1/config/bulk-save with {key: value} pairs (values sent as strings). */
+    setConfig: async (pairs) => {
+      const items = Object.entries(pairs).map(([key, value]) => ({ key, value: String(value) }));
+      const res = await poise.admin('POST', '/api/v1/config/bulk-save', { items });
+      expectOk(res, 'config bulk-save');
+      return res.body;
+    },
+
+    /** Logs in and stores the access token. Returns the login response. */
+    login: async (username = 'admin', password = adminPassword) => {
+      const res = await request(`${url}/api/v1/login`, {
+        method: 'POST',
+        body: { username, password },
+      });
+      if (res.status === 200) poise.accessToken = res.body?.access_token;
+      return res;
+    },
+
+    /** Sends a signal without waiting. */
+    signal: (sig) => child.kill(sig),
+    exited: child.exited,
+
+    /**
+     * SIGTERM, waits for the exit and throws unless the exit code is 0. Removes the data dir.
+     * Safe to call more than once.
+     */
+    stop: async ({ expectCode = 0 } = {}) => {
+      const result = await terminate(child);
+      await rm(dataDir, { recursive: true, force: true });
+      if (result.timedOut) {
+        throw new Error(`poise did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM; killed.\n` +
+          `last log lines:\n${sink.text.slice(-3000)}`);
+      }
+      if (expectCode !== null && result.code !== expectCode) {
+        throw new Error(`poise exited with code ${result.code} signal ${result.signal}, ` +
+          `expected ${expectCode}.\nlast log lines:\n${sink.text.slice(-3000)}`);
+      }
+      return result;
+    },
+  };
+
+  try {
+    await waitFor(async () => {
+      try {
+        const res = await request(`${url}/health`);
+        return res.status === 200;
+      } catch {
+        return false;
+      }
+    }, { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, what: 'GET /health → 200' });
+
+    const login = await poise.login();
+    if (login.status !== 200 || !poise.accessToken) {
+      throw new Error(`admin login failed: ${login.status} ${login.text}`);
+    }
+    if (config) await poise.setConfig(config);
+    if (keys?.length) await poise.addKeys(keys);
+  } catch (err) {
+    child.kill('SIGKILL');
+    await child.exited;
+    await rm(dataDir, { recursive: true, force: true });
+    err.message += `\npoise log:\n${sink.text.slice(-4000)}`;
+    throw err;
+  }
+  return poise;
+}
+
+function expectOk(res, what) {
+  if (res.status < 200 || res.status >= 300) {
+    throw new Error(`${what} → HTTP ${res.status}: ${res.text}`);
+  }
+}
+
+/**
+ * Starts a fake and a gateway wired to it, for tests that need both. stop() stops both, the
+ * gateway first, and throws if the gateway's exit code is not 0.
+ */
+export async function startStack({ env, keys, config, fakeArgs } = {}) {
+  const fake = await startFake({ args: fakeArgs });
+  let poise;
+  try {
+    poise = await startPoise({ upstreamUrl: fake.url, env, keys, config });
+  } catch (err) {
+    await fake.stop();
+    throw err;
+  }
+  return {
+    fake,
+    poise,
+    stop: async () => {
+      try {
+        await poise.stop();
+      } finally {
+        await fake.stop();
+      }
+    },
+  };
+}
+
+/**
+ * Asserts that none of the given secrets appears in text. Returns the list of leaks (name and
+ * a short context with the secret masked) so the assertion message itself never prints one.
+ */
+export function findLeaks(text, secrets) {
+  const leaks = [];
+  for (const [name, value] of Object.entries(secrets)) {
+    if (!value) continue;
+    let idx = text.indexOf(value);
+    while (idx !== -1) {
+      const line = text.slice(text.lastIndexOf('\n', idx) + 1, idx).slice(-120);
+      leaks.push(`${name} after: ${line}`);
+      idx = text.indexOf(value, idx + value.length);
+    }
+  }
+  return leaks;
+}

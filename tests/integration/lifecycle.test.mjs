@@ -1,0 +1,92 @@
+// Process lifecycle: graceful shutdown on SIGTERM.
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+
+import { HOST, raceTimeout, randomToken, startStack, waitFor } from './lib/harness.mjs';
+import { MODEL, drain, genaiClient } from './lib/gemini.mjs';
+
+let stack;
+
+afterEach(async () => {
+  // Normally the process is gone already; this only cleans up after a failed assertion.
+  await stack?.stop().catch(() => {});
+  stack = undefined;
+});
+
+/** Resolves 'refused' when a TCP connect is refused, 'open' when it succeeds. */
+function probe(port) {
+  return new Promise((resolveProbe) => {
+    const socket = connect({ host: HOST, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveProbe('open');
+    });
+    socket.once('error', (err) => {
+      resolveProbe(err.code === 'ECONNREFUSED' ? 'refused' : `error ${err.code}`);
+    });
+  });
+}
+
+/** Waits for the process to exit on its own (no further signal); returns {code, signal, at}. */
+async function exitWithin(poise, ms) {
+  const result = await raceTimeout(poise.exited.then((r) => ({ ...r, at: Date.now() })), ms);
+  assert.notEqual(result, 'timeout', `poise exits within ${ms} ms`);
+  return result;
+}
+
+describe('SIGTERM', () => {
+  it('lets an in-flight stream finish, refuses new connections, then exits 0', async () => {
+    stack = await startStack({ keys: [randomToken('life')] });
+    const { poise } = stack;
+    const ai = genaiClient(poise.url, poise.gatewayToken, 'v1beta');
+    // The fake streams 15 chunks 200 ms apart: about 3 s in flight.
+    const prompt = 'slow_stream fake_chunks=15 shutdown';
+    const reference = await ai.models.generateContent({ model: MODEL, contents: prompt });
+    const stream = await ai.models.generateContentStream({ model: MODEL, contents: prompt });
+
+    let signalledAt;
+    let refusedAt;
+    const probing = [];
+    const drained = drain(stream, {
+      timeoutMs: 30000,
+      onChunk: (_chunk, n) => {
+        if (n !== 1) return;
+        // Mid-stream: ask for shutdown, then watch the listener close while the stream goes on.
+        poise.signal('SIGTERM');
+        signalledAt = Date.now();
+        probing.push(waitFor(async () => (await probe(poise.port)) === 'refused', {
+          timeoutMs: 2000, intervalMs: 20, what: 'new connections to be refused',
+        }).then(() => { refusedAt = Date.now(); }));
+      },
+    });
+    const { chunks, error, timedOut } = await drained;
+    const streamEndedAt = Date.now();
+    assert.equal(timedOut, false, 'the stream ends');
+    assert.equal(error, undefined, `the in-flight stream completes normally: ${error?.message}`);
+    assert.equal(chunks.length, 15, 'every chunk arrived');
+    assert.equal(chunks.map((c) => c.text ?? '').join(''), reference.text, 'nothing was cut');
+    assert.equal(chunks.at(-1).candidates?.[0]?.finishReason, 'STOP');
+
+    await Promise.all(probing);
+    assert.ok(refusedAt !== undefined, 'new connections were refused');
+    assert.ok(refusedAt <= streamEndedAt, 'the listener closed while the stream was in flight');
+    assert.ok(refusedAt - signalledAt <= 1000, `refused ${refusedAt - signalledAt} ms after SIGTERM`);
+
+    const exit = await exitWithin(poise, 10000);
+    assert.equal(exit.signal, null, 'exited by itself, not killed');
+    assert.equal(exit.code, 0, 'exit code 0');
+    assert.ok(exit.at >= streamEndedAt - 50, 'the process outlived the in-flight stream');
+  });
+
+  it('an idle gateway exits 0 promptly', async () => {
+    stack = await startStack({});
+    const { poise } = stack;
+    const started = Date.now();
+    poise.signal('SIGTERM');
+    const exit = await exitWithin(poise, 5000);
+    assert.equal(exit.code, 0);
+    assert.ok(Date.now() - started < 3000, 'no needless wait when nothing is in flight');
+    assert.equal(await probe(poise.port), 'refused');
+  });
+});
