@@ -21,12 +21,15 @@ class BlockingPool {
 
   // Runs fn() on a pool thread. Suspends the calling coroutine until fn returns; exceptions
   // thrown by fn propagate to the caller.
+  //
+  // fn is taken by reference on purpose: g++ 12 copies closure objects passed by value into a
+  // coroutine frame bitwise, which corrupts captured std::strings. The caller's temporary lives
+  // until the end of its co_await expression, which outlasts this coroutine.
   template <class Fn>
-  auto run(Fn fn) -> boost::asio::awaitable<std::invoke_result_t<Fn>> {
-    using R = std::invoke_result_t<Fn>;
-    return boost::asio::co_spawn(
-        pool_.get_executor(),
-        [fn = std::move(fn)]() mutable -> boost::asio::awaitable<R> { co_return fn(); },
+  auto run(Fn&& fn) -> boost::asio::awaitable<std::invoke_result_t<Fn&>> {
+    using R = std::invoke_result_t<Fn&>;
+    co_return co_await boost::asio::co_spawn(
+        pool_.get_executor(), [&fn]() -> boost::asio::awaitable<R> { co_return fn(); },
         boost::asio::use_awaitable);
   }
 

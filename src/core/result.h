@@ -10,6 +10,9 @@
 namespace poise {
 
 struct Error {
+  // Not an aggregate on purpose: Result<std::string> must not mistake a string for an Error.
+  Error() = default;
+  Error(std::string c, std::string m) : code(std::move(c)), message(std::move(m)) {}
   std::string code;     // machine code, e.g. "not_found", "conflict", "db_error"
   std::string message;  // human text, already scrubbed of secrets
 };

@@ -116,7 +116,7 @@ int HttpServer::currentWorker() {
   return t_worker_index;
 }
 
-Result<unsigned short> HttpServer::start() {
+Result<unsigned short> HttpServer::bind() {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
   if (ec) return makeError("bad_listen", "invalid listen address '" + options_.host + "'");
@@ -135,6 +135,10 @@ Result<unsigned short> HttpServer::start() {
     // Later workers share the port the first one got (port 0 → ephemeral).
     port = w->acceptor.local_endpoint().port();
   }
+  return port;
+}
+
+Status HttpServer::run() {
   for (auto& w : workers_) {
     w->guard.emplace(w->ioc.get_executor());
     asio::co_spawn(w->ioc, acceptLoop(*w), [](std::exception_ptr e) {
@@ -151,7 +155,7 @@ Result<unsigned short> HttpServer::start() {
       wp->ioc.run();
     });
   }
-  return port;
+  return {};
 }
 
 asio::awaitable<void> HttpServer::acceptLoop(Worker& w) {

@@ -46,8 +46,11 @@ class HttpServer {
   HttpServer(HttpServerOptions options, RequestHandler handler, ErrorResponder error_responder);
   ~HttpServer();
 
-  // Binds and starts the worker threads. Returns the bound port (useful when port is 0).
-  Result<unsigned short> start();
+  // Binds the listening sockets (one per worker, SO_REUSEPORT). Returns the bound port (useful
+  // when port is 0). Connections wait in the backlog until run().
+  Result<unsigned short> bind();
+  // Starts the worker threads and begins accepting.
+  Status run();
 
   // Stops accepting; waits up to `grace` for open requests to finish, then closes everything
   // and joins the threads. Blocking; call from the control thread.

@@ -1,0 +1,842 @@
+#include "admin/admin_api.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <optional>
+
+#include "core/log.h"
+#include "core/secret_mask.h"
+#include "http/error_envelope.h"
+#include "proxy/gemini_proxy.h"
+
+namespace poise::admin {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace bhttp = boost::beast::http;
+using http::Protocol;
+using http::RouteParams;
+using net::HttpExchange;
+
+namespace {
+
+constexpr std::string_view kCookie = "poise_session";
+
+asio::awaitable<void> sendJson(HttpExchange& ex, unsigned status, const json::value& v) {
+  co_await ex.respond(http::jsonResponse(status, json::serialize(v)));
+}
+
+asio::awaitable<void> sendError(HttpExchange& ex, unsigned status, std::string_view message,
+                                std::string_view code = {}) {
+  co_await ex.respond(http::errorResponse(Protocol::Admin, status, message, code));
+}
+
+// Maps a repository error to a status.
+unsigned statusFor(const Error& e) {
+  if (e.code == "not_found") return 404;
+  if (e.code == "conflict") return 409;
+  if (e.code == "invalid_status" || e.code == "invalid_argument" || e.code == "invalid_config" ||
+      e.code == "weak_password" || e.code == "invalid_priority") {
+    return 422;
+  }
+  if (e.code == "unauthorized" || e.code == "invalid_credentials") return 401;
+  if (e.code == "locked") return 429;
+  if (e.code == "busy") return 503;
+  return 500;
+}
+
+asio::awaitable<void> sendFailure(HttpExchange& ex, const Error& e) {
+  const unsigned status = statusFor(e);
+  if (status == 500) {
+    spdlog::error("msg=\"admin request failed\" request_id={} code={} error={}",
+                  ex.info().request_id, e.code, logValue(e.message));
+    co_await sendError(ex, 500, "internal error", e.code);
+    co_return;
+  }
+  co_await sendError(ex, status, e.message, e.code);
+}
+
+std::optional<json::value> parseBody(HttpExchange& ex) {
+  boost::system::error_code ec;
+  auto v = json::parse(ex.request().body(), ec);
+  if (ec) return std::nullopt;
+  return v;
+}
+
+std::string cookieValue(std::string_view header, std::string_view name) {
+  std::size_t i = 0;
+  while (i < header.size()) {
+    while (i < header.size() && (header[i] == ' ' || header[i] == ';')) ++i;
+    const auto end = header.find(';', i);
+    const std::string_view part =
+        header.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
+    const auto eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name) {
+      return std::string(part.substr(eq + 1));
+    }
+    if (end == std::string_view::npos) break;
+    i = end + 1;
+  }
+  return {};
+}
+
+std::string_view bearer(std::string_view auth) {
+  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
+    return auth.substr(7);
+  }
+  return {};
+}
+
+std::string queryParam(const HttpExchange& ex, std::string_view name) {
+  const std::string_view target = const_cast<HttpExchange&>(ex).request().target();
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  return proxy::queryParam(target.substr(q + 1), name);
+}
+
+template <class T>
+bool parseNumber(std::string_view s, T& out) {
+  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  return r.ec == std::errc{} && r.ptr == s.data() + s.size();
+}
+
+json::value timeOrNull(const std::optional<TimePoint>& t) {
+  if (!t) return nullptr;
+  return json::value(formatIso8601(*t));
+}
+
+json::object keyJson(const storage::ApiKey& k) {
+  json::object o;
+  o["id"] = k.id;
+  o["key_value"] = k.masked;  // never the plaintext in listings
+  o["status"] = k.status;
+  o["description"] = k.description.empty() ? json::value(nullptr) : json::value(k.description);
+  o["priority"] = k.priority;
+  o["created_at"] = formatIso8601(k.created_at);
+  o["updated_at"] = formatIso8601(k.updated_at);
+  o["last_used_at"] = timeOrNull(k.last_used_at);
+  o["usage_count"] = k.usage_count;
+  o["failed_count"] = k.failed_count;
+  return o;
+}
+
+keys::PoolKey poolKeyOf(const storage::ApiKey& k) {
+  return keys::PoolKey{k.id, k.value,
+                       keys::parseKeyStatus(k.status).value_or(keys::KeyStatus::Error),
+                       k.failed_count};
+}
+
+std::vector<std::string> splitKeys(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto end = s.find_first_of(",\n\r", i);
+    std::string_view part =
+        s.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
+    while (!part.empty() && (part.front() == ' ' || part.front() == '\t')) part.remove_prefix(1);
+    while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.remove_suffix(1);
+    if (!part.empty()) out.emplace_back(part);
+    if (end == std::string_view::npos) break;
+    i = end + 1;
+  }
+  return out;
+}
+
+std::optional<std::string> optionalString(const json::object& o, std::string_view k) {
+  const auto* v = o.if_contains(k);
+  if (!v || v->is_null() || !v->is_string()) return std::nullopt;
+  return std::string(v->as_string());
+}
+
+}  // namespace
+
+Status AdminApi::reloadConfig() {
+  auto items = d_.config.all();
+  if (!items) return items.error();
+  std::map<std::string, std::string> raw;
+  for (auto& i : *items) raw[i.key] = i.value;
+  d_.runtime.publish(std::move(raw));
+  return {};
+}
+
+void AdminApi::registerRoutes(http::Router& r) {
+  using bhttp::verb;
+  AdminDeps* d = &d_;
+  AdminApi* self = this;
+
+  // Authenticates the caller. On failure it answers 401 and returns nullopt.
+  struct Caller {
+    storage::User user;
+    std::string token;
+  };
+  auto requireAdmin = [d](HttpExchange& ex) -> asio::awaitable<std::optional<Caller>> {
+    auto& req = ex.request();
+    std::string token(bearer(req[bhttp::field::authorization]));
+    bool via_cookie = false;
+    if (token.empty()) {
+      token = cookieValue(req[bhttp::field::cookie], kCookie);
+      via_cookie = !token.empty();
+    }
+    if (token.empty()) {
+      co_await sendError(ex, 401, "Not authenticated", "unauthorized");
+      co_return std::nullopt;
+    }
+    // Cookie sessions must prove the request came from the console (CSRF): a custom header that
+    // a cross-site form cannot set.
+    if (via_cookie && req.method() != verb::get && req.method() != verb::head &&
+        req["X-Poise-Request"].empty()) {
+      co_await sendError(ex, 403, "missing X-Poise-Request header", "csrf");
+      co_return std::nullopt;
+    }
+    auto job1 = [d, token] { return d->sessions.authenticate(token); };
+    auto user = co_await d->blocking.run(job1);
+    if (!user) {
+      co_await sendFailure(ex, user.error());
+      co_return std::nullopt;
+    }
+    co_return Caller{std::move(*user), std::move(token)};
+  };
+
+  auto audit = [d](const Caller& c, HttpExchange& ex, std::string action, std::string target,
+                   std::string detail) {
+    storage::AuditEntry e;
+    e.user_id = c.user.id;
+    e.username = c.user.username;
+    e.action = std::move(action);
+    e.target = std::move(target);
+    e.detail = std::move(detail);
+    e.ip = ex.info().remote_ip;
+    e.created_at = d->clock.now();
+    d->blocking.post([d, e = std::move(e)] {
+      if (auto r = d->audit.append(e); !r) {
+        spdlog::error("msg=\"audit write failed\" error={}", logValue(r.error().message));
+      }
+    });
+  };
+
+  // POST /api/v1/login
+  r.add(verb::post, "/api/v1/login",
+        [d](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto body = parseBody(ex);
+          const json::object* o = body ? body->if_object() : nullptr;
+          auto username = o ? optionalString(*o, "username") : std::nullopt;
+          auto password = o ? optionalString(*o, "password") : std::nullopt;
+          if (!username || !password) {
+            co_await sendError(ex, 422, "username and password are required", "validation_error");
+            co_return;
+          }
+          const std::string ip = ex.info().remote_ip;
+          const std::string ua(ex.request()[bhttp::field::user_agent]);
+          auto job2 = [d, u = *username, p = *password, ip, ua] {
+            return d->sessions.login(u, p, ip, ua);
+          };
+          auto result = co_await d->blocking.run(job2);
+          storage::AuditEntry e;
+          e.username = *username;
+          e.ip = ip;
+          e.created_at = d->clock.now();
+          if (!result) {
+            e.action = "login.failed";
+            e.detail = result.error().code;
+            d->blocking.post([d, e] { (void)d->audit.append(e); });
+            auto res = http::errorResponse(Protocol::Admin, statusFor(result.error()),
+                                           result.error().message, result.error().code);
+            co_await ex.respond(std::move(res));
+            co_return;
+          }
+          e.user_id = result->user.id;
+          e.action = "login";
+          d->blocking.post([d, e] { (void)d->audit.append(e); });
+          json::object out;
+          out["access_token"] = result->token;
+          out["token_type"] = "bearer";
+          out["must_change_password"] = result->user.must_change_password;
+          auto res = http::jsonResponse(200, json::serialize(out));
+          res.set(bhttp::field::set_cookie, std::string(kCookie) + "=" + result->token +
+                                                "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                                                std::to_string(d->session_minutes * 60));
+          co_await ex.respond(std::move(res));
+        });
+
+  r.add(verb::post, "/api/v1/logout",
+        [d, requireAdmin, audit](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto job3 = [d, t = caller->token] { return d->sessions.logout(t); };
+          auto st = co_await d->blocking.run(job3);
+          if (!st) {
+            co_await sendFailure(ex, st.error());
+            co_return;
+          }
+          audit(*caller, ex, "logout", "", "");
+          json::object out;
+          out["message"] = "Successfully logged out";
+          auto res = http::jsonResponse(200, json::serialize(out));
+          res.set(bhttp::field::set_cookie,
+                  std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+          co_await ex.respond(std::move(res));
+        });
+
+  r.add(verb::get, "/api/v1/users/me",
+        [requireAdmin](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          json::object out;
+          out["id"] = caller->user.id;
+          out["username"] = caller->user.username;
+          out["is_active"] = caller->user.is_active;
+          out["must_change_password"] = caller->user.must_change_password;
+          co_await sendJson(ex, 200, out);
+        });
+
+  r.add(verb::post, "/api/v1/users/change-password",
+        [d, requireAdmin, audit](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto body = parseBody(ex);
+          const json::object* o = body ? body->if_object() : nullptr;
+          auto cur = o ? optionalString(*o, "current_password") : std::nullopt;
+          auto next = o ? optionalString(*o, "new_password") : std::nullopt;
+          if (!cur || !next) {
+            co_await sendError(ex, 422, "current_password and new_password are required",
+                               "validation_error");
+            co_return;
+          }
+          auto job4 = [d, id = caller->user.id, t = caller->token, c = *cur, n = *next] {
+            return d->sessions.changePassword(id, t, c, n);
+          };
+          auto st = co_await d->blocking.run(job4);
+          if (!st) {
+            const unsigned status =
+                st.error().code == "invalid_credentials" ? 400 : statusFor(st.error());
+            co_await sendError(ex, status, st.error().message, st.error().code);
+            co_return;
+          }
+          audit(*caller, ex, "user.change_password", caller->user.username, "");
+          json::object out;
+          out["message"] = "Password changed successfully";
+          co_await sendJson(ex, 200, out);
+        });
+
+  // Keys: bulk add (string) and add-list (array) share one implementation.
+  auto addKeys = [d, audit](HttpExchange& ex, const Caller& caller,
+                            std::vector<std::string> values) -> asio::awaitable<void> {
+    if (values.size() > 200'000) {
+      co_await sendError(ex, 413, "at most 200000 keys per request", "too_many_keys");
+      co_return;
+    }
+    auto job5 = [d, v = std::move(values)]() mutable {
+      return d->keys.addMany(std::move(v), d->clock.now());
+    };
+    auto result = co_await d->blocking.run(job5);
+    if (!result) {
+      co_await sendFailure(ex, result.error());
+      co_return;
+    }
+    for (const auto& k : result->added) d->pool.upsert(poolKeyOf(k));
+    audit(caller, ex, "key.bulk_add", "", "added " + std::to_string(result->total_added));
+    json::object out;
+    out["total_processed"] = result->total_processed;
+    out["total_added"] = result->total_added;
+    co_await sendJson(ex, 200, out);
+  };
+
+  r.add(verb::post, "/api/v1/api_keys/bulk-add",
+        [requireAdmin, addKeys](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto body = parseBody(ex);
+          const json::object* o = body ? body->if_object() : nullptr;
+          auto s = o ? optionalString(*o, "keys_string") : std::nullopt;
+          if (!s) {
+            co_await sendError(ex, 422, "keys_string (a string) is required", "validation_error");
+            co_return;
+          }
+          co_await addKeys(ex, *caller, splitKeys(*s));
+        });
+
+  r.add(verb::post, "/api/v1/api_keys/add-list",
+        [requireAdmin, addKeys](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto body = parseBody(ex);
+          const json::object* o = body ? body->if_object() : nullptr;
+          const json::value* list = o ? o->if_contains("keys") : nullptr;
+          if (!list || !list->is_array()) {
+            co_await sendError(ex, 422, "keys (an array of strings) is required",
+                               "validation_error");
+            co_return;
+          }
+          std::vector<std::string> values;
+          for (const auto& v : list->as_array()) {
+            if (!v.is_string()) {
+              co_await sendError(ex, 422, "keys must be strings", "validation_error");
+              co_return;
+            }
+            for (auto& k : splitKeys(v.as_string())) values.push_back(std::move(k));
+          }
+          co_await addKeys(ex, *caller, std::move(values));
+        });
+
+  r.add(verb::get, "/api/v1/api_keys/paginated",
+        [d, requireAdmin](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          storage::KeyListQuery q;
+          const auto page = queryParam(ex, "page");
+          const auto size = queryParam(ex, "page_size");
+          if ((!page.empty() && (!parseNumber(page, q.page) || q.page < 1)) ||
+              (!size.empty() &&
+               (!parseNumber(size, q.page_size) || q.page_size < 1 || q.page_size > 1000))) {
+            co_await sendError(ex, 422, "page must be >= 1 and page_size 1..1000",
+                               "validation_error");
+            co_return;
+          }
+          if (auto s = queryParam(ex, "status"); !s.empty()) {
+            if (!storage::isKeyStatus(s)) {
+              co_await sendError(ex, 422,
+                                 "status must be one of active, exhausted, error, disabled",
+                                 "invalid_status");
+              co_return;
+            }
+            q.status = s;
+          }
+          if (auto s = queryParam(ex, "search_key"); !s.empty()) q.search = s;
+          if (auto s = queryParam(ex, "min_failed_count"); !s.empty()) {
+            std::int64_t n = 0;
+            if (!parseNumber(s, n) || n < 0) {
+              co_await sendError(ex, 422, "min_failed_count must be >= 0", "validation_error");
+              co_return;
+            }
+            q.min_failed_count = n;
+          }
+          auto job6 = [d, q] { return d->keys.list(q); };
+          auto page_r = co_await d->blocking.run(job6);
+          if (!page_r) {
+            co_await sendFailure(ex, page_r.error());
+            co_return;
+          }
+          json::array items;
+          for (const auto& k : page_r->items) items.push_back(keyJson(k));
+          json::object out;
+          out["total"] = page_r->total;
+          out["items"] = std::move(items);
+          co_await sendJson(ex, 200, out);
+        });
+
+  // DELETE /api/v1/api_keys/bulk-delete with a bare JSON array of ids (the seed's shape), or
+  // {"ids": [...]}.
+  r.add(verb::delete_, "/api/v1/api_keys/bulk-delete",
+        [d, requireAdmin, audit](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto body = parseBody(ex);
+          const json::array* arr = nullptr;
+          if (body && body->is_array()) arr = &body->as_array();
+          if (body && body->is_object()) {
+            if (auto* ids = body->as_object().if_contains("ids"); ids && ids->is_array()) {
+              arr = &ids->as_array();
+            }
+          }
+          if (!arr) {
+            co_await sendError(ex, 422, "expected a JSON array of key ids", "validation_error");
+            co_return;
+          }
+          std::vector<std::int64_t> ids;
+          for (const auto& v : *arr) {
+            if (!v.is_int64()) {
+              co_await sendError(ex, 422, "key ids must be integers", "validation_error");
+              co_return;
+            }
+            ids.push_back(v.as_int64());
+          }
+          auto job7 = [d, ids] { return d->keys.removeMany(ids); };
+          auto n = co_await d->blocking.run(job7);
+          if (!n) {
+            co_await sendFailure(ex, n.error());
+            co_return;
+          }
+          for (auto id : ids) d->pool.remove(id);
+          audit(*caller, ex, "key.bulk_delete", "", "deleted " + std::to_string(*n));
+          json::object out;
+          out["detail"] = "Successfully deleted " + std::to_string(*n) + " API Key(s)";
+          out["deleted"] = *n;
+          co_await sendJson(ex, 200, out);
+        });
+
+  // POST /api/v1/api_keys: create one.
+  r.add(verb::post, "/api/v1/api_keys",
+        [d, requireAdmin, audit](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto body = parseBody(ex);
+          const json::object* o = body ? body->if_object() : nullptr;
+          auto value = o ? optionalString(*o, "key_value") : std::nullopt;
+          if (!value || value->empty() || value->find_first_of(" ,\n\r\t") != std::string::npos) {
+            co_await sendError(ex, 422,
+                               "key_value must be a non-empty key without spaces or commas",
+                               "validation_error");
+            co_return;
+          }
+          const std::string status = optionalString(*o, "status").value_or("active");
+          const std::string priority = optionalString(*o, "priority").value_or("normal");
+          const std::string description = optionalString(*o, "description").value_or("");
+          if (!storage::isKeyStatus(status)) {
+            co_await sendError(ex, 422, "status must be one of active, exhausted, error, disabled",
+                               "invalid_status");
+            co_return;
+          }
+          if (!storage::isKeyPriority(priority)) {
+            co_await sendError(ex, 422, "priority must be one of high, normal, low",
+                               "invalid_priority");
+            co_return;
+          }
+          auto job8 = [d, v = *value, status, description, priority] {
+            return d->keys.create(v, status, description, priority);
+          };
+          auto created = co_await d->blocking.run(job8);
+          if (!created) {
+            if (created.error().code == "conflict") {
+              co_await sendError(ex, 409, "this key already exists", "duplicate_key");
+            } else {
+              co_await sendFailure(ex, created.error());
+            }
+            co_return;
+          }
+          d->pool.upsert(poolKeyOf(*created));
+          audit(*caller, ex, "key.create", std::to_string(created->id), created->masked);
+          co_await sendJson(ex, 201, keyJson(*created));
+        });
+
+  // GET /api/v1/api_keys?skip&limit: the seed's plain list.
+  r.add(verb::get, "/api/v1/api_keys",
+        [d, requireAdmin](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          int skip = 0;
+          int limit = 100;
+          const auto s = queryParam(ex, "skip");
+          const auto l = queryParam(ex, "limit");
+          if ((!s.empty() && (!parseNumber(s, skip) || skip < 0)) ||
+              (!l.empty() && (!parseNumber(l, limit) || limit < 1 || limit > 1000))) {
+            co_await sendError(ex, 422, "skip must be >= 0 and limit 1..1000", "validation_error");
+            co_return;
+          }
+          // Served through the paginated query: pages of `limit` rows starting at `skip`.
+          storage::KeyListQuery q;
+          q.page_size = limit;
+          q.page = skip / limit + 1;
+          const int offset_in_page = skip % limit;
+          auto job9 = [d, q] { return d->keys.list(q); };
+          auto page_r = co_await d->blocking.run(job9);
+          if (!page_r) {
+            co_await sendFailure(ex, page_r.error());
+            co_return;
+          }
+          json::array items;
+          for (std::size_t i = static_cast<std::size_t>(offset_in_page); i < page_r->items.size();
+               ++i) {
+            items.push_back(keyJson(page_r->items[i]));
+          }
+          co_await sendJson(ex, 200, items);
+        });
+
+  auto parseId = [](const RouteParams& p) -> std::optional<std::int64_t> {
+    std::int64_t id = 0;
+    if (!parseNumber(p.get("id"), id) || id <= 0) return std::nullopt;
+    return id;
+  };
+
+  r.add(verb::get, "/api/v1/api_keys/{id}/reveal",
+        [d, requireAdmin, audit, parseId](HttpExchange& ex,
+                                          const RouteParams& p) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto id = parseId(p);
+          if (!id) {
+            co_await sendError(ex, 404, "API Key not found", "not_found");
+            co_return;
+          }
+          auto job10 = [d, i = *id] { return d->keys.get(i); };
+          auto key = co_await d->blocking.run(job10);
+          if (!key) {
+            co_await sendFailure(ex, key.error());
+            co_return;
+          }
+          audit(*caller, ex, "key.reveal", std::to_string(*id), key->masked);
+          json::object out;
+          out["id"] = key->id;
+          out["key_value"] = key->value;
+          co_await sendJson(ex, 200, out);
+        });
+
+  r.add(
+      verb::get, "/api/v1/api_keys/{id}",
+      [d, requireAdmin, parseId](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
+        auto caller = co_await requireAdmin(ex);
+        if (!caller) co_return;
+        auto id = parseId(p);
+        if (!id) {
+          co_await sendError(ex, 404, "API Key not found", "not_found");
+          co_return;
+        }
+        auto job11 = [d, i = *id] { return d->keys.get(i); };
+        auto key = co_await d->blocking.run(job11);
+        if (!key) {
+          co_await sendFailure(ex, key.error());
+          co_return;
+        }
+        co_await sendJson(ex, 200, keyJson(*key));
+      });
+
+  r.add(
+      verb::put, "/api/v1/api_keys/{id}",
+      [d, requireAdmin, audit, parseId](HttpExchange& ex,
+                                        const RouteParams& p) -> asio::awaitable<void> {
+        auto caller = co_await requireAdmin(ex);
+        if (!caller) co_return;
+        auto id = parseId(p);
+        auto body = parseBody(ex);
+        const json::object* o = body ? body->if_object() : nullptr;
+        if (!id || !o) {
+          co_await sendError(ex, id ? 422 : 404,
+                             id ? "expected a JSON object" : "API Key not found",
+                             id ? "validation_error" : "not_found");
+          co_return;
+        }
+        storage::KeyPatch patch;
+        patch.value = optionalString(*o, "key_value");
+        patch.status = optionalString(*o, "status");
+        patch.description = optionalString(*o, "description");
+        patch.priority = optionalString(*o, "priority");
+        patch.status_reason = "changed by " + caller->user.username;
+        if (patch.status && !storage::isKeyStatus(*patch.status)) {
+          co_await sendError(ex, 422, "status must be one of active, exhausted, error, disabled",
+                             "invalid_status");
+          co_return;
+        }
+        if (patch.priority && !storage::isKeyPriority(*patch.priority)) {
+          co_await sendError(ex, 422, "priority must be one of high, normal, low",
+                             "invalid_priority");
+          co_return;
+        }
+        if (patch.value &&
+            (patch.value->empty() || patch.value->find_first_of(" ,\n\r\t") != std::string::npos)) {
+          co_await sendError(ex, 422, "key_value must be a non-empty key without spaces or commas",
+                             "validation_error");
+          co_return;
+        }
+        auto job12 = [d, i = *id, patch] { return d->keys.update(i, patch); };
+        auto updated = co_await d->blocking.run(job12);
+        if (!updated) {
+          if (updated.error().code == "conflict") {
+            co_await sendError(ex, 409, "another key already has this value", "duplicate_key");
+          } else {
+            co_await sendFailure(ex, updated.error());
+          }
+          co_return;
+        }
+        // Reload the plaintext for the pool (update returns it when the value changed).
+        auto job13 = [d, i = *id] { return d->keys.get(i); };
+        auto full = co_await d->blocking.run(job13);
+        if (full) d->pool.upsert(poolKeyOf(*full));
+        audit(*caller, ex, "key.update", std::to_string(*id),
+              patch.status ? "status=" + *patch.status : "");
+        co_await sendJson(ex, 200, keyJson(*updated));
+      });
+
+  r.add(verb::delete_, "/api/v1/api_keys/{id}",
+        [d, requireAdmin, audit, parseId](HttpExchange& ex,
+                                          const RouteParams& p) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto id = parseId(p);
+          if (!id) {
+            co_await sendError(ex, 404, "API Key not found", "not_found");
+            co_return;
+          }
+          auto job14 = [d, i = *id] { return d->keys.remove(i); };
+          auto st = co_await d->blocking.run(job14);
+          if (!st) {
+            co_await sendFailure(ex, st.error());
+            co_return;
+          }
+          d->pool.remove(*id);
+          audit(*caller, ex, "key.delete", std::to_string(*id), "");
+          json::object out;
+          out["detail"] = "API Key deleted";
+          co_await sendJson(ex, 200, out);
+        });
+
+  // Config.
+  auto configJson = [](const storage::ConfigItem& i) {
+    json::object o;
+    o["id"] = i.id;
+    o["key"] = i.key;
+    o["value"] = config::isSecretConfigKey(i.key) ? maskSecret(i.value) : i.value;
+    o["updated_at"] = formatIso8601(i.updated_at);
+    o["updated_by_user_id"] =
+        i.updated_by_user_id ? json::value(*i.updated_by_user_id) : json::value(nullptr);
+    return o;
+  };
+
+  r.add(
+      verb::get, "/api/v1/config",
+      [d, requireAdmin, configJson](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+        auto caller = co_await requireAdmin(ex);
+        if (!caller) co_return;
+        auto job15 = [d] { return d->config.all(); };
+        auto items = co_await d->blocking.run(job15);
+        if (!items) {
+          co_await sendFailure(ex, items.error());
+          co_return;
+        }
+        json::array out;
+        for (const auto& i : *items) out.push_back(configJson(i));
+        co_await sendJson(ex, 200, out);
+      });
+
+  r.add(verb::get, "/api/v1/config/{key}",
+        [d, requireAdmin, configJson](HttpExchange& ex,
+                                      const RouteParams& p) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto job16 = [d, k = std::string(p.get("key"))] { return d->config.get(k); };
+          auto item = co_await d->blocking.run(job16);
+          if (!item) {
+            co_await sendFailure(ex, item.error());
+            co_return;
+          }
+          if (!*item) {
+            const std::string message = "Config key '" + std::string(p.get("key")) + "' not found";
+            co_await sendError(ex, 404, message, "not_found");
+            co_return;
+          }
+          co_await sendJson(ex, 200, configJson(**item));
+        });
+
+  // Saves validated entries and publishes the new snapshot at once.
+  auto saveConfig = [d, self, audit](
+                        HttpExchange& ex, const Caller& caller,
+                        std::vector<storage::ConfigEntry> entries) -> asio::awaitable<bool> {
+    for (auto& e : entries) {
+      if (e.key == "target_api_url") e.value = config::normalizeTargetUrl(e.value);
+      if (auto st = config::validateConfigValue(e.key, e.value); !st) {
+        co_await sendError(ex, 422, st.error().message, "invalid_config");
+        co_return false;
+      }
+    }
+    auto job17 = [d, self, entries, uid = caller.user.id] {
+      auto w = d->config.upsertMany(entries, uid, d->clock.now());
+      if (!w) return w;
+      return self->reloadConfig();
+    };
+    auto st = co_await d->blocking.run(job17);
+    if (!st) {
+      co_await sendFailure(ex, st.error());
+      co_return false;
+    }
+    std::string keys;
+    for (const auto& e : entries) keys += (keys.empty() ? "" : ",") + e.key;
+    audit(caller, ex, "config.update", keys, "");
+    co_return true;
+  };
+
+  r.add(verb::post, "/api/v1/config/bulk-save",
+        [requireAdmin, saveConfig](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto body = parseBody(ex);
+          const json::object* o = body ? body->if_object() : nullptr;
+          const json::value* items = o ? o->if_contains("items") : nullptr;
+          if (!items || !items->is_array()) {
+            co_await sendError(ex, 422, "items (an array of {key, value}) is required",
+                               "validation_error");
+            co_return;
+          }
+          std::vector<storage::ConfigEntry> entries;
+          for (const auto& it : items->as_array()) {
+            const auto* io = it.if_object();
+            auto k = io ? optionalString(*io, "key") : std::nullopt;
+            const json::value* v = io ? io->if_contains("value") : nullptr;
+            if (!k || !v || !(v->is_string() || v->is_number() || v->is_bool())) {
+              co_await sendError(ex, 422, "each item needs a string key and a value",
+                                 "validation_error");
+              co_return;
+            }
+            std::string value = v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
+            entries.push_back({*k, std::move(value)});
+          }
+          const std::size_t n = entries.size();
+          if (!co_await saveConfig(ex, *caller, std::move(entries))) co_return;
+          json::object out;
+          out["detail"] = "Successfully processed " + std::to_string(n) + " config items.";
+          co_await sendJson(ex, 200, out);
+        });
+
+  r.add(verb::put, "/api/v1/config/{key}",
+        [d, requireAdmin, saveConfig, configJson](HttpExchange& ex,
+                                                  const RouteParams& p) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto body = parseBody(ex);
+          const json::object* o = body ? body->if_object() : nullptr;
+          auto value = o ? optionalString(*o, "value") : std::nullopt;
+          if (!value) {
+            co_await sendError(ex, 422, "value (a string) is required", "validation_error");
+            co_return;
+          }
+          const std::string key(p.get("key"));
+          std::vector<storage::ConfigEntry> entries;
+          entries.push_back({key, *value});
+          if (!co_await saveConfig(ex, *caller, std::move(entries))) co_return;
+          auto job18 = [d, key] { return d->config.get(key); };
+          auto item = co_await d->blocking.run(job18);
+          if (!item || !*item) {
+            co_await sendError(ex, 500, "config vanished after saving", "internal_error");
+            co_return;
+          }
+          co_await sendJson(ex, 200, configJson(**item));
+        });
+
+  r.add(verb::get, "/api/v1/audit",
+        [d, requireAdmin](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          int page = 1;
+          int size = 50;
+          const auto ps = queryParam(ex, "page");
+          const auto ss = queryParam(ex, "page_size");
+          if ((!ps.empty() && !parseNumber(ps, page)) || (!ss.empty() && !parseNumber(ss, size)) ||
+              page < 1 || size < 1 || size > 1000) {
+            co_await sendError(ex, 422, "page must be >= 1 and page_size 1..1000",
+                               "validation_error");
+            co_return;
+          }
+          auto job19 = [d, page, size] { return d->audit.list(page, size); };
+          auto list = co_await d->blocking.run(job19);
+          if (!list) {
+            co_await sendFailure(ex, list.error());
+            co_return;
+          }
+          json::array items;
+          for (const auto& e : list->items) {
+            json::object o;
+            o["id"] = e.id;
+            o["user_id"] = e.user_id ? json::value(*e.user_id) : json::value(nullptr);
+            o["username"] = e.username;
+            o["action"] = e.action;
+            o["target"] = e.target;
+            o["detail"] = e.detail;
+            o["ip"] = e.ip;
+            o["created_at"] = formatIso8601(e.created_at);
+            items.push_back(std::move(o));
+          }
+          json::object out;
+          out["total"] = list->total;
+          out["items"] = std::move(items);
+          co_await sendJson(ex, 200, out);
+        });
+}
+
+}  // namespace poise::admin

@@ -1,0 +1,43 @@
+// AdminApi: the /api/v1 handlers (SPEC §1.3, the seed's paths and shapes). Thin: authenticate,
+// validate, call a repository on the BlockingPool, keep the in-memory KeyPool and runtime config
+// in step, audit, and map errors to {"detail","code"} with a real status. Handlers run on worker
+// threads; every dependency is thread-safe.
+#pragma once
+
+#include "auth/session_service.h"
+#include "config/runtime_config.h"
+#include "core/blocking_pool.h"
+#include "core/clock.h"
+#include "http/router.h"
+#include "keys/key_pool.h"
+#include "storage/api_key_repository.h"
+#include "storage/audit_repository.h"
+#include "storage/config_repository.h"
+
+namespace poise::admin {
+
+struct AdminDeps {
+  BlockingPool& blocking;
+  auth::SessionService& sessions;
+  storage::ApiKeyRepository& keys;
+  storage::ConfigRepository& config;
+  storage::AuditRepository& audit;
+  keys::KeyPool& pool;
+  config::RuntimeConfigStore& runtime;
+  const Clock& clock;
+  int session_minutes = 60;
+};
+
+class AdminApi {
+ public:
+  explicit AdminApi(AdminDeps deps) : d_(deps) {}
+  void registerRoutes(http::Router& router);
+
+  // Re-reads the config table into the runtime store (start-up and after writes).
+  Status reloadConfig();
+
+ private:
+  AdminDeps d_;
+};
+
+}  // namespace poise::admin

@@ -1,0 +1,412 @@
+#include "app/app.h"
+
+#include <sys/stat.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <random>
+#include <sstream>
+
+#include "admin/admin_api.h"
+#include "auth/password_hasher.h"
+#include "auth/session_service.h"
+#include "config/runtime_config.h"
+#include "core/blocking_pool.h"
+#include "core/log.h"
+#include "http/error_envelope.h"
+#include "http/router.h"
+#include "keys/key_pool.h"
+#include "net/http_server.h"
+#include "net/upstream_pool.h"
+#include "proxy/gemini_proxy.h"
+#include "storage/api_key_repository.h"
+#include "storage/audit_repository.h"
+#include "storage/config_repository.h"
+#include "storage/database_url.h"
+#include "storage/key_cipher.h"
+#include "storage/migrations.h"
+#include "storage/session_repository.h"
+#include "storage/user_repository.h"
+
+namespace poise::app {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+namespace json = boost::json;
+using http::Protocol;
+
+namespace {
+
+constexpr std::string_view kVersion = "0.1.0";
+
+// Storage and crypto shared by every subcommand.
+struct Store {
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<storage::KeyCipher> cipher;
+};
+
+Result<Store> openStore(const config::Settings& s, bool need_cipher) {
+  std::error_code ec;
+  std::filesystem::create_directories(s.data_dir, ec);
+  if (ec) return makeError("data_dir", "cannot create " + s.data_dir + ": " + ec.message());
+  storage::DatabaseOptions options;
+  options.pool_size = std::max(2, std::min(s.pool_size, 16));
+  auto db = storage::openDatabase(s.database_url, options);
+  if (!db) return db.error();
+  Store store{std::move(*db), nullptr};
+  if (auto st = storage::migrate(*store.db); !st) return st.error();
+  if (!need_cipher) return store;
+  storage::MasterKey key;
+  if (s.secret_key) {
+    auto parsed = storage::parseMasterKey(*s.secret_key);
+    if (!parsed) return makeError("secret_key", "POISE_SECRET_KEY: " + parsed.error().message);
+    key = *parsed;
+  } else {
+    auto loaded = storage::loadOrCreateMasterKey(s.data_dir);
+    if (!loaded) return loaded.error();
+    if (loaded->insecure_permissions) {
+      spdlog::warn("msg=\"secret.key is readable by group or others; chmod 600 it\"");
+    }
+    key = loaded->key;
+  }
+  store.cipher = std::make_unique<storage::KeyCipher>(key);
+  return store;
+}
+
+// Creates the first admin when there is no user yet (SPEC §1.1).
+Status ensureFirstAdmin(const config::Settings& s, storage::UserRepository& users) {
+  auto count = users.count();
+  if (!count) return count.error();
+  if (*count > 0) return {};
+  const bool generated = !s.admin_password;
+  const std::string password = generated ? auth::generatePassword() : *s.admin_password;
+  auto hash = auth::hashPassword(password);
+  if (!hash) return hash.error();
+  auto created = users.create(s.admin_username, *hash, generated);
+  if (!created) return created.error();
+  if (generated) {
+    const auto path = std::filesystem::path(s.data_dir) / "initial-admin-password";
+    {
+      std::ofstream out(path, std::ios::trunc);
+      out << password << "\n";
+    }
+    ::chmod(path.c_str(), 0600);
+    std::cerr << "\n  First admin created: username '" << s.admin_username << "', password '"
+              << password << "'\n  (shown once; also written to " << path.string()
+              << "; you will be asked to change it)\n\n";
+  }
+  return {};
+}
+
+Status seedConfig(const config::Settings& s, storage::ConfigRepository& repo) {
+  auto defaults = config::defaultConfigValues();
+  defaults["target_api_url"] = config::normalizeTargetUrl(s.upstream_url);
+  if (s.api_token) defaults["api_token"] = *s.api_token;
+  if (auto st = config::validateConfigValue("target_api_url", defaults["target_api_url"]); !st) {
+    return makeError("invalid_setting", "POISE_UPSTREAM_URL: " + st.error().message);
+  }
+  auto r = repo.insertIfAbsent(defaults);
+  if (!r) return r.error();
+  return {};
+}
+
+// One per I/O thread.
+struct WorkerResources {
+  std::unique_ptr<net::UpstreamPool> upstream;
+  std::mt19937_64 rng{std::random_device{}()};
+};
+
+std::vector<keys::PoolKey> toPoolKeys(std::vector<storage::ApiKey> rows) {
+  std::vector<keys::PoolKey> out;
+  out.reserve(rows.size());
+  for (auto& k : rows) {
+    out.push_back(keys::PoolKey{k.id, std::move(k.value),
+                                keys::parseKeyStatus(k.status).value_or(keys::KeyStatus::Error),
+                                k.failed_count});
+  }
+  return out;
+}
+
+std::vector<storage::UsageDelta> toUsageDeltas(const std::vector<keys::KeyDelta>& deltas) {
+  std::vector<storage::UsageDelta> out;
+  out.reserve(deltas.size());
+  for (const auto& d : deltas) {
+    storage::UsageDelta u;
+    u.id = d.id;
+    u.usage_increment = d.usage_increment;
+    u.failed_count = d.failed_count;
+    if (d.new_status) u.status = std::string(keys::toString(*d.new_status));
+    u.last_used_at = d.last_used_at;
+    u.status_reason = d.reason;
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+int fail(const Error& e) {
+  spdlog::critical("msg=\"cannot start\" code={} error={}", e.code, logValue(e.message));
+  return 1;
+}
+
+}  // namespace
+
+int serve(const config::Settings& s) {
+  if (!auth::initCrypto()) return fail(makeError("crypto", "libsodium failed to initialise"));
+  SystemClock clock;
+
+  // Bind first, so the first log line can name the real address (port 0 → ephemeral).
+  http::Router router;
+  proxy::GeminiProxy* gemini_ptr = nullptr;
+  std::atomic<bool> ready{false};
+  std::vector<WorkerResources> workers;
+  auto dispatch = [&](net::HttpExchange& ex) -> asio::awaitable<void> {
+    auto& req = ex.request();
+    const std::string_view target = req.target();
+    const std::string_view path = target.substr(0, target.find('?'));
+    auto starts = [&](std::string_view p) { return path.substr(0, p.size()) == p; };
+    if (!ready.load(std::memory_order_acquire)) {
+      co_await ex.respond(http::errorResponse(http::protocolForTarget(target), 503, "starting up"));
+      co_return;
+    }
+    if (starts("/v1beta/") || starts("/v1alpha/")) {
+      co_await gemini_ptr->handle(ex);
+      co_return;
+    }
+    if (starts("/v1/")) {
+      const auto last = path.rfind('/');
+      const bool method_suffix = path.find(':', last) != std::string_view::npos;
+      const bool models = path == "/v1/models" || starts("/v1/models/");
+      const bool native_cred = !req["x-goog-api-key"].empty() ||
+                               !proxy::queryParam(target.substr(path.size()), "key").empty() ||
+                               target.find("?key=") != std::string_view::npos ||
+                               target.find("&key=") != std::string_view::npos;
+      if (method_suffix || (models && native_cred)) {
+        co_await gemini_ptr->handle(ex);
+        co_return;
+      }
+    }
+    auto m = router.match(req.method(), path);
+    if (m.handler) {
+      co_await (*m.handler)(ex, m.params);
+      co_return;
+    }
+    const auto protocol = http::protocolForTarget(target);
+    if (m.method_not_allowed) {
+      co_await ex.respond(http::errorResponse(protocol, 405, "Method Not Allowed"));
+      co_return;
+    }
+    co_await ex.respond(http::errorResponse(protocol, 404, "Not Found"));
+  };
+  auto reject = [](std::string_view target, unsigned status, std::string_view message) {
+    return http::errorResponse(http::protocolForTarget(target), status, message);
+  };
+
+  net::HttpServerOptions opts;
+  opts.host = s.listen_host;
+  opts.port = s.listen_port;
+  opts.workers = s.workers;
+  opts.max_connections = s.max_connections;
+  opts.body_limit = s.max_request_size;
+  opts.read_timeout = std::chrono::seconds(s.request_timeout_seconds);
+  net::HttpServer server(opts, dispatch, reject);
+  auto bound = server.bind();
+  if (!bound) return fail(bound.error());
+  spdlog::info("msg=\"poise starting\" listen={}:{} database={} state={} workers={} version={}",
+               s.listen_host, *bound, logValue(config::describeDatabase(s.database_url)),
+               s.redis_url.empty() ? "memory" : "redis", s.workers, kVersion);
+  if (!s.redis_url.empty()) {
+    spdlog::warn(
+        "msg=\"REDIS_URL is set but the Redis state backend is not built yet; using in-process "
+        "state\"");
+  }
+
+  auto store = openStore(s, true);
+  if (!store) return fail(store.error());
+  storage::Database& db = *store->db;
+  storage::UserRepository users(db, clock);
+  storage::SessionRepository sessions(db);
+  storage::ApiKeyRepository key_repo(db, *store->cipher, clock);
+  storage::ConfigRepository config_repo(db, clock);
+  storage::AuditRepository audit_repo(db);
+  if (auto st = ensureFirstAdmin(s, users); !st) return fail(st.error());
+  if (auto st = seedConfig(s, config_repo); !st) return fail(st.error());
+
+  config::RuntimeConfigStore runtime;
+  keys::KeyPool pool(clock);
+  const auto load_start = std::chrono::steady_clock::now();
+  auto all_keys = key_repo.loadAll();
+  if (!all_keys) return fail(all_keys.error());
+  const std::size_t key_count = all_keys->size();
+  pool.load(toPoolKeys(std::move(*all_keys)));
+
+  BlockingPool blocking(std::max<std::size_t>(2, std::min<std::size_t>(s.pool_size, 8)));
+  auth::SessionOptions session_options;
+  session_options.idle_ttl = std::chrono::minutes(s.access_token_expire_minutes);
+  auth::SessionService session_service(users, sessions, clock, session_options);
+  admin::AdminApi admin_api(admin::AdminDeps{blocking, session_service, key_repo, config_repo,
+                                             audit_repo, pool, runtime, clock,
+                                             s.access_token_expire_minutes});
+  if (auto st = admin_api.reloadConfig(); !st) return fail(st.error());
+  admin_api.registerRoutes(router);
+
+  auto tls = net::makeClientTlsContext();
+  if (!tls) return fail(tls.error());
+  workers.resize(server.workerCount());
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    workers[i].upstream = std::make_unique<net::UpstreamPool>(server.workerContext(i), **tls);
+  }
+  proxy::GeminiProxy gemini(
+      proxy::GeminiProxyDeps{runtime, pool, clock, [&workers]() {
+                               const int w = net::HttpServer::currentWorker();
+                               auto& r = workers.at(static_cast<std::size_t>(w < 0 ? 0 : w));
+                               return proxy::WorkerContext{r.upstream.get(), &r.rng};
+                             }});
+  gemini_ptr = &gemini;
+
+  // Operational routes.
+  router.add(bhttp::verb::get, "/health",
+             [](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               co_await ex.respond(
+                   http::jsonResponse(200, R"({"status":"healthy","service":"gemini-poise"})"));
+             });
+  router.add(
+      bhttp::verb::get, "/ready",
+      [&blocking, &db](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+        auto job1 = [&db] { return db.ping(); };
+        auto st = co_await blocking.run(job1);
+        json::object out;
+        out["status"] = st ? "ready" : "unavailable";
+        out["database"] = st ? "ok" : "unreachable";
+        co_await ex.respond(http::jsonResponse(st ? 200 : 503, json::serialize(out)));
+      });
+
+  // Control thread: signals and the background flusher.
+  asio::io_context control;
+  auto flush = [&] {
+    auto deltas = pool.drainDeltas();
+    if (deltas.empty()) return;
+    auto usage = toUsageDeltas(deltas);
+    if (auto st = key_repo.applyUsage(usage); !st) {
+      spdlog::error("msg=\"could not persist key usage\" keys={} error={}", usage.size(),
+                    logValue(st.error().message));
+    }
+  };
+  bool stopping = false;
+  asio::co_spawn(
+      control,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer timer(control);
+        while (!stopping) {
+          timer.expires_after(std::chrono::seconds(1));
+          co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (stopping) break;
+          co_await blocking.run(flush);
+        }
+      },
+      [](std::exception_ptr e) {
+        if (e) spdlog::error("msg=\"flusher stopped unexpectedly\"");
+      });
+  asio::signal_set signals(control, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("msg=\"shutting down\" signal={} grace_seconds={}", sig, s.shutdown_grace_seconds);
+    stopping = true;
+    control.stop();
+  });
+
+  ready.store(true, std::memory_order_release);
+  if (auto st = server.run(); !st) return fail(st.error());
+  spdlog::info("msg=\"poise ready\" keys={} active_keys={} startup_ms={}", key_count,
+               pool.activeCount(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - load_start)
+                   .count());
+  control.run();
+
+  server.stop(std::chrono::seconds(s.shutdown_grace_seconds));
+  flush();  // whatever the last requests changed
+  blocking.stop();
+  spdlog::info("msg=\"poise stopped\"");
+  return 0;
+}
+
+int migrate(const config::Settings& s) {
+  auto store = openStore(s, false);
+  if (!store) return fail(store.error());
+  auto versions = storage::appliedMigrationVersions(*store->db);
+  spdlog::info("msg=\"migrations applied\" database={} versions={}",
+               logValue(config::describeDatabase(s.database_url)), versions ? versions->size() : 0);
+  return 0;
+}
+
+int importKeys(const config::Settings& s, const std::string& file) {
+  std::string text;
+  if (file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(file);
+    if (!in) {
+      std::cerr << "cannot read " << file << "\n";
+      return 1;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  std::vector<std::string> values;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto end = text.find_first_of(",\n\r", i);
+    std::string part = text.substr(i, end == std::string::npos ? std::string::npos : end - i);
+    const auto b = part.find_first_not_of(" \t");
+    const auto e = part.find_last_not_of(" \t");
+    if (b != std::string::npos) values.push_back(part.substr(b, e - b + 1));
+    if (end == std::string::npos) break;
+    i = end + 1;
+  }
+  auto store = openStore(s, true);
+  if (!store) return fail(store.error());
+  SystemClock clock;
+  storage::ApiKeyRepository repo(*store->db, *store->cipher, clock);
+  auto r = repo.addMany(std::move(values), clock.now());
+  if (!r) return fail(r.error());
+  std::cout << "added " << r->total_added << ", skipped " << (r->total_processed - r->total_added)
+            << " (of " << r->total_processed << ")\n";
+  return 0;
+}
+
+int resetPassword(const config::Settings& s, const std::string& username) {
+  if (!auth::initCrypto()) return fail(makeError("crypto", "libsodium failed to initialise"));
+  auto store = openStore(s, false);
+  if (!store) return fail(store.error());
+  SystemClock clock;
+  storage::UserRepository users(*store->db, clock);
+  storage::SessionRepository sessions(*store->db);
+  auto user = users.findByUsername(username);
+  if (!user) return fail(user.error());
+  if (!*user) {
+    std::cerr << "no user named '" << username << "'\n";
+    return 1;
+  }
+  const std::string password = auth::generatePassword();
+  auto hash = auth::hashPassword(password);
+  if (!hash) return fail(hash.error());
+  if (auto st = users.updatePassword((*user)->id, *hash, true); !st) return fail(st.error());
+  auto revoked = sessions.revokeAllForUser((*user)->id);
+  if (!revoked) return fail(revoked.error());
+  std::cout << password << "\n";
+  std::cerr << "new password for '" << username << "' printed above (shown once); " << *revoked
+            << " session(s) revoked\n";
+  return 0;
+}
+
+}  // namespace poise::app

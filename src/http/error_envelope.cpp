@@ -1,0 +1,165 @@
+#include "http/error_envelope.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace poise::http {
+
+namespace json = boost::json;
+namespace bhttp = boost::beast::http;
+
+Protocol protocolForTarget(std::string_view target) {
+  const auto q = target.find('?');
+  const std::string_view path = target.substr(0, q);
+  auto starts = [&](std::string_view p) { return path.substr(0, p.size()) == p; };
+  if (starts("/api/")) return Protocol::Admin;
+  if (starts("/v1beta/") || starts("/v1alpha/") || path == "/v1beta" || path == "/v1alpha") {
+    return Protocol::Gemini;
+  }
+  if (starts("/claude/") || path == "/v1/messages") return Protocol::Anthropic;
+  if (starts("/v1/")) {
+    const auto last_slash = path.rfind('/');
+    if (path.find(':', last_slash) != std::string_view::npos) return Protocol::Gemini;
+    return Protocol::OpenAI;
+  }
+  return Protocol::Admin;
+}
+
+std::string_view geminiStatusName(unsigned status) {
+  switch (status) {
+    case 400:
+    case 413:
+    case 431:
+      return "INVALID_ARGUMENT";
+    case 401:
+      return "UNAUTHENTICATED";
+    case 403:
+      return "PERMISSION_DENIED";
+    case 404:
+      return "NOT_FOUND";
+    case 405:
+      return "UNIMPLEMENTED";
+    case 409:
+      return "ALREADY_EXISTS";
+    case 429:
+      return "RESOURCE_EXHAUSTED";
+    case 499:
+      return "CANCELLED";
+    case 501:
+      return "UNIMPLEMENTED";
+    case 503:
+    case 502:
+      return "UNAVAILABLE";
+    case 504:
+      return "DEADLINE_EXCEEDED";
+    default:
+      return status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
+  }
+}
+
+namespace {
+
+std::string_view defaultCode(unsigned status) {
+  switch (status) {
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 409:
+      return "conflict";
+    case 413:
+      return "request_too_large";
+    case 422:
+      return "validation_error";
+    case 429:
+      return "rate_limited";
+    case 431:
+      return "header_too_large";
+    case 502:
+      return "bad_gateway";
+    case 503:
+      return "unavailable";
+    case 504:
+      return "upstream_timeout";
+    default:
+      return status >= 500 ? "internal_error" : "bad_request";
+  }
+}
+
+std::string_view openAiType(unsigned status) {
+  if (status == 401) return "authentication_error";
+  if (status == 403) return "permission_error";
+  if (status == 404) return "not_found_error";
+  if (status == 429) return "rate_limit_error";
+  if (status >= 500) return "api_error";
+  return "invalid_request_error";
+}
+
+std::string_view anthropicType(unsigned status) {
+  if (status == 401) return "authentication_error";
+  if (status == 403) return "permission_error";
+  if (status == 404) return "not_found_error";
+  if (status == 413) return "request_too_large";
+  if (status == 429) return "rate_limit_error";
+  if (status == 503 || status == 529) return "overloaded_error";
+  if (status >= 500) return "api_error";
+  return "invalid_request_error";
+}
+
+}  // namespace
+
+net::Response jsonResponse(unsigned status, std::string body) {
+  net::Response res{static_cast<bhttp::status>(status), 11};
+  res.set(bhttp::field::content_type, "application/json");
+  res.body() = std::move(body);
+  return res;
+}
+
+net::Response errorResponse(Protocol protocol, unsigned status, std::string_view message,
+                            std::string_view code) {
+  if (code.empty()) code = defaultCode(status);
+  json::object body;
+  switch (protocol) {
+    case Protocol::Gemini: {
+      json::object err;
+      err["code"] = status;
+      err["message"] = message;
+      err["status"] = geminiStatusName(status);
+      body["error"] = std::move(err);
+      break;
+    }
+    case Protocol::OpenAI: {
+      json::object err;
+      err["message"] = message;
+      err["type"] = openAiType(status);
+      err["param"] = nullptr;
+      err["code"] = code;
+      body["error"] = std::move(err);
+      break;
+    }
+    case Protocol::Anthropic: {
+      json::object err;
+      err["type"] = anthropicType(status);
+      err["message"] = message;
+      body["type"] = "error";
+      body["error"] = std::move(err);
+      break;
+    }
+    case Protocol::Admin:
+      body["detail"] = message;
+      body["code"] = code;
+      break;
+  }
+  auto res = jsonResponse(status, json::serialize(body));
+  if (status == 401 && protocol == Protocol::Admin)
+    res.set(bhttp::field::www_authenticate, "Bearer");
+  return res;
+}
+
+}  // namespace poise::http

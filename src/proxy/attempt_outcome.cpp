@@ -1,0 +1,185 @@
+#include "proxy/attempt_outcome.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <charconv>
+#include <ctime>
+
+namespace poise::proxy {
+
+namespace json = boost::json;
+
+std::optional<std::chrono::milliseconds> parseDuration(std::string_view s) {
+  if (s.size() < 2 || s.back() != 's') return std::nullopt;
+  s.remove_suffix(1);
+  double seconds = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), seconds);
+  if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || seconds < 0 || seconds > 1e7) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
+}
+
+namespace {
+
+struct ErrorDetails {
+  std::string reason;
+  std::string status;
+  std::optional<std::chrono::milliseconds> retry_delay;
+  bool daily_quota = false;
+};
+
+ErrorDetails readDetails(std::string_view body) {
+  ErrorDetails out;
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) return out;
+  // Google's OpenAI-compatible surface wraps the error in an array.
+  if (v.is_array() && !v.as_array().empty()) v = v.as_array()[0];
+  const auto* obj = v.if_object();
+  if (!obj) return out;
+  const auto* err = obj->if_contains("error");
+  if (!err || !err->is_object()) return out;
+  const auto& e = err->as_object();
+  if (const auto* st = e.if_contains("status"); st && st->is_string()) {
+    out.status = std::string(st->as_string());
+  }
+  if (const auto* msg = e.if_contains("message"); msg && msg->is_string()) {
+    if (std::string_view(msg->as_string()).find("API key not valid") != std::string_view::npos) {
+      out.reason = "API_KEY_INVALID";
+    }
+  }
+  const auto* details = e.if_contains("details");
+  if (!details || !details->is_array()) return out;
+  for (const auto& d : details->as_array()) {
+    const auto* dobj = d.if_object();
+    if (!dobj) continue;
+    if (const auto* r = dobj->if_contains("reason"); r && r->is_string()) {
+      out.reason = std::string(r->as_string());
+    }
+    if (const auto* rd = dobj->if_contains("retryDelay"); rd && rd->is_string()) {
+      out.retry_delay = parseDuration(rd->as_string());
+    }
+    if (const auto* vs = dobj->if_contains("violations"); vs && vs->is_array()) {
+      for (const auto& viol : vs->as_array()) {
+        const auto* vo = viol.if_object();
+        if (!vo) continue;
+        if (const auto* q = vo->if_contains("quotaId"); q && q->is_string()) {
+          if (std::string_view(q->as_string()).find("PerDay") != std::string_view::npos) {
+            out.daily_quota = true;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+AttemptOutcome classifyResponse(unsigned status, std::string_view body) {
+  AttemptOutcome out;
+  if (status >= 200 && status < 300) return out;
+  if (status == 429) {
+    const auto d = readDetails(body);
+    out.kind = OutcomeKind::Cooldown;
+    out.retry_delay = d.retry_delay;
+    out.daily_quota = d.daily_quota;
+    out.reason =
+        d.daily_quota ? "429 daily quota" : "429 " + (d.status.empty() ? "rate limited" : d.status);
+    return out;
+  }
+  if (status == 401 || status == 403) {
+    const auto d = readDetails(body);
+    out.kind = OutcomeKind::KeyRejected;
+    out.reason = std::to_string(status) + " " + (d.reason.empty() ? d.status : d.reason);
+    return out;
+  }
+  if (status == 400) {
+    const auto d = readDetails(body);
+    if (d.reason == "API_KEY_INVALID") {
+      out.kind = OutcomeKind::KeyRejected;
+      out.reason = "400 API_KEY_INVALID";
+      return out;
+    }
+    out.kind = OutcomeKind::ClientError;
+    out.reason = "400 " + d.status;
+    return out;
+  }
+  if (status == 408 || status >= 500) {
+    out.kind = OutcomeKind::Transient;
+    out.reason = std::to_string(status);
+    return out;
+  }
+  out.kind = OutcomeKind::ClientError;
+  out.reason = std::to_string(status);
+  return out;
+}
+
+namespace {
+
+// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
+std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// Day of month of the n-th Sunday (n >= 1) of a month.
+unsigned nthSunday(std::int64_t y, unsigned m, unsigned n) {
+  const std::int64_t first = daysFromCivil(y, m, 1);
+  const unsigned weekday = static_cast<unsigned>((first + 4) % 7);  // 1970-01-01 was a Thursday
+  const unsigned first_sunday = 1 + (7 - weekday) % 7;
+  return first_sunday + 7 * (n - 1);
+}
+
+// UTC offset of Los Angeles in hours at a UTC instant: -7 during DST, else -8.
+int pacificOffsetHours(std::int64_t utc_seconds) {
+  std::time_t t = static_cast<std::time_t>(utc_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  const std::int64_t y = tm.tm_year + 1900;
+  // DST starts the 2nd Sunday of March at 10:00 UTC, ends the 1st Sunday of November at 09:00 UTC.
+  const std::int64_t start = daysFromCivil(y, 3, nthSunday(y, 3, 2)) * 86400 + 10 * 3600;
+  const std::int64_t end = daysFromCivil(y, 11, nthSunday(y, 11, 1)) * 86400 + 9 * 3600;
+  return (utc_seconds >= start && utc_seconds < end) ? -7 : -8;
+}
+
+}  // namespace
+
+TimePoint nextPacificMidnight(TimePoint now) {
+  const std::int64_t utc = now.time_since_epoch().count() / 1000;
+  const int offset = pacificOffsetHours(utc);
+  const std::int64_t local = utc + offset * 3600;
+  const std::int64_t next_local_midnight = (local / 86400 + 1) * 86400;
+  std::int64_t candidate = next_local_midnight - offset * 3600;
+  // If the offset changes before that midnight (DST switch day), recompute with the new offset.
+  const int offset_then = pacificOffsetHours(candidate);
+  if (offset_then != offset) candidate = next_local_midnight - offset_then * 3600;
+  return TimePoint{Millis{candidate * 1000}};
+}
+
+TimePoint cooldownUntil(const AttemptOutcome& outcome, TimePoint now,
+                        std::chrono::seconds default_cooldown) {
+  if (outcome.daily_quota) return nextPacificMidnight(now);
+  if (outcome.retry_delay) {
+    return now + std::chrono::duration_cast<Millis>(*outcome.retry_delay);
+  }
+  return now + std::chrono::duration_cast<Millis>(default_cooldown);
+}
+
+std::chrono::milliseconds transientBackoff(int retry, std::chrono::milliseconds base,
+                                           std::mt19937_64& rng) {
+  const std::int64_t cap = 5000;
+  std::int64_t step = base.count();
+  for (int i = 0; i < retry && step < cap; ++i) step *= 2;
+  step = std::min(step, cap);
+  if (step <= 0) return std::chrono::milliseconds(0);
+  std::uniform_int_distribution<std::int64_t> jitter(step / 2, step);
+  return std::chrono::milliseconds(jitter(rng));
+}
+
+}  // namespace poise::proxy

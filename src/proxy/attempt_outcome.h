@@ -1,0 +1,51 @@
+// Classification of one upstream attempt (SPEC §2 "Retries") and the backoff between attempts.
+// Pure functions: they read a status code and an error body and decide what happens to the key
+// and to the request. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+
+namespace poise::proxy {
+
+enum class OutcomeKind {
+  Success,      // 2xx: relay it
+  Cooldown,     // 429: rest the key for this model, try another key at once
+  KeyRejected,  // API_KEY_INVALID, 401, 403: mark the key `error`, try another key at once
+  Transient,    // 5xx, reset, timeout: back off, try another key; the key is not blamed
+  ClientError,  // other 4xx: return to the client at once; the key is not blamed
+};
+
+struct AttemptOutcome {
+  OutcomeKind kind = OutcomeKind::Success;
+  std::optional<std::chrono::milliseconds> retry_delay;  // RetryInfo.retryDelay when given
+  bool daily_quota = false;                              // quotaId names a per-day quota
+  std::string reason;  // short machine text for logs and key history, no secrets
+};
+
+// Classifies an upstream HTTP answer from its status and (for errors) its JSON body.
+AttemptOutcome classifyResponse(unsigned status, std::string_view body);
+
+// Parses a protobuf Duration string such as "17s" or "57.238747106s".
+std::optional<std::chrono::milliseconds> parseDuration(std::string_view s);
+
+// When a cooled key becomes usable again for the model: the RetryInfo delay when given, the next
+// midnight US Pacific for a daily quota, otherwise `default_cooldown`.
+TimePoint cooldownUntil(const AttemptOutcome& outcome, TimePoint now,
+                        std::chrono::seconds default_cooldown);
+
+// Next midnight in America/Los_Angeles after `now` (DST-aware, US rules since 2007).
+TimePoint nextPacificMidnight(TimePoint now);
+
+// Delay before retry number `retry` (0 for the first) after a transient failure: exponential
+// from `base`, capped at 5 s, with jitter drawn from `rng` in [50 %, 100 %] of the step.
+std::chrono::milliseconds transientBackoff(int retry, std::chrono::milliseconds base,
+                                           std::mt19937_64& rng);
+
+}  // namespace poise::proxy
