@@ -1,0 +1,331 @@
+#include "storage/key_cipher.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "core/secret_mask.h"
+
+namespace poise::storage {
+namespace {
+
+struct CipherCtxFree {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+
+// OpenSSL failing on fixed, valid inputs means a broken environment, not an expected error.
+void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "fatal: OpenSSL failure in KeyCipher: %s\n", what);
+    std::abort();
+  }
+}
+
+const unsigned char* bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+constexpr std::string_view kFingerprintLabel = "poise api-key fingerprint v1";
+constexpr std::size_t kSha256Block = 64;
+
+std::string toHex(std::span<const std::uint8_t> data) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(data.size() * 2);
+  for (std::uint8_t b : data) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+// Prepares the inner and outer HMAC-SHA256 states for `key` (at most one block long).
+void initHmacPads(const EVP_MD* sha256, std::span<const std::uint8_t> key, EVP_MD_CTX* inner,
+                  EVP_MD_CTX* outer) {
+  assert(key.size() <= kSha256Block);
+  std::array<std::uint8_t, kSha256Block> ipad{};
+  std::array<std::uint8_t, kSha256Block> opad{};
+  for (std::size_t i = 0; i < kSha256Block; ++i) {
+    const std::uint8_t k = i < key.size() ? key[i] : 0;
+    ipad[i] = k ^ 0x36;
+    opad[i] = k ^ 0x5c;
+  }
+  require(EVP_DigestInit_ex2(inner, sha256, nullptr) == 1 &&
+              EVP_DigestUpdate(inner, ipad.data(), ipad.size()) == 1 &&
+              EVP_DigestInit_ex2(outer, sha256, nullptr) == 1 &&
+              EVP_DigestUpdate(outer, opad.data(), opad.size()) == 1,
+          "HMAC init");
+  OPENSSL_cleanse(ipad.data(), ipad.size());
+  OPENSSL_cleanse(opad.data(), opad.size());
+}
+
+std::array<std::uint8_t, 32> hmacWith(const EVP_MD_CTX* inner, const EVP_MD_CTX* outer,
+                                      std::string_view message) {
+  MdCtx ctx(EVP_MD_CTX_new());
+  std::array<std::uint8_t, 32> inner_hash{};
+  std::array<std::uint8_t, 32> out{};
+  unsigned int len = 0;
+  require(ctx && EVP_MD_CTX_copy_ex(ctx.get(), inner) == 1 &&
+              EVP_DigestUpdate(ctx.get(), message.data(), message.size()) == 1 &&
+              EVP_DigestFinal_ex(ctx.get(), inner_hash.data(), &len) == 1 &&
+              EVP_MD_CTX_copy_ex(ctx.get(), outer) == 1 &&
+              EVP_DigestUpdate(ctx.get(), inner_hash.data(), inner_hash.size()) == 1 &&
+              EVP_DigestFinal_ex(ctx.get(), out.data(), &len) == 1,
+          "HMAC");
+  return out;
+}
+
+}  // namespace
+
+KeyCipher::KeyCipher(const MasterKey& master_key) : key_(master_key) {
+  cipher_ = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  require(cipher_ != nullptr && sha256 != nullptr, "fetch AES-256-GCM / SHA256");
+  hmac_inner_ = EVP_MD_CTX_new();
+  hmac_outer_ = EVP_MD_CTX_new();
+  require(hmac_inner_ != nullptr && hmac_outer_ != nullptr, "EVP_MD_CTX_new");
+
+  // Fingerprint key = HMAC-SHA256(master key, label || 0x01): one HKDF-Expand block.
+  MdCtx master_inner(EVP_MD_CTX_new());
+  MdCtx master_outer(EVP_MD_CTX_new());
+  require(master_inner && master_outer, "EVP_MD_CTX_new");
+  initHmacPads(sha256, key_, master_inner.get(), master_outer.get());
+  std::string info(kFingerprintLabel);
+  info.push_back('\x01');
+  std::array<std::uint8_t, 32> fingerprint_key =
+      hmacWith(master_inner.get(), master_outer.get(), info);
+  initHmacPads(sha256, fingerprint_key, hmac_inner_, hmac_outer_);
+  OPENSSL_cleanse(fingerprint_key.data(), fingerprint_key.size());
+  EVP_MD_free(sha256);
+}
+
+KeyCipher::~KeyCipher() {
+  OPENSSL_cleanse(key_.data(), key_.size());
+  EVP_MD_CTX_free(hmac_inner_);
+  EVP_MD_CTX_free(hmac_outer_);
+  EVP_CIPHER_free(cipher_);
+}
+
+std::array<std::uint8_t, 32> KeyCipher::hmac(std::string_view message) const {
+  return hmacWith(hmac_inner_, hmac_outer_, message);
+}
+
+std::string KeyCipher::fingerprint(std::string_view plaintext) const {
+  return toHex(hmac(plaintext));
+}
+
+std::string KeyCipher::masked(std::string_view plaintext) {
+  return maskSecret(plaintext);
+}
+
+Result<SealedKey> KeyCipher::encrypt(std::string_view plaintext,
+                                     std::string_view associated_data) const {
+  if (plaintext.size() > INT_MAX / 2 || associated_data.size() > INT_MAX / 2) {
+    return makeError("crypto_error", "value too large to encrypt");
+  }
+  SealedKey out;
+  out.nonce.resize(kNonceSize);
+  if (RAND_bytes(out.nonce.data(), static_cast<int>(kNonceSize)) != 1) {
+    return makeError("crypto_error", "random generator failed");
+  }
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  out.ciphertext.resize(plaintext.size() + kTagSize);
+  int len = 0;
+  int final_len = 0;
+  const bool ok =
+      ctx && EVP_EncryptInit_ex2(ctx.get(), cipher_, key_.data(), out.nonce.data(), nullptr) == 1 &&
+      (associated_data.empty() ||
+       EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(associated_data),
+                         static_cast<int>(associated_data.size())) == 1) &&
+      EVP_EncryptUpdate(ctx.get(), out.ciphertext.data(), &len, bytes(plaintext),
+                        static_cast<int>(plaintext.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx.get(), out.ciphertext.data() + len, &final_len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize),
+                          out.ciphertext.data() + plaintext.size()) == 1;
+  if (!ok) return makeError("crypto_error", "AES-256-GCM encryption failed");
+  return out;
+}
+
+Result<std::string> KeyCipher::decrypt(std::span<const std::uint8_t> ciphertext,
+                                       std::span<const std::uint8_t> nonce,
+                                       std::string_view associated_data) const {
+  if (nonce.size() != kNonceSize || ciphertext.size() < kTagSize ||
+      ciphertext.size() > INT_MAX / 2 || associated_data.size() > INT_MAX / 2) {
+    return makeError("decrypt_failed", "stored key has a malformed ciphertext or nonce");
+  }
+  const std::size_t body = ciphertext.size() - kTagSize;
+  std::string plaintext(body, '\0');
+  std::array<std::uint8_t, kTagSize> tag{};
+  std::memcpy(tag.data(), ciphertext.data() + body, kTagSize);
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  int final_len = 0;
+  const bool ok =
+      ctx && EVP_DecryptInit_ex2(ctx.get(), cipher_, key_.data(), nonce.data(), nullptr) == 1 &&
+      (associated_data.empty() ||
+       EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(associated_data),
+                         static_cast<int>(associated_data.size())) == 1) &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()), &len,
+                        ciphertext.data(), static_cast<int>(body)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize),
+                          tag.data()) == 1 &&
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()) + len,
+                          &final_len) == 1;
+  if (!ok) {
+    OPENSSL_cleanse(plaintext.data(), plaintext.size());
+    return makeError("decrypt_failed",
+                     "stored key failed authentication (wrong master key or tampered data)");
+  }
+  // Spelled out: Error is also constructible from a std::string.
+  return Result<std::string>(boost::system::in_place_value, std::move(plaintext));
+}
+
+namespace {
+
+Error invalidMasterKey() {
+  return makeError("invalid_master_key",
+                   "the master key must be 32 bytes written as 64 hex digits or as base64");
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+int base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+std::string_view trim(std::string_view s) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+Result<MasterKey> parseMasterKey(std::string_view text) {
+  text = trim(text);
+  MasterKey key{};
+  if (text.size() == 64 &&
+      std::all_of(text.begin(), text.end(), [](char c) { return hexValue(c) >= 0; })) {
+    for (std::size_t i = 0; i < 32; ++i) {
+      key[i] = static_cast<std::uint8_t>(hexValue(text[2 * i]) * 16 + hexValue(text[2 * i + 1]));
+    }
+    return key;
+  }
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  // 32 bytes are 43 base64 characters (the last one carrying 2 zero bits).
+  if (text.size() != 43) return invalidMasterKey();
+  std::uint32_t acc = 0;
+  int bits = 0;
+  std::size_t n = 0;
+  for (char c : text) {
+    const int v = base64Value(c);
+    if (v < 0) return invalidMasterKey();
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      key[n++] = static_cast<std::uint8_t>((acc >> bits) & 0xff);
+    }
+  }
+  if (n != 32 || (acc & ((1u << bits) - 1)) != 0) return invalidMasterKey();
+  return key;
+}
+
+namespace {
+
+Error fileError(const std::filesystem::path& path, std::string_view what, int err) {
+  return makeError("secret_key_file",
+                   std::string(what) + " " + path.string() + ": " + std::strerror(err));
+}
+
+Result<LoadedMasterKey> readKeyFile(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return fileError(path, "cannot stat", errno);
+  std::ifstream in(path);
+  if (!in) return fileError(path, "cannot read", errno);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string text = buf.str();
+  auto key = parseMasterKey(text);
+  OPENSSL_cleanse(text.data(), text.size());
+  if (!key) {
+    return makeError("invalid_master_key",
+                     path.string() + " does not hold a 32-byte key (64 hex digits or base64)");
+  }
+  return LoadedMasterKey{
+      .key = *key, .generated = false, .insecure_permissions = (st.st_mode & 077) != 0};
+}
+
+}  // namespace
+
+Result<LoadedMasterKey> loadOrCreateMasterKey(const std::filesystem::path& data_dir) {
+  const std::filesystem::path path = data_dir / "secret.key";
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return readKeyFile(path);
+  if (!std::filesystem::exists(data_dir, ec)) {
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) return fileError(data_dir, "cannot create", ec.value());
+    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, ec);
+  }
+  // Write a complete temporary file, then link() it into place: the final name either does not
+  // exist or holds a whole key, and link() fails with EEXIST if another process won the race.
+  const std::filesystem::path tmp =
+      data_dir / ("secret.key.tmp." + std::to_string(static_cast<long>(::getpid())));
+  MasterKey key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+    return makeError("crypto_error", "random generator failed");
+  }
+  std::string hex = toHex(key) + "\n";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return fileError(tmp, "cannot create", errno);
+  const bool written =
+      ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
+  const int write_errno = errno;
+  ::close(fd);
+  OPENSSL_cleanse(hex.data(), hex.size());
+  if (!written) {
+    ::unlink(tmp.c_str());
+    return fileError(tmp, "cannot write", write_errno);
+  }
+  const int linked = ::link(tmp.c_str(), path.c_str());
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0) {
+    if (link_errno == EEXIST) return readKeyFile(path);
+    return fileError(path, "cannot create", link_errno);
+  }
+  return LoadedMasterKey{.key = key, .generated = true, .insecure_permissions = false};
+}
+
+}  // namespace poise::storage

@@ -1,0 +1,90 @@
+#include "storage/migrations.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "storage/test_database.h"
+
+namespace poise::storage {
+namespace {
+
+std::vector<std::string> tableNames(Database& db) {
+  auto rows = db.query(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+      "ORDER BY name");
+  std::vector<std::string> out;
+  if (rows) {
+    for (const Row& r : *rows) out.push_back(r.text(0));
+  }
+  return out;
+}
+
+TEST(Migrations, EmbeddedFilesAreOrderedAndNamed) {
+  auto files = embeddedMigrations(Dialect::Sqlite);
+  ASSERT_FALSE(files.empty());
+  EXPECT_EQ(files[0].version, 1);
+  EXPECT_EQ(files[0].name, "init");
+  EXPECT_NE(files[0].sql.find("CREATE TABLE api_keys"), std::string_view::npos);
+  for (std::size_t i = 1; i < files.size(); ++i) EXPECT_GT(files[i].version, files[i - 1].version);
+}
+
+TEST(Migrations, ApplyOnceAndAreIdempotent) {
+  TestDatabase t({}, /*migrated=*/false);
+  ManualClock clock;
+  auto first = applyMigrations(t.db(), embeddedMigrations(Dialect::Sqlite), clock);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->size(), embeddedMigrations(Dialect::Sqlite).size());
+  auto second = applyMigrations(t.db(), embeddedMigrations(Dialect::Sqlite), clock);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_TRUE(second->empty());
+  ASSERT_TRUE(migrate(t.db()));
+
+  EXPECT_EQ(tableNames(t.db()),
+            (std::vector<std::string>{"api_keys", "audit_log", "config", "key_status_history",
+                                      "schema_migrations", "sessions", "users"}));
+  auto ledger = t.db().query("SELECT version, name, applied_at FROM schema_migrations");
+  ASSERT_TRUE(ledger);
+  ASSERT_EQ(ledger->size(), embeddedMigrations(Dialect::Sqlite).size());
+  EXPECT_EQ((*ledger)[0].int64(0), 1);
+  EXPECT_EQ((*ledger)[0].text(1), "init");
+  EXPECT_EQ((*ledger)[0].time(2), clock.now());
+}
+
+TEST(Migrations, AFailedMigrationLeavesNothingBehind) {
+  TestDatabase t({}, /*migrated=*/false);
+  ManualClock clock;
+  const std::array<Migration, 3> set = {
+      Migration{1, "one", "CREATE TABLE a (id INTEGER PRIMARY KEY);"},
+      Migration{2, "two",
+                "CREATE TABLE b (id INTEGER PRIMARY KEY); INSERT INTO nowhere VALUES (1);"},
+      Migration{3, "three", "CREATE TABLE c (id INTEGER PRIMARY KEY);"}};
+  auto r = applyMigrations(t.db(), set, clock);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("migration 2_two"), std::string::npos) << r.error().message;
+  EXPECT_EQ(tableNames(t.db()), (std::vector<std::string>{"a", "schema_migrations"}));
+  auto versions = appliedMigrationVersions(t.db());
+  ASSERT_TRUE(versions);
+  EXPECT_EQ(*versions, std::vector<int>{1});
+}
+
+TEST(Migrations, RefusesADatabaseNewerThanTheBinary) {
+  TestDatabase t;
+  ASSERT_TRUE(t.db().execute(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', ?)",
+      {timestampValue(TimePoint{})}));
+  auto st = migrate(t.db());
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, "schema_too_new");
+}
+
+TEST(Migrations, RejectUnorderedSets) {
+  TestDatabase t({}, false);
+  ManualClock clock;
+  const std::array<Migration, 2> set = {Migration{2, "b", "SELECT 1;"},
+                                        Migration{1, "a", "SELECT 1;"}};
+  EXPECT_FALSE(applyMigrations(t.db(), set, clock));
+}
+
+}  // namespace
+}  // namespace poise::storage
