@@ -391,14 +391,18 @@ export async function startPoise({ upstreamUrl, env = {}, keys, config } = {}) {
      */
     stop: async ({ expectCode = 0 } = {}) => {
       const result = await terminate(child);
-      await rm(dataDir, { recursive: true, force: true });
+      const abnormal = result.timedOut || (expectCode !== null && result.code !== expectCode);
+      // After a crash the data dir (the process's cwd, so also any core file) is kept for a
+      // post-mortem; otherwise it is removed.
+      if (!abnormal) await rm(dataDir, { recursive: true, force: true });
       if (result.timedOut) {
-        throw new Error(`poise did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM; killed.\n` +
-          `last log lines:\n${sink.text.slice(-3000)}`);
+        throw new Error(`poise did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM; killed. ` +
+          `Data dir kept: ${dataDir}\nlast log lines:\n${sink.text.slice(-3000)}`);
       }
-      if (expectCode !== null && result.code !== expectCode) {
+      if (abnormal) {
         throw new Error(`poise exited with code ${result.code} signal ${result.signal}, ` +
-          `expected ${expectCode}.\nlast log lines:\n${sink.text.slice(-3000)}`);
+          `expected ${expectCode}. Data dir kept: ${dataDir}\n` +
+          `last log lines:\n${sink.text.slice(-3000)}`);
       }
       return result;
     },
