@@ -159,43 +159,53 @@ Status AdminApi::reloadConfig() {
   return {};
 }
 
+asio::awaitable<std::optional<AdminApi::Caller>> AdminApi::requireAdmin(HttpExchange& ex) {
+  using bhttp::verb;
+  AdminDeps* d = &d_;
+  auto& req = ex.request();
+  std::string token(bearer(req[bhttp::field::authorization]));
+  bool via_cookie = false;
+  if (token.empty()) {
+    token = cookieValue(req[bhttp::field::cookie], kCookie);
+    via_cookie = !token.empty();
+  }
+  if (token.empty()) {
+    co_await sendError(ex, 401, "Not authenticated", "unauthorized");
+    co_return std::nullopt;
+  }
+  // Cookie sessions must prove the request came from the console (CSRF): a custom header that
+  // a cross-site form cannot set.
+  if (via_cookie && req.method() != verb::get && req.method() != verb::head &&
+      req["X-Poise-Request"].empty()) {
+    co_await sendError(ex, 403, "missing X-Poise-Request header", "csrf");
+    co_return std::nullopt;
+  }
+  auto job1 = [d, token] { return d->sessions.authenticate(token); };
+  auto user = co_await d->blocking.run(job1);
+  if (!user) {
+    co_await sendFailure(ex, user.error());
+    co_return std::nullopt;
+  }
+  co_return Caller{std::move(*user), std::move(token)};
+}
+
+asio::awaitable<void> AdminApi::unmatched(HttpExchange& ex, bool method_not_allowed) {
+  auto caller = co_await requireAdmin(ex);
+  if (!caller) co_return;
+  if (method_not_allowed) {
+    co_await sendError(ex, 405, "Method Not Allowed", "method_not_allowed");
+  } else {
+    co_await sendError(ex, 404, "Not Found", "not_found");
+  }
+}
+
 void AdminApi::registerRoutes(http::Router& r) {
   using bhttp::verb;
   AdminDeps* d = &d_;
   AdminApi* self = this;
 
   // Authenticates the caller. On failure it answers 401 and returns nullopt.
-  struct Caller {
-    storage::User user;
-    std::string token;
-  };
-  auto requireAdmin = [d](HttpExchange& ex) -> asio::awaitable<std::optional<Caller>> {
-    auto& req = ex.request();
-    std::string token(bearer(req[bhttp::field::authorization]));
-    bool via_cookie = false;
-    if (token.empty()) {
-      token = cookieValue(req[bhttp::field::cookie], kCookie);
-      via_cookie = !token.empty();
-    }
-    if (token.empty()) {
-      co_await sendError(ex, 401, "Not authenticated", "unauthorized");
-      co_return std::nullopt;
-    }
-    // Cookie sessions must prove the request came from the console (CSRF): a custom header that
-    // a cross-site form cannot set.
-    if (via_cookie && req.method() != verb::get && req.method() != verb::head &&
-        req["X-Poise-Request"].empty()) {
-      co_await sendError(ex, 403, "missing X-Poise-Request header", "csrf");
-      co_return std::nullopt;
-    }
-    auto job1 = [d, token] { return d->sessions.authenticate(token); };
-    auto user = co_await d->blocking.run(job1);
-    if (!user) {
-      co_await sendFailure(ex, user.error());
-      co_return std::nullopt;
-    }
-    co_return Caller{std::move(*user), std::move(token)};
-  };
+  auto requireAdmin = [self](HttpExchange& ex) { return self->requireAdmin(ex); };
 
   auto audit = [d](const Caller& c, HttpExchange& ex, std::string action, std::string target,
                    std::string detail) {
@@ -421,6 +431,30 @@ void AdminApi::registerRoutes(http::Router& r) {
           json::object out;
           out["total"] = page_r->total;
           out["items"] = std::move(items);
+          co_await sendJson(ex, 200, out);
+        });
+
+  // Key counts by status (the seed's shape, plus disabled_keys).
+  r.add(verb::get, "/api/v1/api_keys/statistics/keys",
+        [d, requireAdmin](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto job = [d] { return d->keys.countByStatus(); };
+          auto counts = co_await d->blocking.run(job);
+          if (!counts) {
+            co_await sendFailure(ex, counts.error());
+            co_return;
+          }
+          auto get = [&](const char* status) -> std::int64_t {
+            auto it = counts->find(status);
+            return it == counts->end() ? 0 : it->second;
+          };
+          json::object out;
+          out["active_keys"] = get("active");
+          out["exhausted_keys"] = get("exhausted");
+          out["error_keys"] = get("error");
+          out["disabled_keys"] = get("disabled");
+          out["total_keys"] = get("active") + get("exhausted") + get("error") + get("disabled");
           co_await sendJson(ex, 200, out);
         });
 

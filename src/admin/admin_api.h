@@ -33,10 +33,22 @@ class AdminApi {
   explicit AdminApi(AdminDeps deps) : d_(deps) {}
   void registerRoutes(http::Router& router);
 
+  // Answers an /api/ path no route matched: 401 without a valid session (so the surface is not
+  // probed anonymously), else 404 or 405.
+  boost::asio::awaitable<void> unmatched(net::HttpExchange& ex, bool method_not_allowed);
+
   // Re-reads the config table into the runtime store (start-up and after writes).
   Status reloadConfig();
 
  private:
+  struct Caller {
+    storage::User user;
+    std::string token;
+  };
+  // Authenticates the caller (Bearer token, or the session cookie plus the CSRF header). On
+  // failure it answers 401/403 and returns nullopt.
+  boost::asio::awaitable<std::optional<Caller>> requireAdmin(net::HttpExchange& ex);
+
   AdminDeps d_;
 };
 

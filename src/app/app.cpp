@@ -166,6 +166,7 @@ int serve(const config::Settings& s) {
   // Bind first, so the first log line can name the real address (port 0 → ephemeral).
   http::Router router;
   proxy::GeminiProxy* gemini_ptr = nullptr;
+  admin::AdminApi* admin_ptr = nullptr;
   std::atomic<bool> ready{false};
   std::vector<WorkerResources> workers;
   auto dispatch = [&](net::HttpExchange& ex) -> asio::awaitable<void> {
@@ -197,6 +198,10 @@ int serve(const config::Settings& s) {
     auto m = router.match(req.method(), path);
     if (m.handler) {
       co_await (*m.handler)(ex, m.params);
+      co_return;
+    }
+    if (starts("/api/")) {
+      co_await admin_ptr->unmatched(ex, m.method_not_allowed);
       co_return;
     }
     const auto protocol = http::protocolForTarget(target);
@@ -257,6 +262,7 @@ int serve(const config::Settings& s) {
                                              s.access_token_expire_minutes});
   if (auto st = admin_api.reloadConfig(); !st) return fail(st.error());
   admin_api.registerRoutes(router);
+  admin_ptr = &admin_api;
 
   auto tls = net::makeClientTlsContext();
   if (!tls) return fail(tls.error());
@@ -333,6 +339,8 @@ int serve(const config::Settings& s) {
   control.run();
 
   server.stop(std::chrono::seconds(s.shutdown_grace_seconds));
+  // Pooled upstream sockets belong to the workers' io_contexts: close them while those live.
+  workers.clear();
   flush();  // whatever the last requests changed
   blocking.stop();
   spdlog::info("msg=\"poise stopped\"");

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: installs what is missing, builds, and runs every unit and
+# integration test through CTest. With --asan it then repeats the run under ASan+UBSan.
+# The last line is "N passed, M failed" over all runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+presets=(dev)
+for arg in "$@"; do
+  case "$arg" in
+    --asan) presets+=(asan-ubsan) ;;
+    --tsan) presets+=(tsan) ;;
+    *) echo "usage: scripts/test.sh [--asan] [--tsan]" >&2; exit 2 ;;
+  esac
+done
+
+scripts/bootstrap.sh --with-test-deps
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+
+echo "== npm ci (tests/integration)"
+(cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
+
+passed=0
+failed=0
+status=0
+for preset in "${presets[@]}"; do
+  echo "== configure + build: $preset"
+  start=$(date +%s)
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  echo "== build $preset took $(( $(date +%s) - start )) s"
+  log=$(mktemp)
+  set +e
+  ctest --preset "$preset" -j2 --timeout 300 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  [[ $rc -eq 0 ]] || status=1
+  summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1 || true)
+  if [[ -n "$summary" ]]; then
+    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")
+    bad=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
+    passed=$((passed + total - bad))
+    failed=$((failed + bad))
+  else
+    echo "no CTest summary for $preset" >&2
+    status=1
+  fi
+  rm -f "$log"
+done
+
+echo "${passed} passed, ${failed} failed"
+exit $status
