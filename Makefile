@@ -1,4 +1,5 @@
-# Convenience targets; the README's two commands are `make run` and `make test`.
+# Convenience targets for developers; the README's two commands are scripts/run.sh and
+# scripts/test.sh, which need nothing installed beforehand.
 .PHONY: run build test format tidy
 
 build:
@@ -6,8 +7,8 @@ build:
 	cmake --preset dev
 	cmake --build --preset dev --target poise
 
-run: build
-	./build/poise serve
+run:
+	scripts/run.sh
 
 test:
 	scripts/test.sh

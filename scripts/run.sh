@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the server on SQLite with in-process state.
+# Extra arguments go to `poise serve` (e.g. --listen 127.0.0.1:8100).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+cmake --preset dev >/dev/null
+cmake --build --preset dev --target poise
+exec ./build/poise serve "$@"
