@@ -17,6 +17,9 @@ done
 scripts/bootstrap.sh --with-test-deps
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+# Let fresh clones in other folders reuse the cache: paths are made relative to the checkout.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+export CCACHE_NOHASHDIR=1
 
 echo "== npm ci (tests/integration)"
 (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)

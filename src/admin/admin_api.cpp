@@ -7,7 +7,7 @@
 #include "core/log.h"
 #include "core/secret_mask.h"
 #include "http/error_envelope.h"
-#include "proxy/gemini_proxy.h"
+#include "http/query.h"
 
 namespace poise::admin {
 
@@ -91,7 +91,7 @@ std::string queryParam(const HttpExchange& ex, std::string_view name) {
   const std::string_view target = const_cast<HttpExchange&>(ex).request().target();
   const auto q = target.find('?');
   if (q == std::string_view::npos) return {};
-  return proxy::queryParam(target.substr(q + 1), name);
+  return http::queryParam(target.substr(q + 1), name);
 }
 
 template <class T>
@@ -580,48 +580,47 @@ void AdminApi::registerRoutes(http::Router& r) {
     if (!parseNumber(p.get("id"), id) || id <= 0) return std::nullopt;
     return id;
   };
+  // Loads the key named by {id}; on failure answers 404 (or the repository's error) and returns
+  // nullopt.
+  auto loadKey = [d, parseId](
+                     HttpExchange& ex,
+                     const RouteParams& p) -> asio::awaitable<std::optional<storage::ApiKey>> {
+    auto id = parseId(p);
+    if (!id) {
+      co_await sendError(ex, 404, "API Key not found", "not_found");
+      co_return std::nullopt;
+    }
+    auto job = [d, i = *id] { return d->keys.get(i); };
+    auto key = co_await d->blocking.run(job);
+    if (!key) {
+      co_await sendFailure(ex, key.error());
+      co_return std::nullopt;
+    }
+    co_return std::move(*key);
+  };
 
   r.add(verb::get, "/api/v1/api_keys/{id}/reveal",
-        [d, requireAdmin, audit, parseId](HttpExchange& ex,
-                                          const RouteParams& p) -> asio::awaitable<void> {
+        [requireAdmin, audit, loadKey](HttpExchange& ex,
+                                       const RouteParams& p) -> asio::awaitable<void> {
           auto caller = co_await requireAdmin(ex);
           if (!caller) co_return;
-          auto id = parseId(p);
-          if (!id) {
-            co_await sendError(ex, 404, "API Key not found", "not_found");
-            co_return;
-          }
-          auto job10 = [d, i = *id] { return d->keys.get(i); };
-          auto key = co_await d->blocking.run(job10);
-          if (!key) {
-            co_await sendFailure(ex, key.error());
-            co_return;
-          }
-          audit(*caller, ex, "key.reveal", std::to_string(*id), key->masked);
+          auto key = co_await loadKey(ex, p);
+          if (!key) co_return;
+          audit(*caller, ex, "key.reveal", std::to_string(key->id), key->masked);
           json::object out;
           out["id"] = key->id;
           out["key_value"] = key->value;
           co_await sendJson(ex, 200, out);
         });
 
-  r.add(
-      verb::get, "/api/v1/api_keys/{id}",
-      [d, requireAdmin, parseId](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
-        auto caller = co_await requireAdmin(ex);
-        if (!caller) co_return;
-        auto id = parseId(p);
-        if (!id) {
-          co_await sendError(ex, 404, "API Key not found", "not_found");
-          co_return;
-        }
-        auto job11 = [d, i = *id] { return d->keys.get(i); };
-        auto key = co_await d->blocking.run(job11);
-        if (!key) {
-          co_await sendFailure(ex, key.error());
-          co_return;
-        }
-        co_await sendJson(ex, 200, keyJson(*key));
-      });
+  r.add(verb::get, "/api/v1/api_keys/{id}",
+        [requireAdmin, loadKey](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
+          auto caller = co_await requireAdmin(ex);
+          if (!caller) co_return;
+          auto key = co_await loadKey(ex, p);
+          if (!key) co_return;
+          co_await sendJson(ex, 200, keyJson(*key));
+        });
 
   r.add(
       verb::put, "/api/v1/api_keys/{id}",

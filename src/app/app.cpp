@@ -152,6 +152,12 @@ std::vector<storage::UsageDelta> toUsageDeltas(const std::vector<keys::KeyDelta>
   return out;
 }
 
+// The database URL for logs: kind and location, never the password.
+std::string describeDatabase(const std::string& url) {
+  auto parsed = storage::parseDatabaseUrl(url);
+  return parsed ? parsed->redacted() : std::string("(invalid DATABASE_URL)");
+}
+
 int fail(const Error& e) {
   spdlog::critical("msg=\"cannot start\" code={} error={}", e.code, logValue(e.message));
   return 1;
@@ -187,7 +193,6 @@ int serve(const config::Settings& s) {
       const bool method_suffix = path.find(':', last) != std::string_view::npos;
       const bool models = path == "/v1/models" || starts("/v1/models/");
       const bool native_cred = !req["x-goog-api-key"].empty() ||
-                               !proxy::queryParam(target.substr(path.size()), "key").empty() ||
                                target.find("?key=") != std::string_view::npos ||
                                target.find("&key=") != std::string_view::npos;
       if (method_suffix || (models && native_cred)) {
@@ -226,7 +231,7 @@ int serve(const config::Settings& s) {
   auto bound = server.bind();
   if (!bound) return fail(bound.error());
   spdlog::info("msg=\"poise starting\" listen={}:{} database={} state={} workers={} version={}",
-               s.listen_host, *bound, logValue(config::describeDatabase(s.database_url)),
+               s.listen_host, *bound, logValue(describeDatabase(s.database_url)),
                s.redis_url.empty() ? "memory" : "redis", s.workers, kVersion);
   if (!s.redis_url.empty()) {
     spdlog::warn(
@@ -352,7 +357,7 @@ int migrate(const config::Settings& s) {
   if (!store) return fail(store.error());
   auto versions = storage::appliedMigrationVersions(*store->db);
   spdlog::info("msg=\"migrations applied\" database={} versions={}",
-               logValue(config::describeDatabase(s.database_url)), versions ? versions->size() : 0);
+               logValue(describeDatabase(s.database_url)), versions ? versions->size() : 0);
   return 0;
 }
 

@@ -161,19 +161,4 @@ Result<Settings> loadSettings(const FlagValues& flags) {
   return resolveSettings(flags, processEnv(), dot_env, std::thread::hardware_concurrency());
 }
 
-std::string describeDatabase(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return "unknown";
-  std::string scheme = url.substr(0, scheme_end);
-  if (const auto plus = scheme.find('+'); plus != std::string::npos) scheme.resize(plus);
-  if (scheme == "sqlite") return "sqlite:" + url.substr(scheme_end + 3);
-  // Drop user:password@ from network URLs.
-  std::string rest = url.substr(scheme_end + 3);
-  if (const auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
-  if (const auto q = rest.find('?'); q != std::string::npos) rest.resize(q);
-  if (scheme == "postgres") scheme = "postgresql";
-  if (scheme == "mariadb") scheme = "mysql";
-  return scheme + "://" + rest;
-}
-
 }  // namespace poise::config

@@ -54,7 +54,4 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
 // Convenience for main(): reads ./.env when present and the process environment.
 Result<Settings> loadSettings(const FlagValues& flags);
 
-// "sqlite" / "postgresql" / "mysql" plus a description without any password, for logs.
-std::string describeDatabase(const std::string& url);
-
 }  // namespace poise::config

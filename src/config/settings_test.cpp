@@ -50,12 +50,5 @@ TEST(DotEnv, ParsesQuotesCommentsAndExport) {
   EXPECT_FALSE(parseDotEnv("JUSTTEXT\n"));
 }
 
-TEST(DescribeDatabase, NeverShowsThePassword) {
-  EXPECT_EQ(describeDatabase("postgresql+psycopg2://u:s3cret@db:5432/poise?sslmode=require"),
-            "postgresql://db:5432/poise");
-  EXPECT_EQ(describeDatabase("mysql+pymysql://u:s3cret@h/db"), "mysql://h/db");
-  EXPECT_EQ(describeDatabase("sqlite:///data/poise.db"), "sqlite:/data/poise.db");
-}
-
 }  // namespace
 }  // namespace poise::config

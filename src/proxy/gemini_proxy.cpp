@@ -18,6 +18,7 @@
 
 #include "core/log.h"
 #include "http/error_envelope.h"
+#include "http/query.h"
 #include "proxy/attempt_outcome.h"
 #include "proxy/client_auth.h"
 
@@ -161,44 +162,7 @@ asio::awaitable<void> watchClientGone(beast::tcp_stream& client, bool& gone,
   co_await forever.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
-
-std::string queryParam(std::string_view query, std::string_view name) {
-  std::size_t i = 0;
-  while (i <= query.size()) {
-    const auto amp = query.find('&', i);
-    const std::string_view part =
-        query.substr(i, amp == std::string_view::npos ? std::string_view::npos : amp - i);
-    const auto eq = part.find('=');
-    if (part.substr(0, eq) == name) {
-      std::string out;
-      const std::string_view v =
-          eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1);
-      for (std::size_t k = 0; k < v.size(); ++k) {
-        if (v[k] == '%' && k + 2 < v.size() + 0 && hexValue(v[k + 1]) >= 0 &&
-            hexValue(v[k + 2]) >= 0) {
-          out.push_back(static_cast<char>(hexValue(v[k + 1]) * 16 + hexValue(v[k + 2])));
-          k += 2;
-        } else if (v[k] == '+') {
-          out.push_back(' ');
-        } else {
-          out.push_back(v[k]);
-        }
-      }
-      return out;
-    }
-    if (amp == std::string_view::npos) break;
-    i = amp + 1;
-  }
-  return {};
-}
 
 std::string_view modelFromPath(std::string_view path) {
   const auto pos = path.find("/models/");
@@ -247,7 +211,7 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
       qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
 
   // Authenticate the gateway token.
-  const std::string query_key = queryParam(raw_query, "key");
+  const std::string query_key = http::queryParam(raw_query, "key");
   TokenSources sources{req[bhttp::field::authorization], req["x-goog-api-key"], req["x-api-key"],
                        query_key};
   const auto token = presentedToken(sources);

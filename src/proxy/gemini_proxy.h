@@ -48,9 +48,6 @@ std::string_view modelFromPath(std::string_view path);
 // True for streaming calls: ":streamGenerateContent" or `alt=sse`.
 bool isStreamingCall(std::string_view path, std::string_view query);
 
-// The percent-decoded value of the first `name` parameter of a query string, or empty.
-std::string queryParam(std::string_view query, std::string_view name);
-
 // The client's query string with every `key` parameter removed (without the leading '?').
 std::string stripKeyParam(std::string_view query);
 
