@@ -1,21 +1,10 @@
 #include "auth/password_hasher.h"
 
-#include <openssl/sha.h>
 #include <sodium.h>
 
-namespace poise::auth {
+#include "core/digest.h"
 
-namespace {
-std::string toHex(const unsigned char* p, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = kHex[p[i] >> 4];
-    out[2 * i + 1] = kHex[p[i] & 0xf];
-  }
-  return out;
-}
-}  // namespace
+namespace poise::auth {
 
 bool initCrypto() {
   return sodium_init() >= 0;
@@ -51,15 +40,13 @@ std::string generatePassword() {
 }
 
 std::string generateToken() {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  return toHex(bytes, sizeof bytes);
+  Sha256 bytes;  // 32 random bytes; the type just has the right size
+  randombytes_buf(bytes.data(), bytes.size());
+  return toHex(bytes);
 }
 
 std::string hashToken(std::string_view token) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
-  return toHex(digest, sizeof digest);
+  return toHex(sha256(token));
 }
 
 }  // namespace poise::auth

@@ -104,7 +104,10 @@ RuntimeConfig buildRuntimeConfig(std::map<std::string, std::string> raw) {
   if (auto it = raw.find("key_validation_model_name"); it != raw.end() && !it->second.empty()) {
     c.key_validation_model_name = it->second;
   }
-  if (auto it = raw.find("api_token"); it != raw.end()) c.api_token = it->second;
+  if (auto it = raw.find("api_token"); it != raw.end()) {
+    c.api_token = it->second;
+    c.api_token_digest = sha256(c.api_token);
+  }
   if (auto it = raw.find("target_api_url"); it != raw.end()) {
     c.target_api_url = it->second;
     if (auto parsed = parseOriginUrl(normalizeTargetUrl(it->second))) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/digest.h"
 #include "core/result.h"
 
 namespace poise::config {
@@ -23,6 +24,7 @@ struct RuntimeConfig {
   std::string upstream_port;
   std::string upstream_base_path;  // path prefix before the API version, without '/v1beta'
   std::string api_token;           // the seed's single gateway token; empty = none
+  Sha256 api_token_digest{};       // sha256(api_token), so a request hashes only its own token
 
   // Proxy behaviour.
   int proxy_retry_max_count = 3;

@@ -35,6 +35,12 @@ class HttpExchange {
   // Writes a complete response (adds X-Request-Id, Content-Length, keep-alive). Suspends.
   boost::asio::awaitable<void> respond(Response response);
 
+  // Writes a complete response from pre-rendered header lines (`fields`: "Name: value\r\n" each,
+  // without framing headers) and a body; adds the status line, X-Request-Id, Content-Length and
+  // Connection. For relayed answers, where building a field container would be wasted work.
+  boost::asio::awaitable<void> respondRaw(unsigned status, std::string_view fields,
+                                          std::string_view body);
+
   // Raw access for handlers that relay a response themselves. They must set answered() and, if
   // the connection cannot be reused afterwards, closeAfter().
   boost::beast::tcp_stream& stream() { return stream_; }

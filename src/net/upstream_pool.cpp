@@ -56,12 +56,8 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::acqui
         conn->close();
         continue;
       }
-      // A peer that closed the idle connection leaves it readable (EOF); skip those.
-      boost::system::error_code ec;
-      if (conn->tcp().socket().available(ec) > 0 || ec) {
-        conn->close();
-        continue;
-      }
+      // No liveness probe here (it would cost a syscall per request): a connection the peer
+      // closed while idle fails on first use, and the caller retries once on a fresh one.
       reused = true;
       co_return std::move(conn);
     }

@@ -1,8 +1,5 @@
 #include "proxy/client_auth.h"
 
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
-
 namespace poise::proxy {
 
 std::optional<std::string_view> presentedToken(const TokenSources& s) {
@@ -20,11 +17,11 @@ std::optional<std::string_view> presentedToken(const TokenSources& s) {
 
 bool tokenEquals(std::string_view presented, std::string_view expected) {
   if (expected.empty()) return false;
-  unsigned char a[SHA256_DIGEST_LENGTH];
-  unsigned char b[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(presented.data()), presented.size(), a);
-  SHA256(reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), b);
-  return CRYPTO_memcmp(a, b, sizeof a) == 0;
+  return tokenMatches(presented, sha256(expected));
+}
+
+bool tokenMatches(std::string_view presented, const Sha256& expected) {
+  return digestEquals(sha256(presented), expected);
 }
 
 }  // namespace poise::proxy

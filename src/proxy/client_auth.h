@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "core/digest.h"
+
 namespace poise::proxy {
 
 struct TokenSources {
@@ -20,5 +22,7 @@ std::optional<std::string_view> presentedToken(const TokenSources& s);
 
 // Constant-time equality: compares SHA-256 digests, so neither content nor length leaks timing.
 bool tokenEquals(std::string_view presented, std::string_view expected);
+// The same against a precomputed digest of the expected token (one hash per request).
+bool tokenMatches(std::string_view presented, const Sha256& expected);
 
 }  // namespace poise::proxy

@@ -1,5 +1,6 @@
 #include "proxy/gemini_proxy.h"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -116,9 +117,11 @@ struct Attempt {
   std::string network_error;
 };
 
-template <class Stream, class Req>
-asio::awaitable<boost::system::error_code> writeRequest(Stream& s, Req& req) {
-  auto [ec, n] = co_await bhttp::async_write(s, req, asio::as_tuple(asio::use_awaitable));
+template <class Stream>
+asio::awaitable<boost::system::error_code> writeRequest(Stream& s, std::string_view head,
+                                                        std::string_view body) {
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+  auto [ec, n] = co_await asio::async_write(s, buffers, asio::as_tuple(asio::use_awaitable));
   (void)n;
   co_return ec;
 }
@@ -220,7 +223,7 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
         Protocol::Gemini, 503, "the gateway has no api_token configured; set it in the console"));
     co_return;
   }
-  if (!token || !tokenEquals(*token, cfg->api_token)) {
+  if (!token || !tokenMatches(*token, cfg->api_token_digest)) {
     co_await ex.respond(http::errorResponse(
         Protocol::Gemini, 401,
         token ? "the gateway token is not valid" : "missing gateway token: send x-goog-api-key"));
@@ -266,28 +269,26 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
     tried.push_back(pick->id);
 
     // Build the upstream request: client headers minus credentials and hop-by-hop ones.
-    bhttp::request<bhttp::buffer_body> up;
-    up.method(req.method());
-    if (req.method() == bhttp::verb::unknown) up.method_string(req.method_string());
-    up.target(upstream_target);
-    up.version(11);
+    // The upstream request head, written by hand: one string, no field container.
+    std::string up_head;
+    up_head.reserve(512 + upstream_target.size());
+    up_head.append(req.method_string()).append(" ").append(upstream_target).append(" HTTP/1.1\r\n");
     for (const auto& h : req) {
-      if (!dropRequestHeader(h.name(), h.name_string())) up.insert(h.name_string(), h.value());
+      if (dropRequestHeader(h.name(), h.name_string())) continue;
+      up_head.append(h.name_string()).append(": ").append(h.value()).append("\r\n");
     }
-    up.set(bhttp::field::host, origin.hostHeader());
+    up_head.append("Host: ").append(origin.hostHeader()).append("\r\n");
     if (bearer_key) {
-      up.set(bhttp::field::authorization, "Bearer " + pick->value);
+      up_head.append("Authorization: Bearer ").append(pick->value).append("\r\n");
     } else {
-      up.set("x-goog-api-key", pick->value);
+      up_head.append("x-goog-api-key: ").append(pick->value).append("\r\n");
     }
-    up.keep_alive(true);
-    up.body().data = req.body().empty() ? nullptr : req.body().data();
-    up.body().size = req.body().size();
-    up.body().more = false;
     if (!req.body().empty() || req.method() == bhttp::verb::post ||
         req.method() == bhttp::verb::put || req.method() == bhttp::verb::patch) {
-      up.content_length(req.body().size());
+      up_head.append("Content-Length: ").append(std::to_string(req.body().size())).append("\r\n");
     }
+    up_head.append("\r\n");
+    const std::string_view up_body = req.body();
 
     Attempt result;
     bool reused = false;
@@ -310,7 +311,7 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
     } else {
       conn = std::move(*conn_r);
       conn->tcp().expires_after(phase(timeouts.idle, deadline));
-      ec = co_await conn->visit([&](auto& s) { return writeRequest(s, up); });
+      ec = co_await conn->visit([&](auto& s) { return writeRequest(s, up_head, up_body); });
       if (!ec) {
         conn->tcp().expires_after(phase(timeouts.first_byte, deadline));
         ec = co_await conn->visit(
@@ -324,10 +325,8 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
         if (fresh) {
           conn = std::move(*fresh);
           fresh_parser();
-          up.body().data = req.body().empty() ? nullptr : req.body().data();
-          up.body().size = req.body().size();
           conn->tcp().expires_after(phase(timeouts.idle, deadline));
-          ec = co_await conn->visit([&](auto& s) { return writeRequest(s, up); });
+          ec = co_await conn->visit([&](auto& s) { return writeRequest(s, up_head, up_body); });
           if (!ec) {
             conn->tcp().expires_after(phase(timeouts.first_byte, deadline));
             ec = co_await conn->visit(
@@ -371,11 +370,14 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
           const bool reusable = full.keep_alive();
           if (result.outcome.kind == OutcomeKind::Success ||
               result.outcome.kind == OutcomeKind::ClientError) {
-            net::Response out{msg.result(), 11};
-            copyResponseHeaders(msg.base(), out.base());
-            out.body() = std::move(msg.body());
+            std::string fields;
+            fields.reserve(512);
+            for (const auto& h : msg) {
+              if (dropResponseHeader(h.name(), h.name_string())) continue;
+              fields.append(h.name_string()).append(": ").append(h.value()).append("\r\n");
+            }
             if (reusable) worker.upstream->release(std::move(conn));
-            co_await ex.respond(std::move(out));
+            co_await ex.respondRaw(status, fields, msg.body());
             result.state = Attempt::State::Answered;
           } else {
             result.has_response = true;
@@ -525,9 +527,11 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
         deps_.keys.recordRejected(pick->id, result.outcome.reason);
         break;
     }
-    spdlog::debug("msg=attempt request_id={} key_id={} model={} outcome={} status={}",
-                  ex.info().request_id, pick->id, logValue(model), logValue(result.outcome.reason),
-                  result.status);
+    if (spdlog::should_log(spdlog::level::debug)) {
+      spdlog::debug("msg=attempt request_id={} key_id={} model={} outcome={} status={}",
+                    ex.info().request_id, pick->id, logValue(model),
+                    logValue(result.outcome.reason), result.status);
+    }
     if (result.state == Attempt::State::Answered) co_return;
     last = std::move(result);
     if (last->outcome.kind == OutcomeKind::Transient && attempt_no + 1 < max_attempts) {
