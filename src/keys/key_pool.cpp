@@ -109,7 +109,7 @@ std::optional<KeyPick> KeyPool::pick(std::string_view model,
   };
   // Random probes first: with few keys excluded or cooling this almost always hits at once.
   std::uniform_int_distribution<std::size_t> dist(0, active_.size() - 1);
-  for (int probe = 0; probe < 8; ++probe) {
+  for (int probe = 0; probe < 32; ++probe) {
     const std::int64_t id = active_[dist(rng_)];
     if (eligible(id)) return result(id);
   }
