@@ -13,8 +13,7 @@ build_packages=(
 )
 test_packages=(
   googletest libgtest-dev libbenchmark-dev
-  nginx-light wrk curl
-  chromium
+  nginx-light wrk curl openssl linux-perf
 )
 
 want=("${build_packages[@]}")

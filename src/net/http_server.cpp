@@ -210,6 +210,8 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     co_return;
   }
 
+  const std::string too_large =
+      "request body exceeds the limit of " + std::to_string(options_.body_limit) + " bytes";
   beast::flat_buffer buffer;
   for (;;) {
     conn->idle = true;
@@ -223,7 +225,10 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     (void)hn;
     conn->idle = false;
     if (hec) {
-      if (hec == http::error::header_limit) {
+      if (hec == http::error::body_limit) {
+        // The declared Content-Length is over the limit; the header itself was read.
+        co_await writeRejection(stream, error_responder_(parser.get().target(), 413, too_large));
+      } else if (hec == http::error::header_limit) {
         co_await writeRejection(stream,
                                 error_responder_("", 431, "request header fields too large"));
       } else if (isHttpParseError(hec)) {
@@ -233,8 +238,6 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     }
     const std::string target(parser.get().target());
     const auto content_length = parser.content_length();
-    const std::string too_large =
-        "request body exceeds the limit of " + std::to_string(options_.body_limit) + " bytes";
     if (content_length && *content_length > options_.body_limit) {
       co_await writeRejection(stream, error_responder_(target, 413, too_large));
       break;

@@ -1,0 +1,216 @@
+// The upstream transport and the gateway's own limits: HTTPS to the upstream with certificate and
+// host-name verification (nginx terminates TLS in front of the fake, with a CA made for the test),
+// the first-byte deadline, and the request size and header limits.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { randomToken, request, startFake, startPoise, waitFor } from './lib/harness.mjs';
+import { MODEL, nativeCall } from './lib/gemini.mjs';
+
+const QUIET = {
+  key_validation_active_interval_seconds: '86400',
+  key_validation_exhausted_interval_seconds: '86400',
+  key_validation_error_interval_seconds: '86400',
+};
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A CA and a server certificate for DNS name "localhost" only (no IP address). */
+function makeCertificates(dir) {
+  const run = (args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem',
+    '-days', '2', '-subj', '/CN=poise-test-ca']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr',
+    '-subj', '/CN=localhost']);
+  execFileSync('sh', ['-c', 'printf "subjectAltName=DNS:localhost\\n" > ext.cnf'], { cwd: dir });
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
+    '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
+}
+
+/** nginx terminating TLS on 127.0.0.1 and proxying to the fake. */
+async function startTlsFront(dir, upstreamPort) {
+  const port = await freePort();
+  const conf = `
+daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port} ssl;
+    ssl_certificate ${dir}/server.pem;
+    ssl_certificate_key ${dir}/server.key;
+    location / {
+      proxy_pass http://127.0.0.1:${upstreamPort};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}`;
+  await writeFile(join(dir, 'nginx.conf'), conf);
+  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  await waitFor(async () => {
+    try {
+      await new Promise((resolve, reject) => {
+        const s = connect(port, '127.0.0.1', () => { s.end(); resolve(); });
+        s.once('error', reject);
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }, { timeoutMs: 10000, what: 'nginx TLS front to listen' });
+  return { port, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
+}
+
+describe('HTTPS upstream', () => {
+  let dir;
+  let fake;
+  let front;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'poise-tls-'));
+    makeCertificates(dir);
+    fake = await startFake();
+    front = await startTlsFront(dir, fake.port);
+  });
+
+  after(async () => {
+    await front?.stop();
+    await fake?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('verifies the certificate against the trusted CAs and sends SNI', async () => {
+    const key = randomToken('tlskey');
+    const poise = await startPoise({
+      upstreamUrl: `https://localhost:${front.port}`,
+      env: { SSL_CERT_FILE: join(dir, 'ca.pem') },
+      keys: [key],
+      config: QUIET,
+    });
+    try {
+      const res = await nativeCall(poise.url, { token: poise.gatewayToken, auth: 'key' });
+      assert.equal(res.status, 200, res.text);
+      const seen = (await fake.requests()).filter((r) => r.key === key);
+      assert.ok(seen.length >= 1, 'the request crossed TLS to the fake with the upstream key');
+    } finally {
+      await poise.stop();
+    }
+  });
+
+  it('refuses an upstream whose certificate is not trusted, without blaming the key', async () => {
+    const poise = await startPoise({
+      upstreamUrl: `https://localhost:${front.port}`,
+      keys: [randomToken('tlskey')],
+      config: { ...QUIET, proxy_retry_max_count: '0' },
+    });
+    try {
+      const res = await nativeCall(poise.url, { token: poise.gatewayToken, auth: 'key' });
+      assert.equal(res.status, 502, res.text);
+      assert.match(res.text, /TLS/);
+      const { items } = await poise.keys();
+      assert.equal(items[0].status, 'active');
+    } finally {
+      await poise.stop();
+    }
+  });
+
+  it('refuses a certificate issued for another host name', async () => {
+    // The certificate names DNS:localhost only; connecting by IP must fail host-name verification.
+    const poise = await startPoise({
+      upstreamUrl: `https://127.0.0.1:${front.port}`,
+      env: { SSL_CERT_FILE: join(dir, 'ca.pem') },
+      keys: [randomToken('tlskey')],
+      config: { ...QUIET, proxy_retry_max_count: '0' },
+    });
+    try {
+      const res = await nativeCall(poise.url, { token: poise.gatewayToken, auth: 'key' });
+      assert.equal(res.status, 502, res.text);
+    } finally {
+      await poise.stop();
+    }
+  });
+});
+
+describe('deadlines and limits', () => {
+  let fake;
+  before(async () => {
+    fake = await startFake();
+  });
+  after(async () => {
+    await fake?.stop();
+  });
+
+  it('gives up on an upstream that does not answer within the first-byte deadline', async () => {
+    const poise = await startPoise({
+      upstreamUrl: fake.url,
+      keys: [`slow-${randomToken('k')}`],
+      config: { ...QUIET, upstream_first_byte_timeout_seconds: '1', proxy_retry_max_count: '0' },
+    });
+    try {
+      const started = Date.now();
+      const res = await nativeCall(poise.url, { token: poise.gatewayToken, auth: 'key' });
+      const elapsed = Date.now() - started;
+      assert.equal(res.status, 504, res.text);
+      assert.equal(res.body.error.status, 'DEADLINE_EXCEEDED');
+      assert.ok(elapsed < 2900, `answered after ${elapsed} ms, before the 3 s upstream delay`);
+      const { items } = await poise.keys();
+      assert.equal(items[0].status, 'active', 'a timeout does not blame the key');
+    } finally {
+      await poise.stop();
+    }
+  });
+
+  it('rejects an oversized body with 413 and oversized headers with 431, in Gemini shape', async () => {
+    const poise = await startPoise({
+      upstreamUrl: fake.url,
+      keys: [randomToken('k')],
+      config: QUIET,
+      env: { MAX_REQUEST_SIZE: '1024' },
+    });
+    try {
+      const url = `${poise.url}/v1beta/models/${MODEL}:generateContent`;
+      const big = await request(url, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': poise.gatewayToken, 'content-type': 'application/json' },
+        body: JSON.stringify({ contents: [{ parts: [{ text: 'x'.repeat(4096) }] }] }),
+      });
+      assert.equal(big.status, 413, big.text);
+      assert.equal(JSON.parse(big.text).error.code, 413);
+      const huge = await request(url, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': poise.gatewayToken, 'x-padding': 'y'.repeat(20000) },
+        body: '{}',
+      });
+      assert.equal(huge.status, 431, huge.text);
+      // The gateway is still healthy afterwards.
+      const ok = await nativeCall(poise.url, { token: poise.gatewayToken, auth: 'key' });
+      assert.equal(ok.status, 200, ok.text);
+    } finally {
+      await poise.stop();
+    }
+  });
+});
