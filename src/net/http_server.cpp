@@ -225,6 +225,10 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     (void)hn;
     conn->idle = false;
     if (hec) {
+      if (hec != http::error::end_of_stream && hec != asio::error::operation_aborted) {
+        spdlog::debug("msg=\"request header not read\" remote={} error={}", remote_ip,
+                      logValue(hec.message()));
+      }
       if (hec == http::error::body_limit) {
         // The declared Content-Length is over the limit; the header itself was read.
         co_await writeRejection(stream, error_responder_(parser.get().target(), 413, too_large));
