@@ -219,11 +219,20 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
     parser.body_limit(options_.body_limit);
-    stream.expires_after(buffer.size() > 0 ? options_.read_timeout : options_.idle_timeout);
+    if (buffer.size() == 0) {
+      // Idle keep-alive wait: up to idle_timeout for the first byte of the next request...
+      stream.expires_after(options_.idle_timeout);
+      auto [iec, in] = co_await stream.async_read_some(buffer.prepare(4096),
+                                                       asio::as_tuple(asio::use_awaitable));
+      if (iec) break;
+      buffer.commit(in);
+    }
+    // ...then the whole request must arrive within read_timeout (no slow-drip headers).
+    conn->idle = false;
+    stream.expires_after(options_.read_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser,
                                                       asio::as_tuple(asio::use_awaitable));
     (void)hn;
-    conn->idle = false;
     if (hec) {
       if (hec != http::error::end_of_stream && hec != asio::error::operation_aborted) {
         spdlog::debug("msg=\"request header not read\" remote={} error={}", remote_ip,

@@ -213,4 +213,62 @@ describe('deadlines and limits', () => {
       await poise.stop();
     }
   });
+
+  it('closes a connection whose request header drips in slower than REQUEST_TIMEOUT', async () => {
+    const poise = await startPoise({
+      upstreamUrl: fake.url,
+      keys: [randomToken('k')],
+      config: QUIET,
+      env: { REQUEST_TIMEOUT: '1' },
+    });
+    try {
+      const started = Date.now();
+      const closedAfter = await new Promise((resolve, reject) => {
+        const sock = connect(poise.port, '127.0.0.1', () => {
+          sock.write('POST /v1beta/models/x:generateContent HTTP/1.1\r\nHost: a\r\n');
+        });
+        sock.on('data', () => {});
+        sock.once('close', () => resolve(Date.now() - started));
+        sock.once('error', reject);
+        setTimeout(() => { sock.destroy(); reject(new Error('still open after 5 s')); }, 5000);
+      });
+      assert.ok(closedAfter < 3000, `closed after ${closedAfter} ms`);
+    } finally {
+      await poise.stop();
+    }
+  });
+
+  it('refuses connections beyond POISE_MAX_CONNECTIONS with 503 and keeps serving', async () => {
+    const poise = await startPoise({
+      upstreamUrl: fake.url,
+      keys: [randomToken('k')],
+      config: QUIET,
+      env: { POISE_MAX_CONNECTIONS: '2', POISE_WORKERS: '1' },
+    });
+    const held = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        held.push(await new Promise((resolve, reject) => {
+          const s = connect(poise.port, '127.0.0.1', () => resolve(s));
+          s.once('error', reject);
+        }));
+      }
+      // Give the server a moment to count both.
+      await new Promise((r) => setTimeout(r, 200));
+      const answer = await new Promise((resolve, reject) => {
+        let text = '';
+        const s = connect(poise.port, '127.0.0.1', () => s.write('GET /health HTTP/1.1\r\nHost: a\r\n\r\n'));
+        s.on('data', (d) => { text += d; });
+        s.once('close', () => resolve(text));
+        s.once('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 503/);
+      for (const s of held) s.destroy();
+      await waitFor(async () => (await request(`${poise.url}/health`)).status === 200,
+        { what: 'health after the held connections closed' });
+    } finally {
+      for (const s of held) s.destroy();
+      await poise.stop();
+    }
+  });
 });
