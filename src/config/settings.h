@@ -21,7 +21,7 @@ struct Settings {
   std::string redis_password;
   int access_token_expire_minutes = 60;
   std::string log_level = "info";
-  std::size_t max_request_size = 10 * 1024 * 1024;
+  std::size_t max_request_size = std::size_t{10} * 1024 * 1024;
   int request_timeout_seconds = 60;  // reading one client request
   int pool_size = 20;                // database connections
   std::string admin_username = "admin";

@@ -25,11 +25,11 @@ struct HttpServerOptions {
   unsigned short port = 8100;
   unsigned workers = 1;
   std::size_t max_connections = 10000;
-  std::size_t header_limit = 16 * 1024;       // bytes; larger → 431
-  std::size_t body_limit = 10 * 1024 * 1024;  // bytes; larger → 413 (MAX_REQUEST_SIZE)
-  std::chrono::seconds read_timeout{30};      // reading one request once it has started
-  std::chrono::seconds idle_timeout{75};      // keep-alive wait between requests
-  std::chrono::seconds write_timeout{60};     // writing a response chunk to a slow client
+  std::size_t header_limit = std::size_t{16} * 1024;       // bytes; larger → 431
+  std::size_t body_limit = std::size_t{10} * 1024 * 1024;  // bytes; larger → 413 (MAX_REQUEST_SIZE)
+  std::chrono::seconds read_timeout{30};   // reading one request once it has started
+  std::chrono::seconds idle_timeout{75};   // keep-alive wait between requests
+  std::chrono::seconds write_timeout{60};  // writing a response chunk to a slow client
 };
 
 // Called once per request on the connection's worker thread. Must answer the exchange.

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <charconv>
+#include <cmath>
 #include <ctime>
 
 namespace poise::proxy {
@@ -17,7 +18,7 @@ std::optional<std::chrono::milliseconds> parseDuration(std::string_view s) {
   if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || seconds < 0 || seconds > 1e7) {
     return std::nullopt;
   }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0 + 0.5));
+  return std::chrono::milliseconds(std::llround(seconds * 1000.0));
 }
 
 namespace {
@@ -136,15 +137,18 @@ unsigned nthSunday(std::int64_t y, unsigned m, unsigned n) {
   return first_sunday + 7 * (n - 1);
 }
 
+constexpr std::int64_t kHour = 3600;
+constexpr std::int64_t kDay = 86400;
+
 // UTC offset of Los Angeles in hours at a UTC instant: -7 during DST, else -8.
-int pacificOffsetHours(std::int64_t utc_seconds) {
+std::int64_t pacificOffsetHours(std::int64_t utc_seconds) {
   std::time_t t = static_cast<std::time_t>(utc_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   const std::int64_t y = tm.tm_year + 1900;
   // DST starts the 2nd Sunday of March at 10:00 UTC, ends the 1st Sunday of November at 09:00 UTC.
-  const std::int64_t start = daysFromCivil(y, 3, nthSunday(y, 3, 2)) * 86400 + 10 * 3600;
-  const std::int64_t end = daysFromCivil(y, 11, nthSunday(y, 11, 1)) * 86400 + 9 * 3600;
+  const std::int64_t start = daysFromCivil(y, 3, nthSunday(y, 3, 2)) * kDay + 10 * kHour;
+  const std::int64_t end = daysFromCivil(y, 11, nthSunday(y, 11, 1)) * kDay + 9 * kHour;
   return (utc_seconds >= start && utc_seconds < end) ? -7 : -8;
 }
 
@@ -152,13 +156,13 @@ int pacificOffsetHours(std::int64_t utc_seconds) {
 
 TimePoint nextPacificMidnight(TimePoint now) {
   const std::int64_t utc = now.time_since_epoch().count() / 1000;
-  const int offset = pacificOffsetHours(utc);
-  const std::int64_t local = utc + offset * 3600;
-  const std::int64_t next_local_midnight = (local / 86400 + 1) * 86400;
-  std::int64_t candidate = next_local_midnight - offset * 3600;
+  const std::int64_t offset = pacificOffsetHours(utc);
+  const std::int64_t local = utc + offset * kHour;
+  const std::int64_t next_local_midnight = (local / kDay + 1) * kDay;
+  std::int64_t candidate = next_local_midnight - offset * kHour;
   // If the offset changes before that midnight (DST switch day), recompute with the new offset.
-  const int offset_then = pacificOffsetHours(candidate);
-  if (offset_then != offset) candidate = next_local_midnight - offset_then * 3600;
+  const std::int64_t offset_then = pacificOffsetHours(candidate);
+  if (offset_then != offset) candidate = next_local_midnight - offset_then * kHour;
   return TimePoint{Millis{candidate * 1000}};
 }
 
