@@ -126,25 +126,27 @@ asio::awaitable<boost::system::error_code> writeRequest(Stream& s, std::string_v
   co_return ec;
 }
 
-template <class Stream, class Parser>
-asio::awaitable<boost::system::error_code> readHeader(Stream& s, beast::flat_buffer& b, Parser& p) {
-  auto [ec, n] = co_await bhttp::async_read_header(s, b, p, asio::as_tuple(asio::use_awaitable));
-  (void)n;
-  co_return ec;
-}
+enum class ReadKind { Header, All, Some };
 
+// One Beast read on the upstream stream (the header, the whole message, or what is available),
+// reduced to its error code.
 template <class Stream, class Parser>
-asio::awaitable<boost::system::error_code> readAll(Stream& s, beast::flat_buffer& b, Parser& p) {
-  auto [ec, n] = co_await bhttp::async_read(s, b, p, asio::as_tuple(asio::use_awaitable));
-  (void)n;
-  co_return ec;
-}
-
-template <class Stream, class Parser>
-asio::awaitable<boost::system::error_code> readSome(Stream& s, beast::flat_buffer& b, Parser& p) {
-  auto [ec, n] = co_await bhttp::async_read_some(s, b, p, asio::as_tuple(asio::use_awaitable));
-  (void)n;
-  co_return ec;
+asio::awaitable<boost::system::error_code> readUpstream(Stream& s, beast::flat_buffer& b, Parser& p,
+                                                        ReadKind kind) {
+  constexpr auto token = asio::as_tuple(asio::use_awaitable);
+  std::tuple<boost::system::error_code, std::size_t> r;
+  switch (kind) {
+    case ReadKind::Header:
+      r = co_await bhttp::async_read_header(s, b, p, token);
+      break;
+    case ReadKind::All:
+      r = co_await bhttp::async_read(s, b, p, token);
+      break;
+    case ReadKind::Some:
+      r = co_await bhttp::async_read_some(s, b, p, token);
+      break;
+  }
+  co_return std::get<0>(r);
 }
 
 // Waits until the client closes its connection (or `stop` is set and the socket cancelled).
@@ -314,8 +316,9 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
       ec = co_await conn->visit([&](auto& s) { return writeRequest(s, up_head, up_body); });
       if (!ec) {
         conn->tcp().expires_after(phase(timeouts.first_byte, deadline));
-        ec = co_await conn->visit(
-            [&](auto& s) { return readHeader(s, conn->buffer(), *head_storage); });
+        ec = co_await conn->visit([&](auto& s) {
+          return readUpstream(s, conn->buffer(), *head_storage, ReadKind::Header);
+        });
       }
       if (ec && reused && ec != beast::error::timeout) {
         // A pooled connection the upstream had closed: retry once on a fresh one; no key blame.
@@ -329,8 +332,9 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
           ec = co_await conn->visit([&](auto& s) { return writeRequest(s, up_head, up_body); });
           if (!ec) {
             conn->tcp().expires_after(phase(timeouts.first_byte, deadline));
-            ec = co_await conn->visit(
-                [&](auto& s) { return readHeader(s, conn->buffer(), *head_storage); });
+            ec = co_await conn->visit([&](auto& s) {
+              return readUpstream(s, conn->buffer(), *head_storage, ReadKind::Header);
+            });
           }
         } else {
           ec = asio::error::connection_refused;
@@ -356,7 +360,8 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
         full.body_limit(ok ? kBufferedBodyLimit : kErrorBodyLimit);
         if (!full.is_done()) {
           conn->tcp().expires_after(phase(timeouts.idle, deadline));
-          ec = co_await conn->visit([&](auto& s) { return readAll(s, conn->buffer(), full); });
+          ec = co_await conn->visit(
+              [&](auto& s) { return readUpstream(s, conn->buffer(), full, ReadKind::All); });
         }
         if (ec) {
           result.outcome.kind = OutcomeKind::Transient;
@@ -425,8 +430,8 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
             body.get().body().data = buf.data();
             body.get().body().size = buf.size();
             conn->tcp().expires_after(phase(timeouts.idle, deadline));
-            auto rec =
-                co_await conn->visit([&](auto& s) { return readSome(s, conn->buffer(), body); });
+            auto rec = co_await conn->visit(
+                [&](auto& s) { return readUpstream(s, conn->buffer(), body, ReadKind::Some); });
             if (rec == bhttp::error::need_buffer) rec = {};
             if (rec) {
               upstream_broken = true;
