@@ -142,7 +142,7 @@ TEST(KeyPool, ConcurrentUseLosesNoCounts) {
     workers.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         auto p = pool.pick(t % 2 ? "m1" : "m2", {});
-        ASSERT_TRUE(p);
+        ASSERT_TRUE(p) << "active " << pool.activeCount() << " of " << pool.size();
         if (i % 97 == 0) {
           pool.recordCooldown(p->id, "m3", clock.now() + Millis{60'000}, "429");
         } else {
