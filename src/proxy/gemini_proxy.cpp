@@ -94,7 +94,11 @@ bool dropResponseHeader(bhttp::field f, std::string_view name) {
 template <class Fields>
 void copyResponseHeaders(const Fields& from, bhttp::fields& to) {
   for (const auto& h : from) {
-    if (!dropResponseHeader(h.name(), h.name_string())) to.insert(h.name_string(), h.value());
+    if (dropResponseHeader(h.name(), h.name_string()) ||
+        nominatedByConnection(from[bhttp::field::connection], h.name_string())) {
+      continue;
+    }
+    to.insert(h.name_string(), h.value());
   }
 }
 
@@ -168,6 +172,17 @@ asio::awaitable<void> watchClientGone(beast::tcp_stream& client, bool& gone,
 }
 
 }  // namespace
+
+bool nominatedByConnection(std::string_view connection, std::string_view name) {
+  std::size_t i = 0;
+  while (i < connection.size()) {
+    while (i < connection.size() && (connection[i] == ' ' || connection[i] == ',')) ++i;
+    const std::size_t start = i;
+    while (i < connection.size() && connection[i] != ',' && connection[i] != ' ') ++i;
+    if (i > start && beast::iequals(connection.substr(start, i - start), name)) return true;
+  }
+  return false;
+}
 
 std::string_view modelFromPath(std::string_view path) {
   const auto pos = path.find("/models/");
@@ -258,6 +273,7 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
   timeouts.total = std::chrono::seconds(cfg->upstream_total_timeout_seconds);
   const std::int64_t deadline = monotonicMs() + timeouts.total.count();
 
+  const std::string_view client_connection = req[bhttp::field::connection];
   auto worker = deps_.worker();
   std::vector<std::int64_t> tried;
   std::optional<Attempt> last;
@@ -276,7 +292,10 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
     up_head.reserve(512 + upstream_target.size());
     up_head.append(req.method_string()).append(" ").append(upstream_target).append(" HTTP/1.1\r\n");
     for (const auto& h : req) {
-      if (dropRequestHeader(h.name(), h.name_string())) continue;
+      if (dropRequestHeader(h.name(), h.name_string()) ||
+          nominatedByConnection(client_connection, h.name_string())) {
+        continue;
+      }
       up_head.append(h.name_string()).append(": ").append(h.value()).append("\r\n");
     }
     up_head.append("Host: ").append(origin.hostHeader()).append("\r\n");
@@ -378,7 +397,10 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
             std::string fields;
             fields.reserve(512);
             for (const auto& h : msg) {
-              if (dropResponseHeader(h.name(), h.name_string())) continue;
+              if (dropResponseHeader(h.name(), h.name_string()) ||
+                  nominatedByConnection(msg[bhttp::field::connection], h.name_string())) {
+                continue;
+              }
               fields.append(h.name_string()).append(": ").append(h.value()).append("\r\n");
             }
             if (reusable) worker.upstream->release(std::move(conn));

@@ -45,6 +45,10 @@ class GeminiProxy {
 // ("gemini-2.5-flash"), or empty for model-independent calls (models list, files, ...).
 std::string_view modelFromPath(std::string_view path);
 
+// True when `name` is listed among a Connection header's tokens (RFC 9110 §7.6.1): such headers
+// are hop-by-hop too and are not forwarded in either direction.
+bool nominatedByConnection(std::string_view connection, std::string_view name);
+
 // True for streaming calls: ":streamGenerateContent" or `alt=sse`.
 bool isStreamingCall(std::string_view path, std::string_view query);
 

@@ -28,6 +28,13 @@ TEST(GeminiPaths, StripsOnlyTheKeyParameter) {
   EXPECT_EQ(stripKeyParam("monkey=1&keyring=2"), "monkey=1&keyring=2");
 }
 
+TEST(GeminiPaths, ConnectionTokensNameHopByHopHeaders) {
+  EXPECT_TRUE(nominatedByConnection("keep-alive, X-Trace-Hop", "x-trace-hop"));
+  EXPECT_TRUE(nominatedByConnection("close,foo", "Foo"));
+  EXPECT_FALSE(nominatedByConnection("keep-alive", "x-goog-api-client"));
+  EXPECT_FALSE(nominatedByConnection("", "a"));
+}
+
 TEST(ClientAuth, FindsTheTokenInAnySupportedPlace) {
   EXPECT_EQ(*presentedToken({"Bearer abc", "", "", ""}), "abc");
   EXPECT_EQ(*presentedToken({"", "goog", "", ""}), "goog");

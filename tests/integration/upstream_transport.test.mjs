@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -272,3 +273,47 @@ describe('deadlines and limits', () => {
     }
   });
 });
+
+describe('hop-by-hop headers', () => {
+  it('drops headers the client names in Connection, and the standard hop-by-hop ones', async () => {
+    const fake = await startFake();
+    const key = randomToken('hop');
+    const poise = await startPoise({ upstreamUrl: fake.url, keys: [key], config: QUIET });
+    try {
+      // fetch() refuses to set Connection, so this goes through node:http.
+      const res = await new Promise((resolve, reject) => {
+        const body = JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] });
+        const r = httpRequest({
+          host: '127.0.0.1',
+          port: poise.port,
+          method: 'POST',
+          path: `/v1beta/models/${MODEL}:generateContent`,
+          headers: {
+            'x-goog-api-key': poise.gatewayToken,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            connection: 'keep-alive, x-trace-hop',
+            'x-trace-hop': 'private',
+            'x-kept-header': 'kept',
+          },
+        }, (resp) => {
+          let text = '';
+          resp.on('data', (d) => { text += d; });
+          resp.on('end', () => resolve({ status: resp.statusCode, text }));
+        });
+        r.once('error', reject);
+        r.end(body);
+      });
+      assert.equal(res.status, 200, res.text);
+      const [seen] = (await fake.requests()).filter((r) => r.key === key);
+      assert.ok(seen, 'the request reached the fake');
+      assert.equal(seen.headers['x-trace-hop'], undefined, 'a Connection-nominated header is dropped');
+      assert.equal(seen.headers['x-kept-header'], 'kept', 'end-to-end headers pass');
+      assert.notEqual(seen.headers.connection, 'keep-alive, x-trace-hop');
+    } finally {
+      await poise.stop();
+      await fake.stop();
+    }
+  });
+});
+
