@@ -13,7 +13,7 @@ build_packages=(
 )
 test_packages=(
   googletest libgtest-dev libbenchmark-dev
-  nginx-light wrk curl openssl linux-perf
+  nginx-light wrk curl openssl linux-perf postgresql
 )
 
 want=("${build_packages[@]}")
