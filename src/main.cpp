@@ -9,6 +9,7 @@
 int main(int argc, char** argv) {
   CLI::App cli{"Gemini Poise: a self-hosted gateway in front of Google's Gemini API"};
   cli.require_subcommand(0, 1);
+  cli.fallthrough();  // `poise serve --listen …` as well as `poise --listen … serve`
   poise::config::FlagValues flags;
   std::string listen, data_dir, database_url, log_level;
   unsigned workers = 0;
