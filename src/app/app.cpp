@@ -42,7 +42,6 @@ namespace poise::app {
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 namespace json = boost::json;
-using http::Protocol;
 
 namespace {
 

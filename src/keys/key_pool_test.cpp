@@ -138,6 +138,7 @@ TEST(KeyPool, ConcurrentUseLosesNoCounts) {
     }
   });
   std::vector<std::thread> workers;
+  workers.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     workers.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {

@@ -33,9 +33,10 @@ using http::Protocol;
 
 namespace {
 
-constexpr std::size_t kBufferedBodyLimit = 256 * 1024;  // answers up to this are sent in one write
-constexpr std::size_t kErrorBodyLimit = 4 * 1024 * 1024;
-constexpr std::size_t kRelayChunk = 16 * 1024;
+constexpr std::size_t kBufferedBodyLimit =
+    std::size_t{256} * 1024;  // answers up to this are sent in one write
+constexpr std::size_t kErrorBodyLimit = std::size_t{4} * 1024 * 1024;
+constexpr std::size_t kRelayChunk = std::size_t{16} * 1024;
 
 std::int64_t monotonicMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
