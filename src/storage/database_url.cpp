@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "storage/postgres/postgres_database.h"
 #include "storage/sqlite/sqlite_database.h"
 
 namespace poise::storage {
@@ -215,9 +216,11 @@ Result<std::unique_ptr<Database>> openDatabase(const DatabaseUrl& url,
       if (!db) return db.error();
       return std::unique_ptr<Database>(std::move(*db));
     }
-    case Dialect::Postgres:
-      return makeError("unsupported_database",
-                       "postgresql support arrives with the PostgreSQL store");
+    case Dialect::Postgres: {
+      auto db = PostgresDatabase::open(url, options);
+      if (!db) return db.error();
+      return std::unique_ptr<Database>(std::move(*db));
+    }
     case Dialect::Mysql:
       return makeError("unsupported_database", "mysql support arrives with the MySQL store");
   }

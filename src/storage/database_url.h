@@ -37,8 +37,9 @@ struct DatabaseUrl {
 // Errors have code "invalid_database_url"; their messages never echo the URL.
 Result<DatabaseUrl> parseDatabaseUrl(std::string_view url);
 
-// Opens the database the URL names. Only SQLite is implemented so far; PostgreSQL and MySQL
-// return code "unsupported_database". Does not apply migrations (see migrations.h). Blocks.
+// Opens the database the URL names: SQLite or PostgreSQL; MySQL returns code
+// "unsupported_database" until its store exists. Does not apply migrations (see migrations.h).
+// Blocks.
 Result<std::unique_ptr<Database>> openDatabase(const DatabaseUrl& url,
                                                const DatabaseOptions& options = {});
 Result<std::unique_ptr<Database>> openDatabase(std::string_view url,

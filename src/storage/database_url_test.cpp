@@ -103,10 +103,11 @@ TEST(DatabaseUrl, OpensSqliteAndRefusesOtherDialectsForNow) {
   ASSERT_TRUE(memory);
   EXPECT_TRUE((*memory)->ping());
 
-  auto pg = openDatabase("postgresql://u:p@h/db");
+  // Nothing listens on port 1: the connection fails, and the message hides the password.
+  auto pg = openDatabase("postgresql://u:hunter2@127.0.0.1:1/db");
   ASSERT_FALSE(pg);
-  EXPECT_EQ(pg.error().code, "unsupported_database");
-  EXPECT_EQ(pg.error().message, "postgresql support arrives with the PostgreSQL store");
+  EXPECT_EQ(pg.error().code, "db_error");
+  EXPECT_EQ(pg.error().message.find("hunter2"), std::string::npos) << pg.error().message;
   auto my = openDatabase("mysql://u:p@h/db");
   ASSERT_FALSE(my);
   EXPECT_EQ(my.error().code, "unsupported_database");
