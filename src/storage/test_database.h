@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -108,6 +109,8 @@ class TestDatabase {
 
   TestDbHandle& db() { return handle_; }
   const TempDir& dir() const { return dir_; }
+  // The URL of this test's schema on the server (with its search_path), or nullopt on SQLite.
+  const std::optional<DatabaseUrl>& serverUrl() const { return server_url_; }
   // The SQLite file (meaningless on a server).
   std::string path() const { return (dir_.path() / "poise.db").string(); }
 
@@ -131,6 +134,7 @@ class TestDatabase {
       throw std::runtime_error(st.error().message);
     }
     parsed->params["options"] = "-c search_path=" + schema_;
+    server_url_ = *parsed;
     auto db = PostgresDatabase::open(*parsed, options);
     if (!db) throw std::runtime_error(db.error().message);
     handle_.db_ = std::move(*db);
@@ -140,6 +144,7 @@ class TestDatabase {
   TestDbHandle handle_;
   std::unique_ptr<PostgresDatabase> admin_;
   std::string schema_;
+  std::optional<DatabaseUrl> server_url_;
 };
 
 }  // namespace poise::storage

@@ -145,6 +145,13 @@ class PostgresConnection final : public Connection {
   Status run(std::string_view sql, Params params, Rows* rows, std::int64_t* changed) {
     const bool in_tx = inTransaction();
     Status st = runOnce(sql, params, rows, changed);
+    // Two sessions racing on CREATE TABLE IF NOT EXISTS can both pass the existence check and
+    // one then fails on the catalog's unique index; running it again is a no-op.
+    if (!st && !in_tx && sql.starts_with("CREATE TABLE IF NOT EXISTS") &&
+        (st.error().code == "conflict" || st.error().message.find("[42P07]") != std::string::npos ||
+         st.error().message.find("[42710]") != std::string::npos)) {
+      st = runOnce(sql, params, rows, changed);
+    }
     if (st || PQstatus(conn_) == CONNECTION_OK) return st;
     if (in_tx) return st;  // the transaction is lost; the caller sees the error
     if (auto re = ensureConnected(); !re) return re;
@@ -327,6 +334,9 @@ Result<std::unique_ptr<PostgresConnection>> openConnection(const DatabaseUrl& ur
   values.push_back(nullptr);
   PGconn* raw = PQconnectdbParams(keys.data(), values.data(), 0);
   if (raw == nullptr) return makeError("db_error", "postgresql connect: out of memory");
+  // NOTICEs ("relation … already exists, skipping") are expected chatter, not log lines.
+  PQsetNoticeProcessor(
+      raw, [](void*, const char*) {}, nullptr);
   auto conn = std::make_unique<PostgresConnection>(raw, options, url.password);
   if (PQstatus(raw) != CONNECTION_OK) {
     Error e = conn->connectionError("connect to " + url.redacted());
