@@ -44,8 +44,8 @@ std::int64_t monotonicMs() {
       .count();
 }
 
-// Request headers never forwarded upstream: hop-by-hop, framing, and client credentials.
-bool dropRequestHeader(bhttp::field f, std::string_view name) {
+// Hop-by-hop headers (RFC 9110 §7.6.1) and framing headers the relay sets itself.
+bool isHopByHopOrFraming(bhttp::field f) {
   switch (f) {
     case bhttp::field::connection:
     case bhttp::field::keep_alive:
@@ -56,8 +56,18 @@ bool dropRequestHeader(bhttp::field f, std::string_view name) {
     case bhttp::field::trailer:
     case bhttp::field::transfer_encoding:
     case bhttp::field::upgrade:
-    case bhttp::field::host:
     case bhttp::field::content_length:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Request headers never forwarded upstream: hop-by-hop, framing, and client credentials.
+bool dropRequestHeader(bhttp::field f, std::string_view name) {
+  if (isHopByHopOrFraming(f)) return true;
+  switch (f) {
+    case bhttp::field::host:
     case bhttp::field::expect:
     case bhttp::field::authorization:
     case bhttp::field::cookie:
@@ -74,22 +84,8 @@ bool dropRequestHeader(bhttp::field f, std::string_view name) {
 
 // Response headers never relayed to the client.
 bool dropResponseHeader(bhttp::field f, std::string_view name) {
-  switch (f) {
-    case bhttp::field::connection:
-    case bhttp::field::keep_alive:
-    case bhttp::field::proxy_authenticate:
-    case bhttp::field::proxy_connection:
-    case bhttp::field::te:
-    case bhttp::field::trailer:
-    case bhttp::field::transfer_encoding:
-    case bhttp::field::upgrade:
-    case bhttp::field::content_length:
-    case bhttp::field::alt_svc:
-      return true;
-    default:
-      break;
-  }
-  return beast::iequals(name, "x-request-id");
+  return isHopByHopOrFraming(f) || f == bhttp::field::alt_svc ||
+         beast::iequals(name, "x-request-id");
 }
 
 template <class Fields>
