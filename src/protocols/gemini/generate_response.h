@@ -1,0 +1,82 @@
+// GenerateResponse: a protocol-neutral reading of one Gemini GenerateContentResponse (a whole
+// non-streamed answer, or one `alt=sse` chunk), so the OpenAI and Anthropic translators share
+// one parser. Also reads Gemini's error envelope. Pure functions; the structs are plain values.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace poise::protocols {
+
+struct GeminiPart {
+  enum class Kind { kText, kThought, kFunctionCall, kInlineData, kOther };
+  Kind kind = Kind::kOther;
+  std::string text;               // kText, kThought
+  std::string name;               // kFunctionCall
+  boost::json::object args;       // kFunctionCall
+  std::string call_id;            // kFunctionCall: functionCall.id when Gemini sent one (Vertex)
+  std::string mime_type;          // kInlineData
+  std::string data;               // kInlineData: base64
+  std::string thought_signature;  // any kind
+};
+
+struct GeminiCandidate {
+  int index = 0;  // absent in the JSON means 0
+  std::vector<GeminiPart> parts;
+  std::string finish_reason;  // empty until the candidate is finished
+};
+
+struct GeminiUsage {
+  bool present = false;
+  std::int64_t prompt = 0;           // promptTokenCount
+  std::int64_t candidates = 0;       // candidatesTokenCount
+  std::int64_t thoughts = 0;         // thoughtsTokenCount
+  std::int64_t cached = 0;           // cachedContentTokenCount
+  std::int64_t tool_use_prompt = 0;  // toolUsePromptTokenCount
+  std::int64_t total = 0;            // totalTokenCount (the sum of the others when absent)
+};
+
+struct GenerateResponse {
+  std::vector<GeminiCandidate> candidates;
+  std::string block_reason;  // promptFeedback.blockReason: the prompt itself was blocked
+  GeminiUsage usage;
+  std::string model_version;
+  std::string response_id;
+};
+
+// An error body from Gemini ({"error":{"code","message","status"}}, or Google's array form).
+struct GeminiError {
+  int code = 0;
+  std::string message;
+  std::string status;
+};
+
+// Error code for an in-band upstream error (a 200 stream that carries {"error":…}).
+inline constexpr std::string_view kUpstreamError = "upstream_error";
+
+// Reads a response or chunk. {"error":…} gives an kUpstreamError Error whose message is the
+// upstream message; a body that is not a response object gives kUpstreamInvalid.
+Result<GenerateResponse> readGenerateResponse(const boost::json::value& body);
+
+// The error envelope in `body`, if it is one (object or one-element array form).
+std::optional<GeminiError> readGeminiError(const boost::json::value& body);
+
+// How a candidate ended, in the terms both client protocols can express.
+enum class FinishKind {
+  kStop,     // STOP, unspecified, MALFORMED_FUNCTION_CALL, … (nothing better to say)
+  kLength,   // MAX_TOKENS
+  kFiltered  // SAFETY, RECITATION, BLOCKLIST, PROHIBITED_CONTENT, SPII, LANGUAGE, OTHER, IMAGE_*
+};
+FinishKind classifyFinishReason(std::string_view gemini_reason);
+
+// The HTTP status an upstream in-band error stands for: its `code`, or 500 when absent/odd.
+unsigned httpStatusOf(const GeminiError& error);
+
+}  // namespace poise::protocols

@@ -1,0 +1,177 @@
+#include "protocols/gemini/model_traits.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "protocols/json_fields.h"
+#include "protocols/model_name.h"
+
+namespace poise::protocols {
+
+namespace {
+
+bool contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
+
+// "gemini-2.5-flash" → {2, 5}; "gemini-3-pro-preview" → {3, 0}.
+std::optional<std::pair<int, int>> geminiVersion(std::string_view id) {
+  constexpr std::string_view kGemini = "gemini-";
+  if (!id.starts_with(kGemini)) return std::nullopt;
+  id.remove_prefix(kGemini.size());
+  int major = 0;
+  auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), major);
+  if (ec != std::errc{}) return std::nullopt;
+  int minor = 0;
+  const char* end = id.data() + id.size();
+  if (p != end && *p == '.') {
+    auto [q, ec2] = std::from_chars(p + 1, end, minor);
+    if (ec2 != std::errc{}) return std::nullopt;
+    p = q;
+  }
+  if (p != end && *p != '-') return std::nullopt;
+  return std::pair{major, minor};
+}
+
+json::object budgetConfig(std::int64_t budget) {
+  json::object config;
+  config["thinkingBudget"] = budget;
+  return config;
+}
+
+json::object levelConfig(std::string_view level) {
+  json::object config;
+  config["thinkingLevel"] = level;
+  return config;
+}
+
+std::int64_t clampBudget(std::int64_t budget, const ModelTraits& t) {
+  if (budget <= 0) return t.can_disable_thinking ? 0 : t.min_budget;
+  return std::clamp(budget, t.min_budget, t.max_budget);
+}
+
+std::string_view lowestLevel(const ModelTraits& t) {
+  return t.has_minimal_level ? "MINIMAL" : "LOW";
+}
+
+}  // namespace
+
+ModelTraits modelTraits(std::string_view model) {
+  const std::string_view id = stripModelsPrefix(model);
+  ModelTraits t;
+  t.image_output = contains(id, "-image");
+  const auto version = geminiVersion(id);
+  if (!version || t.image_output) return t;
+  const auto [major, minor] = *version;
+  if (major >= 3) {
+    t.thinking = ThinkingControl::kLevel;
+    t.requires_thought_signatures = true;
+    const bool pro = contains(id, "-pro");
+    t.has_minimal_level = !pro;
+    t.has_medium_level = !pro;
+  } else if (major == 2 && minor == 5) {
+    t.thinking = ThinkingControl::kBudget;
+    if (contains(id, "-pro")) {
+      t.min_budget = 128;
+      t.max_budget = 32768;
+      t.can_disable_thinking = false;
+    } else if (contains(id, "-flash-lite")) {
+      t.min_budget = 512;
+      t.max_budget = 24576;
+    } else {
+      t.min_budget = 1;
+      t.max_budget = 24576;
+    }
+  }
+  return t;
+}
+
+Result<std::optional<json::object>> thinkingForEffort(std::string_view effort,
+                                                      const ModelTraits& t) {
+  enum class Effort { kNone, kMinimal, kLow, kMedium, kHigh, kMax };
+  Effort e;
+  if (effort == "none") {
+    e = Effort::kNone;
+  } else if (effort == "minimal") {
+    e = Effort::kMinimal;
+  } else if (effort == "low") {
+    e = Effort::kLow;
+  } else if (effort == "medium") {
+    e = Effort::kMedium;
+  } else if (effort == "high") {
+    e = Effort::kHigh;
+  } else if (effort == "xhigh" || effort == "max") {
+    e = Effort::kMax;
+  } else {
+    return invalidRequest(
+        "reasoning_effort must be one of none, minimal, low, medium, high, "
+        "xhigh, max");
+  }
+  switch (t.thinking) {
+    case ThinkingControl::kNone:
+      return std::optional<json::object>{};
+    case ThinkingControl::kBudget: {
+      std::int64_t budget = 0;
+      switch (e) {
+        case Effort::kNone:
+          budget = 0;
+          break;
+        case Effort::kMinimal:
+          budget = t.min_budget;
+          break;
+        case Effort::kLow:
+          budget = 1024;
+          break;
+        case Effort::kMedium:
+          budget = 8192;
+          break;
+        case Effort::kHigh:
+          budget = 24576;
+          break;
+        case Effort::kMax:
+          budget = t.max_budget;
+          break;
+      }
+      return std::optional<json::object>{budgetConfig(clampBudget(budget, t))};
+    }
+    case ThinkingControl::kLevel: {
+      std::string_view level = "HIGH";
+      switch (e) {
+        case Effort::kNone:
+        case Effort::kMinimal:
+          level = lowestLevel(t);
+          break;
+        case Effort::kLow:
+          level = "LOW";
+          break;
+        case Effort::kMedium:
+          // Models without MEDIUM (3 Pro) round up: HIGH is their default.
+          level = t.has_medium_level ? "MEDIUM" : "HIGH";
+          break;
+        case Effort::kHigh:
+        case Effort::kMax:
+          level = "HIGH";
+          break;
+      }
+      return std::optional<json::object>{levelConfig(level)};
+    }
+  }
+  return std::optional<json::object>{};
+}
+
+std::optional<json::object> thinkingForBudget(std::int64_t budget_tokens, const ModelTraits& t) {
+  switch (t.thinking) {
+    case ThinkingControl::kNone:
+      return std::nullopt;
+    case ThinkingControl::kBudget:
+      return budgetConfig(clampBudget(budget_tokens, t));
+    case ThinkingControl::kLevel:
+      if (budget_tokens <= 0) return levelConfig(lowestLevel(t));
+      if (budget_tokens <= 1024) return levelConfig("LOW");
+      if (budget_tokens <= 8192) return levelConfig(t.has_medium_level ? "MEDIUM" : "HIGH");
+      return levelConfig("HIGH");
+  }
+  return std::nullopt;
+}
+
+}  // namespace poise::protocols

@@ -1,0 +1,57 @@
+// Test support for the protocol golden tests (not part of the library): JSON literals, and
+// translated SSE output split back into events with SseParser. Header-only; test code only.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/sse_parser.h"
+
+namespace poise::protocols::golden {
+
+// Parses a JSON literal; a broken literal fails the test and gives null.
+inline boost::json::value J(std::string_view text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  EXPECT_FALSE(ec) << "bad JSON literal in test: " << text;
+  return v;
+}
+
+struct Event {
+  std::string event;        // "" for OpenAI's data-only events
+  boost::json::value data;  // parsed data; the string "[DONE]" for OpenAI's sentinel
+};
+
+// Splits translated SSE text into events. Every event must be complete (end in a blank line).
+inline std::vector<Event> Events(std::string_view text) {
+  if (!text.empty()) {
+    EXPECT_TRUE(text.ends_with("\n\n")) << "SSE output must end with a blank line: " << text;
+  }
+  SseParser parser;
+  std::vector<SseEvent> raw;
+  EXPECT_TRUE(parser.feed(text, raw).has_value());
+  std::vector<Event> out;
+  for (SseEvent& e : raw) {
+    if (e.data == "[DONE]") {
+      out.push_back({e.event, boost::json::value("[DONE]")});
+    } else {
+      out.push_back({e.event, J(e.data)});
+    }
+  }
+  return out;
+}
+
+// Only the data of each event.
+inline std::vector<boost::json::value> Data(std::string_view text) {
+  std::vector<boost::json::value> out;
+  for (Event& e : Events(text)) out.push_back(std::move(e.data));
+  return out;
+}
+
+}  // namespace poise::protocols::golden

@@ -1,0 +1,74 @@
+// Typed reads of optional fields from a client's JSON body, shared by the request translators.
+// A JSON null counts as absent, because SDKs send null for unset fields. Every error has the code
+// "invalid_request" and names the offending field. Pure functions; thread-safe.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace poise::protocols {
+
+namespace json = boost::json;
+
+// Error code of a malformed client request; the proxy answers it with 400 in the client's envelope.
+inline constexpr std::string_view kInvalidRequest = "invalid_request";
+// Error code of an upstream body that is not what Gemini documents (the proxy answers 502).
+inline constexpr std::string_view kUpstreamInvalid = "upstream_invalid_response";
+
+Error invalidRequest(std::string message);
+Error upstreamInvalid(std::string message);
+
+// Parses a request or response body. Depth is capped at 64 levels; anything that is not valid
+// JSON is an "invalid_request" error. Never throws.
+Result<json::value> parseJsonBody(std::string_view body);
+
+// The value under `key`, or nullptr when it is missing or null.
+const json::value* field(const json::object& object, std::string_view key);
+
+// `path` names the field in error messages ("messages[2].content").
+Result<std::optional<std::string_view>> optionalString(const json::object& object,
+                                                       std::string_view key, std::string_view path);
+Result<std::optional<double>> optionalNumber(const json::object& object, std::string_view key,
+                                             std::string_view path);
+// Accepts integral doubles (3.0) as well; rejects fractions and values outside int64.
+Result<std::optional<std::int64_t>> optionalInteger(const json::object& object,
+                                                    std::string_view key, std::string_view path);
+Result<std::optional<bool>> optionalBool(const json::object& object, std::string_view key,
+                                         std::string_view path);
+
+// Integer value of a JSON number, when it is integral and fits in int64.
+std::optional<std::int64_t> asInteger(const json::value& value);
+// Numeric value of a JSON number (int64, uint64 or double).
+std::optional<double> asNumber(const json::value& value);
+
+// "path.key" (or "key" when path is empty).
+std::string joinPath(std::string_view path, std::string_view key);
+// "path[i]".
+std::string indexPath(std::string_view path, std::size_t i);
+
+// Base of the request readers: each step returns false after recording the first error.
+class RequestReaderBase {
+ protected:
+  bool fail(Error e) {
+    error_ = std::move(e);
+    return false;
+  }
+  bool fail(std::string message) { return fail(invalidRequest(std::move(message))); }
+
+  // Moves the value of `r` into `out`, or records its error.
+  template <class T>
+  bool take(Result<T> r, T& out) {
+    if (!r) return fail(r.error());
+    out = std::move(*r);
+    return true;
+  }
+
+  Error error_;
+};
+
+}  // namespace poise::protocols

@@ -1,0 +1,69 @@
+#include "protocols/openai/chat_mapping.h"
+
+#include <boost/json/serialize.hpp>
+
+#include "protocols/gemini/thought_signature.h"
+
+namespace poise::protocols {
+
+namespace json = boost::json;
+
+std::string_view openAiFinishReason(std::string_view gemini_reason, bool has_tool_calls) {
+  if (has_tool_calls) return "tool_calls";
+  switch (classifyFinishReason(gemini_reason)) {
+    case FinishKind::kLength:
+      return "length";
+    case FinishKind::kFiltered:
+      return "content_filter";
+    case FinishKind::kStop:
+      break;
+  }
+  return "stop";
+}
+
+json::object openAiUsage(const GeminiUsage& u) {
+  const std::int64_t prompt = u.prompt + u.tool_use_prompt;
+  const std::int64_t completion = u.candidates + u.thoughts;
+  json::object usage;
+  usage["prompt_tokens"] = prompt;
+  usage["completion_tokens"] = completion;
+  usage["total_tokens"] = u.present && u.total > 0 ? u.total : prompt + completion;
+  usage["prompt_tokens_details"] = json::object{{"cached_tokens", u.cached}};
+  usage["completion_tokens_details"] = json::object{{"reasoning_tokens", u.thoughts}};
+  return usage;
+}
+
+json::object openAiToolCall(const GeminiPart& call, IdMint& ids, int stream_index) {
+  const std::string base = call.call_id.empty() ? ids.next("call_") : call.call_id;
+  json::object out;
+  if (stream_index >= 0) out["index"] = stream_index;
+  out["id"] = toolCallIdWithSignature(base, call.thought_signature);
+  out["type"] = "function";
+  out["function"] = json::object{{"name", call.name}, {"arguments", json::serialize(call.args)}};
+  if (!call.thought_signature.empty()) {
+    out["extra_content"] =
+        json::object{{"google", json::object{{"thought_signature", call.thought_signature}}}};
+  }
+  return out;
+}
+
+json::object openAiError(unsigned status, std::string_view message, std::string_view code) {
+  std::string_view type = "invalid_request_error";
+  if (status == 401) type = "authentication_error";
+  if (status == 403) type = "permission_error";
+  if (status == 404) type = "not_found_error";
+  if (status == 429) type = "rate_limit_error";
+  if (status >= 500) type = "server_error";
+  json::object err;
+  err["message"] = message;
+  err["type"] = type;
+  err["param"] = nullptr;
+  if (code.empty()) {
+    err["code"] = nullptr;
+  } else {
+    err["code"] = code;
+  }
+  return json::object{{"error", std::move(err)}};
+}
+
+}  // namespace poise::protocols

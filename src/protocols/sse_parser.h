@@ -1,0 +1,62 @@
+// SseParser: an incremental parser for text/event-stream bodies (the upstream's
+// `streamGenerateContent?alt=sse`). Feed it byte chunks as they arrive, split anywhere; it
+// returns each complete event. Lines may end in "\r\n", "\n" or "\r"; comments and `id:`/`retry:`
+// fields are ignored. Memory is bounded: an event larger than the limit is an error, never an
+// unbounded buffer. Not thread-safe: one parser per stream.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace poise::protocols {
+
+struct SseEvent {
+  std::string event;  // the `event:` field; empty when the stream named none
+  std::string data;   // the `data:` lines joined with "\n"
+
+  bool operator==(const SseEvent&) const = default;
+};
+
+struct SseParserOptions {
+  // Largest event (its data, event name and the line being read) in bytes.
+  std::size_t max_event_bytes = 16 * 1024 * 1024;
+};
+
+// Error code for an event over SseParserOptions::max_event_bytes.
+inline constexpr std::string_view kSseEventTooLarge = "sse_event_too_large";
+
+class SseParser {
+ public:
+  explicit SseParser(SseParserOptions options = {}) : options_(options) {}
+
+  // Parses `bytes` and appends every event they complete to `out`. After an error the parser
+  // stays failed and returns the same error.
+  [[nodiscard]] Status feed(std::string_view bytes, std::vector<SseEvent>& out);
+
+  // End of stream: a last event that lacked its blank line is still delivered (the SSE spec
+  // would drop it; Gemini streams always end with one, so this only matters for cut streams).
+  [[nodiscard]] Status finish(std::vector<SseEvent>& out);
+
+ private:
+  Status fail();
+  Status consume(std::string_view bytes, std::vector<SseEvent>& out);
+  void processLine(std::string_view line, std::vector<SseEvent>& out);
+  void dispatch(std::vector<SseEvent>& out);
+  std::size_t pendingBytes() const { return data_.size() + event_.size() + line_.size(); }
+
+  SseParserOptions options_;
+  std::string line_;   // the unterminated line carried over from the previous chunk
+  std::string data_;   // data lines so far, each followed by '\n'
+  std::string event_;  // the event name so far
+  std::string bom_;    // leading bytes that may be a UTF-8 byte order mark
+  bool has_data_ = false;
+  bool after_cr_ = false;  // the last byte was '\r': a following '\n' belongs to it
+  bool at_start_ = true;   // nothing consumed yet (a UTF-8 BOM may be skipped)
+  bool failed_ = false;
+};
+
+}  // namespace poise::protocols
