@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "protocols/id_mint.h"
+#include "protocols/json_fields.h"
 #include "protocols/sse_parser.h"
 
 namespace poise::protocols::golden {
@@ -21,6 +23,27 @@ inline boost::json::value J(std::string_view text) {
   boost::json::value v = boost::json::parse(text, ec);
   EXPECT_FALSE(ec) << "bad JSON literal in test: " << text;
   return v;
+}
+
+// `text` with each placeholder (e.g. "$CALL0") replaced by its value.
+inline std::string Sub(std::string text,
+                       const std::vector<std::pair<std::string, std::string>>& values) {
+  for (const auto& [from, to] : values) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+      text.replace(at, from.size(), to);
+    }
+  }
+  return text;
+}
+
+// The ids an IdMint seeded with `seed` makes for next(prefix), in order, as "$CALL0", "$CALL1"….
+inline std::vector<std::pair<std::string, std::string>> MintedIds(std::uint64_t seed,
+                                                                  std::string_view prefix,
+                                                                  int count) {
+  IdMint mint(seed);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < count; ++i) out.emplace_back("$CALL" + std::to_string(i), mint.next(prefix));
+  return out;
 }
 
 struct Event {
