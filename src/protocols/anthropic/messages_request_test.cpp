@@ -1,0 +1,210 @@
+#include "protocols/anthropic/messages_request.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "protocols/golden.h"
+
+namespace poise::protocols {
+namespace {
+
+using golden::J;
+
+struct Golden {
+  const char* name;
+  const char* body;
+  const char* gemini;
+};
+
+void expectGolden(const Golden& g, const MessagesRequestOptions& options = {}) {
+  auto out = translateMessagesRequest(J(g.body), options);
+  ASSERT_TRUE(out) << g.name << ": " << out.error().message;
+  EXPECT_EQ(json::value(out->request), J(g.gemini))
+      << g.name << "\n got: " << json::serialize(out->request);
+}
+
+TEST(AnthropicRequest, GoldenMappings) {
+  const Golden cases[] = {
+      {"system string, multi-turn, max_tokens and sampling",
+       R"({"model":"claude-sonnet-4-5","max_tokens":1024,"system":"Be terse.","temperature":0.3,
+           "top_p":0.8,"top_k":20,"stop_sequences":["###"],"metadata":{"user_id":"u"},
+           "messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello"},
+                       {"role":"user","content":[{"type":"text","text":"More"},{"type":"text","text":"!"}]}]})",
+       R"({"contents":[{"role":"user","parts":[{"text":"Hi"}]},{"role":"model","parts":[{"text":"Hello"}]},
+                       {"role":"user","parts":[{"text":"More"},{"text":"!"}]}],
+           "systemInstruction":{"parts":[{"text":"Be terse."}]},
+           "generationConfig":{"maxOutputTokens":1024,"temperature":0.3,"topP":0.8,"topK":20,
+                               "stopSequences":["###"]}})"},
+      {"system blocks with cache_control; consecutive user turns merge",
+       R"({"model":"claude-3-5-haiku-latest","max_tokens":10,
+           "system":[{"type":"text","text":"A","cache_control":{"type":"ephemeral"}},{"type":"text","text":"B"}],
+           "messages":[{"role":"user","content":"x"},{"role":"user","content":"y"}]})",
+       R"({"contents":[{"role":"user","parts":[{"text":"x"},{"text":"y"}]}],
+           "systemInstruction":{"parts":[{"text":"A"},{"text":"B"}]},
+           "generationConfig":{"maxOutputTokens":10}})"},
+      {"base64 image and PDF document",
+       R"({"model":"claude-opus-4","max_tokens":5,"messages":[{"role":"user","content":[
+           {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}},
+           {"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBER"}},
+           {"type":"document","source":{"type":"text","media_type":"text/plain","data":"plain doc"}},
+           {"type":"text","text":"Describe"}]}]})",
+       R"({"contents":[{"role":"user","parts":[
+           {"inlineData":{"mimeType":"image/png","data":"iVBOR"}},
+           {"inlineData":{"mimeType":"application/pdf","data":"JVBER"}},
+           {"text":"plain doc"},{"text":"Describe"}]}],
+           "generationConfig":{"maxOutputTokens":5}})"},
+      {"tools, tool_use and tool_result round trip (thinking blocks dropped)",
+       R"({"model":"gemini-2.5-flash","max_tokens":100,
+           "tools":[{"name":"get_weather","description":"Weather","input_schema":{"type":"object",
+             "properties":{"city":{"type":"string"}},"required":["city"],"additionalProperties":false}},
+             {"type":"custom","name":"noop","input_schema":{"type":"object","properties":{}}}],
+           "tool_choice":{"type":"auto"},
+           "messages":[{"role":"user","content":"Weather in Paris?"},
+             {"role":"assistant","content":[
+               {"type":"thinking","thinking":"I should call","signature":"abc"},
+               {"type":"text","text":"Checking."},
+               {"type":"tool_use","id":"toolu_1__thought__c2ln","name":"get_weather","input":{"city":"Paris"}},
+               {"type":"tool_use","id":"toolu_2","name":"noop","input":{}}]},
+             {"role":"user","content":[
+               {"type":"tool_result","tool_use_id":"toolu_1__thought__c2ln","content":"{\"temp\":21}"},
+               {"type":"tool_result","tool_use_id":"toolu_2","is_error":true,
+                "content":[{"type":"text","text":"failed"},
+                           {"type":"image","source":{"type":"base64","media_type":"image/png","data":"QQ"}}]},
+               {"type":"text","text":"Thanks"}]}]})",
+       R"({"contents":[{"role":"user","parts":[{"text":"Weather in Paris?"}]},
+           {"role":"model","parts":[{"text":"Checking."},
+             {"functionCall":{"name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"c2ln"},
+             {"functionCall":{"name":"noop","args":{}}}]},
+           {"role":"user","parts":[
+             {"functionResponse":{"name":"get_weather","response":{"temp":21}}},
+             {"functionResponse":{"name":"noop","response":{"error":"failed"}}},
+             {"inlineData":{"mimeType":"image/png","data":"QQ"}},
+             {"text":"Thanks"}]}],
+           "tools":[{"functionDeclarations":[
+             {"name":"get_weather","description":"Weather","parameters":{"type":"object",
+               "properties":{"city":{"type":"string"}},"required":["city"]}},
+             {"name":"noop"}]}],
+           "toolConfig":{"functionCallingConfig":{"mode":"AUTO"}},
+           "generationConfig":{"maxOutputTokens":100}})"},
+      {"tool_choice any / tool / none",
+       R"({"model":"m","max_tokens":1,"tools":[{"name":"a"},{"name":"b"}],
+           "tool_choice":{"type":"tool","name":"b","disable_parallel_tool_use":true},
+           "messages":[{"role":"user","content":"x"}]})",
+       R"({"contents":[{"role":"user","parts":[{"text":"x"}]}],
+           "tools":[{"functionDeclarations":[{"name":"a"},{"name":"b"}]}],
+           "toolConfig":{"functionCallingConfig":{"allowedFunctionNames":["b"],"mode":"ANY"}},
+           "generationConfig":{"maxOutputTokens":1}})"},
+      {"gemini 3: a tool_use without signature gets the dummy",
+       R"({"model":"gemini-3-flash-preview","max_tokens":1,"messages":[{"role":"user","content":"x"},
+           {"role":"assistant","content":[{"type":"tool_use","id":"toolu_9","name":"f","input":{}}]},
+           {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_9"}]}]})",
+       R"({"contents":[{"role":"user","parts":[{"text":"x"}]},
+           {"role":"model","parts":[{"functionCall":{"name":"f","args":{}},
+                                     "thoughtSignature":"skip_thought_signature_validator"}]},
+           {"role":"user","parts":[{"functionResponse":{"name":"f","response":{"output":""}}}]}],
+           "generationConfig":{"maxOutputTokens":1}})"},
+      {"thinking enabled on 2.5 flash → clamped budget + includeThoughts",
+       R"({"model":"claude-haiku-4-5","max_tokens":2000,"thinking":{"type":"enabled","budget_tokens":100000},
+           "messages":[{"role":"user","content":"x"}]})",
+       R"({"contents":[{"role":"user","parts":[{"text":"x"}]}],
+           "generationConfig":{"maxOutputTokens":2000,
+             "thinkingConfig":{"thinkingBudget":24576,"includeThoughts":true}}})"},
+      {"thinking enabled on gemini 3 pro → level",
+       R"({"model":"gemini-3-pro-preview","max_tokens":9,"thinking":{"type":"enabled","budget_tokens":4000},
+           "messages":[{"role":"user","content":"x"}]})",
+       R"({"contents":[{"role":"user","parts":[{"text":"x"}]}],
+           "generationConfig":{"maxOutputTokens":9,
+             "thinkingConfig":{"thinkingLevel":"HIGH","includeThoughts":true}}})"},
+      {"thinking disabled on 2.5 pro keeps the smallest budget",
+       R"({"model":"claude-opus-4-1","max_tokens":9,"thinking":{"type":"disabled"},
+           "messages":[{"role":"user","content":"x"}]})",
+       R"({"contents":[{"role":"user","parts":[{"text":"x"}]}],
+           "generationConfig":{"maxOutputTokens":9,"thinkingConfig":{"thinkingBudget":128}}})"},
+  };
+  for (const Golden& g : cases) expectGolden(g);
+}
+
+TEST(AnthropicRequest, ModelMappingAndContext) {
+  const ModelAliases aliases{{"claude-sonnet-4-5", "gemini-3-pro-preview"}};
+  struct Case {
+    const char* client;
+    const char* gemini;
+  };
+  const MessagesRequestOptions options{
+      .model_aliases = &aliases,
+      .claude_models = {.opus = "o", .sonnet = "s", .haiku = "h", .other = "x"}};
+  for (const Case& c :
+       {Case{"claude-sonnet-4-5", "gemini-3-pro-preview"}, Case{"claude-sonnet-4-20250514", "s"},
+        Case{"claude-opus-4-1", "o"}, Case{"claude-3-5-haiku-20241022", "h"},
+        Case{"claude-instant-1.2", "x"}, Case{"models/gemini-2.5-flash", "gemini-2.5-flash"}}) {
+    json::object body{{"model", c.client},
+                      {"max_tokens", 1},
+                      {"messages", J(R"([{"role":"user","content":"x"}])")}};
+    auto out = translateMessagesRequest(body, options);
+    ASSERT_TRUE(out) << c.client;
+    EXPECT_EQ(out->model, c.gemini) << c.client;
+    EXPECT_EQ(out->response.client_model, c.client);
+  }
+  auto defaults =
+      translateMessagesRequest(J(R"({"model":"claude-opus-4","max_tokens":1,"stream":true,
+            "thinking":{"type":"enabled","budget_tokens":2048},
+            "messages":[{"role":"user","content":"x"}]})"),
+                               {});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->model, "gemini-2.5-pro");
+  EXPECT_TRUE(defaults->stream);
+  EXPECT_TRUE(defaults->response.include_thinking);
+}
+
+TEST(AnthropicRequest, MalformedRequestsAreInvalidRequestErrors) {
+  struct Bad {
+    const char* body;
+    const char* mentions;
+  };
+  const Bad cases[] = {
+      {R"({"max_tokens":1,"messages":[{"role":"user","content":"x"}]})", "model"},
+      {R"({"model":"m","messages":[{"role":"user","content":"x"}]})", "max_tokens"},
+      {R"({"model":"m","max_tokens":1,"messages":[]})", "messages must be a non-empty array"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"system","content":"x"}]})",
+       "messages[0].role"},
+      {R"({"model":"m","max_tokens":1,"system":5,"messages":[{"role":"user","content":"x"}]})",
+       "system must be"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[
+          {"type":"image","source":{"type":"url","url":"https://x/y.png"}}]}]})",
+       "messages[0].content[0].source.type must be base64"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[
+          {"type":"tool_result","tool_use_id":"toolu_x","content":"1"}]}]})",
+       "does not match a tool_use"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[
+          {"type":"tool_use","id":"t","name":"f","input":{}}]}]})",
+       "tool_use blocks belong to assistant turns"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"audio"}]}]})",
+       "\"audio\" is not supported"},
+      {R"({"model":"m","max_tokens":1,"stop_sequences":["1","2","3","4","5","6"],
+          "messages":[{"role":"user","content":"x"}]})",
+       "at most 5"},
+      {R"({"model":"m","max_tokens":1,"tools":[{"type":"web_search_20250305","name":"web_search"}],
+          "messages":[{"role":"user","content":"x"}]})",
+       "server tools are not supported"},
+      {R"({"model":"m","max_tokens":1,"tools":[{"name":"a"}],"tool_choice":{"type":"tool","name":"b"},
+          "messages":[{"role":"user","content":"x"}]})",
+       "tool_choice.name"},
+      {R"({"model":"m","max_tokens":1,"tool_choice":{"type":"any"},
+          "messages":[{"role":"user","content":"x"}]})",
+       "tool_choice requires tools"},
+      {R"({"model":"m","max_tokens":1,"thinking":{"type":"enabled"},
+          "messages":[{"role":"user","content":"x"}]})",
+       "budget_tokens"},
+  };
+  for (const Bad& b : cases) {
+    auto out = translateMessagesRequest(J(b.body), {});
+    ASSERT_FALSE(out) << b.body;
+    EXPECT_EQ(out.error().code, kInvalidRequest) << b.body;
+    EXPECT_NE(out.error().message.find(b.mentions), std::string::npos)
+        << b.body << "\n message: " << out.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace poise::protocols

@@ -1,0 +1,135 @@
+#include "protocols/anthropic/messages_stream.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "protocols/gemini/generate_response.h"
+#include "protocols/golden.h"
+
+namespace poise::protocols {
+namespace {
+
+using golden::Events;
+using golden::J;
+using golden::MintedIds;
+using golden::Sub;
+
+constexpr std::uint64_t kSeed = 5;
+
+std::string run(MessagesStreamTranslator& t, const std::vector<std::string>& chunks) {
+  std::string out;
+  for (const std::string& c : chunks) {
+    auto r = t.feed(c);
+    EXPECT_TRUE(r) << c << ": " << r.error().message;
+    if (r) out += *r;
+  }
+  return out + t.finish();
+}
+
+// `expected` is an array of [event name, data] pairs.
+void expectEvents(const std::string& out, const std::string& expected) {
+  const auto got = Events(out);
+  const json::value want = J(expected);
+  ASSERT_TRUE(want.is_array());
+  ASSERT_EQ(got.size(), want.as_array().size()) << out;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const json::array& pair = want.as_array()[i].as_array();
+    EXPECT_EQ(got[i].event, pair[0].as_string()) << "event " << i;
+    EXPECT_EQ(got[i].data, pair[1]) << "event " << i << "\n got: " << json::serialize(got[i].data);
+    // Anthropic's data always repeats the event name as "type".
+    EXPECT_EQ(got[i].data.as_object().at("type"), pair[0]) << "event " << i;
+  }
+}
+
+constexpr const char* kStart = R"(["message_start",{"type":"message_start","message":{"id":"msg_s",
+  "type":"message","role":"assistant","model":"claude-x","content":[],"stop_reason":null,
+  "stop_sequence":null,"usage":{"input_tokens":INPUT,"cache_creation_input_tokens":0,
+  "cache_read_input_tokens":0,"output_tokens":0}}}],
+  ["ping",{"type":"ping"}])";
+
+TEST(AnthropicStream, FullSequenceWithThinkingTextAndTools) {
+  MessagesStreamTranslator t({.client_model = "claude-x", .include_thinking = true}, "msg_s",
+                             IdMint(kSeed));
+  const std::string out = run(
+      t,
+      {R"({"candidates":[{"content":{"parts":[{"text":"Plan","thought":true}]}}],
+             "usageMetadata":{"promptTokenCount":12,"totalTokenCount":12}})",
+       R"({"candidates":[{"content":{"parts":[{"text":" more","thought":true,"thoughtSignature":"sig"},
+             {"text":"Hel"}]}}],"usageMetadata":{"promptTokenCount":12,"candidatesTokenCount":1}})",
+       R"({"candidates":[{"content":{"parts":[{"text":"lo"},
+             {"functionCall":{"name":"f","args":{"a":1}}},
+             {"functionCall":{"name":"g","args":{}},"thoughtSignature":"c2ln"}]},"finishReason":"STOP"}],
+             "usageMetadata":{"promptTokenCount":12,"candidatesTokenCount":9,"thoughtsTokenCount":4}})"});
+  auto values = MintedIds(kSeed, "toolu_", 2);
+  values.emplace_back("INPUT", "12");
+  expectEvents(out, Sub(std::string("[") + kStart + R"(,
+    ["content_block_start",{"type":"content_block_start","index":0,
+      "content_block":{"type":"thinking","thinking":"","signature":""}}],
+    ["content_block_delta",{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Plan"}}],
+    ["content_block_delta",{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":" more"}}],
+    ["content_block_delta",{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"sig"}}],
+    ["content_block_stop",{"type":"content_block_stop","index":0}],
+    ["content_block_start",{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}],
+    ["content_block_delta",{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"Hel"}}],
+    ["content_block_delta",{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"lo"}}],
+    ["content_block_stop",{"type":"content_block_stop","index":1}],
+    ["content_block_start",{"type":"content_block_start","index":2,
+      "content_block":{"type":"tool_use","id":"$CALL0","name":"f","input":{}}}],
+    ["content_block_delta",{"type":"content_block_delta","index":2,
+      "delta":{"type":"input_json_delta","partial_json":"{\"a\":1}"}}],
+    ["content_block_stop",{"type":"content_block_stop","index":2}],
+    ["content_block_start",{"type":"content_block_start","index":3,
+      "content_block":{"type":"tool_use","id":"$CALL1__thought__c2ln","name":"g","input":{}}}],
+    ["content_block_delta",{"type":"content_block_delta","index":3,
+      "delta":{"type":"input_json_delta","partial_json":"{}"}}],
+    ["content_block_stop",{"type":"content_block_stop","index":3}],
+    ["message_delta",{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},
+      "usage":{"input_tokens":12,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":13}}],
+    ["message_stop",{"type":"message_stop"}]])",
+                        values));
+}
+
+TEST(AnthropicStream, ThoughtsHiddenWithoutThinkingAndMaxTokens) {
+  MessagesStreamTranslator t({.client_model = "claude-x"}, "msg_s", IdMint(kSeed));
+  const std::string out =
+      run(t, {R"({"candidates":[{"content":{"parts":[{"text":"hm","thought":true}]}}]})",
+              R"({"candidates":[{"content":{"parts":[{"text":"A"}]},"finishReason":"MAX_TOKENS"}],
+                 "usageMetadata":{"promptTokenCount":2,"candidatesTokenCount":1}})"});
+  expectEvents(out, Sub(std::string("[") + kStart + R"(,
+    ["content_block_start",{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}],
+    ["content_block_delta",{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"A"}}],
+    ["content_block_stop",{"type":"content_block_stop","index":0}],
+    ["message_delta",{"type":"message_delta","delta":{"stop_reason":"max_tokens","stop_sequence":null},
+      "usage":{"input_tokens":2,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}],
+    ["message_stop",{"type":"message_stop"}]])",
+                        {{"INPUT", "0"}}));
+}
+
+TEST(AnthropicStream, EmptyStreamStillCompletesTheSequence) {
+  MessagesStreamTranslator t({.client_model = "claude-x"}, "msg_s", IdMint(kSeed));
+  expectEvents(t.finish(), Sub(std::string("[") + kStart + R"(,
+    ["message_delta",{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},
+      "usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}}],
+    ["message_stop",{"type":"message_stop"}]])",
+                               {{"INPUT", "0"}}));
+  EXPECT_EQ(t.finish(), "");
+}
+
+TEST(AnthropicStream, MidStreamErrorEvent) {
+  MessagesStreamTranslator t({.client_model = "claude-x"}, "msg_s", IdMint(kSeed));
+  auto first = t.feed(R"({"candidates":[{"content":{"parts":[{"text":"A"}]}}]})");
+  ASSERT_TRUE(first);
+  auto err = t.feed(R"({"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}})");
+  ASSERT_FALSE(err);
+  EXPECT_EQ(err.error().code, kUpstreamError);
+  EXPECT_EQ(t.lastUpstreamStatus(), 503u);
+  expectEvents(
+      t.error(err.error().message, t.lastUpstreamStatus()),
+      R"([["error",{"type":"error","error":{"type":"overloaded_error","message":"overloaded"}}]])");
+  EXPECT_EQ(t.finish(), "");
+  expectEvents(MessagesStreamTranslator::ping(), R"([["ping",{"type":"ping"}]])");
+}
+
+}  // namespace
+}  // namespace poise::protocols
