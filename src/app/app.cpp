@@ -58,7 +58,10 @@ Result<Store> openStore(const config::Settings& s, bool need_cipher) {
   std::filesystem::create_directories(s.data_dir, ec);
   if (ec) return makeError("data_dir", "cannot create " + s.data_dir + ": " + ec.message());
   storage::DatabaseOptions options;
-  options.pool_size = std::max(2, std::min(s.pool_size, 16));
+  // SQLite has one writer at a time, so more than 16 connections only add file handles; a
+  // server takes up to 100 from one instance.
+  const bool sqlite = s.database_url.rfind("sqlite", 0) == 0;
+  options.pool_size = std::clamp(s.pool_size, sqlite ? 2 : 1, sqlite ? 16 : 100);
   auto db = storage::openDatabase(s.database_url, options);
   if (!db) return db.error();
   Store store{std::move(*db), nullptr};
@@ -257,7 +260,9 @@ int serve(const config::Settings& s) {
   const std::size_t key_count = all_keys->size();
   pool.load(toPoolKeys(std::move(*all_keys)));
 
-  BlockingPool blocking(std::max<std::size_t>(2, std::min<std::size_t>(s.pool_size, 8)));
+  // Threads for blocking calls (database, password hashing): more than there are connections
+  // would only queue on the pool; 16 bound the memory of a large POOL_SIZE.
+  BlockingPool blocking(std::clamp<std::size_t>(static_cast<std::size_t>(s.pool_size), 2, 16));
   auth::SessionOptions session_options;
   session_options.idle_ttl = std::chrono::minutes(s.access_token_expire_minutes);
   auth::SessionService session_service(users, sessions, clock, session_options);

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <set>
 
+#include "storage/limits.h"
 #include "storage/test_database.h"
 
 namespace poise::storage {
@@ -61,13 +62,30 @@ TEST_F(ApiKeyRepositoryTest, CreateStoresOnlyCiphertextAndRejectsDuplicates) {
   EXPECT_EQ(got->created_at, clock_.now());
   EXPECT_FALSE(got->last_used_at.has_value());
 
-  // The plaintext is nowhere in the database file, the WAL included.
+  // The plaintext is in no column of the table.
+  auto stored = t_.db().query("SELECT * FROM api_keys");
+  ASSERT_TRUE(stored);
+  for (const Row& row : *stored) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      EXPECT_EQ(row.text(i).find(value), std::string::npos) << "column " << i;
+    }
+  }
+  // On SQLite, nowhere in the database file either, the WAL included.
+  if (t_.db().dialect() != Dialect::Sqlite) return;
   ASSERT_TRUE(t_.db().query("PRAGMA wal_checkpoint(TRUNCATE)"));
   for (const std::string& file : {t_.path(), t_.path() + "-wal"}) {
     std::ifstream in(file, std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_EQ(bytes.find(value), std::string::npos) << file;
   }
+}
+
+TEST(StorageLimits, TruncationKeepsWholeUtf8Characters) {
+  EXPECT_EQ(truncateUtf8("abc", 5), "abc");
+  EXPECT_EQ(truncateUtf8("abcdef", 3), "abc");
+  EXPECT_EQ(truncateUtf8("a🔑b", 3), "a");  // the key is 4 bytes: not cut in half
+  EXPECT_EQ(truncateUtf8("a🔑b", 5), "a🔑");
+  EXPECT_EQ(truncateUtf8("ééé", 3), "é");
 }
 
 TEST_F(ApiKeyRepositoryTest, ValidatesStatusPriorityAndValue) {
@@ -80,6 +98,27 @@ TEST_F(ApiKeyRepositoryTest, ValidatesStatusPriorityAndValue) {
   auto empty = keys_.create("   ");
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().code, "invalid_argument");
+  // The shared column limits hold on every dialect: too long is refused, never cut or a 500.
+  const std::string long_key(kMaxKeyValueBytes + 1, 'k');
+  auto too_long = keys_.create(long_key);
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().code, "invalid_argument");
+  EXPECT_EQ(too_long.error().message.find(long_key), std::string::npos);
+  auto bulk_too_long = keys_.addMany({keyValue(90), long_key}, clock_.now());
+  ASSERT_FALSE(bulk_too_long);
+  EXPECT_EQ(bulk_too_long.error().code, "invalid_argument");
+  EXPECT_NE(bulk_too_long.error().message.find("key #2"), std::string::npos);
+  std::string widest;  // 1 024 bytes of four-byte characters: the most any dialect must hold
+  for (std::size_t i = 0; i < kMaxDescriptionBytes / 4; ++i) widest += "🔑";
+  auto wide = keys_.create(keyValue(91), "active", widest);
+  ASSERT_TRUE(wide) << wide.error().message;
+  EXPECT_EQ(keys_.get(wide->id)->description, widest);
+  auto too_wide = keys_.create(keyValue(92), "active", widest + "x");
+  ASSERT_FALSE(too_wide);
+  EXPECT_EQ(too_wide.error().code, "invalid_argument");
+  auto long_max = keys_.create(std::string(kMaxKeyValueBytes, 'm'));
+  ASSERT_TRUE(long_max) << long_max.error().message;
+  EXPECT_EQ(keys_.get(long_max->id)->value, std::string(kMaxKeyValueBytes, 'm'));
   auto k = keys_.create(keyValue(1));
   ASSERT_TRUE(k);
   auto upd = keys_.update(k->id, KeyPatch{.status = "timeout"});
@@ -401,10 +440,11 @@ TEST_F(ApiKeyRepositoryTest, TamperedOrSwappedCiphertextFailsToDecrypt) {
   EXPECT_NE(all.error().message.find("API key " + std::to_string(a->id)), std::string::npos);
 
   // Moving b's ciphertext and nonce onto a row with another fingerprint fails too.
-  ASSERT_TRUE(t_.db().execute(
-      "UPDATE api_keys SET (key_ciphertext, key_nonce) = (SELECT key_ciphertext, key_nonce FROM "
-      "api_keys WHERE id = ?) WHERE id = ?",
-      {b->id, a->id}));
+  auto b_row =
+      t_.db().query("SELECT key_ciphertext, key_nonce FROM api_keys WHERE id = ?", {b->id});
+  ASSERT_TRUE(b_row);
+  ASSERT_TRUE(t_.db().execute("UPDATE api_keys SET key_ciphertext = ?, key_nonce = ? WHERE id = ?",
+                              {(*b_row)[0][0], (*b_row)[0][1], a->id}));
   auto swapped = keys_.get(a->id);
   ASSERT_FALSE(swapped);
   EXPECT_EQ(swapped.error().code, "decrypt_failed");

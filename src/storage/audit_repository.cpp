@@ -1,6 +1,7 @@
 #include "storage/audit_repository.h"
 
 #include "core/secret_mask.h"
+#include "storage/limits.h"
 
 namespace poise::storage {
 
@@ -9,8 +10,11 @@ Result<std::int64_t> AuditRepository::append(const AuditEntry& e) {
   return db_.insert(
       "INSERT INTO audit_log (user_id, username, action, target, detail, ip, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-      {nullableValue(e.user_id), e.username, e.action, scrubSecrets(e.target),
-       scrubSecrets(e.detail), e.ip, timestampValue(e.created_at)});
+      {nullableValue(e.user_id), truncateUtf8(e.username, kMaxUsernameBytes),
+       truncateUtf8(e.action, kMaxAuditActionBytes),
+       truncateUtf8(scrubSecrets(e.target), kMaxAuditTargetBytes),
+       truncateUtf8(scrubSecrets(e.detail), kMaxAuditDetailBytes), truncateUtf8(e.ip, kMaxIpBytes),
+       timestampValue(e.created_at)});
 }
 
 Result<Page<AuditEntry>> AuditRepository::list(int page, int page_size) {

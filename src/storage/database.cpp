@@ -138,6 +138,19 @@ Result<std::int64_t> Database::insert(std::string_view sql, std::initializer_lis
   return insert(sql, Params(params.begin(), params.size()));
 }
 
+std::string scrubPassword(std::string message, std::string_view password) {
+  if (!password.empty()) {
+    for (std::size_t at = message.find(password); at != std::string::npos;
+         at = message.find(password, at)) {
+      message.replace(at, password.size(), "***");
+    }
+  }
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+    message.pop_back();
+  }
+  return message;
+}
+
 Status Database::ping() {
   auto r = query("SELECT 1");
   if (!r) return r.error();

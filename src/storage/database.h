@@ -39,6 +39,10 @@ Value nullableValue(const std::optional<std::string>& v);
 Value nullableValue(const std::optional<std::int64_t>& v);
 Value nullableValue(const std::optional<TimePoint>& v);
 
+// A server's error message with every occurrence of `password` replaced by "***" and trailing
+// whitespace removed (drivers may echo connection parameters).
+std::string scrubPassword(std::string message, std::string_view password);
+
 // One result row. Accessors convert leniently (drivers that report everything as text still
 // read back as numbers); indexes past the end are a programming error (asserted).
 class Row {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "storage/mysql/mysql_database.h"
 #include "storage/postgres/postgres_database.h"
 #include "storage/sqlite/sqlite_database.h"
 
@@ -210,19 +211,18 @@ std::string DatabaseUrl::redacted() const {
 
 Result<std::unique_ptr<Database>> openDatabase(const DatabaseUrl& url,
                                                const DatabaseOptions& options) {
+  // Each implementation's open() returns its own type; callers see the interface.
+  auto as_database = [](auto opened) -> Result<std::unique_ptr<Database>> {
+    if (!opened) return opened.error();
+    return std::unique_ptr<Database>(std::move(*opened));
+  };
   switch (url.dialect) {
-    case Dialect::Sqlite: {
-      auto db = SqliteDatabase::open(url.path, options);
-      if (!db) return db.error();
-      return std::unique_ptr<Database>(std::move(*db));
-    }
-    case Dialect::Postgres: {
-      auto db = PostgresDatabase::open(url, options);
-      if (!db) return db.error();
-      return std::unique_ptr<Database>(std::move(*db));
-    }
+    case Dialect::Sqlite:
+      return as_database(SqliteDatabase::open(url.path, options));
+    case Dialect::Postgres:
+      return as_database(PostgresDatabase::open(url, options));
     case Dialect::Mysql:
-      return makeError("unsupported_database", "mysql support arrives with the MySQL store");
+      return as_database(MysqlDatabase::open(url, options));
   }
   return makeError("unsupported_database", "unknown database dialect");
 }

@@ -37,8 +37,8 @@ struct DatabaseUrl {
 // Errors have code "invalid_database_url"; their messages never echo the URL.
 Result<DatabaseUrl> parseDatabaseUrl(std::string_view url);
 
-// Opens the database the URL names: SQLite or PostgreSQL; MySQL returns code
-// "unsupported_database" until its store exists. Does not apply migrations (see migrations.h).
+// Opens the database the URL names (SQLite, PostgreSQL or MySQL/MariaDB). Does not apply
+// migrations (see migrations.h).
 // Blocks.
 Result<std::unique_ptr<Database>> openDatabase(const DatabaseUrl& url,
                                                const DatabaseOptions& options = {});

@@ -101,7 +101,16 @@ std::span<const std::string_view> connectionSetupSql(Dialect d) {
 }
 
 std::string_view caseInsensitiveLike(Dialect d) {
-  return d == Dialect::Postgres ? "ILIKE" : "LIKE";
+  switch (d) {
+    case Dialect::Sqlite:
+      return "LIKE";
+    case Dialect::Postgres:
+      return "ILIKE";
+    case Dialect::Mysql:
+      // Tables use the exact utf8mb4_bin collation; a search compares case-insensitively.
+      return "COLLATE utf8mb4_unicode_ci LIKE";
+  }
+  return "LIKE";
 }
 
 std::string escapeLikePattern(std::string_view text) {
@@ -168,6 +177,10 @@ std::string insertIfAbsentSql(Dialect d, std::string_view table,
   appendJoined(out, conflict_columns);
   out.append(") DO NOTHING");
   return out;
+}
+
+std::string analyzeTableSql(Dialect d, std::string_view table) {
+  return (d == Dialect::Mysql ? "ANALYZE TABLE " : "ANALYZE ") + std::string(table);
 }
 
 std::string placeholderList(std::size_t count) {

@@ -37,8 +37,10 @@ std::string_view insertReturningIdSuffix(Dialect d);
 // as UTC time zone and ANSI_QUOTES on MySQL, so double-quoted identifiers like "key" work).
 std::span<const std::string_view> connectionSetupSql(Dialect d);
 
-// Case-insensitive LIKE operator ("LIKE" on SQLite and MySQL, "ILIKE" on PostgreSQL). Patterns
-// built with escapeLikePattern() must be followed by kLikeEscapeClause.
+// Case-insensitive LIKE operator, written between a column and its pattern: "LIKE" on SQLite
+// (ASCII case only), "ILIKE" on PostgreSQL, "COLLATE utf8mb4_unicode_ci LIKE" on MySQL (whose
+// tables use the exact utf8mb4_bin collation; this one also ignores accents). Patterns built with
+// escapeLikePattern() must be followed by kLikeEscapeClause.
 std::string_view caseInsensitiveLike(Dialect d);
 inline constexpr std::string_view kLikeEscapeClause = " ESCAPE '!'";
 // Escapes %, _ and the escape character itself so `text` matches literally inside a pattern.
@@ -54,6 +56,9 @@ std::string upsertSql(Dialect d, std::string_view table, std::span<const std::st
 std::string insertIfAbsentSql(Dialect d, std::string_view table,
                               std::span<const std::string_view> columns,
                               std::span<const std::string_view> conflict_columns);
+
+// Statement that refreshes the planner statistics of one table (after a large import).
+std::string analyzeTableSql(Dialect d, std::string_view table);
 
 // "?, ?, ?" with `count` placeholders: the body of an IN (…) list.
 std::string placeholderList(std::size_t count);

@@ -39,6 +39,9 @@ TEST(Dialect, SmallPieces) {
   EXPECT_EQ(beginWriteTransactionSql(Dialect::Sqlite), "BEGIN IMMEDIATE");
   EXPECT_EQ(beginWriteTransactionSql(Dialect::Postgres), "BEGIN");
   EXPECT_EQ(caseInsensitiveLike(Dialect::Postgres), "ILIKE");
+  EXPECT_EQ(caseInsensitiveLike(Dialect::Mysql), "COLLATE utf8mb4_unicode_ci LIKE");
+  EXPECT_EQ(analyzeTableSql(Dialect::Mysql, "api_keys"), "ANALYZE TABLE api_keys");
+  EXPECT_EQ(analyzeTableSql(Dialect::Postgres, "api_keys"), "ANALYZE api_keys");
   EXPECT_EQ(escapeLikePattern("50%_off!"), "50!%!_off!!");
   EXPECT_EQ(placeholderList(3), "?, ?, ?");
   EXPECT_EQ(placeholderRows(2, 2), "(?, ?), (?, ?)");

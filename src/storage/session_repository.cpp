@@ -1,5 +1,7 @@
 #include "storage/session_repository.h"
 
+#include "storage/limits.h"
+
 namespace poise::storage {
 
 Result<Session> SessionRepository::create(Session s) {
@@ -7,7 +9,8 @@ Result<Session> SessionRepository::create(Session s) {
       "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, "
       "absolute_expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       {s.token_hash, s.user_id, timestampValue(s.created_at), timestampValue(s.last_seen_at),
-       timestampValue(s.expires_at), timestampValue(s.absolute_expires_at), s.ip, s.user_agent});
+       timestampValue(s.expires_at), timestampValue(s.absolute_expires_at),
+       truncateUtf8(s.ip, kMaxIpBytes), truncateUtf8(s.user_agent, kMaxUserAgentBytes)});
   if (!id) return id.error();
   s.id = *id;
   return s;

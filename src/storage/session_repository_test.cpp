@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/limits.h"
 #include "storage/test_database.h"
 #include "storage/user_repository.h"
 
@@ -70,6 +71,18 @@ TEST_F(SessionRepositoryTest, CreateFindTouchRevoke) {
   auto gone = sessions_.findByTokenHash(std::string(64, 'a'));
   ASSERT_TRUE(gone);
   EXPECT_FALSE(gone->has_value());
+}
+
+TEST_F(SessionRepositoryTest, OverlongClientDetailsAreCutAtACharacterBoundary) {
+  Session s = make(std::string(64, 'u'));
+  s.user_agent = std::string(1, 'x');
+  for (int i = 0; i < 400; ++i) s.user_agent += "ж";  // 801 bytes
+  s.ip = std::string(100, '9');
+  ASSERT_TRUE(sessions_.create(s));
+  auto found = sessions_.findByTokenHash(std::string(64, 'u'));
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->user_agent, s.user_agent.substr(0, kMaxUserAgentBytes - 1));
+  EXPECT_EQ((*found)->ip, std::string(kMaxIpBytes, '9'));
 }
 
 TEST_F(SessionRepositoryTest, RevokeAllKeepsTheCallersSession) {

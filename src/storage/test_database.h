@@ -19,6 +19,7 @@
 
 #include "storage/database_url.h"
 #include "storage/migrations.h"
+#include "storage/mysql/mysql_database.h"
 #include "storage/postgres/postgres_database.h"
 #include "storage/sqlite/sqlite_database.h"
 
@@ -73,6 +74,7 @@ class TestDbHandle {
   std::size_t poolSize() const {
     if (const auto* s = dynamic_cast<const SqliteDatabase*>(db_.get())) return s->poolSize();
     if (const auto* p = dynamic_cast<const PostgresDatabase*>(db_.get())) return p->poolSize();
+    if (const auto* m = dynamic_cast<const MysqlDatabase*>(db_.get())) return m->poolSize();
     return 0;
   }
 
@@ -82,14 +84,21 @@ class TestDbHandle {
 };
 
 // A migrated (unless asked otherwise) database for one test. By default a SQLite file in a fresh
-// temporary directory. When the environment variable POISE_TEST_DATABASE_URL names a PostgreSQL
-// server (postgresql://…, e.g. from scripts/dev-db.sh), a schema of its own on that server instead,
-// created empty and dropped afterwards, so tests may run in parallel against one database.
+// temporary directory. When the environment variable POISE_TEST_DATABASE_URL names a server
+// (postgresql://… or mysql://…, e.g. from scripts/dev-db.sh), a namespace of its own on that
+// server instead: a schema on PostgreSQL, a database on MySQL. It is created empty and dropped
+// afterwards, so tests may run in parallel against one server.
 class TestDatabase {
  public:
-  explicit TestDatabase(DatabaseOptions options = {}, bool migrated = true) {
+  // Where the database lives: as POISE_TEST_DATABASE_URL says, or always SQLite (for tests of the
+  // SQLite implementation itself).
+  enum class Backend { FromEnvironment, Sqlite };
+
+  explicit TestDatabase(DatabaseOptions options = {}, bool migrated = true,
+                        Backend backend = Backend::FromEnvironment) {
     const char* url = std::getenv("POISE_TEST_DATABASE_URL");
-    if (url != nullptr && *url != '\0' && std::string_view(url).rfind("sqlite", 0) != 0) {
+    if (backend == Backend::FromEnvironment && url != nullptr && *url != '\0' &&
+        std::string_view(url).rfind("sqlite", 0) != 0) {
       openServer(url, options);
     } else {
       auto db = SqliteDatabase::open((dir_.path() / "poise.db").string(), options);
@@ -102,7 +111,12 @@ class TestDatabase {
   }
   ~TestDatabase() {
     handle_.db_.reset();
-    if (admin_) (void)admin_->execute("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE");
+    if (!admin_) return;
+    if (admin_->dialect() == Dialect::Postgres) {
+      (void)admin_->execute("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE");
+    } else {
+      (void)admin_->execute("DROP DATABASE IF EXISTS \"" + schema_ + "\"");
+    }
   }
   TestDatabase(const TestDatabase&) = delete;
   TestDatabase& operator=(const TestDatabase&) = delete;
@@ -113,38 +127,56 @@ class TestDatabase {
   const std::optional<DatabaseUrl>& serverUrl() const { return server_url_; }
   // The SQLite file (meaningless on a server).
   std::string path() const { return (dir_.path() / "poise.db").string(); }
+  // A second, independent Database on the same data (another process, as far as locks go).
+  Result<std::unique_ptr<Database>> openAnother(DatabaseOptions options = {}) const {
+    if (server_url_) return openDatabase(*server_url_, options);
+    return openDatabase("sqlite:///" + path(), options);
+  }
 
  private:
   void openServer(std::string_view url, const DatabaseOptions& options) {
     auto parsed = parseDatabaseUrl(url);
     if (!parsed) throw std::runtime_error(parsed.error().message);
-    if (parsed->dialect != Dialect::Postgres) {
-      throw std::runtime_error("POISE_TEST_DATABASE_URL: only postgresql:// is supported");
+    if (parsed->dialect == Dialect::Sqlite) {
+      throw std::runtime_error("POISE_TEST_DATABASE_URL: not a server URL");
     }
     DatabaseOptions admin_options = options;
     admin_options.pool_size = 1;
-    auto admin = PostgresDatabase::open(*parsed, admin_options);
+    auto admin = openDatabase(*parsed, admin_options);
     if (!admin) throw std::runtime_error(admin.error().message);
     admin_ = std::move(*admin);
     static std::atomic<int> counter{0};
     std::random_device rd;
     schema_ = "poise_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
               std::to_string(rd() % 1000000);
-    if (auto st = admin_->execute("CREATE SCHEMA \"" + schema_ + "\""); !st) {
-      throw std::runtime_error(st.error().message);
+    const bool postgres = parsed->dialect == Dialect::Postgres;
+    const std::string create =
+        postgres ? "CREATE SCHEMA \"" + schema_ + "\""
+                 : "CREATE DATABASE \"" + schema_ + "\" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+    if (auto st = admin_->execute(create); !st) throw std::runtime_error(st.error().message);
+    if (postgres) {
+      parsed->params["options"] = "-c search_path=" + schema_;
+    } else {
+      parsed->database = schema_;
     }
-    parsed->params["options"] = "-c search_path=" + schema_;
     server_url_ = *parsed;
-    auto db = PostgresDatabase::open(*parsed, options);
+    auto db = openDatabase(*parsed, options);
     if (!db) throw std::runtime_error(db.error().message);
     handle_.db_ = std::move(*db);
   }
 
   TempDir dir_;
   TestDbHandle handle_;
-  std::unique_ptr<PostgresDatabase> admin_;
+  std::unique_ptr<Database> admin_;
   std::string schema_;
   std::optional<DatabaseUrl> server_url_;
+};
+
+// A TestDatabase that is always a SQLite file, whatever POISE_TEST_DATABASE_URL says.
+class SqliteTestDatabase : public TestDatabase {
+ public:
+  explicit SqliteTestDatabase(DatabaseOptions options = {}, bool migrated = true)
+      : TestDatabase(options, migrated, Backend::Sqlite) {}
 };
 
 }  // namespace poise::storage

@@ -1,5 +1,7 @@
 #include "storage/user_repository.h"
 
+#include "storage/limits.h"
+
 namespace poise::storage {
 namespace {
 
@@ -28,6 +30,10 @@ Result<std::optional<User>> firstUser(Result<Rows> rows) {
 Result<User> UserRepository::create(std::string_view username, std::string_view password_hash,
                                     bool must_change_password) {
   if (username.empty()) return makeError("invalid_argument", "username must not be empty");
+  if (username.size() > kMaxUsernameBytes) {
+    return makeError("invalid_argument",
+                     "username is longer than " + std::to_string(kMaxUsernameBytes) + " bytes");
+  }
   const TimePoint now = clock_.now();
   auto id = db_.insert(
       "INSERT INTO users (username, password_hash, is_active, must_change_password, created_at, "

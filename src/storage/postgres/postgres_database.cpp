@@ -4,10 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -24,20 +22,6 @@ constexpr Oid kOidOid = 26;
 constexpr Oid kFloat4Oid = 700;
 constexpr Oid kFloat8Oid = 701;
 constexpr Oid kNumericOid = 1700;
-
-// Removes every occurrence of `secret` (the password) from a libpq message.
-std::string scrub(std::string message, const std::string& secret) {
-  if (!secret.empty()) {
-    for (std::size_t at = message.find(secret); at != std::string::npos;
-         at = message.find(secret, at)) {
-      message.replace(at, secret.size(), "***");
-    }
-  }
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-    message.pop_back();
-  }
-  return message;
-}
 
 std::string codeForSqlState(std::string_view state) {
   if (state == "23505") return "conflict";
@@ -137,7 +121,7 @@ class PostgresConnection final : public Connection {
 
   Error connectionError(std::string_view what) const {
     return makeError("db_error", "postgresql " + std::string(what) + ": " +
-                                     scrub(PQerrorMessage(conn_), password_));
+                                     scrubPassword(PQerrorMessage(conn_), password_));
   }
 
  private:
@@ -223,7 +207,7 @@ class PostgresConnection final : public Connection {
     message.append(": ");
     message.append(primary != nullptr ? primary : PQresStatus(PQresultStatus(res)));
     return makeError(codeForSqlState(state != nullptr ? state : ""),
-                     scrub(std::move(message), password_));
+                     scrubPassword(std::move(message), password_));
   }
 
   Result<Rows> doQuery(std::string_view sql, Params params) override {
@@ -260,52 +244,6 @@ class PostgresConnection final : public Connection {
   PGconn* conn_;
   DatabaseOptions options_;
   std::string password_;
-};
-
-class PostgresDatabase::Pool {
- public:
-  Pool(std::deque<std::unique_ptr<PostgresConnection>> idle, std::chrono::milliseconds wait)
-      : idle_(std::move(idle)), wait_(wait) {}
-
-  // Returns the connection to the pool when destroyed.
-  class Lease {
-   public:
-    Lease(Pool* pool, std::unique_ptr<PostgresConnection> c) : pool_(pool), conn_(std::move(c)) {}
-    ~Lease() {
-      if (conn_) pool_->giveBack(std::move(conn_));
-    }
-    Lease(Lease&& o) noexcept = default;
-    Lease& operator=(Lease&&) = delete;
-    PostgresConnection& operator*() const { return *conn_; }
-
-   private:
-    Pool* pool_;
-    std::unique_ptr<PostgresConnection> conn_;
-  };
-
-  Result<Lease> borrow() {
-    std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, wait_, [&] { return !idle_.empty(); })) {
-      return makeError("busy", "postgresql: no free database connection within the busy timeout");
-    }
-    auto c = std::move(idle_.front());
-    idle_.pop_front();
-    return Lease(this, std::move(c));
-  }
-
- private:
-  void giveBack(std::unique_ptr<PostgresConnection> c) {
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(std::move(c));
-    }
-    cv_.notify_one();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<PostgresConnection>> idle_;
-  std::chrono::milliseconds wait_;
 };
 
 namespace {
@@ -357,7 +295,7 @@ Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::open(const DatabaseU
     if (!c) return c.error();
     conns.push_back(std::move(*c));
   }
-  auto pool = std::make_unique<Pool>(std::move(conns), options.busy_timeout);
+  auto pool = std::make_unique<Pool>(std::move(conns), options.busy_timeout, "postgresql");
   return std::unique_ptr<PostgresDatabase>(new PostgresDatabase(std::move(pool), size));
 }
 

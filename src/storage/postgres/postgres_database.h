@@ -20,10 +20,13 @@
 #include <memory>
 #include <string>
 
+#include "storage/connection_pool.h"
 #include "storage/database.h"
 #include "storage/database_url.h"
 
 namespace poise::storage {
+
+class PostgresConnection;
 
 class PostgresDatabase final : public Database {
  public:
@@ -44,7 +47,7 @@ class PostgresDatabase final : public Database {
   std::size_t poolSize() const { return pool_size_; }
 
  private:
-  class Pool;
+  using Pool = ConnectionPool<PostgresConnection>;
   PostgresDatabase(std::unique_ptr<Pool> pool, std::size_t pool_size);
   Status withConnection(const std::function<Status(Connection&)>& body) override;
 

@@ -4,14 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
-
 #include "storage/test_database.h"
 
 namespace poise::storage {
 namespace {
-
-using namespace std::chrono_literals;
 
 class PostgresDatabaseTest : public ::testing::Test {
  protected:
@@ -66,64 +62,6 @@ TEST_F(PostgresDatabaseTest, ConnectionFailureHidesThePassword) {
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().code, "db_error");
   EXPECT_EQ(db.error().message.find("s3cret-pw"), std::string::npos) << db.error().message;
-}
-
-TEST_F(PostgresDatabaseTest, ReconnectsAfterTheConnectionIsKilled) {
-  auto db = openAnother({.pool_size = 1});
-  ASSERT_TRUE(db) << db.error().message;
-  auto pid = (*db)->query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(pid);
-  ASSERT_TRUE(t_->db().query("SELECT pg_terminate_backend(?::int)", {(*pid)[0][0]}));
-  std::this_thread::sleep_for(100ms);
-  auto again = (*db)->query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(again) << again.error().message;
-  EXPECT_NE((*again)[0].int64(0), (*pid)[0].int64(0));
-  EXPECT_TRUE((*db)->transaction([](Connection& c) -> Status {
-    auto r = c.query("SELECT 1");
-    if (!r) return r.error();
-    return {};
-  }));
-}
-
-TEST_F(PostgresDatabaseTest, TransactionsSerializeAndAWaitTimesOutAsBusy) {
-  auto other = openAnother({.pool_size = 1, .busy_timeout = 200ms});
-  ASSERT_TRUE(other) << other.error().message;
-  Status inner;
-  ASSERT_TRUE(t_->db().transaction([&](Connection&) -> Status {
-    inner = (*other)->transaction([](Connection&) -> Status { return {}; });
-    return {};
-  }));
-  ASSERT_FALSE(inner);
-  EXPECT_EQ(inner.error().code, "busy") << inner.error().message;
-  // Rolled back on error, so the connection is usable again.
-  EXPECT_TRUE((*other)->transaction([](Connection&) -> Status { return {}; }));
-  ASSERT_TRUE(t_->db().execute("CREATE TABLE n (v BIGINT)"));
-  EXPECT_FALSE(t_->db().transaction([](Connection& c) -> Status {
-    if (auto r = c.execute("INSERT INTO n VALUES (1)"); !r) return r.error();
-    return makeError("invalid_argument", "rolled back");
-  }));
-  auto count = t_->db().query("SELECT COUNT(*) FROM n");
-  ASSERT_TRUE(count);
-  EXPECT_EQ((*count)[0].int64(0), 0);
-}
-
-TEST_F(PostgresDatabaseTest, TwoProcessesMigrateAtOnce) {
-  std::vector<std::unique_ptr<PostgresDatabase>> dbs;
-  for (int i = 0; i < 4; ++i) {
-    auto db = openAnother({.pool_size = 1});
-    ASSERT_TRUE(db) << db.error().message;
-    dbs.push_back(std::move(*db));
-  }
-  std::vector<Status> results(dbs.size());
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < dbs.size(); ++i) {
-    threads.emplace_back([&results, &dbs, i] { results[i] = migrate(*dbs[i]); });
-  }
-  for (auto& th : threads) th.join();
-  for (const Status& st : results) EXPECT_TRUE(st) << st.error().message;
-  auto versions = appliedMigrationVersions(t_->db());
-  ASSERT_TRUE(versions);
-  EXPECT_EQ(versions->size(), embeddedMigrations(Dialect::Postgres).size());
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ Status createCounter(Database& db) {
 }
 
 TEST(SqliteDatabase, EveryPooledConnectionIsConfigured) {
-  TestDatabase t(DatabaseOptions{.pool_size = 3, .busy_timeout = 1234ms}, false);
+  SqliteTestDatabase t(DatabaseOptions{.pool_size = 3, .busy_timeout = 1234ms}, false);
   EXPECT_EQ(t.db().poolSize(), 3u);
   // The pool hands connections out in FIFO order, so consecutive calls visit each of them.
   for (int i = 0; i < 6; ++i) {
@@ -59,7 +59,7 @@ TEST(SqliteDatabase, MemoryDatabaseUsesOneConnection) {
 }
 
 TEST(SqliteDatabase, ValuesRoundTrip) {
-  TestDatabase t({}, false);
+  SqliteTestDatabase t({}, false);
   auto& db = t.db();
   ASSERT_TRUE(
       db.execute("CREATE TABLE v (id INTEGER PRIMARY KEY, i INTEGER, d REAL, s TEXT, b BLOB)"));
@@ -95,7 +95,7 @@ TEST(SqliteDatabase, ValuesRoundTrip) {
 }
 
 TEST(SqliteDatabase, MapsErrorsWithoutLeakingParameters) {
-  TestDatabase t({}, false);
+  SqliteTestDatabase t({}, false);
   auto& db = t.db();
   ASSERT_TRUE(db.execute("CREATE TABLE u (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)"));
   ASSERT_TRUE(db.execute("INSERT INTO u (name) VALUES (?)", {"AIzaSySecretSecretSecret"}));
@@ -124,7 +124,7 @@ TEST(SqliteDatabase, MapsErrorsWithoutLeakingParameters) {
 }
 
 TEST(SqliteDatabase, TransactionCommitsOrRollsBack) {
-  TestDatabase t({}, false);
+  SqliteTestDatabase t({}, false);
   auto& db = t.db();
   ASSERT_TRUE(createCounter(db));
   ASSERT_TRUE(db.transaction([](Connection& c) -> Status {
@@ -187,7 +187,7 @@ RaceResult raceAWrite(const std::string& path, std::chrono::milliseconds hold,
 }
 
 TEST(SqliteDatabase, BusyTimeoutLetsASecondWriterWait) {
-  TestDatabase t({}, false);
+  SqliteTestDatabase t({}, false);
   ASSERT_TRUE(createCounter(t.db()));
   const RaceResult r = raceAWrite(t.path(), 300ms, 5000ms);
   ASSERT_TRUE(r.status) << r.status.error().message;
@@ -199,7 +199,7 @@ TEST(SqliteDatabase, BusyTimeoutLetsASecondWriterWait) {
 }
 
 TEST(SqliteDatabase, BusyTimeoutExpiresWithCodeBusy) {
-  TestDatabase t({}, false);
+  SqliteTestDatabase t({}, false);
   ASSERT_TRUE(createCounter(t.db()));
   const RaceResult r = raceAWrite(t.path(), 1500ms, 150ms);
   ASSERT_FALSE(r.status);
@@ -209,7 +209,7 @@ TEST(SqliteDatabase, BusyTimeoutExpiresWithCodeBusy) {
 }
 
 TEST(SqliteDatabase, ImmediateTransactionsDoNotLoseUpdates) {
-  TestDatabase t({.pool_size = 4}, false);
+  SqliteTestDatabase t({.pool_size = 4}, false);
   ASSERT_TRUE(createCounter(t.db()));
   constexpr int kThreads = 4;
   constexpr int kRounds = 25;
@@ -240,7 +240,7 @@ TEST(SqliteDatabase, ImmediateTransactionsDoNotLoseUpdates) {
 }
 
 TEST(SqliteDatabase, PoolWaitIsBoundedByTheBusyTimeout) {
-  TestDatabase t({.pool_size = 1, .busy_timeout = 100ms}, false);
+  SqliteTestDatabase t({.pool_size = 1, .busy_timeout = 100ms}, false);
   // Calling back into the Database from inside a transaction needs a second connection.
   Status inner_status;
   ASSERT_TRUE(t.db().transaction([&](Connection&) -> Status {
@@ -253,7 +253,7 @@ TEST(SqliteDatabase, PoolWaitIsBoundedByTheBusyTimeout) {
 }
 
 TEST(SqliteDatabase, StatementCacheEvictsWithoutBreakingCalls) {
-  TestDatabase t({.pool_size = 1, .statement_cache_size = 4}, false);
+  SqliteTestDatabase t({.pool_size = 1, .statement_cache_size = 4}, false);
   for (int i = 0; i < 50; ++i) {
     auto r = t.db().query("SELECT ? + " + std::to_string(i % 9), {std::int64_t{i}});
     ASSERT_TRUE(r);
