@@ -13,7 +13,7 @@ build_packages=(
 )
 test_packages=(
   googletest libgtest-dev libbenchmark-dev
-  nginx-light wrk curl openssl linux-perf postgresql
+  nginx-light wrk curl openssl linux-perf postgresql mariadb-server mariadb-client
 )
 
 want=("${build_packages[@]}")

@@ -4,8 +4,9 @@
 // Every child process is tracked; they are killed when the test process exits for any reason, so
 // a failing or interrupted test never leaves a server behind. Nothing here uses any address but
 // 127.0.0.1.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -270,6 +271,45 @@ function sanitizerEnv() {
   return out;
 }
 
+let serverDbCounter = 0;
+
+/**
+ * Creates an empty database on the PostgreSQL or MySQL/MariaDB server `url` names, with the
+ * server's own command-line client, and returns {url, drop()} for it.
+ */
+export function createServerDatabase(url) {
+  const u = new URL(url);
+  const name = `poise_it_${process.pid}_${serverDbCounter++}_${randomBytes(3).toString('hex')}`;
+  const user = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  const scheme = u.protocol.replace(/:$/, '').split('+')[0];
+  let run;
+  if (scheme === 'postgresql' || scheme === 'postgres') {
+    const psql = existsSync('/usr/lib/postgresql/15/bin/psql') ? '/usr/lib/postgresql/15/bin/psql' : 'psql';
+    run = (sql) => execFileSync(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', u.hostname,
+      '-p', u.port || '5432', '-U', user, '-d', u.pathname.slice(1) || 'postgres', '-c', sql],
+    { env: { ...process.env, PGPASSWORD: password }, stdio: 'pipe' });
+    run(`CREATE DATABASE "${name}"`);
+  } else if (scheme === 'mysql' || scheme === 'mariadb') {
+    run = (sql) => execFileSync('mariadb', ['--no-defaults', '-h', u.hostname, '-P', u.port || '3306',
+      '-u', user, '-e', sql], { env: { ...process.env, MYSQL_PWD: password }, stdio: 'pipe' });
+    run(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  } else {
+    throw new Error(`IT_DATABASE_URL: unsupported scheme ${scheme}`);
+  }
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  return {
+    url: dbUrl.toString(),
+    drop: () => {
+      try {
+        run(scheme.startsWith('postgres') ? `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`
+          : `DROP DATABASE IF EXISTS \`${name}\``);
+      } catch { /* best effort: the throw-away server is removed after the run anyway */ }
+    },
+  };
+}
+
 /**
  * Starts `poise serve` with a fresh data directory, logs in as the admin and returns helpers.
  *
@@ -281,6 +321,9 @@ function sanitizerEnv() {
  */
 export async function startPoise({ upstreamUrl, env = {}, keys, config } = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'poise-it-'));
+  // IT_DATABASE_URL (postgresql://… or mysql://…) runs this poise on a fresh database of that
+  // server instead of SQLite in the data dir; the database is dropped when poise stops cleanly.
+  const serverDb = process.env.IT_DATABASE_URL ? createServerDatabase(process.env.IT_DATABASE_URL) : null;
   const adminPassword = randomBytes(18).toString('base64url');
   const gatewayToken = randomToken('gwt');
   const childEnv = {
@@ -294,6 +337,7 @@ export async function startPoise({ upstreamUrl, env = {}, keys, config } = {}) {
     POISE_API_TOKEN: gatewayToken,
     LOG_LEVEL: 'debug',
     ...(upstreamUrl ? { POISE_UPSTREAM_URL: upstreamUrl } : {}),
+    ...(serverDb ? { DATABASE_URL: serverDb.url } : {}),
     ...env,
   };
   const sink = { text: '' };
@@ -394,7 +438,10 @@ export async function startPoise({ upstreamUrl, env = {}, keys, config } = {}) {
       const abnormal = result.timedOut || (expectCode !== null && result.code !== expectCode);
       // After a crash the data dir (the process's cwd, so also any core file) is kept for a
       // post-mortem; otherwise it is removed.
-      if (!abnormal) await rm(dataDir, { recursive: true, force: true });
+      if (!abnormal) {
+        await rm(dataDir, { recursive: true, force: true });
+        serverDb?.drop();
+      }
       if (result.timedOut) {
         throw new Error(`poise did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM; killed. ` +
           `Data dir kept: ${dataDir}\nlast log lines:\n${sink.text.slice(-3000)}`);
@@ -428,6 +475,7 @@ export async function startPoise({ upstreamUrl, env = {}, keys, config } = {}) {
     child.kill('SIGKILL');
     await child.exited;
     await rm(dataDir, { recursive: true, force: true });
+    serverDb?.drop();
     err.message += `\npoise log:\n${sink.text.slice(-4000)}`;
     throw err;
   }
