@@ -22,13 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     poise::fuzz::check(!out.error().message.empty(), "error without a message");
     return 0;
   }
-  const auto* contents = out->request.if_contains("contents");
-  poise::fuzz::check(contents != nullptr && contents->is_array() && !contents->as_array().empty(),
-                     "no contents");
-  for (const auto& c : contents->as_array()) {
-    const auto& parts = c.as_object().at("parts").as_array();
-    poise::fuzz::check(!parts.empty(), "a content without parts");
-  }
+  poise::fuzz::checkGeminiRequest(out->request);
   poise::fuzz::check(!out->model.empty(), "no model");
   return 0;
 }

@@ -77,4 +77,44 @@ inline std::vector<boost::json::value> Data(std::string_view text) {
   return out;
 }
 
+// Feeds every chunk to a stream translator (ChatStreamTranslator, MessagesStreamTranslator),
+// then finish(); returns all the output. Each chunk must be accepted.
+template <class Translator>
+std::string FeedAll(Translator& t, const std::vector<std::string>& chunks) {
+  std::string out;
+  for (const std::string& c : chunks) {
+    auto r = t.feed(c);
+    EXPECT_TRUE(r) << c << ": " << r.error().message;
+    if (r) out += *r;
+  }
+  return out + t.finish();
+}
+
+// Compares SSE output with `expected`, a JSON array of the events' data, or (`named`) of
+// [event name, data] pairs.
+inline void ExpectEvents(std::string_view out, const std::string& expected, bool named = false) {
+  const std::vector<Event> got = Events(out);
+  const boost::json::value want = J(expected);
+  ASSERT_TRUE(want.is_array());
+  ASSERT_EQ(got.size(), want.as_array().size()) << out;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const boost::json::value& w = want.as_array()[i];
+    const boost::json::value& data = named ? w.as_array()[1] : w;
+    if (named) {
+      EXPECT_EQ(got[i].event, w.as_array()[0].as_string()) << "event " << i;
+    }
+    EXPECT_EQ(got[i].data, data) << "event " << i
+                                 << "\n got: " << boost::json::serialize(got[i].data);
+  }
+}
+
+// `result` is an invalid_request Error whose message contains `mentions`.
+template <class T>
+void ExpectInvalid(const Result<T>& result, std::string_view input, std::string_view mentions) {
+  ASSERT_FALSE(result) << input;
+  EXPECT_EQ(result.error().code, kInvalidRequest) << input;
+  EXPECT_NE(result.error().message.find(mentions), std::string::npos)
+      << input << "\n message: " << result.error().message;
+}
+
 }  // namespace poise::protocols::golden

@@ -3,6 +3,8 @@
 // "invalid_request" and names the offending field. Pure functions; thread-safe.
 #pragma once
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
@@ -59,6 +61,27 @@ class RequestReaderBase {
     return false;
   }
   bool fail(std::string message) { return fail(invalidRequest(std::move(message))); }
+
+  // Calls each(element, path) for every element of the array body[key]; each element must be
+  // an object. A missing or null array means no calls, unless `required`: then it must be a
+  // non-empty array. Stops at the first false.
+  template <class Each>
+  bool forEachObject(const json::object& body, std::string_view key, bool required, Each each) {
+    const json::value* v = field(body, key);
+    if (v == nullptr && !required) return true;
+    if (v == nullptr || !v->is_array() || (required && v->get_array().empty())) {
+      return fail(std::string(key) +
+                  (required ? " must be a non-empty array" : " must be an array"));
+    }
+    const json::array& list = v->get_array();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string path = indexPath(key, i);
+      const json::object* o = list[i].if_object();
+      if (o == nullptr) return fail(path + " must be an object");
+      if (!each(*o, path)) return false;
+    }
+    return true;
+  }
 
   // Moves the value of `r` into `out`, or records its error.
   template <class T>

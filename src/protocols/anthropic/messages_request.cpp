@@ -1,7 +1,6 @@
 #include "protocols/anthropic/messages_request.h"
 
 #include <map>
-#include <set>
 
 #include "protocols/gemini/function_calling.h"
 #include "protocols/gemini/model_traits.h"
@@ -82,39 +81,33 @@ class MessagesRequestReader : RequestReaderBase {
   }
 
   bool readMessages() {
-    const json::value* messages = field(body_, "messages");
-    if (messages == nullptr || !messages->is_array() || messages->get_array().empty()) {
-      return fail("messages must be a non-empty array");
-    }
-    const json::array& list = messages->get_array();
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string path = indexPath("messages", i);
-      const json::object* msg = list[i].if_object();
-      if (msg == nullptr) return fail(path + " must be an object");
-      std::optional<std::string_view> role;
-      if (!take(optionalString(*msg, "role", path), role)) return false;
-      if (role != "user" && role != "assistant") {
-        return fail(path + ".role must be user or assistant");
-      }
-      const bool assistant = *role == "assistant";
-      const json::value* content = field(*msg, "content");
-      json::array parts;
-      if (content == nullptr) return fail(path + ".content: Field required");
-      if (content->is_string()) {
-        if (!content->get_string().empty()) parts.push_back(json::object{{"text", *content}});
-      } else if (content->is_array()) {
-        const json::array& blocks = content->get_array();
-        for (std::size_t j = 0; j < blocks.size(); ++j) {
-          if (!readBlock(blocks[j], indexPath(path + ".content", j), assistant, parts))
-            return false;
-        }
-      } else {
-        return fail(path + ".content must be a string or an array of blocks");
-      }
-      if (assistant) signFirstFunctionCall(parts, traits_);
-      builder_.appendTurn(assistant ? "model" : "user", std::move(parts));
-    }
-    return true;
+    return forEachObject(
+        body_, "messages", true, [&](const json::object& msg, const std::string& path) {
+          std::optional<std::string_view> role;
+          if (!take(optionalString(msg, "role", path), role)) return false;
+          if (role != "user" && role != "assistant") {
+            return fail(path + ".role must be user or assistant");
+          }
+          const bool assistant = *role == "assistant";
+          const json::value* content = field(msg, "content");
+          json::array parts;
+          if (content == nullptr) return fail(path + ".content: Field required");
+          if (content->is_string()) {
+            if (!content->get_string().empty()) parts.push_back(json::object{{"text", *content}});
+          } else if (content->is_array()) {
+            const json::array& blocks = content->get_array();
+            for (std::size_t j = 0; j < blocks.size(); ++j) {
+              if (!readBlock(blocks[j], indexPath(path + ".content", j), assistant, parts)) {
+                return false;
+              }
+            }
+          } else {
+            return fail(path + ".content must be a string or an array of blocks");
+          }
+          if (assistant) signFirstFunctionCall(parts, traits_);
+          builder_.appendTurn(assistant ? "model" : "user", std::move(parts));
+          return true;
+        });
   }
 
   bool readBlock(const json::value& v, const std::string& path, bool assistant,
@@ -242,35 +235,24 @@ class MessagesRequestReader : RequestReaderBase {
   }
 
   bool readTools() {
-    const json::value* tools = field(body_, "tools");
-    if (tools == nullptr) return true;
-    if (!tools->is_array()) return fail("tools must be an array");
-    const json::array& list = tools->get_array();
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string path = indexPath("tools", i);
-      const json::object* t = list[i].if_object();
-      if (t == nullptr) return fail(path + " must be an object");
-      std::optional<std::string_view> type;
-      std::optional<std::string_view> name;
-      std::optional<std::string_view> description;
-      if (!take(optionalString(*t, "type", path), type) ||
-          !take(optionalString(*t, "name", path), name) ||
-          !take(optionalString(*t, "description", path), description)) {
-        return false;
-      }
-      if (type && *type != "custom") {
-        return fail(path + ".type \"" + std::string(type->substr(0, 60)) +
-                    "\": Anthropic server tools are not supported; only custom tools are");
-      }
-      auto decl = functionDeclaration(name.value_or(""), description.value_or(""),
-                                      field(*t, "input_schema"), path + ".name");
-      if (!decl) return fail(decl.error());
-      if (!declared_.insert(std::string(*name)).second) {
-        return fail(path + ".name \"" + std::string(*name) + "\" is declared twice");
-      }
-      builder_.addFunctionDeclaration(std::move(*decl));
-    }
-    return true;
+    return forEachObject(
+        body_, "tools", false, [&](const json::object& t, const std::string& path) {
+          std::optional<std::string_view> type;
+          std::optional<std::string_view> name;
+          std::optional<std::string_view> description;
+          if (!take(optionalString(t, "type", path), type) ||
+              !take(optionalString(t, "name", path), name) ||
+              !take(optionalString(t, "description", path), description)) {
+            return false;
+          }
+          if (type && *type != "custom") {
+            return fail(path + ".type \"" + std::string(type->substr(0, 60)) +
+                        "\": Anthropic server tools are not supported; only custom tools are");
+          }
+          auto st = builder_.declareFunction(name.value_or(""), description.value_or(""),
+                                             field(t, "input_schema"), path + ".name");
+          return st ? true : fail(st.error());
+        });
   }
 
   bool readToolChoice() {
@@ -285,6 +267,7 @@ class MessagesRequestReader : RequestReaderBase {
       return false;
     }
     std::string_view mode;
+    json::array allowed;
     if (type == "auto") {
       mode = "AUTO";
     } else if (type == "any") {
@@ -292,19 +275,15 @@ class MessagesRequestReader : RequestReaderBase {
     } else if (type == "none") {
       mode = "NONE";
     } else if (type == "tool") {
-      if (!name || !declared_.contains(*name)) {
+      if (!name || !builder_.isDeclared(*name)) {
         return fail("tool_choice.name must name one of the tools");
       }
       mode = "ANY";
-      builder_.functionCallingConfig()["allowedFunctionNames"] = json::array{json::string(*name)};
+      allowed.push_back(json::string(*name));
     } else {
       return fail("tool_choice.type must be auto, any, tool or none");
     }
-    if (builder_.functionDeclarations().empty()) {
-      if (mode == "ANY") return fail("tool_choice requires tools");
-      return true;
-    }
-    builder_.functionCallingConfig()["mode"] = mode;
+    if (auto st = builder_.setCallingMode(mode, std::move(allowed)); !st) return fail(st.error());
     return true;
   }
 
@@ -326,16 +305,9 @@ class MessagesRequestReader : RequestReaderBase {
     if (top_p) builder_.generationConfig()["topP"] = *body_.if_contains("top_p");
     if (top_k) builder_.generationConfig()["topK"] = *top_k;
     if (const json::value* stop = field(body_, "stop_sequences")) {
-      if (!stop->is_array()) return fail("stop_sequences must be an array of strings");
-      json::array sequences;
-      for (const json::value& s : stop->get_array()) {
-        if (!s.is_string()) return fail("stop_sequences must be an array of strings");
-        sequences.push_back(s);
+      if (auto st = builder_.setStopSequences(*stop, "stop_sequences", false); !st) {
+        return fail(st.error());
       }
-      if (sequences.size() > 5) {
-        return fail("stop_sequences may hold at most 5 sequences (Gemini's limit)");
-      }
-      if (!sequences.empty()) builder_.generationConfig()["stopSequences"] = std::move(sequences);
     }
     return true;
   }
@@ -380,7 +352,6 @@ class MessagesRequestReader : RequestReaderBase {
   ModelTraits traits_;
   GenerateRequestBuilder builder_;
   std::map<std::string, std::string, std::less<>> tool_names_;  // tool_use id → name
-  std::set<std::string, std::less<>> declared_;
 };
 
 }  // namespace

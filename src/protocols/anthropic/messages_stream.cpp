@@ -80,10 +80,7 @@ void MessagesStreamTranslator::closeBlock(std::string& out) {
 
 Result<std::string> MessagesStreamTranslator::feed(std::string_view event_data) {
   if (done_) return std::string{};
-  auto body = parseJsonBody(event_data);
-  if (!body) return upstreamInvalid("an upstream stream event is not JSON");
-  if (auto err = readGeminiError(*body)) upstream_status_ = httpStatusOf(*err);
-  auto read = readGenerateResponse(*body);
+  auto read = readStreamChunk(event_data, upstream_status_);
   if (!read) return read.error();
   const GenerateResponse& r = *read;
   if (r.usage.present) usage_ = r.usage;

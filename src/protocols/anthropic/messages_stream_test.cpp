@@ -18,28 +18,13 @@ using golden::Sub;
 constexpr std::uint64_t kSeed = 5;
 
 std::string run(MessagesStreamTranslator& t, const std::vector<std::string>& chunks) {
-  std::string out;
-  for (const std::string& c : chunks) {
-    auto r = t.feed(c);
-    EXPECT_TRUE(r) << c << ": " << r.error().message;
-    if (r) out += *r;
-  }
-  return out + t.finish();
+  return golden::FeedAll(t, chunks);
 }
 
-// `expected` is an array of [event name, data] pairs.
+// `expected` is an array of [event name, data] pairs; Anthropic's data repeats the name as "type".
 void expectEvents(const std::string& out, const std::string& expected) {
-  const auto got = Events(out);
-  const json::value want = J(expected);
-  ASSERT_TRUE(want.is_array());
-  ASSERT_EQ(got.size(), want.as_array().size()) << out;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const json::array& pair = want.as_array()[i].as_array();
-    EXPECT_EQ(got[i].event, pair[0].as_string()) << "event " << i;
-    EXPECT_EQ(got[i].data, pair[1]) << "event " << i << "\n got: " << json::serialize(got[i].data);
-    // Anthropic's data always repeats the event name as "type".
-    EXPECT_EQ(got[i].data.as_object().at("type"), pair[0]) << "event " << i;
-  }
+  golden::ExpectEvents(out, expected, true);
+  for (const auto& e : Events(out)) EXPECT_EQ(e.data.as_object().at("type").as_string(), e.event);
 }
 
 constexpr const char* kStart = R"(["message_start",{"type":"message_start","message":{"id":"msg_s",

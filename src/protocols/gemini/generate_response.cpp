@@ -135,4 +135,11 @@ Result<GenerateResponse> readGenerateResponse(const json::value& body) {
   return out;
 }
 
+Result<GenerateResponse> readStreamChunk(std::string_view event_data, unsigned& upstream_status) {
+  auto body = parseJsonBody(event_data);
+  if (!body) return upstreamInvalid("an upstream stream event is not JSON");
+  if (auto err = readGeminiError(*body)) upstream_status = httpStatusOf(*err);
+  return readGenerateResponse(*body);
+}
+
 }  // namespace poise::protocols

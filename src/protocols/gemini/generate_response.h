@@ -65,6 +65,11 @@ inline constexpr std::string_view kUpstreamError = "upstream_error";
 // upstream message; a body that is not a response object gives kUpstreamInvalid.
 Result<GenerateResponse> readGenerateResponse(const boost::json::value& body);
 
+// One `alt=sse` event's data: parsed and read like readGenerateResponse, with unparsable data
+// an "upstream_invalid_response" Error. For an in-band error, `upstream_status` is set to the
+// HTTP status it stands for.
+Result<GenerateResponse> readStreamChunk(std::string_view event_data, unsigned& upstream_status);
+
 // The error envelope in `body`, if it is one (object or one-element array form).
 std::optional<GeminiError> readGeminiError(const boost::json::value& body);
 

@@ -2,6 +2,9 @@
 
 #include <boost/json/value.hpp>
 
+#include "protocols/gemini/function_calling.h"
+#include "protocols/json_fields.h"
+
 namespace poise::protocols {
 
 namespace json = boost::json;
@@ -26,8 +29,62 @@ void GenerateRequestBuilder::addSystemText(std::string_view text) {
   if (!text.empty()) system_parts_.push_back(json::object{{"text", text}});
 }
 
-void GenerateRequestBuilder::addFunctionDeclaration(json::object declaration) {
-  declarations_.push_back(std::move(declaration));
+Status GenerateRequestBuilder::declareFunction(std::string_view name, std::string_view description,
+                                               const json::value* schema, std::string_view path) {
+  auto decl = functionDeclaration(name, description, schema, path);
+  if (!decl) return decl.error();
+  if (!declared_.insert(std::string(name)).second) {
+    return invalidRequest(std::string(path) + " \"" + std::string(name) + "\" is declared twice");
+  }
+  declarations_.push_back(std::move(*decl));
+  return {};
+}
+
+void GenerateRequestBuilder::keepDeclarations(const json::array& names) {
+  json::array kept;
+  for (json::value& d : declarations_) {
+    const json::value& name = d.get_object()["name"];
+    for (const json::value& n : names) {
+      if (n == name) {
+        kept.push_back(std::move(d));
+        break;
+      }
+    }
+  }
+  declarations_ = std::move(kept);
+}
+
+Status GenerateRequestBuilder::setCallingMode(std::string_view mode, json::array allowed) {
+  if (declarations_.empty()) {
+    if (mode == "ANY") return invalidRequest("tool_choice requires tools");
+    return {};
+  }
+  calling_config_["mode"] = mode;
+  if (!allowed.empty()) calling_config_["allowedFunctionNames"] = std::move(allowed);
+  return {};
+}
+
+Status GenerateRequestBuilder::setStopSequences(const json::value& stop, std::string_view field,
+                                                bool allow_string) {
+  const std::string must =
+      std::string(field) +
+      (allow_string ? " must be a string or an array of strings" : " must be an array of strings");
+  json::array sequences;
+  if (allow_string && stop.is_string()) {
+    sequences.push_back(stop);
+  } else if (stop.is_array()) {
+    for (const json::value& s : stop.get_array()) {
+      if (!s.is_string()) return invalidRequest(must);
+      sequences.push_back(s);
+    }
+  } else {
+    return invalidRequest(must);
+  }
+  if (sequences.size() > 5) {
+    return invalidRequest(std::string(field) + " may hold at most 5 sequences (Gemini's limit)");
+  }
+  if (!sequences.empty()) generation_["stopSequences"] = std::move(sequences);
+  return {};
 }
 
 void GenerateRequestBuilder::buildInto(json::object& request) {

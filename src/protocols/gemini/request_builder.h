@@ -6,7 +6,12 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <set>
+#include <string>
 #include <string_view>
+
+#include "core/result.h"
 
 namespace poise::protocols {
 
@@ -16,10 +21,25 @@ class GenerateRequestBuilder {
   // empty (Gemini rejects a Content without parts).
   void appendTurn(std::string_view role, boost::json::array parts);
   void addSystemText(std::string_view text);
-  void addFunctionDeclaration(boost::json::object declaration);
 
-  boost::json::array& functionDeclarations() { return declarations_; }
-  boost::json::object& functionCallingConfig() { return calling_config_; }
+  // Declares a function (functionDeclaration() in function_calling.h: Gemini's name rules, the
+  // schema cleaned). Declaring a name twice is an invalid_request error naming `path`.
+  [[nodiscard]] Status declareFunction(std::string_view name, std::string_view description,
+                                       const boost::json::value* schema, std::string_view path);
+  bool isDeclared(std::string_view name) const { return declared_.contains(name); }
+  // Keeps only the declarations whose names are in `names`.
+  void keepDeclarations(const boost::json::array& names);
+
+  // toolConfig.functionCallingConfig: "AUTO", "NONE" or "ANY" (with allowedFunctionNames when
+  // `allowed` is not empty). Without declarations there is nothing to configure: AUTO and NONE
+  // are dropped and ANY is an invalid_request error ("tool_choice requires tools").
+  [[nodiscard]] Status setCallingMode(std::string_view mode, boost::json::array allowed = {});
+
+  // generationConfig.stopSequences from a JSON array of strings (or a lone string when
+  // `allow_string`); more than Gemini's 5 is an invalid_request error naming `field`.
+  [[nodiscard]] Status setStopSequences(const boost::json::value& stop, std::string_view field,
+                                        bool allow_string);
+
   boost::json::object& generationConfig() { return generation_; }
 
   // Adds contents, systemInstruction, tools, toolConfig and generationConfig (the empty ones
@@ -31,6 +51,7 @@ class GenerateRequestBuilder {
   boost::json::array contents_;
   boost::json::array system_parts_;
   boost::json::array declarations_;
+  std::set<std::string, std::less<>> declared_;
   boost::json::object calling_config_;
   boost::json::object generation_;
 };

@@ -2,7 +2,6 @@
 
 #include <boost/json/parse.hpp>
 #include <map>
-#include <set>
 
 #include "protocols/gemini/function_calling.h"
 #include "protocols/gemini/model_traits.h"
@@ -108,34 +107,21 @@ class ChatRequestReader : RequestReaderBase {
   }
 
   bool readMessages() {
-    const json::value* messages = field(body_, "messages");
-    if (messages == nullptr || !messages->is_array() || messages->get_array().empty()) {
-      return fail("messages must be a non-empty array");
-    }
-    const json::array& list = messages->get_array();
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string path = indexPath("messages", i);
-      if (!list[i].is_object()) return fail(path + " must be an object");
-      const json::object& msg = list[i].get_object();
-      std::optional<std::string_view> role;
-      if (!take(optionalString(msg, "role", path), role)) return false;
-      if (!role) return fail(path + ".role is required");
-      bool ok = false;
-      if (*role == "system" || *role == "developer") {
-        ok = readSystem(msg, path);
-      } else if (*role == "user") {
-        ok = readUser(msg, path);
-      } else if (*role == "assistant") {
-        ok = readAssistant(msg, path);
-      } else if (*role == "tool" || *role == "function") {
-        ok = readToolResult(msg, path, *role == "function");
-      } else {
-        return fail(path + ".role \"" + std::string(role->substr(0, 40)) +
-                    "\" is not one of system, developer, user, assistant, tool");
-      }
-      if (!ok) return false;
-    }
-    return true;
+    return forEachObject(body_, "messages", true,
+                         [&](const json::object& msg, const std::string& path) {
+                           std::optional<std::string_view> role;
+                           if (!take(optionalString(msg, "role", path), role)) return false;
+                           if (!role) return fail(path + ".role is required");
+                           if (*role == "system" || *role == "developer")
+                             return readSystem(msg, path);
+                           if (*role == "user") return readUser(msg, path);
+                           if (*role == "assistant") return readAssistant(msg, path);
+                           if (*role == "tool" || *role == "function") {
+                             return readToolResult(msg, path, *role == "function");
+                           }
+                           return fail(path + ".role \"" + std::string(role->substr(0, 40)) +
+                                       "\" is not one of system, developer, user, assistant, tool");
+                         });
   }
 
   // Text of a content that may only hold text: a string, or an array of text parts.
@@ -348,38 +334,27 @@ class ChatRequestReader : RequestReaderBase {
   }
 
   bool readTools() {
-    const json::value* tools = field(body_, "tools");
-    if (tools == nullptr) return true;
-    if (!tools->is_array()) return fail("tools must be an array");
-    const json::array& list = tools->get_array();
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string path = indexPath("tools", i);
-      if (!list[i].is_object()) return fail(path + " must be an object");
-      const json::object& tool = list[i].get_object();
-      std::optional<std::string_view> type;
-      if (!take(optionalString(tool, "type", path), type)) return false;
-      if (type && *type != "function") {
-        return fail(path + ".type \"" + std::string(type->substr(0, 40)) +
-                    "\" is not supported; only function tools are");
-      }
-      const json::value* fn = field(tool, "function");
-      if (fn == nullptr || !fn->is_object()) return fail(path + ".function is required");
-      const json::object& f = fn->get_object();
-      std::optional<std::string_view> name;
-      std::optional<std::string_view> description;
-      if (!take(optionalString(f, "name", path + ".function"), name) ||
-          !take(optionalString(f, "description", path + ".function"), description)) {
-        return false;
-      }
-      auto decl = functionDeclaration(name.value_or(""), description.value_or(""),
-                                      field(f, "parameters"), path + ".function.name");
-      if (!decl) return fail(decl.error());
-      if (!declared_.insert(std::string(name.value_or(""))).second) {
-        return fail(path + ".function.name \"" + std::string(*name) + "\" is declared twice");
-      }
-      builder_.addFunctionDeclaration(std::move(*decl));
-    }
-    return true;
+    return forEachObject(
+        body_, "tools", false, [&](const json::object& tool, const std::string& path) {
+          std::optional<std::string_view> type;
+          if (!take(optionalString(tool, "type", path), type)) return false;
+          if (type && *type != "function") {
+            return fail(path + ".type \"" + std::string(type->substr(0, 40)) +
+                        "\" is not supported; only function tools are");
+          }
+          const json::value* fn = field(tool, "function");
+          if (fn == nullptr || !fn->is_object()) return fail(path + ".function is required");
+          const json::object& f = fn->get_object();
+          std::optional<std::string_view> name;
+          std::optional<std::string_view> description;
+          if (!take(optionalString(f, "name", path + ".function"), name) ||
+              !take(optionalString(f, "description", path + ".function"), description)) {
+            return false;
+          }
+          auto st = builder_.declareFunction(name.value_or(""), description.value_or(""),
+                                             field(f, "parameters"), path + ".function.name");
+          return st ? true : fail(st.error());
+        });
   }
 
   bool readToolChoice() {
@@ -420,12 +395,7 @@ class ChatRequestReader : RequestReaderBase {
     } else {
       return fail("tool_choice must be a string or an object");
     }
-    if (builder_.functionDeclarations().empty()) {
-      if (mode == "ANY") return fail("tool_choice requires tools");
-      return true;  // "auto"/"none" without tools: nothing to configure
-    }
-    builder_.functionCallingConfig()["mode"] = mode;
-    if (!names.empty()) builder_.functionCallingConfig()["allowedFunctionNames"] = std::move(names);
+    if (auto st = builder_.setCallingMode(mode, std::move(names)); !st) return fail(st.error());
     return true;
   }
 
@@ -460,23 +430,13 @@ class ChatRequestReader : RequestReaderBase {
       return true;
     }
     mode = "AUTO";
-    json::array kept;
-    for (json::value& d : builder_.functionDeclarations()) {
-      const json::value& n = d.get_object()["name"];
-      for (const json::value& allowed : names) {
-        if (allowed == n) {
-          kept.push_back(std::move(d));
-          break;
-        }
-      }
-    }
-    builder_.functionDeclarations() = std::move(kept);
+    builder_.keepDeclarations(names);
     names.clear();
     return true;
   }
 
   bool addAllowedName(std::string_view name, const std::string& path, json::array& names) {
-    if (!declared_.contains(std::string(name))) {
+    if (!builder_.isDeclared(name)) {
       return fail(path + " \"" + std::string(name.substr(0, 128)) + "\" is not one of the tools");
     }
     names.push_back(json::string(name));
@@ -521,19 +481,7 @@ class ChatRequestReader : RequestReaderBase {
     }
     if (seed) builder_.generationConfig()["seed"] = *seed;
     if (const json::value* stop = field(body_, "stop")) {
-      json::array sequences;
-      if (stop->is_string()) {
-        sequences.push_back(*stop);
-      } else if (stop->is_array()) {
-        for (const json::value& s : stop->get_array()) {
-          if (!s.is_string()) return fail("stop must be a string or an array of strings");
-          sequences.push_back(s);
-        }
-      } else {
-        return fail("stop must be a string or an array of strings");
-      }
-      if (sequences.size() > 5) return fail("stop may hold at most 5 sequences (Gemini's limit)");
-      if (!sequences.empty()) builder_.generationConfig()["stopSequences"] = std::move(sequences);
+      if (auto st = builder_.setStopSequences(*stop, "stop", true); !st) return fail(st.error());
     }
     return true;
   }
@@ -636,7 +584,6 @@ class ChatRequestReader : RequestReaderBase {
   ModelTraits traits_;
   GenerateRequestBuilder builder_;
   std::map<std::string, std::string, std::less<>> call_names_;  // tool_call id → function name
-  std::set<std::string, std::less<>> declared_;
   bool thinking_from_extras_ = false;
 };
 

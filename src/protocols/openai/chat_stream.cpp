@@ -68,10 +68,7 @@ void ChatStreamTranslator::closeChoice(std::string& out, int index, Choice& choi
 
 Result<std::string> ChatStreamTranslator::feed(std::string_view event_data) {
   if (done_) return std::string{};
-  auto body = parseJsonBody(event_data);
-  if (!body) return upstreamInvalid("an upstream stream event is not JSON");
-  if (auto err = readGeminiError(*body)) upstream_status_ = httpStatusOf(*err);
-  auto read = readGenerateResponse(*body);
+  auto read = readStreamChunk(event_data, upstream_status_);
   if (!read) return read.error();
   GenerateResponse& r = *read;
   if (model_.empty() && !r.model_version.empty()) model_ = r.model_version;

@@ -16,25 +16,12 @@ using golden::Sub;
 
 constexpr std::uint64_t kSeed = 11;
 
-// Feeds every chunk, then finish(); returns all the output.
 std::string run(ChatStreamTranslator& t, const std::vector<std::string>& chunks) {
-  std::string out;
-  for (const std::string& c : chunks) {
-    auto r = t.feed(c);
-    EXPECT_TRUE(r) << c << ": " << r.error().message;
-    if (r) out += *r;
-  }
-  return out + t.finish();
+  return golden::FeedAll(t, chunks);
 }
 
-void expectEvents(const std::string& out, const std::string& expected_array) {
-  const auto got = Data(out);
-  const json::value want = J(expected_array);
-  ASSERT_TRUE(want.is_array());
-  ASSERT_EQ(got.size(), want.as_array().size()) << out;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    EXPECT_EQ(got[i], want.as_array()[i]) << "event " << i << "\n got: " << json::serialize(got[i]);
-  }
+void expectEvents(const std::string& out, const std::string& expected) {
+  golden::ExpectEvents(out, expected);
 }
 
 ChatStreamTranslator make(bool include_usage, bool include_reasoning = false) {
