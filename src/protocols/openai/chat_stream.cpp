@@ -71,7 +71,8 @@ Result<std::string> ChatStreamTranslator::feed(std::string_view event_data) {
   auto read = readStreamChunk(event_data, upstream_status_);
   if (!read) return read.error();
   GenerateResponse& r = *read;
-  if (model_.empty() && !r.model_version.empty()) model_ = r.model_version;
+  // Fixed by the first chunk: every chunk of a stream names the same model.
+  if (model_.empty()) model_ = r.model_version.empty() ? context_.client_model : r.model_version;
   if (r.usage.present) usage_ = r.usage;
   if (!r.block_reason.empty()) block_reason_ = r.block_reason;
 

@@ -57,7 +57,7 @@ class ChatStreamTranslator {
   ChatResponseContext context_;
   ResponseStamp stamp_;
   IdMint ids_;
-  std::string model_;  // fixed by the first chunk
+  std::string model_;  // modelVersion of the first chunk, else the client's model
   std::map<int, Choice> choices_;
   GeminiUsage usage_;
   std::string block_reason_;

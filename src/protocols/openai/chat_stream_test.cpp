@@ -57,6 +57,7 @@ TEST(ChatStream, TextAcrossChunksWithUsage) {
                         {{"HEAD", head}}));
 }
 
+// Also: a modelVersion that only a later chunk names does not change "model" mid-stream.
 TEST(ChatStream, ToolCallsCarryIndexAndIdAndFinishAsToolCalls) {
   auto t = make(false);
   const std::string out =
@@ -65,7 +66,7 @@ TEST(ChatStream, ToolCallsCarryIndexAndIdAndFinishAsToolCalls) {
                 {"functionCall":{"name":"a","args":{"x":1}},"thoughtSignature":"c2ln"},
                 {"functionCall":{"name":"b","args":{}}}]}}]})",
               R"({"candidates":[{"content":{"parts":[{"functionCall":{"name":"c","args":{}}}]},
-              "finishReason":"STOP"}]})"});
+              "finishReason":"STOP"}],"modelVersion":"gemini-2.5-flash"})"});
   const char* head =
       R"("id":"chatcmpl-s","object":"chat.completion.chunk","created":5,"model":"m")";
   auto values = MintedIds(kSeed, "call_", 3);
