@@ -1,8 +1,7 @@
-// SseParser: an incremental parser for text/event-stream bodies (the upstream's
-// `streamGenerateContent?alt=sse`). Feed it byte chunks as they arrive, split anywhere; it
-// returns each complete event. Lines may end in "\r\n", "\n" or "\r"; comments and `id:`/`retry:`
-// fields are ignored. Memory is bounded: an event larger than the limit is an error, never an
-// unbounded buffer. Not thread-safe: one parser per stream.
+// SseParser: an incremental parser for text/event-stream bodies (the upstream's `alt=sse`).
+// Byte chunks may split anywhere; lines may end in "\r\n", "\n" or "\r"; comments, `id:` and
+// `retry:` are ignored; an event over the size limit is an error, never an unbounded buffer.
+// Not thread-safe: one parser per stream.
 #pragma once
 
 #include <cstddef>

@@ -1,9 +1,7 @@
-// Anthropic Messages request → Gemini generateContent request: system (string or blocks) →
-// systemInstruction, multi-turn with same-role merging, base64 images and PDFs, tools /
-// tool_use / tool_result (name looked up from the tool_use id), stop_sequences, max_tokens,
-// temperature / top_p / top_k, thinking → thinkingConfig. claude-* names map to Gemini models
-// through the alias map first, then ClaudeModelMap by family. A malformed request is an
-// "invalid_request" Error for a 400 in Anthropic's envelope. Pure function; thread-safe.
+// Anthropic Messages request → Gemini generateContent request (system, multi-turn, base64 media,
+// tools and tool results, stop_sequences, sampling, thinking; claude-* names mapped to Gemini).
+// A malformed request is an "invalid_request" Error for a 400 in Anthropic's envelope.
+// Pure function; thread-safe.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -42,6 +40,11 @@ struct MessagesTranslation {
   MessagesResponseContext response;
 };
 
+// system (string or text blocks) → systemInstruction; consecutive same-role turns merge; base64
+// images and documents → inlineData; tool_use / tool_result → functionCall / functionResponse
+// (the name looked up from the tool_use id); stop_sequences (≤ 5), max_tokens (required),
+// temperature / top_p / top_k; thinking enabled / disabled / adaptive → thinkingConfig. The model
+// comes from the alias map first, then ClaudeModelMap by family for claude-* names.
 Result<MessagesTranslation> translateMessagesRequest(const boost::json::value& body,
                                                      const MessagesRequestOptions& options);
 

@@ -1,9 +1,6 @@
 // MessagesStreamTranslator: turns Gemini `alt=sse` chunks into Anthropic's streaming event
-// sequence: message_start, ping, then per content block content_block_start / _delta / _stop
-// (text_delta; thinking_delta and signature_delta when thinking was enabled; tool_use with one
-// input_json_delta), message_delta with stop_reason and usage, message_stop. Events are
-// "event: <type>\ndata: <json>\n\n". The first candidate is used. Not thread-safe: one per
-// stream.
+// sequence (message_start, ping, content blocks, message_delta, message_stop; error events).
+// The first candidate is used. Not thread-safe: one per stream.
 #pragma once
 
 #include <string>
@@ -16,6 +13,10 @@
 
 namespace poise::protocols {
 
+// Events are "event: <type>\ndata: <json>\n\n": message_start and a ping, then per content block
+// content_block_start / content_block_delta / content_block_stop (text_delta; thinking_delta and
+// signature_delta when thinking was enabled; a tool_use block with one input_json_delta), then
+// message_delta with stop_reason and usage, and message_stop.
 class MessagesStreamTranslator {
  public:
   // `message_id` is e.g. IdMint::next("msg_").

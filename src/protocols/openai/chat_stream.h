@@ -1,8 +1,5 @@
 // ChatStreamTranslator: turns Gemini `alt=sse` chunks into OpenAI chat.completion.chunk events
-// (wire-format.md §7.3, §8.5). Feed each upstream event's data; write what it returns. The first
-// chunk of each choice carries delta.role, tool-call deltas carry a stable index and an id,
-// finish_reason arrives on the choice's last chunk ("tool_calls" when it made calls), usage comes
-// as a final chunk with empty choices when asked for, and finish() ends with `data: [DONE]`.
+// (wire-format.md §7.3, §8.5), ending in `data: [DONE]` or in one error event.
 // Not thread-safe: one per stream.
 #pragma once
 
@@ -18,6 +15,10 @@
 
 namespace poise::protocols {
 
+// Feed each upstream event's data and write what comes back. The first chunk of each choice
+// carries delta.role; tool-call deltas carry a stable index and an id; finish_reason arrives on
+// the choice's last chunk ("tool_calls" when it made calls); with include_usage every chunk has
+// "usage": null and a final chunk with empty choices carries the usage.
 class ChatStreamTranslator {
  public:
   ChatStreamTranslator(ChatResponseContext context, ResponseStamp stamp, IdMint ids);

@@ -1,8 +1,6 @@
-// OpenAI /v1/embeddings ⇄ Gemini :batchEmbedContents (wire-format.md §4, §7.6, §8.7). Inputs are
-// split into batches of at most kMaxEmbedBatch (Gemini's per-call limit), one upstream call per
-// batch; the responses, in order, make one OpenAI list. Gemini reports no token usage, so usage
-// is an estimate made from the input text: ceil(UTF-8 bytes / 4) per input, the usual rule of
-// thumb for English text. Pure functions; thread-safe.
+// OpenAI /v1/embeddings ⇄ Gemini :batchEmbedContents (wire-format.md §4, §7.6, §8.7), in
+// batches of at most kMaxEmbedBatch inputs, one upstream call each. Usage is an estimate (see
+// EmbeddingsContext). Pure functions; thread-safe.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -29,6 +27,8 @@ struct EmbeddingsRequestOptions {
   std::string default_model = "gemini-embedding-001";
 };
 
+// Gemini reports no token usage for embeddings, so estimated_tokens is computed from the input
+// text: ceil(UTF-8 bytes / 4) per input, the usual rule of thumb for English.
 struct EmbeddingsContext {
   std::string client_model;
   bool base64 = false;  // encoding_format "base64": float32 little-endian
