@@ -42,6 +42,7 @@ inline std::vector<std::pair<std::string, std::string>> MintedIds(std::uint64_t 
                                                                   int count) {
   IdMint mint(seed);
   std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) out.emplace_back("$CALL" + std::to_string(i), mint.next(prefix));
   return out;
 }

@@ -22,7 +22,7 @@ struct SseEvent {
 
 struct SseParserOptions {
   // Largest event (its data, event name and the line being read) in bytes.
-  std::size_t max_event_bytes = 16 * 1024 * 1024;
+  std::size_t max_event_bytes = std::size_t{16} * 1024 * 1024;
 };
 
 // Error code for an event over SseParserOptions::max_event_bytes.

@@ -11,7 +11,6 @@ namespace poise::protocols {
 namespace {
 
 using golden::Events;
-using golden::J;
 using golden::MintedIds;
 using golden::Sub;
 

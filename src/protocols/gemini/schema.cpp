@@ -25,6 +25,15 @@ bool oneOf(std::string_view s, std::initializer_list<std::string_view> set) {
   return false;
 }
 
+// Keywords copied unchanged when their value has the right type.
+bool isKeptAsIs(std::string_view key, const json::value& value) {
+  if (key == "title" || key == "description" || key == "pattern") return value.is_string();
+  if (key == "propertyOrdering") return value.is_array();
+  return oneOf(key, {"minItems", "maxItems", "minProperties", "maxProperties", "minLength",
+                     "maxLength", "minimum", "maximum"}) &&
+         value.is_number();
+}
+
 class ParametersCleaner {
  public:
   explicit ParametersCleaner(const json::value& root) : root_(root) {}
@@ -100,14 +109,7 @@ class ParametersCleaner {
         if (oneOf(value.get_string(), {"enum", "date-time", "int32", "int64", "float", "double"})) {
           out["format"] = value;
         }
-      } else if ((key == "title" || key == "description" || key == "pattern") &&
-                 value.is_string()) {
-        out[key] = value;
-      } else if (oneOf(key, {"minItems", "maxItems", "minProperties", "maxProperties", "minLength",
-                             "maxLength", "minimum", "maximum"}) &&
-                 value.is_number()) {
-        out[key] = value;
-      } else if (key == "propertyOrdering" && value.is_array()) {
+      } else if (isKeptAsIs(key, value)) {
         out[key] = value;
       }
       // Everything else (additionalProperties, $schema, strict, $defs, exclusiveMinimum,

@@ -10,7 +10,6 @@ namespace poise::protocols {
 namespace {
 
 using golden::Data;
-using golden::J;
 using golden::MintedIds;
 using golden::Sub;
 
