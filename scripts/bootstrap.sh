@@ -14,6 +14,7 @@ build_packages=(
 test_packages=(
   googletest libgtest-dev libbenchmark-dev
   nginx-light wrk curl openssl linux-perf postgresql mariadb-server mariadb-client
+  clang libclang-rt-14-dev clang-format clang-tidy
 )
 
 want=("${build_packages[@]}")

@@ -80,5 +80,15 @@ for preset in "${presets[@]}"; do
   rm -f "$log"
 done
 
+# The protocol translators' libFuzzer targets, briefly (clang build of core + protocols only).
+echo "== fuzz (${FUZZ_SECONDS:-10} s per target)"
+if fuzz/run.sh "${FUZZ_SECONDS:-10}"; then
+  passed=$((passed + 1))
+else
+  echo "FAILED: a fuzz target found a problem (reproducer in build-fuzz/artifacts/)" >&2
+  failed=$((failed + 1))
+  status=1
+fi
+
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit $status

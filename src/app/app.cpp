@@ -27,6 +27,7 @@
 #include "keys/key_pool.h"
 #include "net/http_server.h"
 #include "net/upstream_pool.h"
+#include "proxy/compat_proxy.h"
 #include "proxy/gemini_proxy.h"
 #include "storage/api_key_repository.h"
 #include "storage/audit_repository.h"
@@ -279,13 +280,44 @@ int serve(const config::Settings& s) {
   for (std::size_t i = 0; i < workers.size(); ++i) {
     workers[i].upstream = std::make_unique<net::UpstreamPool>(server.workerContext(i), **tls);
   }
-  proxy::GeminiProxy gemini(
-      proxy::GeminiProxyDeps{runtime, pool, clock, [&workers]() {
-                               const int w = net::HttpServer::currentWorker();
-                               auto& r = workers.at(static_cast<std::size_t>(w < 0 ? 0 : w));
-                               return proxy::WorkerContext{r.upstream.get(), &r.rng};
-                             }});
+  const proxy::GeminiProxyDeps proxy_deps{runtime, pool, clock, [&workers]() {
+                                            const int w = net::HttpServer::currentWorker();
+                                            auto& r =
+                                                workers.at(static_cast<std::size_t>(w < 0 ? 0 : w));
+                                            return proxy::WorkerContext{r.upstream.get(), &r.rng};
+                                          }};
+  proxy::GeminiProxy gemini(proxy_deps);
   gemini_ptr = &gemini;
+  proxy::CompatProxy compat(proxy_deps);
+
+  // OpenAI and Anthropic routes (translated to Gemini; same rotation as the native ones).
+  router.add(bhttp::verb::post, "/v1/chat/completions",
+             [&compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               co_await compat.chatCompletions(ex);
+             });
+  router.add(bhttp::verb::post, "/v1/embeddings",
+             [&compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               co_await compat.embeddings(ex);
+             });
+  router.add(bhttp::verb::post, "/v1/images/generations",
+             [&compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               co_await compat.images(ex);
+             });
+  router.add(bhttp::verb::get, "/v1/models",
+             [&compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               co_await compat.listModels(ex);
+             });
+  router.add(bhttp::verb::get, "/v1/models/{id}",
+             [&compat](net::HttpExchange& ex, const http::RouteParams& p) -> asio::awaitable<void> {
+               const std::string id(p.get("id"));
+               co_await compat.getModel(ex, id);
+             });
+  for (const char* path : {"/v1/messages", "/claude/v1/messages"}) {
+    router.add(bhttp::verb::post, path,
+               [&compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+                 co_await compat.messages(ex);
+               });
+  }
 
   // Operational routes.
   router.add(bhttp::verb::get, "/health",

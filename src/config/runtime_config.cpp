@@ -1,5 +1,6 @@
 #include "config/runtime_config.h"
 
+#include <boost/json/parse.hpp>
 #include <charconv>
 #include <functional>
 
@@ -50,6 +51,11 @@ std::map<std::string, std::string> defaultConfigValues() {
   std::map<std::string, std::string> out;
   for (const auto& k : kIntKeys) out[k.name] = std::to_string(d.*(k.field));
   out["key_validation_model_name"] = d.key_validation_model_name;
+  out["model_aliases"] = "{}";
+  out["anthropic_model_opus"] = d.anthropic_model_opus;
+  out["anthropic_model_sonnet"] = d.anthropic_model_sonnet;
+  out["anthropic_model_haiku"] = d.anthropic_model_haiku;
+  out["anthropic_model_default"] = d.anthropic_model_default;
   return out;
 }
 
@@ -63,6 +69,25 @@ std::string normalizeTargetUrl(std::string url) {
     }
   }
   return url;
+}
+
+Result<std::map<std::string, std::string, std::less<>>> parseModelAliases(std::string_view text) {
+  std::map<std::string, std::string, std::less<>> out;
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return out;
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) {
+    return makeError("invalid_config",
+                     "model_aliases must be a JSON object of model name to Gemini model");
+  }
+  for (const auto& [name, target] : v.as_object()) {
+    if (name.empty() || !target.is_string() || target.as_string().empty()) {
+      return makeError("invalid_config",
+                       "model_aliases: every alias needs a non-empty name and Gemini model");
+    }
+    out.emplace(std::string(name), std::string(target.as_string()));
+  }
+  return out;
 }
 
 bool isSecretConfigKey(const std::string& key) {
@@ -85,8 +110,12 @@ Status validateConfigValue(const std::string& key, const std::string& value) {
     if (!parsed) return makeError("invalid_config", "target_api_url: " + parsed.error().message);
     return {};
   }
-  if (key == "key_validation_model_name" && value.empty()) {
-    return makeError("invalid_config", "key_validation_model_name must not be empty");
+  if ((key == "key_validation_model_name" || key.starts_with("anthropic_model_")) &&
+      value.empty()) {
+    return makeError("invalid_config", key + " must not be empty");
+  }
+  if (key == "model_aliases") {
+    if (auto parsed = parseModelAliases(value); !parsed) return parsed.error();
   }
   if (key.empty() || key.size() > 128) {
     return makeError("invalid_config", "config keys are 1 to 128 characters");
@@ -103,6 +132,17 @@ RuntimeConfig buildRuntimeConfig(std::map<std::string, std::string> raw) {
   }
   if (auto it = raw.find("key_validation_model_name"); it != raw.end() && !it->second.empty()) {
     c.key_validation_model_name = it->second;
+  }
+  if (auto it = raw.find("model_aliases"); it != raw.end()) {
+    if (auto parsed = parseModelAliases(it->second)) c.model_aliases = std::move(*parsed);
+  }
+  const std::pair<const char*, std::string RuntimeConfig::*> anthropic[] = {
+      {"anthropic_model_opus", &RuntimeConfig::anthropic_model_opus},
+      {"anthropic_model_sonnet", &RuntimeConfig::anthropic_model_sonnet},
+      {"anthropic_model_haiku", &RuntimeConfig::anthropic_model_haiku},
+      {"anthropic_model_default", &RuntimeConfig::anthropic_model_default}};
+  for (const auto& [name, field] : anthropic) {
+    if (auto it = raw.find(name); it != raw.end() && !it->second.empty()) c.*field = it->second;
   }
   if (auto it = raw.find("api_token"); it != raw.end()) {
     c.api_token = it->second;

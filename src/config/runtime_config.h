@@ -43,6 +43,16 @@ struct RuntimeConfig {
   int key_validation_timeout_seconds = 10;
   int key_validation_concurrent_count = 5;
   std::string key_validation_model_name = "gemini-2.5-flash";
+
+  // Translation (OpenAI and Anthropic routes).
+  // model_aliases: a JSON object of client-facing model name → Gemini model, used by every
+  // protocol and listed by GET /v1/models.
+  std::map<std::string, std::string, std::less<>> model_aliases;
+  // Gemini models for claude-* names without an alias, by family.
+  std::string anthropic_model_opus = "gemini-2.5-pro";
+  std::string anthropic_model_sonnet = "gemini-2.5-pro";
+  std::string anthropic_model_haiku = "gemini-2.5-flash";
+  std::string anthropic_model_default = "gemini-2.5-flash";
 };
 
 // The keys seeded at first start, with their default values (target and token come from the
@@ -56,6 +66,10 @@ Status validateConfigValue(const std::string& key, const std::string& value);
 // Builds a snapshot from stored values; unparsable values fall back to defaults (they were
 // validated on the way in, so this only matters for rows written by hand).
 RuntimeConfig buildRuntimeConfig(std::map<std::string, std::string> raw);
+
+// Parses config `model_aliases`: a JSON object whose values are non-empty strings. An empty
+// value means no aliases.
+Result<std::map<std::string, std::string, std::less<>>> parseModelAliases(std::string_view json);
 
 // Accepts the seed's form ".../v1beta" or ".../v1" and drops the version suffix.
 std::string normalizeTargetUrl(std::string url);

@@ -32,6 +32,23 @@ TEST(RuntimeConfig, ValidatesKnownKeys) {
   EXPECT_TRUE(validateConfigValue("some_custom_key", "anything"));
 }
 
+TEST(RuntimeConfig, ModelAliasesAndClaudeMapParseAndValidate) {
+  EXPECT_TRUE(validateConfigValue("model_aliases", R"({"gpt-4o":"gemini-2.5-pro"})"));
+  EXPECT_TRUE(validateConfigValue("model_aliases", ""));
+  EXPECT_FALSE(validateConfigValue("model_aliases", R"(["gpt-4o"])"));
+  EXPECT_FALSE(validateConfigValue("model_aliases", R"({"gpt-4o":""})"));
+  EXPECT_FALSE(validateConfigValue("model_aliases", R"({"gpt-4o":1})"));
+  EXPECT_FALSE(validateConfigValue("anthropic_model_opus", ""));
+  auto raw = defaultConfigValues();
+  raw["model_aliases"] = R"({"gpt-4o":"gemini-2.5-pro","fast":"models/gemini-2.5-flash"})";
+  raw["anthropic_model_haiku"] = "gemini-2.5-flash-lite";
+  const RuntimeConfig c = buildRuntimeConfig(raw);
+  ASSERT_EQ(c.model_aliases.size(), 2u);
+  EXPECT_EQ(c.model_aliases.at("gpt-4o"), "gemini-2.5-pro");
+  EXPECT_EQ(c.anthropic_model_haiku, "gemini-2.5-flash-lite");
+  EXPECT_EQ(c.anthropic_model_opus, "gemini-2.5-pro");
+}
+
 TEST(RuntimeConfigStore, PublishesNewSnapshotsAtOnce) {
   RuntimeConfigStore store;
   auto before = store.snapshot();

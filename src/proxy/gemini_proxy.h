@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/field.hpp>
 #include <functional>
 #include <random>
 
@@ -44,6 +45,10 @@ class GeminiProxy {
 // The model named by a native path such as "/v1beta/models/gemini-2.5-flash:generateContent"
 // ("gemini-2.5-flash"), or empty for model-independent calls (models list, files, ...).
 std::string_view modelFromPath(std::string_view path);
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) and the framing headers a relay sets itself: never
+// forwarded in either direction.
+bool isHopByHopOrFraming(boost::beast::http::field f);
 
 // True when `name` is listed among a Connection header's tokens (RFC 9110 §7.6.1): such headers
 // are hop-by-hop too and are not forwarded in either direction.

@@ -79,3 +79,14 @@ export async function drain(iterable, { timeoutMs = 15000, onChunk } = {}) {
   if (result === 'timeout') return { chunks, error: undefined, timedOut: true };
   return { ...result, timedOut: false };
 }
+
+/** A 1×1 PNG, base64 (the smallest real image for image-input tests). */
+export const PNG_1X1 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
+/** The fake's recorded requests whose body contains `marker`, each with its body parsed as `json`. */
+export async function upstreamWith(fake, marker) {
+  return (await fake.requests())
+    .filter((r) => (r.body ?? '').includes(marker))
+    .map((r) => ({ ...r, json: JSON.parse(r.body) }));
+}

@@ -1,0 +1,479 @@
+#include "proxy/compat_proxy.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <random>
+#include <vector>
+
+#include "core/log.h"
+#include "http/error_envelope.h"
+#include "protocols/anthropic/messages_request.h"
+#include "protocols/anthropic/messages_response.h"
+#include "protocols/anthropic/messages_stream.h"
+#include "protocols/id_mint.h"
+#include "protocols/openai/chat_request.h"
+#include "protocols/openai/chat_response.h"
+#include "protocols/openai/chat_stream.h"
+#include "protocols/openai/embeddings.h"
+#include "protocols/openai/images.h"
+#include "protocols/openai/models.h"
+#include "protocols/sse_parser.h"
+#include "proxy/upstream_caller.h"
+
+namespace poise::proxy {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+namespace json = boost::json;
+using http::Protocol;
+
+namespace {
+
+// Translated answers are read whole before translation (images come back as base64).
+constexpr std::size_t kTranslatedBodyLimit = std::size_t{64} * 1024 * 1024;
+// Gemini model list pages followed at most (1 000 models each).
+constexpr int kMaxModelPages = 10;
+
+std::string_view rawQuery(const net::Request& req) {
+  const std::string_view target = req.target();
+  const auto q = target.find('?');
+  return q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+}
+
+std::uint64_t freshSeed() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng();
+}
+
+std::int64_t unixSeconds(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
+}
+
+// The client's JSON body, or the 400 to send.
+Result<json::value> parseBody(const net::Request& req) {
+  boost::system::error_code ec;
+  json::value v = json::parse(req.body(), ec);
+  if (ec) return makeError("invalid_request", "the request body is not valid JSON");
+  if (!v.is_object()) return makeError("invalid_request", "the request body must be a JSON object");
+  return v;
+}
+
+// The message of an upstream Gemini error body ({"error":{"message":…}}), or a generic one.
+std::string upstreamMessage(const UpstreamResult& r) {
+  boost::system::error_code ec;
+  const json::value v = json::parse(r.body, ec);
+  if (!ec && v.is_object()) {
+    if (const auto* err = v.as_object().if_contains("error"); err && err->is_object()) {
+      if (const auto* m = err->as_object().if_contains("message"); m && m->is_string()) {
+        return std::string(m->as_string());
+      }
+    }
+  }
+  return "the upstream answered HTTP " + std::to_string(r.status);
+}
+
+// Sends the outcome of a call that produced no usable answer, in `protocol`'s envelope: the
+// upstream's own error (status kept, message carried over) or the gateway's.
+asio::awaitable<void> respondFailure(net::HttpExchange& ex, Protocol protocol,
+                                     const UpstreamResult& r) {
+  if (r.kind == UpstreamResult::Kind::Answer) {
+    const std::string message = upstreamMessage(r);
+    auto res = http::errorResponse(protocol, r.status, message);
+    co_await ex.respond(std::move(res));
+    co_return;
+  }
+  co_await respondUnanswered(ex, protocol, r);
+}
+
+asio::awaitable<void> respondError(net::HttpExchange& ex, Protocol protocol, unsigned status,
+                                   std::string message) {
+  auto res = http::errorResponse(protocol, status, message);
+  co_await ex.respond(std::move(res));
+}
+
+// A translator's failure on an upstream answer: an in-band upstream error keeps its message;
+// anything else is a 502.
+asio::awaitable<void> respondTranslationError(net::HttpExchange& ex, Protocol protocol,
+                                              const Error& e) {
+  std::string message = e.code == "upstream_error"
+                            ? e.message
+                            : "the upstream answer could not be translated: " + e.message;
+  co_await respondError(ex, protocol, 502, std::move(message));
+}
+
+// The JSON of a successful upstream answer, or the error.
+Result<json::value> parseAnswer(const UpstreamResult& r) {
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  if (ec) return makeError("upstream_invalid_response", "the upstream answer is not JSON");
+  return v;
+}
+
+UpstreamRequest jsonCall(const config::RuntimeConfig& cfg, const std::string& model,
+                         std::string_view method, const std::string& body, bool stream) {
+  UpstreamRequest up;
+  up.method = "POST";
+  up.model = model;
+  up.streaming = stream;
+  up.target = cfg.upstream_base_path + "/v1beta/models/" + model + ":" + std::string(method);
+  if (stream) up.target.append("?alt=sse");
+  up.fields = "Content-Type: application/json\r\n";
+  up.body = body;
+  return up;
+}
+
+// Relays a Gemini SSE stream as another protocol's stream, event by event. Translator is
+// ChatStreamTranslator or MessagesStreamTranslator: feed(data) → Result<string>, finish(),
+// error(message, status).
+template <class Translator>
+class TranslatingRelay final : public StreamRelay {
+ public:
+  TranslatingRelay(Translator translator, std::string request_id)
+      : translator_(std::move(translator)), request_id_(std::move(request_id)) {}
+
+  void head(unsigned, const bhttp::fields&, bhttp::response<bhttp::empty_body>& out) override {
+    out.result(bhttp::status::ok);
+    out.set(bhttp::field::content_type, "text/event-stream");
+    out.set(bhttp::field::cache_control, "no-cache");
+    out.set("X-Request-Id", request_id_);
+  }
+  bool identity() const override { return false; }
+
+  std::string transform(std::string_view piece) override {
+    std::string out;
+    if (failed_) return out;
+    events_.clear();
+    if (auto st = parser_.feed(piece, events_); !st) {
+      fail(out, "the upstream stream could not be parsed: " + st.error().message, 502);
+      return out;
+    }
+    translate(out);
+    return out;
+  }
+
+  std::string finish() override {
+    std::string out;
+    if (failed_) return out;
+    events_.clear();
+    if (auto st = parser_.finish(events_); !st) {
+      fail(out, "the upstream stream could not be parsed: " + st.error().message, 502);
+      return out;
+    }
+    translate(out);
+    if (!failed_) out.append(translator_.finish());
+    return out;
+  }
+
+  std::string broken() override {
+    if (failed_) return {};
+    failed_ = true;
+    return translator_.error("The upstream stream was interrupted.", 502);
+  }
+
+ private:
+  void translate(std::string& out) {
+    for (const auto& event : events_) {
+      if (failed_) return;
+      if (event.data.empty() || event.data == "[DONE]") continue;
+      auto piece = translator_.feed(event.data);
+      if (!piece) {
+        const unsigned status =
+            piece.error().code == "upstream_error" ? translator_.lastUpstreamStatus() : 502;
+        fail(out, piece.error().message, status);
+        return;
+      }
+      out.append(*piece);
+    }
+  }
+
+  void fail(std::string& out, const std::string& message, unsigned status) {
+    failed_ = true;
+    out.append(translator_.error(message, status));
+  }
+
+  Translator translator_;
+  std::string request_id_;
+  protocols::SseParser parser_;
+  std::vector<protocols::SseEvent> events_;
+  bool failed_ = false;
+};
+
+// Authenticates the request and parses its JSON body; after answering the client with the
+// failure, nullopt.
+asio::awaitable<std::optional<json::value>> admit(net::HttpExchange& ex,
+                                                  const config::RuntimeConfig& cfg,
+                                                  Protocol protocol) {
+  if (auto rejected = rejectRequest(ex.request(), rawQuery(ex.request()), cfg, protocol)) {
+    co_await ex.respond(std::move(*rejected));
+    co_return std::nullopt;
+  }
+  auto body = parseBody(ex.request());
+  if (!body) {
+    co_await respondError(ex, protocol, 400, body.error().message);
+    co_return std::nullopt;
+  }
+  co_return std::move(*body);
+}
+
+// Sends the same kind of call once per body, in order (each picks its own key), and returns
+// the parsed answers; after answering the client with the first failure, nullopt.
+asio::awaitable<std::optional<std::vector<json::value>>> callEach(
+    net::HttpExchange& ex, UpstreamCaller& caller, const config::RuntimeConfig& cfg,
+    const std::string& model, std::string_view method, const std::vector<std::string>& bodies) {
+  std::vector<json::value> answers;
+  answers.reserve(bodies.size());
+  for (const std::string& up_body : bodies) {
+    const UpstreamRequest up = jsonCall(cfg, model, method, up_body, false);
+    UpstreamResult r = co_await caller.call(ex, up, nullptr, kTranslatedBodyLimit);
+    if (!r.success()) {
+      co_await respondFailure(ex, Protocol::OpenAI, r);
+      co_return std::nullopt;
+    }
+    auto answer = parseAnswer(r);
+    if (!answer) {
+      co_await respondTranslationError(ex, Protocol::OpenAI, answer.error());
+      co_return std::nullopt;
+    }
+    answers.push_back(std::move(*answer));
+  }
+  co_return answers;
+}
+
+// The generateContent exchange both chat protocols share: one call (streamed through a
+// TranslatingRelay of make_translator()'s translator, or whole and passed to translate_whole),
+// failures in `protocol`'s envelope.
+template <class Translator, class MakeTranslator, class TranslateWhole>
+asio::awaitable<void> generate(net::HttpExchange& ex, const GeminiProxyDeps& deps,
+                               const config::RuntimeConfig& cfg, Protocol protocol,
+                               const std::string& model, bool stream, const json::object& request,
+                               const MakeTranslator& make_translator,
+                               const TranslateWhole& translate_whole) {
+  const std::string up_body = json::serialize(request);
+  const UpstreamRequest up =
+      jsonCall(cfg, model, stream ? "streamGenerateContent" : "generateContent", up_body, stream);
+  UpstreamCaller caller(deps);
+  if (stream) {
+    TranslatingRelay<Translator> relay(make_translator(), ex.info().request_id);
+    UpstreamResult r = co_await caller.call(ex, up, &relay, kTranslatedBodyLimit);
+    if (r.kind != UpstreamResult::Kind::Relayed) co_await respondFailure(ex, protocol, r);
+    co_return;
+  }
+  UpstreamResult r = co_await caller.call(ex, up, nullptr, kTranslatedBodyLimit);
+  if (!r.success()) {
+    co_await respondFailure(ex, protocol, r);
+    co_return;
+  }
+  auto answer = parseAnswer(r);
+  Result<json::object> out =
+      answer ? translate_whole(*answer) : Result<json::object>(answer.error());
+  if (!out) {
+    co_await respondTranslationError(ex, protocol, out.error());
+    co_return;
+  }
+  co_await ex.respond(http::jsonResponse(200, json::serialize(*out)));
+}
+
+}  // namespace
+
+asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex) {
+  const auto cfg = deps_.config.snapshot();
+  auto body = co_await admit(ex, *cfg, Protocol::OpenAI);
+  if (!body) co_return;
+  protocols::ChatRequestOptions options;
+  options.model_aliases = &cfg->model_aliases;
+  auto tr = protocols::translateChatRequest(*body, options);
+  if (!tr) {
+    co_await respondError(ex, Protocol::OpenAI, 400, tr.error().message);
+    co_return;
+  }
+  protocols::IdMint ids(freshSeed());
+  const protocols::ResponseStamp stamp{ids.next("chatcmpl-", 29), unixSeconds(deps_.clock)};
+  auto make_translator = [&] {
+    return protocols::ChatStreamTranslator(tr->response, stamp, protocols::IdMint(freshSeed()));
+  };
+  auto translate_whole = [&](const json::value& answer) {
+    return protocols::translateChatResponse(answer, tr->response, stamp, ids);
+  };
+  co_await generate<protocols::ChatStreamTranslator>(ex, deps_, *cfg, Protocol::OpenAI, tr->model,
+                                                     tr->stream, tr->request, make_translator,
+                                                     translate_whole);
+}
+
+asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex) {
+  const auto cfg = deps_.config.snapshot();
+  auto body = co_await admit(ex, *cfg, Protocol::Anthropic);
+  if (!body) co_return;
+  protocols::MessagesRequestOptions options;
+  options.model_aliases = &cfg->model_aliases;
+  options.claude_models.opus = cfg->anthropic_model_opus;
+  options.claude_models.sonnet = cfg->anthropic_model_sonnet;
+  options.claude_models.haiku = cfg->anthropic_model_haiku;
+  options.claude_models.other = cfg->anthropic_model_default;
+  auto tr = protocols::translateMessagesRequest(*body, options);
+  if (!tr) {
+    co_await respondError(ex, Protocol::Anthropic, 400, tr.error().message);
+    co_return;
+  }
+  protocols::IdMint ids(freshSeed());
+  const std::string message_id = ids.next("msg_");
+  auto make_translator = [&] {
+    return protocols::MessagesStreamTranslator(tr->response, message_id,
+                                               protocols::IdMint(freshSeed()));
+  };
+  auto translate_whole = [&](const json::value& answer) {
+    return protocols::translateMessagesResponse(answer, tr->response, message_id, ids);
+  };
+  co_await generate<protocols::MessagesStreamTranslator>(ex, deps_, *cfg, Protocol::Anthropic,
+                                                         tr->model, tr->stream, tr->request,
+                                                         make_translator, translate_whole);
+}
+
+asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex) {
+  const auto cfg = deps_.config.snapshot();
+  auto body = co_await admit(ex, *cfg, Protocol::OpenAI);
+  if (!body) co_return;
+  protocols::EmbeddingsRequestOptions options;
+  options.model_aliases = &cfg->model_aliases;
+  auto tr = protocols::translateEmbeddingsRequest(*body, options);
+  if (!tr) {
+    co_await respondError(ex, Protocol::OpenAI, 400, tr.error().message);
+    co_return;
+  }
+  // One upstream call per batch, in order; each picks its own key.
+  std::vector<std::string> bodies;
+  for (const json::object& request : tr->requests) bodies.push_back(json::serialize(request));
+  UpstreamCaller caller(deps_);
+  auto answers = co_await callEach(ex, caller, *cfg, tr->model, "batchEmbedContents", bodies);
+  if (!answers) co_return;
+  auto out = protocols::translateEmbeddingsResponse(*answers, tr->context);
+  if (!out) {
+    co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
+    co_return;
+  }
+  co_await ex.respond(http::jsonResponse(200, json::serialize(*out)));
+}
+
+asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex) {
+  const auto cfg = deps_.config.snapshot();
+  auto body = co_await admit(ex, *cfg, Protocol::OpenAI);
+  if (!body) co_return;
+  protocols::ImagesRequestOptions options;
+  options.model_aliases = &cfg->model_aliases;
+  auto tr = protocols::translateImagesRequest(*body, options);
+  if (!tr) {
+    co_await respondError(ex, Protocol::OpenAI, 400, tr.error().message);
+    co_return;
+  }
+  // n images are n calls (Gemini image models return one per call); each picks its own key.
+  const std::vector<std::string> bodies(static_cast<std::size_t>(tr->upstream_calls),
+                                        json::serialize(tr->request));
+  UpstreamCaller caller(deps_);
+  auto answers = co_await callEach(ex, caller, *cfg, tr->model, "generateContent", bodies);
+  if (!answers) co_return;
+  auto out = protocols::translateImagesResponse(*answers, unixSeconds(deps_.clock));
+  if (!out) {
+    if (out.error().code == protocols::kContentPolicyViolation) {
+      co_await ex.respond(http::errorResponse(Protocol::OpenAI, 400, out.error().message,
+                                              protocols::kContentPolicyViolation));
+      co_return;
+    }
+    co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
+    co_return;
+  }
+  co_await ex.respond(http::jsonResponse(200, json::serialize(*out)));
+}
+
+asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(net::HttpExchange& ex) {
+  {
+    std::lock_guard lock(models_mu_);
+    if (models_cache_ && std::chrono::steady_clock::now() < models_expiry_) {
+      co_return *models_cache_;
+    }
+  }
+  const auto cfg = deps_.config.snapshot();
+  UpstreamCaller caller(deps_);
+  std::vector<json::value> pages;
+  std::string token;
+  for (int page = 0; page < kMaxModelPages; ++page) {
+    UpstreamRequest up;
+    up.method = "GET";
+    up.target = cfg->upstream_base_path + "/v1beta/models?pageSize=1000";
+    if (!token.empty()) up.target.append("&pageToken=").append(token);
+    UpstreamResult r = co_await caller.call(ex, up, nullptr, kTranslatedBodyLimit);
+    if (!r.success()) {
+      co_await respondFailure(ex, Protocol::OpenAI, r);
+      co_return std::nullopt;
+    }
+    auto answer = parseAnswer(r);
+    if (!answer) {
+      co_await respondTranslationError(ex, Protocol::OpenAI, answer.error());
+      co_return std::nullopt;
+    }
+    token = std::string(protocols::nextPageToken(*answer));
+    pages.push_back(std::move(*answer));
+    if (token.empty()) break;
+    // A page token goes into the query: only URL-safe characters are passed on.
+    if (token.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") !=
+        std::string::npos) {
+      break;
+    }
+  }
+  auto merged = protocols::mergeModelPages(pages);
+  if (!merged) {
+    co_await respondTranslationError(ex, Protocol::OpenAI, merged.error());
+    co_return std::nullopt;
+  }
+  {
+    std::lock_guard lock(models_mu_);
+    models_cache_ = std::make_shared<const json::object>(*merged);
+    models_expiry_ = std::chrono::steady_clock::now() + kModelsCacheTtl;
+  }
+  co_return std::move(*merged);
+}
+
+asio::awaitable<void> CompatProxy::listModels(net::HttpExchange& ex) {
+  const auto cfg = deps_.config.snapshot();
+  if (auto rejected = rejectRequest(ex.request(), rawQuery(ex.request()), *cfg, Protocol::OpenAI)) {
+    co_await ex.respond(std::move(*rejected));
+    co_return;
+  }
+  auto models = co_await geminiModels(ex);
+  if (!models) co_return;
+  const json::value list(std::move(*models));
+  auto out = protocols::toOpenAiModelList(list, &cfg->model_aliases);
+  if (!out) {
+    co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
+    co_return;
+  }
+  co_await ex.respond(http::jsonResponse(200, json::serialize(*out)));
+}
+
+asio::awaitable<void> CompatProxy::getModel(net::HttpExchange& ex, std::string_view id) {
+  const auto cfg = deps_.config.snapshot();
+  if (auto rejected = rejectRequest(ex.request(), rawQuery(ex.request()), *cfg, Protocol::OpenAI)) {
+    co_await ex.respond(std::move(*rejected));
+    co_return;
+  }
+  const std::string wanted(protocols::stripModelsPrefix(id));
+  const std::string target = protocols::resolveModel(wanted, &cfg->model_aliases);
+  auto models = co_await geminiModels(ex);
+  if (!models) co_return;
+  if (const auto* list = models->if_contains("models"); list && list->is_array()) {
+    for (const json::value& m : list->as_array()) {
+      const auto* name = m.is_object() ? m.as_object().if_contains("name") : nullptr;
+      if (name == nullptr || !name->is_string()) continue;
+      if (protocols::stripModelsPrefix(name->as_string()) != target) continue;
+      auto out = protocols::toOpenAiModel(m, wanted);
+      if (!out) {
+        co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
+        co_return;
+      }
+      co_await ex.respond(http::jsonResponse(200, json::serialize(*out)));
+      co_return;
+    }
+  }
+  co_await respondError(ex, Protocol::OpenAI, 404, "The model '" + wanted + "' does not exist");
+}
+
+}  // namespace poise::proxy
