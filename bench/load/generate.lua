@@ -2,7 +2,10 @@
 -- token, and print one machine-readable result line when the run ends (parsed by run.sh).
 --
 -- Environment: BENCH_REQUEST_FILE (default request.json in the working directory),
---              BENCH_TOKEN (default bench-token).
+--              BENCH_TOKEN (default bench-token),
+--              BENCH_AUTH ("goog": x-goog-api-key, the default; "bearer": Authorization: Bearer;
+--                          "none": no token header),
+--              BENCH_HEADERS (extra "Name: value" lines, separated by newlines).
 -- Standalone: cd bench/load && wrk -t1 -c64 -d10s -s generate.lua http://127.0.0.1:PORT/v1beta/models/gemini-2.5-flash:generateContent
 
 local request_file = os.getenv("BENCH_REQUEST_FILE") or "request.json"
@@ -15,7 +18,17 @@ f:close()
 wrk.method = "POST"
 wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["x-goog-api-key"] = os.getenv("BENCH_TOKEN") or "bench-token"
+local token = os.getenv("BENCH_TOKEN") or "bench-token"
+local auth = os.getenv("BENCH_AUTH") or "goog"
+if auth == "goog" then
+  wrk.headers["x-goog-api-key"] = token
+elseif auth == "bearer" then
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
+for line in (os.getenv("BENCH_HEADERS") or ""):gmatch("[^\n]+") do
+  local name, value = line:match("^([^:]+):%s*(.*)$")
+  if name then wrk.headers[name] = value end
+end
 
 -- Latencies arrive in microseconds; the line carries milliseconds. errors.status counts responses with a
 -- status of 400 or more (wrk's "Non-2xx or 3xx responses"); run.sh checks for 3xx separately, once.

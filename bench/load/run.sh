@@ -6,7 +6,12 @@
 # their own temporary directories; drives each with wrk; prints a table and writes
 # bench/load/results/<date>.json. Everything it starts is stopped on exit.
 #
-# Usage: bench/load/run.sh [--runs N] [--baseline-only]
+# P2 (--scenario p2): OpenAI chat completions, non-stream, through poise (translation both ways)
+# and through Portkey (@portkey-ai/gateway 1.15.2, installed into bench/load/portkey with npm ci),
+# both against the same nginx pass-through baseline and the same stub, in the same run; then the
+# time to the first content chunk of a stream through each (ttfc.mjs).
+#
+# Usage: bench/load/run.sh [--runs N] [--baseline-only] [--scenario p1|p2]
 # Environment (defaults in brackets):
 #   DURATION [10s]  WARMUP [2s]  CONNECTIONS [64]  THREADS [1]   wrk settings; warm-up precedes every measurement
 #   LOADGEN_CPU [0]  PROXY_CPU [1]                                 wrk and stub on one core, the proxy on the other
@@ -36,6 +41,7 @@ readonly kBaselineUpstreamKey=AIzaSyBENCHbaseline00000000000000000000
 
 runs=1
 baseline_only=0
+scenario=p1
 
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
@@ -61,6 +67,11 @@ while (($# > 0)); do
     --baseline-only)
       baseline_only=1
       shift
+      ;;
+    --scenario)
+      [[ $# -ge 2 && "$2" =~ ^p[12]$ ]] || die "--scenario takes p1 or p2"
+      scenario=$2
+      shift 2
       ;;
     -h | --help)
       usage
@@ -233,6 +244,8 @@ startNginx() {
 # Command substitution drops the file's final newline; the stub serves, and the preflight expects, the rest.
 stub_body=$(cat "$stub_body_file")
 printf '%s' "$stub_body" >"$work/stub-body"
+# Three SSE events carrying the stub's text in three pieces (no ' \ or $ inside).
+stream_body=$(printf 'data: {"candidates":[{"content":{"parts":[{"text":"Hello! "}],"role":"model"},"index":0}],"modelVersion":"gemini-2.5-flash"}\r\n\r\ndata: {"candidates":[{"content":{"parts":[{"text":"This is the "}],"role":"model"},"index":0}],"modelVersion":"gemini-2.5-flash"}\r\n\r\ndata: {"candidates":[{"content":{"parts":[{"text":"benchmark stub."}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":7,"totalTokenCount":16},"modelVersion":"gemini-2.5-flash"}\r\n\r\n')
 stub_port=$(freePort)
 stub_dir=$work/stub
 mkdir -p "$stub_dir"
@@ -247,10 +260,11 @@ http {
 $(writeNginxTemps "$stub_dir")
 
     # A request that still carries the client's gateway token (or none) was not re-keyed by the proxy.
-    map \$http_x_goog_api_key \$bench_not_rekeyed {
+    # (Portkey sends the upstream key as ?key=, the others in x-goog-api-key.)
+    map "\$http_x_goog_api_key:\$arg_key" \$bench_not_rekeyed {
         default 0;
-        "" 1;
-        "$kClientToken" 1;
+        ":" 1;
+        "$kClientToken:" 1;
     }
 
     server {
@@ -262,6 +276,15 @@ $(writeNginxTemps "$stub_dir")
                 return 403 '{"error":{"code":403,"message":"bench stub: the request reached the upstream without an upstream key","status":"PERMISSION_DENIED"}}';
             }
             return 200 '$stub_body';
+        }
+
+        # Streams (P2 time to first chunk): three SSE events, as Gemini sends them.
+        location ~ ^/v1beta/models/[^/:]+:streamGenerateContent\$ {
+            default_type "text/event-stream";
+            if (\$bench_not_rekeyed) {
+                return 403 '{"error":{"code":403,"message":"bench stub: not re-keyed","status":"PERMISSION_DENIED"}}';
+            }
+            return 200 '$stream_body';
         }
 
         # For key validation jobs that use the free models call.
@@ -444,8 +467,9 @@ jsonNumber() {
 runWrk() {
   local name=$1 url=$2 duration=$3
   local out=$work/wrk-$name.out
-  BENCH_REQUEST_FILE=$request_file BENCH_TOKEN=$kClientToken \
-    taskset -c "$LOADGEN_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --timeout 2s \
+  BENCH_REQUEST_FILE=${wrk_request_file:-$request_file} BENCH_TOKEN=${wrk_token:-$kClientToken} \
+    BENCH_AUTH=${wrk_auth:-goog} BENCH_HEADERS=${wrk_headers:-} \
+    taskset -c "$LOADGEN_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --timeout "${wrk_timeout:-2s}" \
     -s "$lua_script" "$url" >"$out" 2>&1 &
   wrk_pid=$!
   local wrk_status=0
@@ -495,6 +519,12 @@ stub_status=$(curl -sS --max-time 5 -X POST -H "x-goog-api-key: $kClientToken" -
   die "the stub answered $stub_status, not 403, to the client token; its re-key check is broken"
 preflight baseline "$baseline_url"
 ((baseline_only)) || preflight poise "$poise_url"
+
+if [[ $scenario == p2 ]]; then
+  # shellcheck source=bench/load/p2.sh
+  source "$here/p2.sh"
+  exit 0
+fi
 
 declare -a baseline_results=() poise_results=() ratios=()
 for ((run = 1; run <= runs; run++)); do

@@ -1,5 +1,6 @@
 #include "proxy/compat_proxy.h"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <random>
@@ -50,9 +51,9 @@ std::int64_t unixSeconds(const Clock& clock) {
 }
 
 // The client's JSON body, or the 400 to send.
-Result<json::value> parseBody(const net::Request& req) {
+Result<json::value> parseBody(const net::Request& req, json::storage_ptr sp) {
   boost::system::error_code ec;
-  json::value v = json::parse(req.body(), ec);
+  json::value v = json::parse(req.body(), ec, std::move(sp));
   if (ec) return makeError("invalid_request", "the request body is not valid JSON");
   if (!v.is_object()) return makeError("invalid_request", "the request body must be a JSON object");
   return v;
@@ -102,9 +103,9 @@ asio::awaitable<void> respondTranslationError(net::HttpExchange& ex, Protocol pr
 }
 
 // The JSON of a successful upstream answer, or the error.
-Result<json::value> parseAnswer(const UpstreamResult& r) {
+Result<json::value> parseAnswer(const UpstreamResult& r, json::storage_ptr sp = {}) {
   boost::system::error_code ec;
-  json::value v = json::parse(r.body, ec);
+  json::value v = json::parse(r.body, ec, std::move(sp));
   if (ec) return makeError("upstream_invalid_response", "the upstream answer is not JSON");
   return v;
 }
@@ -198,16 +199,22 @@ class TranslatingRelay final : public StreamRelay {
   bool failed_ = false;
 };
 
-// Authenticates the request and parses its JSON body; after answering the client with the
-// failure, nullopt.
+// A 200 JSON answer, its head written by hand (no field container).
+asio::awaitable<void> respondJson(net::HttpExchange& ex, const json::object& out) {
+  const std::string body = json::serialize(out);
+  co_await ex.respondRaw(200, "Content-Type: application/json\r\n", body);
+}
+
+// Authenticates the request and parses its JSON body into `sp` (a per-request arena: parsed
+// values are read, never kept); after answering the client with the failure, nullopt.
 asio::awaitable<std::optional<json::value>> admit(net::HttpExchange& ex,
                                                   const config::RuntimeConfig& cfg,
-                                                  Protocol protocol) {
+                                                  Protocol protocol, json::storage_ptr sp) {
   if (auto rejected = rejectRequest(ex.request(), rawQuery(ex.request()), cfg, protocol)) {
     co_await ex.respond(std::move(*rejected));
     co_return std::nullopt;
   }
-  auto body = parseBody(ex.request());
+  auto body = parseBody(ex.request(), std::move(sp));
   if (!body) {
     co_await respondError(ex, protocol, 400, body.error().message);
     co_return std::nullopt;
@@ -263,21 +270,23 @@ asio::awaitable<void> generate(net::HttpExchange& ex, const GeminiProxyDeps& dep
     co_await respondFailure(ex, protocol, r);
     co_return;
   }
-  auto answer = parseAnswer(r);
+  json::monotonic_resource arena;
+  auto answer = parseAnswer(r, &arena);
   Result<json::object> out =
       answer ? translate_whole(*answer) : Result<json::object>(answer.error());
   if (!out) {
     co_await respondTranslationError(ex, protocol, out.error());
     co_return;
   }
-  co_await ex.respond(http::jsonResponse(200, json::serialize(*out)));
+  co_await respondJson(ex, *out);
 }
 
 }  // namespace
 
 asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex) {
   const auto cfg = deps_.config.snapshot();
-  auto body = co_await admit(ex, *cfg, Protocol::OpenAI);
+  json::monotonic_resource arena;
+  auto body = co_await admit(ex, *cfg, Protocol::OpenAI, &arena);
   if (!body) co_return;
   protocols::ChatRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -301,7 +310,8 @@ asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex) {
 
 asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex) {
   const auto cfg = deps_.config.snapshot();
-  auto body = co_await admit(ex, *cfg, Protocol::Anthropic);
+  json::monotonic_resource arena;
+  auto body = co_await admit(ex, *cfg, Protocol::Anthropic, &arena);
   if (!body) co_return;
   protocols::MessagesRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -330,7 +340,8 @@ asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex) {
 
 asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex) {
   const auto cfg = deps_.config.snapshot();
-  auto body = co_await admit(ex, *cfg, Protocol::OpenAI);
+  json::monotonic_resource arena;
+  auto body = co_await admit(ex, *cfg, Protocol::OpenAI, &arena);
   if (!body) co_return;
   protocols::EmbeddingsRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -350,12 +361,13 @@ asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex) {
     co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
     co_return;
   }
-  co_await ex.respond(http::jsonResponse(200, json::serialize(*out)));
+  co_await respondJson(ex, *out);
 }
 
 asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex) {
   const auto cfg = deps_.config.snapshot();
-  auto body = co_await admit(ex, *cfg, Protocol::OpenAI);
+  json::monotonic_resource arena;
+  auto body = co_await admit(ex, *cfg, Protocol::OpenAI, &arena);
   if (!body) co_return;
   protocols::ImagesRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -380,7 +392,7 @@ asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex) {
     co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
     co_return;
   }
-  co_await ex.respond(http::jsonResponse(200, json::serialize(*out)));
+  co_await respondJson(ex, *out);
 }
 
 asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(net::HttpExchange& ex) {
@@ -446,7 +458,7 @@ asio::awaitable<void> CompatProxy::listModels(net::HttpExchange& ex) {
     co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
     co_return;
   }
-  co_await ex.respond(http::jsonResponse(200, json::serialize(*out)));
+  co_await respondJson(ex, *out);
 }
 
 asio::awaitable<void> CompatProxy::getModel(net::HttpExchange& ex, std::string_view id) {
@@ -469,7 +481,7 @@ asio::awaitable<void> CompatProxy::getModel(net::HttpExchange& ex, std::string_v
         co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
         co_return;
       }
-      co_await ex.respond(http::jsonResponse(200, json::serialize(*out)));
+      co_await respondJson(ex, *out);
       co_return;
     }
   }
