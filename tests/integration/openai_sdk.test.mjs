@@ -240,6 +240,55 @@ describe('chat completions', () => {
     assert.equal(res.choices[0].message.content, 'echo: think m-reason1');
   });
 
+  it('reports a blocked prompt as finish_reason content_filter', async () => {
+    const res = await client.chat.completions.create({
+      model: 'gemini-2.5-flash',
+      messages: [{ role: 'user', content: 'fake_block m-block1' }],
+    });
+    assert.equal(res.choices[0].finish_reason, 'content_filter');
+    assert.equal(res.choices[0].message.content, null);
+  });
+
+  it('passes n, seed and penalties, and returns one choice per candidate', async () => {
+    const res = await client.chat.completions.create({
+      model: 'gemini-2.5-flash',
+      messages: [{ role: 'user', content: 'two please m-n2' }],
+      n: 2,
+      seed: 7,
+      presence_penalty: 0.5,
+      frequency_penalty: 0.25,
+    });
+    assert.deepEqual(res.choices.map((c) => c.index), [0, 1]);
+    assert.ok(res.choices.every((c) => c.message.content === 'echo: two please m-n2'));
+    const [rec] = await upstreamWith(fake, 'm-n2');
+    const gc = rec.json.generationConfig;
+    assert.equal(gc.candidateCount, 2);
+    assert.equal(gc.seed, 7);
+    assert.equal(gc.presencePenalty, 0.5);
+    assert.equal(gc.frequencyPenalty, 0.25);
+  });
+
+  it('exposes thoughts as reasoning_content only when the client asks (extra_body.google)', async () => {
+    const asked = await client.chat.completions.create({
+      model: 'gemini-2.5-flash',
+      messages: [{ role: 'user', content: 'think aloud m-thought1' }],
+      extra_body: { google: { thinking_config: { thinking_budget: 512, include_thoughts: true } } },
+    });
+    assert.equal(typeof asked.choices[0].message.reasoning_content, 'string');
+    assert.ok(asked.choices[0].message.reasoning_content.length > 0);
+    assert.equal(asked.choices[0].message.content, 'echo: think aloud m-thought1');
+    const [rec] = await upstreamWith(fake, 'm-thought1');
+    assert.equal(rec.json.generationConfig.thinkingConfig.includeThoughts, true);
+    assert.equal(rec.json.generationConfig.thinkingConfig.thinkingBudget, 512);
+
+    const quiet = await client.chat.completions.create({
+      model: 'gemini-2.5-flash',
+      messages: [{ role: 'user', content: 'think quietly m-thought2' }],
+      reasoning_effort: 'low',
+    });
+    assert.equal(quiet.choices[0].message.reasoning_content, undefined);
+  });
+
   it('fails over to another key on a per-minute quota error', async () => {
     const quotaKey = `quota-${randomToken('oa')}`;
     const { poise, fake: f, stop } = await startStack({ keys: [quotaKey, randomToken('ok')] });
