@@ -3,6 +3,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "protocols/anthropic/messages_mapping.h"
+#include "protocols/openai/chat_mapping.h"
+
 namespace poise::http {
 
 namespace json = boost::json;
@@ -92,26 +95,6 @@ std::string_view defaultCode(unsigned status) {
   }
 }
 
-std::string_view openAiType(unsigned status) {
-  if (status == 401) return "authentication_error";
-  if (status == 403) return "permission_error";
-  if (status == 404) return "not_found_error";
-  if (status == 429) return "rate_limit_error";
-  if (status >= 500) return "api_error";
-  return "invalid_request_error";
-}
-
-std::string_view anthropicType(unsigned status) {
-  if (status == 401) return "authentication_error";
-  if (status == 403) return "permission_error";
-  if (status == 404) return "not_found_error";
-  if (status == 413) return "request_too_large";
-  if (status == 429) return "rate_limit_error";
-  if (status == 503 || status == 529) return "overloaded_error";
-  if (status >= 500) return "api_error";
-  return "invalid_request_error";
-}
-
 }  // namespace
 
 net::Response jsonResponse(unsigned status, std::string body) {
@@ -137,7 +120,7 @@ net::Response errorResponse(Protocol protocol, unsigned status, std::string_view
     case Protocol::OpenAI: {
       json::object err;
       err["message"] = message;
-      err["type"] = openAiType(status);
+      err["type"] = protocols::openAiErrorType(status);
       err["param"] = nullptr;
       err["code"] = code;
       body["error"] = std::move(err);
@@ -145,7 +128,7 @@ net::Response errorResponse(Protocol protocol, unsigned status, std::string_view
     }
     case Protocol::Anthropic: {
       json::object err;
-      err["type"] = anthropicType(status);
+      err["type"] = protocols::anthropicErrorType(status);
       err["message"] = message;
       body["type"] = "error";
       body["error"] = std::move(err);

@@ -47,16 +47,19 @@ json::object openAiToolCall(const GeminiPart& call, IdMint& ids, int stream_inde
   return out;
 }
 
+std::string_view openAiErrorType(unsigned status) {
+  if (status == 401) return "authentication_error";
+  if (status == 403) return "permission_error";
+  if (status == 404) return "not_found_error";
+  if (status == 429) return "rate_limit_error";
+  if (status >= 500) return "server_error";
+  return "invalid_request_error";
+}
+
 json::object openAiError(unsigned status, std::string_view message, std::string_view code) {
-  std::string_view type = "invalid_request_error";
-  if (status == 401) type = "authentication_error";
-  if (status == 403) type = "permission_error";
-  if (status == 404) type = "not_found_error";
-  if (status == 429) type = "rate_limit_error";
-  if (status >= 500) type = "server_error";
   json::object err;
   err["message"] = message;
-  err["type"] = type;
+  err["type"] = openAiErrorType(status);
   err["param"] = nullptr;
   if (code.empty()) {
     err["code"] = nullptr;

@@ -28,6 +28,8 @@ boost::json::object openAiToolCall(const GeminiPart& call, IdMint& ids, int stre
 
 // OpenAI's envelope for an error that happens mid-stream: {"error":{message,type,param,code}}.
 // `status` picks type (400 invalid_request_error, 429 rate_limit_error, ≥500 server_error …).
+// The `type` of an OpenAI error for an HTTP status (wire-format.md §7.4: 5xx is "server_error").
+std::string_view openAiErrorType(unsigned status);
 boost::json::object openAiError(unsigned status, std::string_view message, std::string_view code);
 
 }  // namespace poise::protocols
