@@ -613,6 +613,48 @@ void AdminApi::registerRoutes(http::Router& r) {
           co_await sendJson(ex, 200, out);
         });
 
+  // One key in depth: the stored row, the live state in the pool (status, failure streak and the
+  // per-model cooldowns in force, with their end times) and the status history, newest first.
+  r.add(
+      verb::get, "/api/v1/api_keys/{id}/detail",
+      [d, requireAdmin, loadKey](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
+        auto caller = co_await requireAdmin(ex);
+        if (!caller) co_return;
+        auto key = co_await loadKey(ex, p);
+        if (!key) co_return;
+        auto job = [d, id = key->id] { return d->keys.history(id, 100); };
+        auto history = co_await d->blocking.run(job);
+        if (!history) {
+          co_await sendFailure(ex, history.error());
+          co_return;
+        }
+        json::object out = keyJson(*key);
+        json::object live;
+        if (auto pooled = d->pool.get(key->id)) {
+          live["status"] = keys::toString(pooled->status);
+          live["failed_count"] = pooled->failed_count;
+        } else {
+          live["status"] = key->status;
+          live["failed_count"] = key->failed_count;
+        }
+        json::array cooldowns;
+        for (const auto& c : d->pool.cooldowns(key->id)) {
+          cooldowns.push_back(json::object{
+              {"model", c.model}, {"until", formatIso8601(c.until)}, {"reason", c.reason}});
+        }
+        live["cooldowns"] = std::move(cooldowns);
+        out["live"] = std::move(live);
+        json::array changes;
+        for (const auto& h : *history) {
+          changes.push_back(json::object{{"from_status", h.from_status},
+                                         {"to_status", h.to_status},
+                                         {"reason", h.reason},
+                                         {"created_at", formatIso8601(h.created_at)}});
+        }
+        out["status_history"] = std::move(changes);
+        co_await sendJson(ex, 200, out);
+      });
+
   r.add(verb::get, "/api/v1/api_keys/{id}",
         [requireAdmin, loadKey](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
           auto caller = co_await requireAdmin(ex);

@@ -118,6 +118,16 @@ describe('key-specific failures switch keys at once', () => {
       assert.deepEqual(other.attempts.map(keyOf), [a], 'A served the other model at once');
       const row = await rowOf(poise, a);
       assert.equal(row.status, 'active', 'a per-model cooldown leaves the key active');
+
+      // The cooldown is visible through the key detail API: that model only, with its end time.
+      const detail = await poise.admin('GET', `/api/v1/api_keys/${row.id}/detail`);
+      assert.equal(detail.status, 200, detail.text);
+      assert.equal(detail.body.live.status, 'active');
+      assert.deepEqual(detail.body.live.cooldowns.map((c) => c.model), [MODEL]);
+      const until = Date.parse(detail.body.live.cooldowns[0].until);
+      assert.ok(until > Date.now() + 100_000 && until <= Date.now() + 121_000,
+        `cools until RetryInfo's 120 s (got ${detail.body.live.cooldowns[0].until})`);
+      assert.equal(JSON.stringify(detail.body).includes(a), false, 'the detail never shows the key');
     });
   });
 
@@ -137,6 +147,14 @@ describe('key-specific failures switch keys at once', () => {
         assert.deepEqual(attempts.map(keyOf), [bad, good]);
         const row = await rowOf(poise, bad, (r) => r.status === 'error');
         assert.equal(row.status, 'error', `a ${name} marks the key error`);
+        // The change is in the key's history, with its reason.
+        const detail = await poise.admin('GET', `/api/v1/api_keys/${row.id}/detail`);
+        assert.equal(detail.status, 200, detail.text);
+        assert.equal(detail.body.live.status, 'error');
+        const change = detail.body.status_history[0];
+        assert.equal(change.from_status, 'active');
+        assert.equal(change.to_status, 'error');
+        assert.ok(change.reason.length > 0, 'the history says why');
         // An error key is no longer picked.
         for (let i = 0; i < 4; i++) {
           const marker = randomToken('post');
