@@ -4,6 +4,7 @@
 #include <charconv>
 #include <optional>
 
+#include "admin/admin_support.h"
 #include "core/log.h"
 #include "core/secret_mask.h"
 #include "http/error_envelope.h"
@@ -18,50 +19,11 @@ using http::Protocol;
 using http::RouteParams;
 using net::HttpExchange;
 
+using namespace support;
+
 namespace {
 
 constexpr std::string_view kCookie = "poise_session";
-
-asio::awaitable<void> sendJson(HttpExchange& ex, unsigned status, const json::value& v) {
-  co_await ex.respond(http::jsonResponse(status, json::serialize(v)));
-}
-
-asio::awaitable<void> sendError(HttpExchange& ex, unsigned status, std::string_view message,
-                                std::string_view code = {}) {
-  co_await ex.respond(http::errorResponse(Protocol::Admin, status, message, code));
-}
-
-// Maps a repository error to a status.
-unsigned statusFor(const Error& e) {
-  if (e.code == "not_found") return 404;
-  if (e.code == "conflict") return 409;
-  if (e.code == "invalid_status" || e.code == "invalid_argument" || e.code == "invalid_config" ||
-      e.code == "weak_password" || e.code == "invalid_priority") {
-    return 422;
-  }
-  if (e.code == "unauthorized" || e.code == "invalid_credentials") return 401;
-  if (e.code == "locked") return 429;
-  if (e.code == "busy") return 503;
-  return 500;
-}
-
-asio::awaitable<void> sendFailure(HttpExchange& ex, const Error& e) {
-  const unsigned status = statusFor(e);
-  if (status == 500) {
-    spdlog::error("msg=\"admin request failed\" request_id={} code={} error={}",
-                  ex.info().request_id, e.code, logValue(e.message));
-    co_await sendError(ex, 500, "internal error", e.code);
-    co_return;
-  }
-  co_await sendError(ex, status, e.message, e.code);
-}
-
-std::optional<json::value> parseBody(HttpExchange& ex) {
-  boost::system::error_code ec;
-  auto v = json::parse(ex.request().body(), ec);
-  if (ec) return std::nullopt;
-  return v;
-}
 
 std::string cookieValue(std::string_view header, std::string_view name) {
   std::size_t i = 0;
@@ -85,24 +47,6 @@ std::string_view bearer(std::string_view auth) {
     return auth.substr(7);
   }
   return {};
-}
-
-std::string queryParam(const HttpExchange& ex, std::string_view name) {
-  const std::string_view target = const_cast<HttpExchange&>(ex).request().target();
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  return http::queryParam(target.substr(q + 1), name);
-}
-
-template <class T>
-bool parseNumber(std::string_view s, T& out) {
-  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  return r.ec == std::errc{} && r.ptr == s.data() + s.size();
-}
-
-json::value timeOrNull(const std::optional<TimePoint>& t) {
-  if (!t) return nullptr;
-  return json::value(formatIso8601(*t));
 }
 
 json::object keyJson(const storage::ApiKey& k) {
@@ -140,12 +84,6 @@ std::vector<std::string> splitKeys(std::string_view s) {
     i = end + 1;
   }
   return out;
-}
-
-std::optional<std::string> optionalString(const json::object& o, std::string_view k) {
-  const auto* v = o.if_contains(k);
-  if (!v || v->is_null() || !v->is_string()) return std::nullopt;
-  return std::string(v->as_string());
 }
 
 }  // namespace
@@ -199,6 +137,24 @@ asio::awaitable<void> AdminApi::unmatched(HttpExchange& ex, bool method_not_allo
   }
 }
 
+void AdminApi::audit(const Caller& c, HttpExchange& ex, std::string action, std::string target,
+                     std::string detail) {
+  AdminDeps* d = &d_;
+  storage::AuditEntry e;
+  e.user_id = c.user.id;
+  e.username = c.user.username;
+  e.action = std::move(action);
+  e.target = std::move(target);
+  e.detail = std::move(detail);
+  e.ip = ex.info().remote_ip;
+  e.created_at = d->clock.now();
+  d->blocking.post([d, e = std::move(e)] {
+    if (auto r = d->audit.append(e); !r) {
+      spdlog::error("msg=\"audit write failed\" error={}", logValue(r.error().message));
+    }
+  });
+}
+
 void AdminApi::registerRoutes(http::Router& r) {
   using bhttp::verb;
   AdminDeps* d = &d_;
@@ -207,22 +163,11 @@ void AdminApi::registerRoutes(http::Router& r) {
   // Authenticates the caller. On failure it answers 401 and returns nullopt.
   auto requireAdmin = [self](HttpExchange& ex) { return self->requireAdmin(ex); };
 
-  auto audit = [d](const Caller& c, HttpExchange& ex, std::string action, std::string target,
-                   std::string detail) {
-    storage::AuditEntry e;
-    e.user_id = c.user.id;
-    e.username = c.user.username;
-    e.action = std::move(action);
-    e.target = std::move(target);
-    e.detail = std::move(detail);
-    e.ip = ex.info().remote_ip;
-    e.created_at = d->clock.now();
-    d->blocking.post([d, e = std::move(e)] {
-      if (auto r = d->audit.append(e); !r) {
-        spdlog::error("msg=\"audit write failed\" error={}", logValue(r.error().message));
-      }
-    });
+  auto audit = [self](const Caller& c, HttpExchange& ex, std::string action, std::string target,
+                      std::string detail) {
+    self->audit(c, ex, std::move(action), std::move(target), std::move(detail));
   };
+
 
   // POST /api/v1/login
   r.add(verb::post, "/api/v1/login",

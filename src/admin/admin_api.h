@@ -40,7 +40,7 @@ class AdminApi {
   // Re-reads the config table into the runtime store (start-up and after writes).
   Status reloadConfig();
 
- private:
+  // For the feature route files (token_bucket_routes.cpp, …) as much as for registerRoutes.
   struct Caller {
     storage::User user;
     std::string token;
@@ -48,7 +48,12 @@ class AdminApi {
   // Authenticates the caller (Bearer token, or the session cookie plus the CSRF header). On
   // failure it answers 401/403 and returns nullopt.
   boost::asio::awaitable<std::optional<Caller>> requireAdmin(net::HttpExchange& ex);
+  // Appends an audit entry off the request path (on the blocking pool).
+  void audit(const Caller& c, net::HttpExchange& ex, std::string action, std::string target,
+             std::string detail);
+  const AdminDeps& deps() const { return d_; }
 
+ private:
   AdminDeps d_;
 };
 

@@ -139,52 +139,103 @@ void KeyPool::changeStatusLocked(Entry& e, KeyStatus to, std::string reason) {
   setActiveLocked(e, to == KeyStatus::Active);
 }
 
-void KeyPool::recordSuccess(std::int64_t id) {
+void KeyPool::recordSuccess(std::int64_t id, Source source) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
   auto& e = it->second;
   e.key.failed_count = 0;
   auto& d = deltaLocked(id);
-  d.usage_increment += 1;
+  if (source == Source::Proxy) d.usage_increment += 1;
   d.failed_count = 0;
   d.last_used_at = clock_.now();
 }
 
 void KeyPool::recordCooldown(std::int64_t id, std::string_view model, TimePoint until,
-                             std::string reason) {
+                             std::string reason, Source source) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
   const std::string m(normalizeModel(model));
-  cooling_[m][id] = CooldownInfo{m, until, std::move(reason)};
+  cooling_[m][id] = CooldownInfo{m, until, reason};
   auto& d = deltaLocked(id);
-  d.usage_increment += 1;
+  if (source == Source::Proxy) d.usage_increment += 1;
+  if (source == Source::Validation && it->second.key.status == KeyStatus::Error) {
+    changeStatusLocked(it->second, KeyStatus::Exhausted, "validation: " + reason);
+  }
   d.failed_count = it->second.key.failed_count;
   d.last_used_at = clock_.now();
 }
 
-void KeyPool::recordRejected(std::int64_t id, std::string reason) {
+void KeyPool::recordRejected(std::int64_t id, std::string reason, Source source) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
   auto& e = it->second;
+  if (e.key.status == KeyStatus::Disabled) return;
   e.key.failed_count += 1;
   auto& d = deltaLocked(id);
-  d.usage_increment += 1;
+  if (source == Source::Proxy) d.usage_increment += 1;
   d.failed_count = e.key.failed_count;
   d.last_used_at = clock_.now();
   changeStatusLocked(e, KeyStatus::Error, std::move(reason));
 }
 
-void KeyPool::recordTransient(std::int64_t id) {
+void KeyPool::recordTransient(std::int64_t id, Source source) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
   auto& d = deltaLocked(id);
-  d.usage_increment += 1;
+  if (source == Source::Proxy) d.usage_increment += 1;
   d.failed_count = it->second.key.failed_count;
   d.last_used_at = clock_.now();
+}
+
+void KeyPool::recordValidated(std::int64_t id, std::string reason) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  auto& e = it->second;
+  if (e.key.status == KeyStatus::Disabled) return;
+  e.key.failed_count = 0;
+  auto& d = deltaLocked(id);
+  d.failed_count = 0;
+  for (auto& [model, keys] : cooling_) keys.erase(id);
+  changeStatusLocked(e, KeyStatus::Active, std::move(reason));
+}
+
+KeyPool::StatusCounts KeyPool::statusCounts() const {
+  std::lock_guard lock(mu_);
+  StatusCounts c;
+  for (const auto& [id, e] : entries_) {
+    switch (e.key.status) {
+      case KeyStatus::Active:
+        ++c.active;
+        break;
+      case KeyStatus::Exhausted:
+        ++c.exhausted;
+        break;
+      case KeyStatus::Error:
+        ++c.error;
+        break;
+      case KeyStatus::Disabled:
+        ++c.disabled;
+        break;
+    }
+  }
+  return c;
+}
+
+std::vector<std::int64_t> KeyPool::idsWithStatus(KeyStatus status) const {
+  std::vector<std::int64_t> out;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, e] : entries_) {
+      if (e.key.status == status) out.push_back(id);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::optional<TimePoint> KeyPool::allCoolingUntil(std::string_view model) const {

@@ -73,14 +73,34 @@ class KeyPool {
   // `exclude` (keys already tried in this request). Uniformly random for now.
   std::optional<KeyPick> pick(std::string_view model, std::span<const std::int64_t> exclude);
 
-  // Attempt outcomes. Each counts one use of the key.
-  void recordSuccess(std::int64_t id);
-  // 429: the key rests for `model` only, until `until`.
-  void recordCooldown(std::int64_t id, std::string_view model, TimePoint until, std::string reason);
+  // Attempt outcomes, from live traffic (Source::Proxy: each counts one use of the key) or from a
+  // validation check (Source::Validation: no use counted). Both go through the same state
+  // machine; every status change is queued with its reason for the key's history.
+  enum class Source { Proxy, Validation };
+  void recordSuccess(std::int64_t id, Source source = Source::Proxy);
+  // 429: the key rests for `model` only, until `until`. A validation 429 on a key in `error`
+  // moves it to `exhausted` (the key is valid, only out of quota).
+  void recordCooldown(std::int64_t id, std::string_view model, TimePoint until, std::string reason,
+                      Source source = Source::Proxy);
   // The upstream rejected the key itself (API_KEY_INVALID, 401, 403): status → error.
-  void recordRejected(std::int64_t id, std::string reason);
+  void recordRejected(std::int64_t id, std::string reason, Source source = Source::Proxy);
   // 5xx, reset, timeout: not the key's fault; counted as a use only.
-  void recordTransient(std::int64_t id);
+  void recordTransient(std::int64_t id, Source source = Source::Proxy);
+  // A validation check passed: status → active (from exhausted or error), failures reset, and
+  // the key's cooldowns end. A disabled key stays disabled.
+  void recordValidated(std::int64_t id, std::string reason);
+
+  // Keys by status, kept current on every change: O(1).
+  struct StatusCounts {
+    std::int64_t active = 0;
+    std::int64_t exhausted = 0;
+    std::int64_t error = 0;
+    std::int64_t disabled = 0;
+    std::int64_t total() const { return active + exhausted + error + disabled; }
+  };
+  StatusCounts statusCounts() const;
+  // Ids of the keys now in `status`, ascending (validation jobs). O(n).
+  std::vector<std::int64_t> idsWithStatus(KeyStatus status) const;
 
   // Earliest moment a key now cooling for `model` becomes usable again, if every active key not
   // excluded is cooling; nullopt otherwise.
