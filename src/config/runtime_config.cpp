@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "core/origin.h"
+#include "keys/error_policy.h"
 
 namespace poise::config {
 
@@ -37,7 +38,17 @@ constexpr IntKey kIntKeys[] = {
      0, 30 * 86'400},
     {"key_validation_timeout_seconds", &RuntimeConfig::key_validation_timeout_seconds, 1, 600},
     {"key_validation_concurrent_count", &RuntimeConfig::key_validation_concurrent_count, 1, 50},
+    {"key_exhausted_window_seconds", &RuntimeConfig::key_exhausted_window_seconds, 0,
+     7 * 86'400},
+    {"key_exhausted_min_429s", &RuntimeConfig::key_exhausted_min_429s, 1, 10'000},
+    {"key_survival_snapshot_interval_seconds",
+     &RuntimeConfig::key_survival_snapshot_interval_seconds, 1, 3600},
+    {"key_survival_raw_retention_hours", &RuntimeConfig::key_survival_raw_retention_hours, 1, 720},
+    {"key_survival_hourly_retention_days", &RuntimeConfig::key_survival_hourly_retention_days, 1,
+     3650},
 };
+
+constexpr std::string_view kBucketPrefix = "token_bucket_";
 
 bool parseInt(const std::string& s, int& out) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -51,6 +62,11 @@ std::map<std::string, std::string> defaultConfigValues() {
   std::map<std::string, std::string> out;
   for (const auto& k : kIntKeys) out[k.name] = std::to_string(d.*(k.field));
   out["key_validation_model_name"] = d.key_validation_model_name;
+  out["key_validation_method"] = d.key_validation_method;
+  out["key_selection_strategy"] = std::string(keys::toString(d.key_selection_strategy));
+  for (const auto& b : keys::bucketSettings()) {
+    out[std::string(kBucketPrefix) + b.name] = keys::bucketSettingText(d.token_bucket, b);
+  }
   out["model_aliases"] = "{}";
   out["anthropic_model_opus"] = d.anthropic_model_opus;
   out["anthropic_model_sonnet"] = d.anthropic_model_sonnet;
@@ -117,6 +133,23 @@ Status validateConfigValue(const std::string& key, const std::string& value) {
   if (key == "model_aliases") {
     if (auto parsed = parseModelAliases(value); !parsed) return parsed.error();
   }
+  if (key == "key_validation_method" && value != "generate" && value != "models") {
+    return makeError("invalid_config", "key_validation_method must be generate or models");
+  }
+  if (key == "key_selection_strategy" && !keys::parseSelectionStrategy(value)) {
+    return makeError("invalid_config",
+                     "key_selection_strategy must be weighted, random, round_robin or "
+                     "least_recently_used");
+  }
+  if (key.starts_with(kBucketPrefix)) {
+    if (const auto* b = keys::findBucketSetting(std::string_view(key).substr(kBucketPrefix.size()))) {
+      keys::BucketConfig scratch;
+      if (auto st = keys::applyBucketSetting(scratch, *b, value); !st) return st;
+    }
+  }
+  if (key == "key_error_actions") {
+    if (auto parsed = keys::parseErrorPolicy(value); !parsed) return parsed.error();
+  }
   if (key.empty() || key.size() > 128) {
     return makeError("invalid_config", "config keys are 1 to 128 characters");
   }
@@ -135,6 +168,24 @@ RuntimeConfig buildRuntimeConfig(std::map<std::string, std::string> raw) {
   }
   if (auto it = raw.find("model_aliases"); it != raw.end()) {
     if (auto parsed = parseModelAliases(it->second)) c.model_aliases = std::move(*parsed);
+  }
+  if (auto it = raw.find("key_validation_method");
+      it != raw.end() && (it->second == "generate" || it->second == "models")) {
+    c.key_validation_method = it->second;
+  }
+  if (auto it = raw.find("key_selection_strategy"); it != raw.end()) {
+    if (auto parsed = keys::parseSelectionStrategy(it->second)) c.key_selection_strategy = *parsed;
+  }
+  for (const auto& b : keys::bucketSettings()) {
+    if (auto it = raw.find(std::string(kBucketPrefix) + b.name); it != raw.end()) {
+      (void)keys::applyBucketSetting(c.token_bucket, b, it->second);  // invalid → default kept
+    }
+  }
+  if (auto it = raw.find("key_error_actions"); it != raw.end()) {
+    if (auto parsed = keys::parseErrorPolicy(it->second)) {
+      c.key_error_actions = it->second;
+      c.error_policy = std::move(*parsed);
+    }
   }
   const std::pair<const char*, std::string RuntimeConfig::*> anthropic[] = {
       {"anthropic_model_opus", &RuntimeConfig::anthropic_model_opus},

@@ -11,6 +11,9 @@
 
 #include "core/digest.h"
 #include "core/result.h"
+#include "keys/error_policy.h"
+#include "keys/key_selector.h"
+#include "keys/token_bucket.h"
 
 namespace poise::config {
 
@@ -43,6 +46,27 @@ struct RuntimeConfig {
   int key_validation_timeout_seconds = 10;
   int key_validation_concurrent_count = 5;
   std::string key_validation_model_name = "gemini-2.5-flash";
+  // "generate": a 1-token generateContent on key_validation_model_name (like the seed);
+  // "models": a free GET models call (proves the key, not its quota).
+  std::string key_validation_method = "generate";
+
+  // Key selection and retirement (SPEC §2).
+  keys::SelectionStrategy key_selection_strategy = keys::SelectionStrategy::Weighted;
+  keys::BucketConfig token_bucket;  // the 18 token_bucket_* keys
+  // A key whose every attempt for this long was a 429 (at least key_exhausted_min_429s of them)
+  // becomes `exhausted`; 0 turns the rule off.
+  int key_exhausted_window_seconds = 900;
+  int key_exhausted_min_429s = 3;
+  // Which upstream errors count, and how (JSON; see keys/error_policy.h). Empty = defaults.
+  std::string key_error_actions;
+  keys::ErrorPolicy error_policy;
+
+  // Survival statistics: a snapshot of key counts by status every interval; raw rows are kept
+  // for key_survival_raw_retention_hours, then folded into hourly rows, kept for
+  // key_survival_hourly_retention_days, then into daily rows (kept for good).
+  int key_survival_snapshot_interval_seconds = 60;
+  int key_survival_raw_retention_hours = 48;
+  int key_survival_hourly_retention_days = 30;
 
   // Translation (OpenAI and Anthropic routes).
   // model_aliases: a JSON object of client-facing model name → Gemini model, used by every

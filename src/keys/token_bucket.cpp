@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -140,6 +141,94 @@ Status BucketConfig::validate() const {
   checkCapacity(problems, "low_priority_capacity", low_priority_capacity);
   checkRate(problems, "low_priority_refill_rate", low_priority_refill_rate);
   return statusOf(problems);
+}
+
+std::span<const BucketSetting> bucketSettings() {
+  using K = BucketSetting::Kind;
+  using C = BucketConfig;
+  static constexpr BucketSetting kSettings[] = {
+      {"default_capacity", K::Int, 1, 1000, &C::default_capacity, nullptr, nullptr},
+      {"default_refill_rate", K::Rate, 0.1, 100, nullptr, &C::default_refill_rate, nullptr},
+      {"high_priority_capacity", K::Int, 1, 1000, &C::high_priority_capacity, nullptr, nullptr},
+      {"high_priority_refill_rate", K::Rate, 0.1, 100, nullptr, &C::high_priority_refill_rate,
+       nullptr},
+      {"low_priority_capacity", K::Int, 1, 1000, &C::low_priority_capacity, nullptr, nullptr},
+      {"low_priority_refill_rate", K::Rate, 0.1, 100, nullptr, &C::low_priority_refill_rate,
+       nullptr},
+      {"bucket_ttl", K::Int, 60, 86400, &C::bucket_ttl, nullptr, nullptr},
+      {"enable_token_bucket", K::Bool, 0, 1, nullptr, nullptr, &C::enable_token_bucket},
+      {"fallback_to_random", K::Bool, 0, 1, nullptr, nullptr, &C::fallback_to_random},
+      {"cleanup_interval", K::Int, 60, 3600, &C::cleanup_interval, nullptr, nullptr},
+      {"enable_lazy_cleanup", K::Bool, 0, 1, nullptr, nullptr, &C::enable_lazy_cleanup},
+      {"enable_lru_eviction", K::Bool, 0, 1, nullptr, nullptr, &C::enable_lru_eviction},
+      {"max_buckets", K::Int, 10, 10000, &C::max_buckets, nullptr, nullptr},
+      {"high_freq_ttl", K::Int, 60, 86400, &C::high_freq_ttl, nullptr, nullptr},
+      {"medium_freq_ttl", K::Int, 60, 86400, &C::medium_freq_ttl, nullptr, nullptr},
+      {"low_freq_ttl", K::Int, 60, 86400, &C::low_freq_ttl, nullptr, nullptr},
+      {"high_freq_threshold", K::Int, 1, 10000, &C::high_freq_threshold, nullptr, nullptr},
+      {"medium_freq_threshold", K::Int, 1, 10000, &C::medium_freq_threshold, nullptr, nullptr},
+  };
+  return kSettings;
+}
+
+const BucketSetting* findBucketSetting(std::string_view name) {
+  for (const auto& s : bucketSettings()) {
+    if (name == s.name) return &s;
+  }
+  return nullptr;
+}
+
+std::string bucketSettingText(const BucketConfig& c, const BucketSetting& s) {
+  switch (s.kind) {
+    case BucketSetting::Kind::Int:
+      return std::to_string(c.*(s.int_field));
+    case BucketSetting::Kind::Rate: {
+      char buf[32];
+      auto r = std::to_chars(buf, buf + sizeof buf, c.*(s.rate_field));
+      return std::string(buf, r.ptr);
+    }
+    case BucketSetting::Kind::Bool:
+      return c.*(s.bool_field) ? "true" : "false";
+  }
+  return {};
+}
+
+Status applyBucketSetting(BucketConfig& c, const BucketSetting& s, std::string_view text) {
+  const std::string name = std::string("token_bucket_") + s.name;
+  switch (s.kind) {
+    case BucketSetting::Kind::Bool:
+      if (text == "true" || text == "1") {
+        c.*(s.bool_field) = true;
+      } else if (text == "false" || text == "0") {
+        c.*(s.bool_field) = false;
+      } else {
+        return makeError("invalid_config", name + " must be true or false");
+      }
+      return {};
+    case BucketSetting::Kind::Int: {
+      int v = 0;
+      auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || v < s.min || v > s.max) {
+        return makeError("invalid_config", name + " must be a whole number from " +
+                                               std::to_string(static_cast<int>(s.min)) + " to " +
+                                               std::to_string(static_cast<int>(s.max)));
+      }
+      c.*(s.int_field) = v;
+      return {};
+    }
+    case BucketSetting::Kind::Rate: {
+      double v = 0;
+      auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || !(v >= s.min) ||
+          !(v <= s.max)) {
+        return makeError("invalid_config",
+                         name + " must be a number of tokens per second from 0.1 to 100");
+      }
+      c.*(s.rate_field) = v;
+      return {};
+    }
+  }
+  return {};
 }
 
 Status validateBucketLimits(const BucketLimits& limits) {

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "core/clock.h"
@@ -72,8 +74,26 @@ struct BucketConfig {
   // When false, buckets do not limit keys at all.
   bool enable_token_bucket = true;
   // When every key's bucket is empty: true picks a key anyway (ignoring the limits); false
-  // answers 429 with Retry-After.
-  bool fallback_to_random = true;
+  // answers 429 with Retry-After. The seed defaulted to true, but its buckets never limited
+  // anything; here the default is false so that a limit is a limit.
+  bool fallback_to_random = false;
+  // Forgetting idle buckets (the seed's Redis TTLs, which it had only on paper). A bucket not
+  // consumed from for its TTL is forgotten: it starts again full. The TTL is bucket_ttl, or, by
+  // the key's attempts in the last hour, high_freq_ttl (≥ high_freq_threshold), medium_freq_ttl
+  // (≥ medium_freq_threshold) or low_freq_ttl. Forgetting happens when a bucket is read
+  // (enable_lazy_cleanup) and in a sweep every cleanup_interval seconds. With
+  // enable_lru_eviction, at most max_buckets buckets are tracked below full; beyond that the
+  // least recently used is forgotten.
+  int bucket_ttl = 3600;
+  int cleanup_interval = 300;
+  bool enable_lazy_cleanup = true;
+  bool enable_lru_eviction = true;
+  int max_buckets = 1000;
+  int high_freq_ttl = 3600;
+  int medium_freq_ttl = 1800;
+  int low_freq_ttl = 300;
+  int high_freq_threshold = 100;
+  int medium_freq_threshold = 10;
 
   // The limits for a key: its override when it has one, else its tier's defaults (`Normal` uses
   // default_capacity / default_refill_rate).
@@ -84,6 +104,26 @@ struct BucketConfig {
   // "invalid_config" and its message names each offending setting.
   [[nodiscard]] Status validate() const;
 };
+
+// One `token_bucket_<name>` setting: its name without the prefix, type and range.
+struct BucketSetting {
+  enum class Kind { Int, Rate, Bool };
+  const char* name;
+  Kind kind;
+  double min;
+  double max;
+  int BucketConfig::*int_field;
+  double BucketConfig::*rate_field;
+  bool BucketConfig::*bool_field;
+};
+// The 18 settings, in the seed's order (reference/seed-spec.md §6.5).
+std::span<const BucketSetting> bucketSettings();
+const BucketSetting* findBucketSetting(std::string_view name);  // name without the prefix
+// The setting's value in `c` as config text ("10", "1.0" → "1", "true").
+std::string bucketSettingText(const BucketConfig& c, const BucketSetting& s);
+// Parses and range-checks `text` for `s`, storing it in `c`. Error code "invalid_config".
+[[nodiscard]] Status applyBucketSetting(BucketConfig& c, const BucketSetting& s,
+                                        std::string_view text);
 
 // The same ranges for one key's override (the seed's /configure body: capacity, refill_rate).
 [[nodiscard]] Status validateBucketLimits(const BucketLimits& limits);
