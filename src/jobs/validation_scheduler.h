@@ -1,0 +1,49 @@
+// ValidationScheduler: the three periodic validation jobs (active, exhausted and error keys),
+// each on its own interval from config (SchedulePlan), run by the KeyChecker on its own thread,
+// never on a proxy worker. It polls the runtime config every 500 ms and restarts a schedule as
+// soon as its interval changes. A run checks every key then in that status, sharing the
+// checker's concurrency limit. Start after KeyChecker::start(); stop() asks the loop to end and
+// KeyChecker::stop() waits for it.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <optional>
+
+#include "config/runtime_config.h"
+#include "core/clock.h"
+#include "jobs/key_checker.h"
+#include "jobs/schedule_plan.h"
+#include "keys/key_pool.h"
+
+namespace poise::jobs {
+
+struct ValidationSchedulerDeps {
+  KeyChecker& checker;
+  config::RuntimeConfigStore& config;
+  keys::KeyPool& pool;
+  const Clock& clock;
+};
+
+class ValidationScheduler {
+ public:
+  explicit ValidationScheduler(ValidationSchedulerDeps deps);
+  // Spawns the loop on the checker's io_context.
+  void start();
+  // Asks the loop to end (runs in progress are cut by KeyChecker::stop()). Any thread.
+  void stop();
+
+  // How often the config is polled for changes.
+  static constexpr std::chrono::milliseconds kConfigPoll{500};
+
+ private:
+  boost::asio::awaitable<void> loop();
+  boost::asio::awaitable<void> run(Schedule s);
+
+  ValidationSchedulerDeps d_;
+  SchedulePlan plan_;  // checker thread only
+  boost::asio::steady_timer timer_;
+  bool stop_requested_ = false;  // checker thread only
+};
+
+}  // namespace poise::jobs
