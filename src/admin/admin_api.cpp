@@ -65,9 +65,14 @@ json::object keyJson(const storage::ApiKey& k) {
 }
 
 keys::PoolKey poolKeyOf(const storage::ApiKey& k) {
-  return keys::PoolKey{k.id, k.value,
-                       keys::parseKeyStatus(k.status).value_or(keys::KeyStatus::Error),
-                       k.failed_count};
+  keys::PoolKey p;
+  p.id = k.id;
+  p.value = k.value;
+  p.status = keys::parseKeyStatus(k.status).value_or(keys::KeyStatus::Error);
+  p.failed_count = k.failed_count;
+  p.priority = keys::parseKeyPriority(k.priority).value_or(keys::KeyPriority::Normal);
+  p.last_used_at = k.last_used_at;
+  return p;
 }
 
 std::vector<std::string> splitKeys(std::string_view s) {
@@ -94,6 +99,7 @@ Status AdminApi::reloadConfig() {
   std::map<std::string, std::string> raw;
   for (auto& i : *items) raw[i.key] = i.value;
   d_.runtime.publish(std::move(raw));
+  d_.pool.configure(config::poolSettingsOf(*d_.runtime.snapshot()));
   return {};
 }
 
@@ -155,6 +161,33 @@ void AdminApi::audit(const Caller& c, HttpExchange& ex, std::string action, std:
   });
 }
 
+asio::awaitable<bool> AdminApi::saveConfig(HttpExchange& ex, const Caller& caller,
+                                           std::vector<storage::ConfigEntry> entries) {
+  AdminDeps* d = &d_;
+  AdminApi* self = this;
+  for (auto& e : entries) {
+    if (e.key == "target_api_url") e.value = config::normalizeTargetUrl(e.value);
+    if (auto st = config::validateConfigValue(e.key, e.value); !st) {
+      co_await sendError(ex, 422, st.error().message, "invalid_config");
+      co_return false;
+    }
+  }
+  auto job17 = [d, self, entries, uid = caller.user.id] {
+    auto w = d->config.upsertMany(entries, uid, d->clock.now());
+    if (!w) return w;
+    return self->reloadConfig();
+  };
+  auto st = co_await d->blocking.run(job17);
+  if (!st) {
+    co_await sendFailure(ex, st.error());
+    co_return false;
+  }
+  std::string keys;
+  for (const auto& e : entries) keys += (keys.empty() ? "" : ",") + e.key;
+  audit(caller, ex, "config.update", keys, "");
+  co_return true;
+}
+
 void AdminApi::registerRoutes(http::Router& r) {
   using bhttp::verb;
   AdminDeps* d = &d_;
@@ -167,7 +200,6 @@ void AdminApi::registerRoutes(http::Router& r) {
                       std::string detail) {
     self->audit(c, ex, std::move(action), std::move(target), std::move(detail));
   };
-
 
   // POST /api/v1/login
   r.add(verb::post, "/api/v1/login",
@@ -736,30 +768,9 @@ void AdminApi::registerRoutes(http::Router& r) {
         });
 
   // Saves validated entries and publishes the new snapshot at once.
-  auto saveConfig = [d, self, audit](
-                        HttpExchange& ex, const Caller& caller,
-                        std::vector<storage::ConfigEntry> entries) -> asio::awaitable<bool> {
-    for (auto& e : entries) {
-      if (e.key == "target_api_url") e.value = config::normalizeTargetUrl(e.value);
-      if (auto st = config::validateConfigValue(e.key, e.value); !st) {
-        co_await sendError(ex, 422, st.error().message, "invalid_config");
-        co_return false;
-      }
-    }
-    auto job17 = [d, self, entries, uid = caller.user.id] {
-      auto w = d->config.upsertMany(entries, uid, d->clock.now());
-      if (!w) return w;
-      return self->reloadConfig();
-    };
-    auto st = co_await d->blocking.run(job17);
-    if (!st) {
-      co_await sendFailure(ex, st.error());
-      co_return false;
-    }
-    std::string keys;
-    for (const auto& e : entries) keys += (keys.empty() ? "" : ",") + e.key;
-    audit(caller, ex, "config.update", keys, "");
-    co_return true;
+  auto saveConfig = [self](HttpExchange& ex, const Caller& caller,
+                           std::vector<storage::ConfigEntry> entries) {
+    return self->saveConfig(ex, caller, std::move(entries));
   };
 
   r.add(verb::post, "/api/v1/config/bulk-save",

@@ -51,6 +51,10 @@ class AdminApi {
   // Appends an audit entry off the request path (on the blocking pool).
   void audit(const Caller& c, net::HttpExchange& ex, std::string action, std::string target,
              std::string detail);
+  // Validates, stores and applies config entries (as POST /config/bulk-save), audited. On a bad
+  // value it answers 422 and returns false.
+  boost::asio::awaitable<bool> saveConfig(net::HttpExchange& ex, const Caller& caller,
+                                          std::vector<storage::ConfigEntry> entries);
   const AdminDeps& deps() const { return d_; }
 
  private:

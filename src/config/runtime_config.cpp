@@ -38,8 +38,7 @@ constexpr IntKey kIntKeys[] = {
      0, 30 * 86'400},
     {"key_validation_timeout_seconds", &RuntimeConfig::key_validation_timeout_seconds, 1, 600},
     {"key_validation_concurrent_count", &RuntimeConfig::key_validation_concurrent_count, 1, 50},
-    {"key_exhausted_window_seconds", &RuntimeConfig::key_exhausted_window_seconds, 0,
-     7 * 86'400},
+    {"key_exhausted_window_seconds", &RuntimeConfig::key_exhausted_window_seconds, 0, 7 * 86'400},
     {"key_exhausted_min_429s", &RuntimeConfig::key_exhausted_min_429s, 1, 10'000},
     {"key_survival_snapshot_interval_seconds",
      &RuntimeConfig::key_survival_snapshot_interval_seconds, 1, 3600},
@@ -56,6 +55,15 @@ bool parseInt(const std::string& s, int& out) {
 }
 
 }  // namespace
+
+keys::PoolSettings poolSettingsOf(const RuntimeConfig& c) {
+  keys::PoolSettings p;
+  p.strategy = c.key_selection_strategy;
+  p.buckets = c.token_bucket;
+  p.exhausted_window = std::chrono::seconds(c.key_exhausted_window_seconds);
+  p.exhausted_min_429s = c.key_exhausted_min_429s;
+  return p;
+}
 
 std::map<std::string, std::string> defaultConfigValues() {
   const RuntimeConfig d;
@@ -142,7 +150,8 @@ Status validateConfigValue(const std::string& key, const std::string& value) {
                      "least_recently_used");
   }
   if (key.starts_with(kBucketPrefix)) {
-    if (const auto* b = keys::findBucketSetting(std::string_view(key).substr(kBucketPrefix.size()))) {
+    if (const auto* b =
+            keys::findBucketSetting(std::string_view(key).substr(kBucketPrefix.size()))) {
       keys::BucketConfig scratch;
       if (auto st = keys::applyBucketSetting(scratch, *b, value); !st) return st;
     }

@@ -12,6 +12,7 @@
 #include "core/digest.h"
 #include "core/result.h"
 #include "keys/error_policy.h"
+#include "keys/key_pool.h"
 #include "keys/key_selector.h"
 #include "keys/token_bucket.h"
 
@@ -78,6 +79,9 @@ struct RuntimeConfig {
   std::string anthropic_model_haiku = "gemini-2.5-flash";
   std::string anthropic_model_default = "gemini-2.5-flash";
 };
+
+// The KeyPool's settings from a snapshot.
+keys::PoolSettings poolSettingsOf(const RuntimeConfig& c);
 
 // The keys seeded at first start, with their default values (target and token come from the
 // environment and are added by the caller).

@@ -29,12 +29,9 @@ std::optional<ErrorAction> parseErrorAction(std::string_view s) {
 
 ErrorPolicy::ErrorPolicy() {
   rules_ = {
-      {"429", ErrorAction::Cooldown},
-      {"400:API_KEY_INVALID", ErrorAction::Disable},
-      {"401", ErrorAction::Disable},
-      {"403", ErrorAction::Disable},
-      {"408", ErrorAction::RetryOtherKey},
-      {"5xx", ErrorAction::RetryOtherKey},
+      {"429", ErrorAction::Cooldown},       {"400:API_KEY_INVALID", ErrorAction::Disable},
+      {"401", ErrorAction::Disable},        {"403", ErrorAction::Disable},
+      {"408", ErrorAction::RetryOtherKey},  {"5xx", ErrorAction::RetryOtherKey},
       {"4xx", ErrorAction::ReturnToClient},
   };
 }
@@ -61,8 +58,7 @@ ErrorAction ErrorPolicy::actionFor(unsigned status, std::string_view reason,
   if (const auto* a = find(code)) return *a;
   const std::string cls = std::to_string(status / 100) + "xx";
   if (const auto* a = find(cls)) return *a;
-  return status >= 500 || status == 408 ? ErrorAction::RetryOtherKey
-                                        : ErrorAction::ReturnToClient;
+  return status >= 500 || status == 408 ? ErrorAction::RetryOtherKey : ErrorAction::ReturnToClient;
 }
 
 namespace {
@@ -123,9 +119,9 @@ Status checkRule(std::string_view name, ErrorAction action) {
   if (action == ErrorAction::Disable && server_side) {
     return bad("is a server-side failure and can never disable a key");
   }
-  const bool client_side =
-      (!is_class && isClientErrorStatus(status)) || (!is_class && status == 400 && !has_reason) ||
-      (is_class && status == 400);
+  const bool client_side = (!is_class && isClientErrorStatus(status)) ||
+                           (!is_class && status == 400 && !has_reason) ||
+                           (is_class && status == 400);
   if (client_side && (action == ErrorAction::Disable || action == ErrorAction::Cooldown)) {
     return bad("is a client error and never counts against a key");
   }
@@ -148,10 +144,9 @@ Result<ErrorPolicy> parseErrorPolicy(std::string_view text) {
     const auto* s = value.if_string();
     const auto action = s ? parseErrorAction(*s) : std::nullopt;
     if (!action) {
-      return makeError("invalid_config",
-                       "key_error_actions: \"" + std::string(name) +
-                           "\" must map to cooldown, disable, retry-other-key or "
-                           "return-to-client");
+      return makeError("invalid_config", "key_error_actions: \"" + std::string(name) +
+                                             "\" must map to cooldown, disable, retry-other-key or "
+                                             "return-to-client");
     }
     if (auto st = checkRule(name, *action); !st) return st.error();
     policy.rules_[std::string(name)] = *action;

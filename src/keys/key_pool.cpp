@@ -1,8 +1,22 @@
 #include "keys/key_pool.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace poise::keys {
+
+namespace {
+
+constexpr std::chrono::hours kHour{1};
+// Picks that land on a key cooling for the model are redrawn this many times before the pick
+// excludes every cooling key at once (O(k log n) for k cooling keys).
+constexpr int kCoolingRedraws = 8;
+
+std::size_t statusIndex(KeyStatus s) {
+  return static_cast<std::size_t>(s);
+}
+
+}  // namespace
 
 std::string_view toString(KeyStatus s) {
   switch (s) {
@@ -33,94 +47,325 @@ std::string_view normalizeModel(std::string_view model) {
 
 KeyPool::KeyPool(const Clock& clock, std::uint64_t seed) : clock_(clock), rng_(seed) {}
 
-void KeyPool::setActiveLocked(Entry& e, bool active) {
-  const bool is_active = e.active_slot != SIZE_MAX;
+KeyPool::Entry* KeyPool::findLocked(std::int64_t id) {
+  auto it = entries_.find(id);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void KeyPool::countStatusLocked(KeyStatus s, int delta) {
+  counts_[statusIndex(s)] += delta;
+}
+
+void KeyPool::setActiveIndexLocked(Entry& e, bool active) {
+  const bool is_active = e.active_index != SIZE_MAX;
   if (active == is_active) return;
   if (active) {
-    e.active_slot = active_.size();
+    e.active_index = active_.size();
     active_.push_back(e.key.id);
     return;
   }
-  // Swap-remove, fixing the moved key's slot.
-  const std::size_t slot = e.active_slot;
+  // Swap-remove, fixing the moved key's index.
+  const std::size_t index = e.active_index;
   const std::int64_t moved = active_.back();
-  active_[slot] = moved;
+  active_[index] = moved;
   active_.pop_back();
-  if (moved != e.key.id) entries_[moved].active_slot = slot;
-  e.active_slot = SIZE_MAX;
+  if (moved != e.key.id) entries_.at(moved).active_index = index;
+  e.active_index = SIZE_MAX;
 }
 
-void KeyPool::load(std::vector<PoolKey> keys) {
-  std::lock_guard lock(mu_);
-  entries_.clear();
-  active_.clear();
-  entries_.reserve(keys.size());
-  for (auto& k : keys) {
-    const auto id = k.id;
-    auto [it, inserted] = entries_.emplace(id, Entry{std::move(k)});
-    (void)inserted;
-    setActiveLocked(it->second, it->second.key.status == KeyStatus::Active);
+void KeyPool::trackPartialLocked(Entry& e, bool partial) {
+  if (e.in_partial) {
+    partial_.erase({e.last_consume, e.key.id});
+    e.in_partial = false;
+  }
+  if (!partial) return;
+  partial_.emplace(e.last_consume, e.key.id);
+  e.in_partial = true;
+}
+
+std::chrono::seconds KeyPool::bucketTtlLocked(const Entry& e) const {
+  const auto& b = settings_.buckets;
+  int ttl = b.low_freq_ttl;
+  if (e.hour_uses >= b.high_freq_threshold) {
+    ttl = b.high_freq_ttl;
+  } else if (e.hour_uses >= b.medium_freq_threshold) {
+    ttl = b.medium_freq_ttl;
+  }
+  return std::chrono::seconds(std::min(ttl, b.bucket_ttl));
+}
+
+bool KeyPool::forgetIfIdleLocked(Entry& e, TimePoint now) {
+  if (e.bucket.tokensAt(now) >= e.bucket.capacity - TokenBucket::kEpsilon) return false;
+  if (now - e.last_consume < bucketTtlLocked(e)) return false;
+  e.bucket.reset(now);
+  return true;
+}
+
+void KeyPool::updateSlotLocked(Entry& e, TimePoint now) {
+  const bool active = e.key.status == KeyStatus::Active;
+  const auto& cfg = settings_.buckets;
+  if (!cfg.enable_token_bucket) {
+    if (active) {
+      selector_.enable(e.slot);
+      selector_.setWeight(e.slot, KeySelector::kWeightPerToken);
+    } else {
+      selector_.disable(e.slot);
+    }
+    return;
+  }
+  if (cfg.enable_lazy_cleanup) forgetIfIdleLocked(e, now);
+  const double level = e.bucket.tokensAt(now);
+  const bool full = level >= e.bucket.capacity - TokenBucket::kEpsilon;
+  trackPartialLocked(e, !full);
+  if (!active) {
+    selector_.disable(e.slot);
+    return;
+  }
+  if (level + TokenBucket::kEpsilon >= 1.0) {
+    selector_.setWeight(e.slot, KeySelector::weightForTokens(level + TokenBucket::kEpsilon));
+    selector_.enable(e.slot);
+  } else {
+    selector_.disable(e.slot);
+  }
+  if (full) return;
+  // Next refresh: when the level reaches its next whole token (so weights follow the refill and
+  // an empty key comes back exactly when it can serve).
+  const int next = std::min(e.bucket.capacity, static_cast<int>(std::floor(level + 1e-9)) + 1);
+  const auto wait = e.bucket.timeUntilAvailable(now, next).value_or(Millis{1000});
+  const TimePoint due = now + std::max(wait, Millis{1});
+  if (e.next_refresh && *e.next_refresh <= due) return;  // an earlier event will handle it
+  e.next_refresh = due;
+  refresh_.push(Refresh{due, e.slot});
+}
+
+void KeyPool::processDueLocked(TimePoint now) {
+  while (!refresh_.empty() && refresh_.top().due <= now) {
+    const Refresh r = refresh_.top();
+    refresh_.pop();
+    const std::int64_t id = slot_ids_[r.slot];
+    Entry* e = id ? findLocked(id) : nullptr;
+    if (!e || !e->next_refresh || *e->next_refresh != r.due) continue;  // stale
+    e->next_refresh.reset();
+    updateSlotLocked(*e, now);
   }
 }
 
-void KeyPool::upsert(PoolKey key) {
+void KeyPool::addLocked(PoolKey key, TimePoint now) {
+  const auto id = key.id;
+  auto [it, inserted] = entries_.try_emplace(id);
+  Entry& e = it->second;
+  if (inserted) {
+    if (!free_slots_.empty()) {
+      e.slot = free_slots_.back();
+      free_slots_.pop_back();
+      slot_ids_[e.slot] = id;
+    } else {
+      e.slot = selector_.addSlot();
+      slot_ids_.push_back(id);
+    }
+    const auto limits = settings_.buckets.limitsFor(key.priority, key.bucket_override);
+    e.bucket = TokenBucket::full(limits.capacity, limits.refill_per_second, now);
+    e.hour_start = now;
+    if (key.last_used_at) selector_.setLastUsed(e.slot, *key.last_used_at);
+  } else {
+    countStatusLocked(e.key.status, -1);
+    if (!key.bucket_override) key.bucket_override = e.key.bucket_override;
+    const auto limits = settings_.buckets.limitsFor(key.priority, key.bucket_override);
+    if (limits.capacity != e.bucket.capacity ||
+        limits.refill_per_second != e.bucket.refill_per_second) {
+      e.bucket.reconfigure(limits.capacity, limits.refill_per_second, now);
+    }
+  }
+  e.key = std::move(key);
+  countStatusLocked(e.key.status, +1);
+  setActiveIndexLocked(e, e.key.status == KeyStatus::Active);
+  updateSlotLocked(e, now);
+}
+
+void KeyPool::configure(const PoolSettings& settings) {
+  const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
-  auto [it, inserted] = entries_.try_emplace(key.id);
-  (void)inserted;
-  it->second.key = std::move(key);
-  setActiveLocked(it->second, it->second.key.status == KeyStatus::Active);
+  settings_ = settings;
+  for (auto& [id, e] : entries_) {
+    const auto limits = settings_.buckets.limitsFor(e.key.priority, e.key.bucket_override);
+    if (limits.capacity != e.bucket.capacity ||
+        limits.refill_per_second != e.bucket.refill_per_second) {
+      e.bucket.reconfigure(limits.capacity, limits.refill_per_second, now);
+    }
+    e.next_refresh.reset();
+    updateSlotLocked(e, now);
+  }
+}
+
+PoolSettings KeyPool::settings() const {
+  std::lock_guard lock(mu_);
+  return settings_;
+}
+
+void KeyPool::load(std::vector<PoolKey> keys) {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  entries_.clear();
+  active_.clear();
+  selector_ = KeySelector();
+  slot_ids_.clear();
+  free_slots_.clear();
+  refresh_ = {};
+  partial_.clear();
+  counts_ = {};
+  entries_.reserve(keys.size());
+  for (auto& k : keys) addLocked(std::move(k), now);
+}
+
+void KeyPool::upsert(PoolKey key) {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  addLocked(std::move(key), now);
 }
 
 void KeyPool::remove(std::int64_t id) {
   std::lock_guard lock(mu_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return;
-  setActiveLocked(it->second, false);
-  entries_.erase(it);
+  Entry* e = findLocked(id);
+  if (!e) return;
+  setActiveIndexLocked(*e, false);
+  trackPartialLocked(*e, false);
+  selector_.disable(e->slot);
+  selector_.setWeight(e->slot, 0);
+  selector_.setLastUsed(e->slot, TimePoint{});
+  slot_ids_[e->slot] = 0;
+  free_slots_.push_back(e->slot);
+  countStatusLocked(e->key.status, -1);
+  entries_.erase(id);
   deltas_.erase(id);
   for (auto& [model, keys] : cooling_) keys.erase(id);
 }
 
-bool KeyPool::coolingLocked(std::int64_t id, std::string_view model, TimePoint now) {
+bool KeyPool::coolingLocked(std::int64_t id, std::string_view model, TimePoint now) const {
+  if (model.empty()) return false;
   auto mit = cooling_.find(model);
   if (mit == cooling_.end()) return false;
   auto kit = mit->second.find(id);
-  if (kit == mit->second.end()) return false;
-  if (kit->second.until <= now) {
-    mit->second.erase(kit);
-    return false;
-  }
-  return true;
+  return kit != mit->second.end() && kit->second.until > now;
 }
 
-std::optional<KeyPick> KeyPool::pick(std::string_view model,
-                                     std::span<const std::int64_t> exclude) {
-  model = normalizeModel(model);
-  const TimePoint now = clock_.now();
-  std::lock_guard lock(mu_);
+std::optional<std::int64_t> KeyPool::fallbackPickLocked(std::string_view model,
+                                                        std::span<const std::int64_t> exclude,
+                                                        TimePoint now) {
   if (active_.empty()) return std::nullopt;
   auto eligible = [&](std::int64_t id) {
-    if (std::find(exclude.begin(), exclude.end(), id) != exclude.end()) return false;
-    return model.empty() || !coolingLocked(id, model, now);
+    return std::find(exclude.begin(), exclude.end(), id) == exclude.end() &&
+           !coolingLocked(id, model, now);
   };
-  auto result = [&](std::int64_t id) {
-    const auto& e = entries_.at(id);
-    return KeyPick{id, e.key.value};
-  };
-  // Random probes first: with few keys excluded or cooling this almost always hits at once.
   std::uniform_int_distribution<std::size_t> dist(0, active_.size() - 1);
   for (int probe = 0; probe < 32; ++probe) {
     const std::int64_t id = active_[dist(rng_)];
-    if (eligible(id)) return result(id);
+    if (eligible(id)) return id;
   }
-  // Most keys are unavailable for this model: choose uniformly among the eligible ones.
   std::vector<std::int64_t> candidates;
   for (std::int64_t id : active_) {
     if (eligible(id)) candidates.push_back(id);
   }
   if (candidates.empty()) return std::nullopt;
   std::uniform_int_distribution<std::size_t> cdist(0, candidates.size() - 1);
-  return result(candidates[cdist(rng_)]);
+  return candidates[cdist(rng_)];
+}
+
+std::optional<KeyPick> KeyPool::pick(std::string_view model, std::span<const std::int64_t> exclude,
+                                     PickOptions options) {
+  model = normalizeModel(model);
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  processDueLocked(now);
+  if (options.ignore_buckets) {
+    auto id = fallbackPickLocked(model, exclude, now);
+    if (!id) return std::nullopt;
+    const Entry& e = entries_.at(*id);
+    return KeyPick{e.key.id, e.key.value};
+  }
+  const bool buckets = settings_.buckets.enable_token_bucket;
+  const int tokens = std::max(1, options.tokens);
+  auto& excluded = scratch_excluded_;
+  excluded.clear();
+  for (std::int64_t id : exclude) {
+    if (const Entry* e = findLocked(id)) excluded.push_back(e->slot);
+  }
+  std::optional<std::size_t> chosen;
+  for (int draw = 0; draw <= kCoolingRedraws; ++draw) {
+    chosen = selector_.pick(settings_.strategy, rng_, excluded);
+    if (!chosen) break;
+    const bool short_of_tokens =
+        buckets && tokens > 1 &&
+        entries_.at(slot_ids_[*chosen]).bucket.tokensAt(now) + TokenBucket::kEpsilon < tokens;
+    if (!short_of_tokens && !coolingLocked(slot_ids_[*chosen], model, now)) break;
+    excluded.push_back(*chosen);
+    chosen.reset();
+    if (draw == kCoolingRedraws - 1) {
+      // Many keys cool for this model: take them all out at once.
+      if (auto mit = cooling_.find(model); mit != cooling_.end()) {
+        for (const auto& [id, info] : mit->second) {
+          if (info.until <= now) continue;
+          if (const Entry* e = findLocked(id)) excluded.push_back(e->slot);
+        }
+      }
+    }
+  }
+  Entry* e = nullptr;
+  if (chosen) {
+    e = findLocked(slot_ids_[*chosen]);
+    if (buckets && !e->bucket.tryConsume(now, tokens)) {
+      // Cannot happen while eligibility is current; recompute and give up on this draw.
+      updateSlotLocked(*e, now);
+      e = nullptr;
+    }
+  } else if (buckets && settings_.buckets.fallback_to_random) {
+    if (auto id = fallbackPickLocked(model, exclude, now)) {
+      e = findLocked(*id);
+      (void)e->bucket.tryConsume(now);  // usually empty: the point of the fallback
+    }
+  }
+  if (!e) return std::nullopt;
+  if (buckets) {
+    trackPartialLocked(*e, false);
+    e->last_consume = now;
+    e->next_refresh.reset();
+    updateSlotLocked(*e, now);
+    if (settings_.buckets.enable_lru_eviction) {
+      while (partial_.size() > static_cast<std::size_t>(settings_.buckets.max_buckets)) {
+        const auto oldest = *partial_.begin();
+        Entry* old = findLocked(oldest.second);
+        old->bucket.reset(now);
+        old->next_refresh.reset();
+        updateSlotLocked(*old, now);  // full now: leaves partial_
+      }
+    }
+  }
+  selector_.touch(e->slot, now);
+  if (now - e->hour_start >= kHour) {
+    e->hour_start = now;
+    e->hour_uses = 0;
+  }
+  ++e->hour_uses;
+  return KeyPick{e->key.id, e->key.value};
+}
+
+std::optional<TimePoint> KeyPool::nextEligibleAt(std::string_view model) const {
+  model = normalizeModel(model);
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  if (active_.empty()) return std::nullopt;
+  std::optional<TimePoint> earliest;
+  auto consider = [&](TimePoint t) {
+    if (!earliest || t < *earliest) earliest = t;
+  };
+  if (settings_.buckets.enable_token_bucket && !refresh_.empty()) {
+    consider(std::max(refresh_.top().due, now));
+  }
+  if (auto mit = cooling_.find(model); mit != cooling_.end()) {
+    for (const auto& [id, info] : mit->second) {
+      if (info.until > now) consider(info.until);
+    }
+  }
+  return earliest;
 }
 
 KeyDelta& KeyPool::deltaLocked(std::int64_t id) {
@@ -129,101 +374,201 @@ KeyDelta& KeyPool::deltaLocked(std::int64_t id) {
   return d;
 }
 
+void KeyPool::countUseLocked(Entry& e, Source source, TimePoint now) {
+  auto& d = deltaLocked(e.key.id);
+  d.failed_count = e.key.failed_count;
+  if (source != Source::Proxy) return;
+  d.usage_increment += 1;
+  d.last_used_at = now;
+}
+
 void KeyPool::changeStatusLocked(Entry& e, KeyStatus to, std::string reason) {
   if (e.key.status == to) return;
   auto& d = deltaLocked(e.key.id);
   if (!d.old_status) d.old_status = e.key.status;
   d.new_status = to;
   d.reason = std::move(reason);
+  countStatusLocked(e.key.status, -1);
+  countStatusLocked(to, +1);
   e.key.status = to;
-  setActiveLocked(e, to == KeyStatus::Active);
+  e.streak_start.reset();
+  e.streak_429s = 0;
+  setActiveIndexLocked(e, to == KeyStatus::Active);
+  updateSlotLocked(e, clock_.now());
 }
 
 void KeyPool::recordSuccess(std::int64_t id, Source source) {
+  const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return;
-  auto& e = it->second;
-  e.key.failed_count = 0;
-  auto& d = deltaLocked(id);
-  if (source == Source::Proxy) d.usage_increment += 1;
-  d.failed_count = 0;
-  d.last_used_at = clock_.now();
+  Entry* e = findLocked(id);
+  if (!e) return;
+  e->key.failed_count = 0;
+  e->streak_start.reset();
+  e->streak_429s = 0;
+  countUseLocked(*e, source, now);
 }
 
 void KeyPool::recordCooldown(std::int64_t id, std::string_view model, TimePoint until,
                              std::string reason, Source source) {
+  const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return;
+  Entry* e = findLocked(id);
+  if (!e) return;
   const std::string m(normalizeModel(model));
-  cooling_[m][id] = CooldownInfo{m, until, reason};
-  auto& d = deltaLocked(id);
-  if (source == Source::Proxy) d.usage_increment += 1;
-  if (source == Source::Validation && it->second.key.status == KeyStatus::Error) {
-    changeStatusLocked(it->second, KeyStatus::Exhausted, "validation: " + reason);
+  if (!m.empty()) cooling_[m][id] = CooldownInfo{m, until, reason};
+  countUseLocked(*e, source, now);
+  if (source == Source::Validation) {
+    if (e->key.status == KeyStatus::Error) {
+      changeStatusLocked(*e, KeyStatus::Exhausted, "validation: " + reason);
+    }
+    return;
   }
-  d.failed_count = it->second.key.failed_count;
-  d.last_used_at = clock_.now();
+  if (!e->streak_start) e->streak_start = now;
+  ++e->streak_429s;
+  const auto window = settings_.exhausted_window;
+  if (e->key.status == KeyStatus::Active && window.count() > 0 &&
+      e->streak_429s >= settings_.exhausted_min_429s && now - *e->streak_start >= window) {
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - *e->streak_start);
+    changeStatusLocked(*e, KeyStatus::Exhausted,
+                       "every attempt for " + std::to_string(secs.count()) + "s was a 429 (" +
+                           std::to_string(e->streak_429s) + " attempts; last: " + reason + ")");
+  }
 }
 
 void KeyPool::recordRejected(std::int64_t id, std::string reason, Source source) {
+  const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return;
-  auto& e = it->second;
-  if (e.key.status == KeyStatus::Disabled) return;
-  e.key.failed_count += 1;
-  auto& d = deltaLocked(id);
-  if (source == Source::Proxy) d.usage_increment += 1;
-  d.failed_count = e.key.failed_count;
-  d.last_used_at = clock_.now();
-  changeStatusLocked(e, KeyStatus::Error, std::move(reason));
+  Entry* e = findLocked(id);
+  if (!e || e->key.status == KeyStatus::Disabled) return;
+  e->key.failed_count += 1;
+  e->streak_start.reset();
+  e->streak_429s = 0;
+  countUseLocked(*e, source, now);
+  changeStatusLocked(*e, KeyStatus::Error,
+                     source == Source::Validation ? "validation: " + reason : std::move(reason));
 }
 
 void KeyPool::recordTransient(std::int64_t id, Source source) {
+  const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return;
-  auto& d = deltaLocked(id);
-  if (source == Source::Proxy) d.usage_increment += 1;
-  d.failed_count = it->second.key.failed_count;
-  d.last_used_at = clock_.now();
+  Entry* e = findLocked(id);
+  if (!e) return;
+  e->streak_start.reset();
+  e->streak_429s = 0;
+  countUseLocked(*e, source, now);
 }
 
 void KeyPool::recordValidated(std::int64_t id, std::string reason) {
   std::lock_guard lock(mu_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return;
-  auto& e = it->second;
-  if (e.key.status == KeyStatus::Disabled) return;
-  e.key.failed_count = 0;
-  auto& d = deltaLocked(id);
-  d.failed_count = 0;
+  Entry* e = findLocked(id);
+  if (!e || e->key.status == KeyStatus::Disabled) return;
+  e->key.failed_count = 0;
+  deltaLocked(id).failed_count = 0;
   for (auto& [model, keys] : cooling_) keys.erase(id);
-  changeStatusLocked(e, KeyStatus::Active, std::move(reason));
+  changeStatusLocked(*e, KeyStatus::Active, std::move(reason));
+}
+
+std::vector<CooldownInfo> KeyPool::cooldowns(std::int64_t id) const {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  std::vector<CooldownInfo> out;
+  for (const auto& [model, keys] : cooling_) {
+    auto it = keys.find(id);
+    if (it != keys.end() && it->second.until > now) out.push_back(it->second);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const CooldownInfo& a, const CooldownInfo& b) { return a.model < b.model; });
+  return out;
+}
+
+std::optional<BucketView> KeyPool::bucket(std::int64_t id) const {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return std::nullopt;
+  const Entry& e = it->second;
+  return BucketView{id,
+                    e.bucket.capacity,
+                    e.bucket.tokensAt(now),
+                    e.bucket.refill_per_second,
+                    e.bucket.last_refill,
+                    e.key.priority,
+                    e.key.bucket_override.has_value()};
+}
+
+std::vector<BucketView> KeyPool::activeBuckets() const {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  std::vector<BucketView> out;
+  out.reserve(active_.size());
+  for (std::int64_t id : active_) {
+    const Entry& e = entries_.at(id);
+    out.push_back(BucketView{id, e.bucket.capacity, e.bucket.tokensAt(now),
+                             e.bucket.refill_per_second, e.bucket.last_refill, e.key.priority,
+                             e.key.bucket_override.has_value()});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const BucketView& a, const BucketView& b) { return a.id < b.id; });
+  return out;
+}
+
+bool KeyPool::setBucketOverride(std::int64_t id, std::optional<BucketLimits> limits) {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  Entry* e = findLocked(id);
+  if (!e) return false;
+  e->key.bucket_override = limits;
+  const auto l = settings_.buckets.limitsFor(e->key.priority, limits);
+  e->bucket.reconfigure(l.capacity, l.refill_per_second, now);
+  e->next_refresh.reset();
+  updateSlotLocked(*e, now);
+  return true;
+}
+
+bool KeyPool::resetBucket(std::int64_t id) {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  Entry* e = findLocked(id);
+  if (!e) return false;
+  e->bucket.reset(now);
+  e->next_refresh.reset();
+  updateSlotLocked(*e, now);
+  return true;
+}
+
+std::size_t KeyPool::cleanupBuckets() {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  std::size_t forgotten = 0;
+  for (auto& [id, e] : entries_) {
+    if (forgetIfIdleLocked(e, now)) {
+      ++forgotten;
+      e.next_refresh.reset();
+      updateSlotLocked(e, now);
+    }
+  }
+  return forgotten;
+}
+
+KeyPool::BucketTotals KeyPool::bucketTotals() const {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  BucketTotals t;
+  for (std::int64_t id : active_) {
+    const Entry& e = entries_.at(id);
+    ++t.keys;
+    if (e.key.bucket_override) ++t.overridden;
+    t.total_capacity += e.bucket.capacity;
+    t.total_tokens += e.bucket.tokensAt(now);
+  }
+  return t;
 }
 
 KeyPool::StatusCounts KeyPool::statusCounts() const {
   std::lock_guard lock(mu_);
-  StatusCounts c;
-  for (const auto& [id, e] : entries_) {
-    switch (e.key.status) {
-      case KeyStatus::Active:
-        ++c.active;
-        break;
-      case KeyStatus::Exhausted:
-        ++c.exhausted;
-        break;
-      case KeyStatus::Error:
-        ++c.error;
-        break;
-      case KeyStatus::Disabled:
-        ++c.disabled;
-        break;
-    }
-  }
-  return c;
+  return StatusCounts{
+      counts_[statusIndex(KeyStatus::Active)], counts_[statusIndex(KeyStatus::Exhausted)],
+      counts_[statusIndex(KeyStatus::Error)], counts_[statusIndex(KeyStatus::Disabled)]};
 }
 
 std::vector<std::int64_t> KeyPool::idsWithStatus(KeyStatus status) const {
@@ -235,33 +580,6 @@ std::vector<std::int64_t> KeyPool::idsWithStatus(KeyStatus status) const {
     }
   }
   std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::optional<TimePoint> KeyPool::allCoolingUntil(std::string_view model) const {
-  model = normalizeModel(model);
-  const TimePoint now = clock_.now();
-  std::lock_guard lock(mu_);
-  if (active_.empty()) return std::nullopt;
-  auto mit = cooling_.find(model);
-  if (mit == cooling_.end()) return std::nullopt;
-  std::optional<TimePoint> earliest;
-  for (std::int64_t id : active_) {
-    auto kit = mit->second.find(id);
-    if (kit == mit->second.end() || kit->second.until <= now) return std::nullopt;
-    if (!earliest || kit->second.until < *earliest) earliest = kit->second.until;
-  }
-  return earliest;
-}
-
-std::vector<CooldownInfo> KeyPool::cooldowns(std::int64_t id) const {
-  const TimePoint now = clock_.now();
-  std::lock_guard lock(mu_);
-  std::vector<CooldownInfo> out;
-  for (const auto& [model, keys] : cooling_) {
-    auto it = keys.find(id);
-    if (it != keys.end() && it->second.until > now) out.push_back(it->second);
-  }
   return out;
 }
 

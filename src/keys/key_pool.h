@@ -1,14 +1,28 @@
-// KeyPool: the in-memory set of upstream keys that the proxy picks from. Loaded from the database
-// at start, changed at once by admin edits, and the only thing the request path touches: a pick
-// never reads the database. Outcomes of attempts update it in place and queue the changes
-// (counters, status, history) for the background flusher, which writes them off the request path.
+// KeyPool: the in-memory set of upstream keys that the proxy picks from (SPEC §2). Loaded from
+// the database at start, changed at once by admin edits, and the only thing the request path
+// touches: a pick never reads the database.
+//
+// Each key has a token bucket sized by its priority tier or its own override (BucketConfig); a
+// pick takes one token. A key is eligible when it is `active`, its bucket holds a token, it is
+// not cooling down for the requested model and it was not already tried in this request. Among
+// eligible keys the KeySelector picks by the configured strategy in O(log n). Buckets that are
+// not full are refreshed in the selector lazily, by a heap of due times, so that weights follow
+// the refill (one heap event per whole token refilled) and emptied keys come back on time.
+//
+// Outcomes of attempts (live traffic or validation) drive one state machine: failures reset on
+// success; a rejected key goes to `error`; a 429 cools the key for that model only, and a key
+// whose every attempt over the exhausted window was a 429 goes to `exhausted`. Changes are queued
+// as deltas (counters, status, history reason) for the background flusher.
 // Thread-safe: one mutex, held only for short, allocation-light sections.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <queue>
 #include <random>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +30,8 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "keys/key_selector.h"
+#include "keys/token_bucket.h"
 
 namespace poise::keys {
 
@@ -28,6 +44,9 @@ struct PoolKey {
   std::string value;  // plaintext upstream key; never logged
   KeyStatus status = KeyStatus::Active;
   std::int64_t failed_count = 0;
+  KeyPriority priority = KeyPriority::Normal;
+  std::optional<BucketLimits> bucket_override;
+  std::optional<TimePoint> last_used_at;
 };
 
 struct KeyPick {
@@ -52,6 +71,27 @@ struct CooldownInfo {
   std::string reason;
 };
 
+// The pool's behaviour, from config (config::poolSettingsOf).
+struct PoolSettings {
+  SelectionStrategy strategy = SelectionStrategy::Weighted;
+  BucketConfig buckets;
+  // A key whose every attempt for this long was a 429, at least exhausted_min_429s of them,
+  // becomes `exhausted`. 0 turns the rule off.
+  std::chrono::seconds exhausted_window{900};
+  int exhausted_min_429s = 3;
+};
+
+// One key's bucket as the admin routes show it.
+struct BucketView {
+  std::int64_t id = 0;
+  int capacity = 0;
+  double tokens = 0;  // level now
+  double refill_rate = 0;
+  TimePoint last_refill{};
+  KeyPriority priority = KeyPriority::Normal;
+  bool overridden = false;
+};
+
 // Transparent hashing so lookups by string_view allocate nothing.
 struct StringHash {
   using is_transparent = void;
@@ -62,16 +102,39 @@ class KeyPool {
  public:
   explicit KeyPool(const Clock& clock, std::uint64_t seed = std::random_device{}());
 
-  // Replaces the whole pool (start-up, or a reload after another instance changed keys).
+  // New settings take effect at once: buckets whose limits changed are resized (the refill so
+  // far counts at the old rate), and every key's eligibility is recomputed. O(n).
+  void configure(const PoolSettings& settings);
+  PoolSettings settings() const;
+
+  // Replaces the whole pool (start-up, or a reload after another instance changed keys). Every
+  // bucket starts full.
   void load(std::vector<PoolKey> keys);
-  // Adds or replaces one key (admin create/update). Status changes made here are the admin's and
-  // are not queued as deltas (the admin handler writes them itself).
+  // Adds a key, or updates one (admin create/update): value, status, failures and priority are
+  // taken from `key`; an existing key keeps its bucket level and override. Status changes made
+  // here are the admin's and are not queued as deltas (the admin handler writes them itself).
   void upsert(PoolKey key);
   void remove(std::int64_t id);
 
-  // Picks an eligible key for `model`: active, not cooling down for that model, not in
-  // `exclude` (keys already tried in this request). Uniformly random for now.
-  std::optional<KeyPick> pick(std::string_view model, std::span<const std::int64_t> exclude);
+  // Picks an eligible key for `model` (see the header comment), not in `exclude` (keys already
+  // tried in this request), and takes one token from its bucket. nullopt when no key is eligible;
+  // with buckets.fallback_to_random, a key whose only problem is an empty bucket is picked
+  // anyway (uniformly) before giving up.
+  // `tokens` > 1 takes that many (a key with fewer is skipped); `ignore_buckets` picks uniformly
+  // among otherwise eligible keys without touching buckets (the token-bucket test route).
+  struct PickOptions {
+    int tokens = 1;
+    bool ignore_buckets = false;
+  };
+  std::optional<KeyPick> pick(std::string_view model, std::span<const std::int64_t> exclude,
+                              PickOptions options);
+  std::optional<KeyPick> pick(std::string_view model, std::span<const std::int64_t> exclude) {
+    return pick(model, exclude, PickOptions{});
+  }
+  // When pick() found nothing: the earliest instant a key might become eligible for `model` (an
+  // empty bucket refilling one token, or a cooldown ending), never later than the true one;
+  // nullopt when no key is active at all.
+  std::optional<TimePoint> nextEligibleAt(std::string_view model) const;
 
   // Attempt outcomes, from live traffic (Source::Proxy: each counts one use of the key) or from a
   // validation check (Source::Validation: no use counted). Both go through the same state
@@ -84,11 +147,31 @@ class KeyPool {
                       Source source = Source::Proxy);
   // The upstream rejected the key itself (API_KEY_INVALID, 401, 403): status → error.
   void recordRejected(std::int64_t id, std::string reason, Source source = Source::Proxy);
-  // 5xx, reset, timeout: not the key's fault; counted as a use only.
+  // 5xx, reset, timeout, or a client error: not the key's fault; counted as a use only.
   void recordTransient(std::int64_t id, Source source = Source::Proxy);
   // A validation check passed: status → active (from exhausted or error), failures reset, and
   // the key's cooldowns end. A disabled key stays disabled.
   void recordValidated(std::int64_t id, std::string reason);
+
+  std::vector<CooldownInfo> cooldowns(std::int64_t id) const;
+
+  // Token buckets (the /api/v1/token-bucket routes).
+  std::optional<BucketView> bucket(std::int64_t id) const;
+  // Every active key's bucket, by id.
+  std::vector<BucketView> activeBuckets() const;
+  // Sets (or with nullopt clears) a key's own limits; false when there is no such key.
+  bool setBucketOverride(std::int64_t id, std::optional<BucketLimits> limits);
+  // Refills a key's bucket to capacity; false when there is no such key.
+  bool resetBucket(std::int64_t id);
+  // Forgets (refills) every bucket idle for longer than its TTL. Returns how many. O(n).
+  std::size_t cleanupBuckets();
+  struct BucketTotals {
+    std::int64_t keys = 0;            // active keys
+    std::int64_t overridden = 0;      // of which with their own limits
+    std::int64_t total_capacity = 0;  // tokens
+    double total_tokens = 0;          // tokens now
+  };
+  BucketTotals bucketTotals() const;
 
   // Keys by status, kept current on every change: O(1).
   struct StatusCounts {
@@ -102,11 +185,6 @@ class KeyPool {
   // Ids of the keys now in `status`, ascending (validation jobs). O(n).
   std::vector<std::int64_t> idsWithStatus(KeyStatus status) const;
 
-  // Earliest moment a key now cooling for `model` becomes usable again, if every active key not
-  // excluded is cooling; nullopt otherwise.
-  std::optional<TimePoint> allCoolingUntil(std::string_view model) const;
-  std::vector<CooldownInfo> cooldowns(std::int64_t id) const;
-
   std::size_t size() const;
   std::size_t activeCount() const;
   std::optional<PoolKey> get(std::int64_t id) const;
@@ -117,23 +195,64 @@ class KeyPool {
  private:
   struct Entry {
     PoolKey key;
-    std::size_t active_slot = SIZE_MAX;  // index in active_ when active
+    std::size_t slot = 0;                 // the key's slot in selector_
+    std::size_t active_index = SIZE_MAX;  // index in active_ when active
+    TokenBucket bucket;
+    TimePoint last_consume{};
+    bool in_partial = false;                // listed in partial_ under last_consume
+    std::optional<TimePoint> next_refresh;  // pending heap event
+    // The current run of 429s (exhausted rule).
+    std::optional<TimePoint> streak_start;
+    int streak_429s = 0;
+    // Attempts in the current hour (frequency TTL).
+    TimePoint hour_start{};
+    int hour_uses = 0;
   };
-  void setActiveLocked(Entry& e, bool active);
+  struct Refresh {
+    TimePoint due;
+    std::size_t slot;
+    bool operator>(const Refresh& o) const { return due > o.due; }
+  };
+
+  Entry* findLocked(std::int64_t id);
+  void addLocked(PoolKey key, TimePoint now);
+  void setActiveIndexLocked(Entry& e, bool active);
+  // Recomputes the key's eligibility and weight in the selector from its status and bucket at
+  // `now`, and schedules the next refresh when the bucket is not full.
+  void updateSlotLocked(Entry& e, TimePoint now);
+  void processDueLocked(TimePoint now);
+  bool coolingLocked(std::int64_t id, std::string_view model, TimePoint now) const;
+  std::chrono::seconds bucketTtlLocked(const Entry& e) const;
+  // Forgets the bucket when it has been idle for its TTL; returns whether it did.
+  bool forgetIfIdleLocked(Entry& e, TimePoint now);
+  void trackPartialLocked(Entry& e, bool partial);
   KeyDelta& deltaLocked(std::int64_t id);
-  bool coolingLocked(std::int64_t id, std::string_view model, TimePoint now);
+  void countUseLocked(Entry& e, Source source, TimePoint now);
   void changeStatusLocked(Entry& e, KeyStatus to, std::string reason);
+  void countStatusLocked(KeyStatus s, int delta);
+  std::optional<std::int64_t> fallbackPickLocked(std::string_view model,
+                                                 std::span<const std::int64_t> exclude,
+                                                 TimePoint now);
 
   const Clock& clock_;
   mutable std::mutex mu_;
   std::mt19937_64 rng_;
+  PoolSettings settings_;
   std::unordered_map<std::int64_t, Entry> entries_;
-  std::vector<std::int64_t> active_;  // ids of active keys, for O(1) random choice
+  KeySelector selector_;
+  std::vector<std::int64_t> slot_ids_;  // slot → key id (0 when free)
+  std::vector<std::size_t> free_slots_;
+  std::vector<std::int64_t> active_;  // ids of active keys (fallback picks)
+  std::priority_queue<Refresh, std::vector<Refresh>, std::greater<>> refresh_;
+  // Buckets below full, least recently consumed first (LRU eviction).
+  std::set<std::pair<TimePoint, std::int64_t>> partial_;
+  std::array<std::int64_t, 4> counts_{};  // by KeyStatus
   // model → (key id → cooling until)
   std::unordered_map<std::string, std::unordered_map<std::int64_t, CooldownInfo>, StringHash,
                      std::equal_to<>>
       cooling_;
   std::unordered_map<std::int64_t, KeyDelta> deltas_;
+  std::vector<std::size_t> scratch_excluded_;
 };
 
 // "models/gemini-2.5-flash" and "gemini-2.5-flash" name the same model.

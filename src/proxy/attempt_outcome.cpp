@@ -78,43 +78,38 @@ ErrorDetails readDetails(std::string_view body) {
 
 }  // namespace
 
-AttemptOutcome classifyResponse(unsigned status, std::string_view body) {
+AttemptOutcome classifyResponse(unsigned status, std::string_view body,
+                                const keys::ErrorPolicy& policy) {
   AttemptOutcome out;
   if (status >= 200 && status < 300) return out;
-  if (status == 429) {
-    const auto d = readDetails(body);
-    out.kind = OutcomeKind::Cooldown;
-    out.retry_delay = d.retry_delay;
-    out.daily_quota = d.daily_quota;
-    out.reason =
-        d.daily_quota ? "429 daily quota" : "429 " + (d.status.empty() ? "rate limited" : d.status);
-    return out;
-  }
-  if (status == 401 || status == 403) {
-    const auto d = readDetails(body);
-    out.kind = OutcomeKind::KeyRejected;
-    out.reason = std::to_string(status) + " " + (d.reason.empty() ? d.status : d.reason);
-    return out;
-  }
-  if (status == 400) {
-    const auto d = readDetails(body);
-    if (d.reason == "API_KEY_INVALID") {
-      out.kind = OutcomeKind::KeyRejected;
-      out.reason = "400 API_KEY_INVALID";
-      return out;
-    }
-    out.kind = OutcomeKind::ClientError;
-    out.reason = "400 " + d.status;
-    return out;
-  }
-  if (status == 408 || status >= 500) {
-    out.kind = OutcomeKind::Transient;
-    out.reason = std::to_string(status);
-    return out;
-  }
-  out.kind = OutcomeKind::ClientError;
+  const auto d = readDetails(body);
+  const auto action = policy.actionFor(status, d.reason, d.status);
+  std::string detail = d.reason.empty() ? d.status : d.reason;
+  if (status == 429 && d.daily_quota) detail = "daily quota";
   out.reason = std::to_string(status);
+  if (!detail.empty()) out.reason += " " + detail;
+  switch (action) {
+    case keys::ErrorAction::Cooldown:
+      out.kind = OutcomeKind::Cooldown;
+      out.retry_delay = d.retry_delay;
+      out.daily_quota = d.daily_quota;
+      break;
+    case keys::ErrorAction::Disable:
+      out.kind = OutcomeKind::KeyRejected;
+      break;
+    case keys::ErrorAction::RetryOtherKey:
+      out.kind = OutcomeKind::Transient;
+      break;
+    case keys::ErrorAction::ReturnToClient:
+      out.kind = OutcomeKind::ClientError;
+      break;
+  }
   return out;
+}
+
+AttemptOutcome classifyResponse(unsigned status, std::string_view body) {
+  static const keys::ErrorPolicy defaults;
+  return classifyResponse(status, body, defaults);
 }
 
 namespace {

@@ -11,14 +11,16 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "keys/error_policy.h"
 
 namespace poise::proxy {
 
 enum class OutcomeKind {
-  Success,      // 2xx: relay it
+  Success,  // 2xx: relay it
+  // By default (keys::ErrorPolicy, configurable):
   Cooldown,     // 429: rest the key for this model, try another key at once
   KeyRejected,  // API_KEY_INVALID, 401, 403: mark the key `error`, try another key at once
-  Transient,    // 5xx, reset, timeout: back off, try another key; the key is not blamed
+  Transient,    // 5xx, 408, reset, timeout: back off, try another key; the key is not blamed
   ClientError,  // other 4xx: return to the client at once; the key is not blamed
 };
 
@@ -29,7 +31,10 @@ struct AttemptOutcome {
   std::string reason;  // short machine text for logs and key history, no secrets
 };
 
-// Classifies an upstream HTTP answer from its status and (for errors) its JSON body.
+// Classifies an upstream HTTP answer from its status and (for errors) its JSON body, by the
+// configured policy (config `key_error_actions`), or by the default policy.
+AttemptOutcome classifyResponse(unsigned status, std::string_view body,
+                                const keys::ErrorPolicy& policy);
 AttemptOutcome classifyResponse(unsigned status, std::string_view body);
 
 // Parses a protobuf Duration string such as "17s" or "57.238747106s".

@@ -56,6 +56,16 @@ TEST(ClassifyResponse, ReadsRetryDelayAndQuotaKind) {
   EXPECT_FALSE(bare.retry_delay);
 }
 
+TEST(ClassifyResponse, FollowsTheConfiguredPolicy) {
+  auto policy = keys::parseErrorPolicy(R"({"404": "retry-other-key", "429": "return-to-client"})");
+  ASSERT_TRUE(policy);
+  EXPECT_EQ(classifyResponse(404, "", *policy).kind, OutcomeKind::Transient);
+  const auto quota = classifyResponse(429, kQuotaPerMinute, *policy);
+  EXPECT_EQ(quota.kind, OutcomeKind::ClientError);
+  EXPECT_EQ(quota.reason, "429 RESOURCE_EXHAUSTED");
+  EXPECT_EQ(classifyResponse(400, kInvalidKey, *policy).reason, "400 API_KEY_INVALID");
+}
+
 TEST(ParseDuration, AcceptsProtobufDurations) {
   EXPECT_EQ(parseDuration("17s")->count(), 17000);
   EXPECT_EQ(parseDuration("0.5s")->count(), 500);

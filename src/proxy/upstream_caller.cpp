@@ -299,7 +299,7 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(net::HttpExchange& ex,
           conn->close();
         } else {
           auto& msg = full.get();
-          attempt.outcome = classifyResponse(status, msg.body());
+          attempt.outcome = classifyResponse(status, msg.body(), cfg->error_policy);
           result.kind = UpstreamResult::Kind::Answer;
           result.status = status;
           result.content_type = std::string(msg[bhttp::field::content_type]);
@@ -457,10 +457,11 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(net::HttpExchange& ex,
   if (last) co_return std::move(last->result);
   UpstreamResult none;
   none.kind = UpstreamResult::Kind::NoKey;
-  if (auto until = deps_.keys.allCoolingUntil(model)) {
-    none.retry_after_seconds = std::max<std::int64_t>(
-        1,
-        std::chrono::duration_cast<std::chrono::seconds>(*until - deps_.clock.now()).count() + 1);
+  if (auto until = deps_.keys.nextEligibleAt(model)) {
+    // Whole seconds, rounded up: a client that waits that long finds a key.
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*until - deps_.clock.now()).count();
+    none.retry_after_seconds = std::max<std::int64_t>(1, (ms + 999) / 1000);
   }
   co_return none;
 }
@@ -504,7 +505,9 @@ asio::awaitable<void> respondUnanswered(net::HttpExchange& ex, http::Protocol pr
   if (result.retry_after_seconds) {
     const std::string secs = std::to_string(*result.retry_after_seconds);
     auto res = http::errorResponse(
-        protocol, 429, "every upstream key is cooling down for this model; retry in " + secs + "s");
+        protocol, 429,
+        "no upstream key can take this request now (rate limits or cooldowns); retry in " + secs +
+            "s");
     res.set(bhttp::field::retry_after, secs);
     co_await ex.respond(std::move(res));
     co_return;
