@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "admin/admin_api.h"
+#include "admin/key_check_routes.h"
 #include "auth/password_hasher.h"
 #include "auth/session_service.h"
 #include "config/runtime_config.h"
@@ -24,6 +25,8 @@
 #include "core/log.h"
 #include "http/error_envelope.h"
 #include "http/router.h"
+#include "jobs/key_checker.h"
+#include "jobs/validation_scheduler.h"
 #include "keys/key_pool.h"
 #include "net/http_server.h"
 #include "net/upstream_pool.h"
@@ -290,6 +293,16 @@ int serve(const config::Settings& s) {
   gemini_ptr = &gemini;
   proxy::CompatProxy compat(proxy_deps);
 
+  // Key validation: the scheduled jobs, bulk and single checks, on the checker's own thread (never
+  // a proxy worker), through the same KeyPool state machine as live traffic. Stopped after the
+  // server and before the pools it uses go.
+  jobs::KeyChecker key_checker(jobs::KeyCheckerDeps{runtime, pool, clock, **tls});
+  jobs::ValidationScheduler validation(
+      jobs::ValidationSchedulerDeps{key_checker, runtime, pool, clock});
+  admin::registerKeyCheckRoutes(router, admin_api, key_checker);
+  key_checker.start();
+  validation.start();
+
   // OpenAI and Anthropic routes (translated to Gemini; same rotation as the native ones).
   router.add(bhttp::verb::post, "/v1/chat/completions",
              [&compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
@@ -380,6 +393,8 @@ int serve(const config::Settings& s) {
   control.run();
 
   server.stop(std::chrono::seconds(s.shutdown_grace_seconds));
+  validation.stop();
+  key_checker.stop();  // cuts in-flight checks; their pool changes are flushed below
   // Pooled upstream sockets belong to the workers' io_contexts: close them while those live.
   workers.clear();
   flush();  // whatever the last requests changed

@@ -24,6 +24,31 @@ TEST(Router, MatchesParamsAndIgnoresTrailingSlash) {
   EXPECT_EQ(p.params.get("id"), "paginated");
 }
 
+TEST(Router, ALiteralRouteAddedAfterAParameterRouteStillMatches) {
+  // The admin routes register GET/PUT/DELETE /api_keys/{id} before the key check routes.
+  Router r;
+  r.add(verb::get, "/api/v1/api_keys/{id}", noop());
+  r.add(verb::put, "/api/v1/api_keys/{id}", noop());
+  r.add(verb::delete_, "/api/v1/api_keys/{id}", noop());
+  r.add(verb::post, "/api/v1/api_keys/bulk-check", noop());
+  r.add(verb::get, "/api/v1/api_keys/bulk-check/{task_id}/status", noop());
+  r.add(verb::post, "/api/v1/api_keys/check/{id}", noop());
+  auto bulk = r.match(verb::post, "/api/v1/api_keys/bulk-check/");
+  ASSERT_TRUE(bulk.handler);
+  EXPECT_TRUE(bulk.params.values.empty()) << "the literal route, not {id}";
+  EXPECT_EQ(bulk.handler, r.match(verb::post, "/api/v1/api_keys/bulk-check").handler);
+  auto status = r.match(verb::get, "/api/v1/api_keys/bulk-check/abc/status");
+  ASSERT_TRUE(status.handler);
+  EXPECT_EQ(status.params.get("task_id"), "abc");
+  auto check = r.match(verb::post, "/api/v1/api_keys/check/7");
+  ASSERT_TRUE(check.handler);
+  EXPECT_EQ(check.params.get("id"), "7");
+  auto get = r.match(verb::get, "/api/v1/api_keys/7");
+  ASSERT_TRUE(get.handler);
+  EXPECT_EQ(get.params.get("id"), "7");
+  EXPECT_NE(get.handler, bulk.handler);
+}
+
 TEST(Router, ReportsMethodNotAllowed) {
   Router r;
   r.add(verb::post, "/api/v1/login", noop());

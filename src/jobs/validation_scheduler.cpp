@@ -16,6 +16,10 @@ namespace asio = boost::asio;
 ValidationScheduler::ValidationScheduler(ValidationSchedulerDeps deps)
     : d_(deps), plan_(deps.clock), timer_(deps.checker.context()) {}
 
+ValidationScheduler::~ValidationScheduler() {
+  d_.checker.stop();
+}
+
 void ValidationScheduler::start() {
   asio::co_spawn(d_.checker.context(), loop(), [](std::exception_ptr e) {
     if (e) spdlog::error("msg=\"validation scheduler stopped unexpectedly\"");

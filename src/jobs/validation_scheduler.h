@@ -28,6 +28,11 @@ struct ValidationSchedulerDeps {
 class ValidationScheduler {
  public:
   explicit ValidationScheduler(ValidationSchedulerDeps deps);
+  // The loop runs on the checker's thread: stops the checker (idempotent) so that the loop has
+  // ended before the scheduler goes, whatever the order of destruction.
+  ~ValidationScheduler();
+  ValidationScheduler(const ValidationScheduler&) = delete;
+  ValidationScheduler& operator=(const ValidationScheduler&) = delete;
   // Spawns the loop on the checker's io_context.
   void start();
   // Asks the loop to end (runs in progress are cut by KeyChecker::stop()). Any thread.

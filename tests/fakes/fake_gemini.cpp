@@ -163,6 +163,7 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
     next_request_id_ = 0;
     requests_ = 0;
     client_aborts_ = 0;
+    max_active_requests_ = active_requests_;
   }
 
   std::vector<RecordedRequest> requests(std::uint64_t since) const {
@@ -179,6 +180,7 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
     return FakeGeminiStats{.requests = requests_,
                            .open_connections = static_cast<std::uint64_t>(open_api_connections_),
                            .active_requests = static_cast<std::uint64_t>(active_requests_),
+                           .max_active_requests = static_cast<std::uint64_t>(max_active_requests_),
                            .accepted_connections = accepted_,
                            .client_aborts = client_aborts_};
   }
@@ -295,6 +297,7 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
       explicit ActiveGuard(Impl& i) : impl(i) {
         std::lock_guard lock(impl.mutex_);
         ++impl.active_requests_;
+        impl.max_active_requests_ = std::max(impl.max_active_requests_, impl.active_requests_);
       }
       ~ActiveGuard() {
         std::lock_guard lock(impl.mutex_);
@@ -537,6 +540,7 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
       return ok({{"requests", s.requests},
                  {"open_connections", s.open_connections},
                  {"active_requests", s.active_requests},
+                 {"max_active_requests", s.max_active_requests},
                  {"accepted_connections", s.accepted_connections},
                  {"client_aborts", s.client_aborts}});
     }
@@ -562,6 +566,7 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
   std::uint64_t client_aborts_ = 0;
   std::int64_t open_api_connections_ = 0;
   std::int64_t active_requests_ = 0;
+  std::int64_t max_active_requests_ = 0;
 };
 
 FakeGemini::FakeGemini(asio::io_context& ioc, FakeGeminiOptions options)

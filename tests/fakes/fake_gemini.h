@@ -46,6 +46,7 @@ struct FakeGeminiStats {
   std::uint64_t requests = 0;              // API requests since the last reset (not /_fake/)
   std::uint64_t open_connections = 0;      // open TCP connections, except control-only ones
   std::uint64_t active_requests = 0;       // API requests still being answered
+  std::uint64_t max_active_requests = 0;   // most answered at once since the last reset
   std::uint64_t accepted_connections = 0;  // since start
   std::uint64_t client_aborts = 0;         // since the last reset
 };

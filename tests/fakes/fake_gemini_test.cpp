@@ -424,5 +424,24 @@ TEST_F(FakeGeminiTest, OpenConnectionsDropsWhenClientLeavesMidStream) {
   EXPECT_EQ(server_.fake().stats().client_aborts, 1u);
 }
 
+TEST_F(FakeGeminiTest, StatsRecordTheMostRequestsAnsweredAtOnce) {
+  server_.fake().script("slow1", {{.status = 200, .delay_ms = 300}});
+  server_.fake().script("slow2", {{.status = 200, .delay_ms = 300}});
+  const std::string body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+  std::thread a([&] { Client(server_.port()).post(kGenerate, body, "slow1"); });
+  std::thread b([&] { Client(server_.port()).post(kGenerate, body, "slow2"); });
+  a.join();
+  b.join();
+  EXPECT_EQ(server_.fake().stats().max_active_requests, 2u);
+  // The fake counts a request as answered a moment after the client has read it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (server_.fake().stats().active_requests != 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  server_.fake().reset();
+  EXPECT_EQ(server_.fake().stats().max_active_requests, 0u);
+}
+
 }  // namespace
 }  // namespace poise::fakes
