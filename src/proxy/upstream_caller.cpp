@@ -412,7 +412,13 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(net::HttpExchange& ex,
       }
     }
 
-    // Record the outcome on the key.
+    // Record the outcome on the key, and count the attempt. A client error is not the key's
+    // failure.
+    if (deps_.calls) {
+      const bool failed = attempt.outcome.kind != OutcomeKind::Success &&
+                          attempt.outcome.kind != OutcomeKind::ClientError;
+      deps_.calls->record(pick->id, failed, deps_.clock.now());
+    }
     switch (attempt.outcome.kind) {
       case OutcomeKind::Success:
         deps_.keys.recordSuccess(pick->id);
