@@ -270,6 +270,21 @@ describe('on-demand checks', () => {
     });
   });
 
+  it('a check the upstream never answers times out and changes nothing', async () => {
+    const key = googleShapedKey();
+    await fake.script(key, [{ action: 'hang' }]);
+    await withGateway({ keys: [key], config: { key_validation_timeout_seconds: '1' } },
+      async ({ api, ids }) => {
+        const started = Date.now();
+        const res = await api('POST', `/api/v1/api_keys/check/${ids[key]}`);
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.body.status, 'timeout');
+        assert.equal(res.body.key_status, 'active');
+        assert.ok(Date.now() - started < 5000, 'within key_validation_timeout_seconds');
+        assert.deepEqual(await history(api, ids[key]), []);
+      });
+  });
+
   it('the models method lists one model with the key in the header', async () => {
     const key = googleShapedKey();
     const quota = googleShapedKey();
