@@ -18,6 +18,7 @@
 
 #include "admin/admin_api.h"
 #include "admin/key_check_routes.h"
+#include "admin/statistics_routes.h"
 #include "auth/password_hasher.h"
 #include "auth/session_service.h"
 #include "config/runtime_config.h"
@@ -32,6 +33,7 @@
 #include "net/upstream_pool.h"
 #include "proxy/compat_proxy.h"
 #include "proxy/gemini_proxy.h"
+#include "stats/snapshot_job.h"
 #include "storage/api_key_repository.h"
 #include "storage/audit_repository.h"
 #include "storage/config_repository.h"
@@ -277,6 +279,19 @@ int serve(const config::Settings& s) {
   admin_api.registerRoutes(router);
   admin_ptr = &admin_api;
 
+  // Statistics: upstream call counters (the proxy records every attempt), survival snapshots and
+  // their routes; the job runs on the BlockingPool and is stopped before it.
+  stats::CallCounters call_counters;
+  storage::StatisticsRepository stats_repo(db);
+  stats::SnapshotJob stats_job(
+      stats::SnapshotJobDeps{blocking, stats_repo, pool, runtime, call_counters, clock});
+  if (auto st = stats_job.seedCounters(); !st) {
+    spdlog::error("msg=\"could not load call counts\" error={}", logValue(st.error().message));
+  }
+  admin::registerStatisticsRoutes(
+      router, admin_api, admin::StatisticsDeps{blocking, stats_repo, call_counters, clock});
+  stats_job.start();
+
   auto tls = net::makeClientTlsContext();
   if (!tls) return fail(tls.error());
   workers.resize(server.workerCount());
@@ -398,6 +413,8 @@ int serve(const config::Settings& s) {
   // Pooled upstream sockets belong to the workers' io_contexts: close them while those live.
   workers.clear();
   flush();  // whatever the last requests changed
+  // Ends the statistics loop and persists the last call counts (needs the BlockingPool).
+  stats_job.stop();
   blocking.stop();
   spdlog::info("msg=\"poise stopped\"");
   return 0;
