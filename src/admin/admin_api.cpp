@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
 #include <optional>
 
 #include "admin/admin_support.h"
@@ -412,26 +413,18 @@ void AdminApi::registerRoutes(http::Router& r) {
         });
 
   // Key counts by status (the seed's shape, plus disabled_keys).
+  // From the pool's counters: O(1), no database scan.
   r.add(verb::get, "/api/v1/api_keys/statistics/keys",
         [d, requireAdmin](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
           auto caller = co_await requireAdmin(ex);
           if (!caller) co_return;
-          auto job = [d] { return d->keys.countByStatus(); };
-          auto counts = co_await d->blocking.run(job);
-          if (!counts) {
-            co_await sendFailure(ex, counts.error());
-            co_return;
-          }
-          auto get = [&](const char* status) -> std::int64_t {
-            auto it = counts->find(status);
-            return it == counts->end() ? 0 : it->second;
-          };
+          const auto c = d->pool.statusCounts();
           json::object out;
-          out["active_keys"] = get("active");
-          out["exhausted_keys"] = get("exhausted");
-          out["error_keys"] = get("error");
-          out["disabled_keys"] = get("disabled");
-          out["total_keys"] = get("active") + get("exhausted") + get("error") + get("disabled");
+          out["active_keys"] = c.active;
+          out["exhausted_keys"] = c.exhausted;
+          out["error_keys"] = c.error;
+          out["disabled_keys"] = c.disabled;
+          out["total_keys"] = c.total();
           co_await sendJson(ex, 200, out);
         });
 
@@ -620,6 +613,18 @@ void AdminApi::registerRoutes(http::Router& r) {
               {"model", c.model}, {"until", formatIso8601(c.until)}, {"reason", c.reason}});
         }
         live["cooldowns"] = std::move(cooldowns);
+        if (auto b = d->pool.bucket(key->id)) {
+          live["bucket"] = json::object{{"capacity", b->capacity},
+                                        {"tokens", std::floor(b->tokens * 1000.0) / 1000.0},
+                                        {"refill_rate", b->refill_rate},
+                                        {"priority", keys::toString(b->priority)},
+                                        {"overridden", b->overridden}};
+        }
+        if (d->calls) {
+          const auto day = d->calls->keyLast24h(key->id, d->clock.now());
+          live["usage_last_24_hours"] = day.calls;
+          live["failures_last_24_hours"] = day.failures;
+        }
         out["live"] = std::move(live);
         json::array changes;
         for (const auto& h : *history) {

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "http/router.h"
 #include "keys/key_pool.h"
+#include "stats/call_counters.h"
 #include "storage/api_key_repository.h"
 #include "storage/audit_repository.h"
 #include "storage/config_repository.h"
@@ -26,6 +27,7 @@ struct AdminDeps {
   config::RuntimeConfigStore& runtime;
   const Clock& clock;
   int session_minutes = 60;
+  const stats::CallCounters* calls = nullptr;  // per-key 24 h figures in the key detail
 };
 
 class AdminApi {

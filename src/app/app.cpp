@@ -19,6 +19,7 @@
 #include "admin/admin_api.h"
 #include "admin/key_check_routes.h"
 #include "admin/statistics_routes.h"
+#include "admin/token_bucket_routes.h"
 #include "auth/password_hasher.h"
 #include "auth/session_service.h"
 #include "config/runtime_config.h"
@@ -36,6 +37,7 @@
 #include "stats/snapshot_job.h"
 #include "storage/api_key_repository.h"
 #include "storage/audit_repository.h"
+#include "storage/bucket_override_repository.h"
 #include "storage/config_repository.h"
 #include "storage/database_url.h"
 #include "storage/key_cipher.h"
@@ -133,13 +135,23 @@ struct WorkerResources {
   std::mt19937_64 rng{std::random_device{}()};
 };
 
-std::vector<keys::PoolKey> toPoolKeys(std::vector<storage::ApiKey> rows) {
+std::vector<keys::PoolKey> toPoolKeys(
+    std::vector<storage::ApiKey> rows,
+    const std::map<std::int64_t, storage::BucketOverride>& overrides) {
   std::vector<keys::PoolKey> out;
   out.reserve(rows.size());
   for (auto& k : rows) {
-    out.push_back(keys::PoolKey{k.id, std::move(k.value),
-                                keys::parseKeyStatus(k.status).value_or(keys::KeyStatus::Error),
-                                k.failed_count});
+    keys::PoolKey p;
+    p.id = k.id;
+    p.value = std::move(k.value);
+    p.status = keys::parseKeyStatus(k.status).value_or(keys::KeyStatus::Error);
+    p.failed_count = k.failed_count;
+    p.priority = keys::parseKeyPriority(k.priority).value_or(keys::KeyPriority::Normal);
+    p.last_used_at = k.last_used_at;
+    if (auto it = overrides.find(k.id); it != overrides.end()) {
+      p.bucket_override = keys::BucketLimits{it->second.capacity, it->second.refill_rate};
+    }
+    out.push_back(std::move(p));
   }
   return out;
 }
@@ -264,7 +276,10 @@ int serve(const config::Settings& s) {
   auto all_keys = key_repo.loadAll();
   if (!all_keys) return fail(all_keys.error());
   const std::size_t key_count = all_keys->size();
-  pool.load(toPoolKeys(std::move(*all_keys)));
+  storage::BucketOverrideRepository override_repo(db);
+  auto overrides = override_repo.loadAll();
+  if (!overrides) return fail(overrides.error());
+  pool.load(toPoolKeys(std::move(*all_keys), *overrides));
 
   // Threads for blocking calls (database, password hashing): more than there are connections
   // would only queue on the pool; 16 bound the memory of a large POOL_SIZE.
@@ -272,16 +287,17 @@ int serve(const config::Settings& s) {
   auth::SessionOptions session_options;
   session_options.idle_ttl = std::chrono::minutes(s.access_token_expire_minutes);
   auth::SessionService session_service(users, sessions, clock, session_options);
+  stats::CallCounters call_counters;  // every upstream attempt, for statistics and key detail
   admin::AdminApi admin_api(admin::AdminDeps{blocking, session_service, key_repo, config_repo,
                                              audit_repo, pool, runtime, clock,
-                                             s.access_token_expire_minutes});
+                                             s.access_token_expire_minutes, &call_counters});
   if (auto st = admin_api.reloadConfig(); !st) return fail(st.error());
   admin_api.registerRoutes(router);
+  admin::registerTokenBucketRoutes(router, admin_api, override_repo);
   admin_ptr = &admin_api;
 
   // Statistics: upstream call counters (the proxy records every attempt), survival snapshots and
   // their routes; the job runs on the BlockingPool and is stopped before it.
-  stats::CallCounters call_counters;
   storage::StatisticsRepository stats_repo(db);
   stats::SnapshotJob stats_job(
       stats::SnapshotJobDeps{blocking, stats_repo, pool, runtime, call_counters, clock});
@@ -298,12 +314,14 @@ int serve(const config::Settings& s) {
   for (std::size_t i = 0; i < workers.size(); ++i) {
     workers[i].upstream = std::make_unique<net::UpstreamPool>(server.workerContext(i), **tls);
   }
-  const proxy::GeminiProxyDeps proxy_deps{runtime, pool, clock, [&workers]() {
+  const proxy::GeminiProxyDeps proxy_deps{runtime, pool, clock,
+                                          [&workers]() {
                                             const int w = net::HttpServer::currentWorker();
                                             auto& r =
                                                 workers.at(static_cast<std::size_t>(w < 0 ? 0 : w));
                                             return proxy::WorkerContext{r.upstream.get(), &r.rng};
-                                          }};
+                                          },
+                                          &call_counters};
   proxy::GeminiProxy gemini(proxy_deps);
   gemini_ptr = &gemini;
   proxy::CompatProxy compat(proxy_deps);

@@ -151,7 +151,7 @@ TEST(BucketConfig, DefaultsAreTheSeeds) {
   EXPECT_EQ(config.low_priority_capacity, 5);
   EXPECT_EQ(config.low_priority_refill_rate, 0.5);
   EXPECT_TRUE(config.enable_token_bucket);
-  EXPECT_TRUE(config.fallback_to_random);
+  EXPECT_FALSE(config.fallback_to_random);  // the seed said true, but its buckets never limited
   EXPECT_TRUE(config.validate());
 }
 
