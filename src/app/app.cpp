@@ -398,11 +398,21 @@ int serve(const config::Settings& s) {
       control,
       [&]() -> asio::awaitable<void> {
         asio::steady_timer timer(control);
+        // Idle token buckets are forgotten every token_bucket_cleanup_interval seconds (also on
+        // read, with enable_lazy_cleanup); the sweep is O(keys) under the pool's mutex.
+        auto next_cleanup = std::chrono::steady_clock::now();
         while (!stopping) {
           timer.expires_after(std::chrono::seconds(1));
           co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
           if (stopping) break;
           co_await blocking.run(flush);
+          const auto now = std::chrono::steady_clock::now();
+          if (now >= next_cleanup) {
+            const std::size_t forgotten = pool.cleanupBuckets();
+            if (forgotten > 0) spdlog::debug("msg=\"idle buckets forgotten\" count={}", forgotten);
+            next_cleanup =
+                now + std::chrono::seconds(runtime.snapshot()->token_bucket.cleanup_interval);
+          }
         }
       },
       [](std::exception_ptr e) {

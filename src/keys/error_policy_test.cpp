@@ -32,11 +32,11 @@ TEST(ErrorPolicy, OperatorRulesMergeOverDefaultsMostSpecificFirst) {
 }
 
 TEST(ErrorPolicy, GuardRailsRefuseBlamingKeysForServerOrClientErrors) {
-  for (const char* bad : {R"({"503": "disable"})", R"({"5xx": "disable"})",
-                          R"({"UNAVAILABLE": "disable"})", R"({"408": "disable"})",
-                          R"({"400": "disable"})", R"({"404": "cooldown"})",
-                          R"({"413": "disable"})", R"({"429": "explode"})", R"({"200": "cooldown"})",
-                          R"({"429:": "cooldown"})", R"(["429"])", R"({"lower": "cooldown"})"}) {
+  for (const char* bad :
+       {R"({"503": "disable"})", R"({"5xx": "disable"})", R"({"UNAVAILABLE": "disable"})",
+        R"({"408": "disable"})", R"({"400": "disable"})", R"({"404": "cooldown"})",
+        R"({"413": "disable"})", R"({"429": "explode"})", R"({"200": "cooldown"})",
+        R"({"429:": "cooldown"})", R"(["429"])", R"({"lower": "cooldown"})"}) {
     auto p = parseErrorPolicy(bad);
     ASSERT_FALSE(p) << bad;
     EXPECT_EQ(p.error().code, "invalid_config");

@@ -74,13 +74,15 @@ void KeyPool::setActiveIndexLocked(Entry& e, bool active) {
 }
 
 void KeyPool::trackPartialLocked(Entry& e, bool partial) {
-  if (e.in_partial) {
-    partial_.erase({e.last_consume, e.key.id});
-    e.in_partial = false;
+  partial = partial && settings_.buckets.enable_lru_eviction;
+  if (e.partial_it) {
+    if (partial && (*e.partial_it)->first == e.last_consume) return;  // already in place
+    partial_.erase(*e.partial_it);
+    e.partial_it.reset();
   }
   if (!partial) return;
-  partial_.emplace(e.last_consume, e.key.id);
-  e.in_partial = true;
+  // last_consume is usually the newest instant: the end() hint makes the insert O(1).
+  e.partial_it = partial_.emplace_hint(partial_.end(), e.last_consume, e.key.id);
 }
 
 std::chrono::seconds KeyPool::bucketTtlLocked(const Entry& e) const {
@@ -105,12 +107,7 @@ void KeyPool::updateSlotLocked(Entry& e, TimePoint now) {
   const bool active = e.key.status == KeyStatus::Active;
   const auto& cfg = settings_.buckets;
   if (!cfg.enable_token_bucket) {
-    if (active) {
-      selector_.enable(e.slot);
-      selector_.setWeight(e.slot, KeySelector::kWeightPerToken);
-    } else {
-      selector_.disable(e.slot);
-    }
+    setSlotLocked(e, active, KeySelector::kWeightPerToken, now);
     return;
   }
   if (cfg.enable_lazy_cleanup) forgetIfIdleLocked(e, now);
@@ -118,19 +115,24 @@ void KeyPool::updateSlotLocked(Entry& e, TimePoint now) {
   const bool full = level >= e.bucket.capacity - TokenBucket::kEpsilon;
   trackPartialLocked(e, !full);
   if (!active) {
-    selector_.disable(e.slot);
+    setSlotLocked(e, false, selector_.weight(e.slot), now);
     return;
   }
-  if (level + TokenBucket::kEpsilon >= 1.0) {
-    selector_.setWeight(e.slot, KeySelector::weightForTokens(level + TokenBucket::kEpsilon));
-    selector_.enable(e.slot);
-  } else {
-    selector_.disable(e.slot);
-  }
+  // Eligibility is exact (a key is in the selector iff it holds a whole token). The weight moves
+  // in steps of a sixteenth of the capacity (at least one token): a finer weight would not change
+  // picks measurably, and every step costs an O(log n) tree update and a refresh event.
+  const int step = std::max(1, e.bucket.capacity / 16);
+  const bool eligible = level + TokenBucket::kEpsilon >= 1.0;
+  std::uint64_t weight = KeySelector::weightForTokens(level + TokenBucket::kEpsilon);
+  const std::uint64_t old = selector_.weight(e.slot);
+  const std::uint64_t diff = weight > old ? weight - old : old - weight;
+  if (!full && old > 0 && diff < KeySelector::weightForTokens(step)) weight = old;
+  setSlotLocked(e, eligible, weight, now);
   if (full) return;
-  // Next refresh: when the level reaches its next whole token (so weights follow the refill and
-  // an empty key comes back exactly when it can serve).
-  const int next = std::min(e.bucket.capacity, static_cast<int>(std::floor(level + 1e-9)) + 1);
+  // Next refresh: when an empty key can serve again (exactly), else when the level has gained a
+  // step, or is full.
+  const int whole = static_cast<int>(std::floor(level + TokenBucket::kEpsilon));
+  const int next = eligible ? std::min(e.bucket.capacity, whole + step) : 1;
   const auto wait = e.bucket.timeUntilAvailable(now, next).value_or(Millis{1000});
   const TimePoint due = now + std::max(wait, Millis{1});
   if (e.next_refresh && *e.next_refresh <= due) return;  // an earlier event will handle it
@@ -138,12 +140,63 @@ void KeyPool::updateSlotLocked(Entry& e, TimePoint now) {
   refresh_.push(Refresh{due, e.slot});
 }
 
+void KeyPool::setSlotLocked(const Entry& e, bool enabled, std::uint64_t weight, TimePoint now) {
+  auto apply = [&](KeySelector& sel, bool on) {
+    if (sel.weight(e.slot) != weight) sel.setWeight(e.slot, weight);
+    if (on) {
+      sel.enable(e.slot);
+    } else {
+      sel.disable(e.slot);
+    }
+  };
+  apply(selector_, enabled);
+  for (auto& [model, view] : views_) {
+    apply(view, enabled && !coolingLocked(e.key.id, model, now));
+  }
+}
+
+void KeyPool::touchLocked(std::size_t slot, TimePoint when) {
+  selector_.touch(slot, when);
+  for (auto& [model, view] : views_) view.touch(slot, when);
+}
+
+void KeyPool::setLastUsedLocked(std::size_t slot, TimePoint when) {
+  selector_.setLastUsed(slot, when);
+  for (auto& [model, view] : views_) view.setLastUsed(slot, when);
+}
+
+void KeyPool::setLruTrackingLocked(bool on) {
+  selector_.setLruTracking(on);
+  for (auto& [model, view] : views_) view.setLruTracking(on);
+}
+
+void KeyPool::liftCoolingLocked(const std::string& model, std::int64_t id) {
+  auto vit = views_.find(model);
+  if (vit == views_.end()) return;
+  const Entry* e = findLocked(id);
+  if (e && selector_.isEnabled(e->slot)) vit->second.enable(e->slot);
+}
+
 void KeyPool::processDueLocked(TimePoint now) {
+  while (!cooling_ends_.empty() && cooling_ends_.top().until <= now) {
+    const CoolingEnd end = cooling_ends_.top();
+    cooling_ends_.pop();
+    auto mit = cooling_.find(end.model);
+    if (mit == cooling_.end()) continue;
+    auto kit = mit->second.find(end.id);
+    if (kit != mit->second.end() && kit->second.until == end.until) {
+      mit->second.erase(kit);
+      liftCoolingLocked(end.model, end.id);
+    }  // else renewed (a later end is queued) or gone (key removed or validated)
+    if (mit->second.empty()) {
+      views_.erase(end.model);
+      cooling_.erase(mit);
+    }
+  }
   while (!refresh_.empty() && refresh_.top().due <= now) {
     const Refresh r = refresh_.top();
     refresh_.pop();
-    const std::int64_t id = slot_ids_[r.slot];
-    Entry* e = id ? findLocked(id) : nullptr;
+    Entry* e = slot_entries_[r.slot];
     if (!e || !e->next_refresh || *e->next_refresh != r.due) continue;  // stale
     e->next_refresh.reset();
     updateSlotLocked(*e, now);
@@ -158,15 +211,16 @@ void KeyPool::addLocked(PoolKey key, TimePoint now) {
     if (!free_slots_.empty()) {
       e.slot = free_slots_.back();
       free_slots_.pop_back();
-      slot_ids_[e.slot] = id;
+      slot_entries_[e.slot] = &e;
     } else {
       e.slot = selector_.addSlot();
-      slot_ids_.push_back(id);
+      for (auto& [model, view] : views_) view.addSlot();
+      slot_entries_.push_back(&e);
     }
     const auto limits = settings_.buckets.limitsFor(key.priority, key.bucket_override);
     e.bucket = TokenBucket::full(limits.capacity, limits.refill_per_second, now);
     e.hour_start = now;
-    if (key.last_used_at) selector_.setLastUsed(e.slot, *key.last_used_at);
+    if (key.last_used_at) setLastUsedLocked(e.slot, *key.last_used_at);
   } else {
     countStatusLocked(e.key.status, -1);
     if (!key.bucket_override) key.bucket_override = e.key.bucket_override;
@@ -186,6 +240,7 @@ void KeyPool::configure(const PoolSettings& settings) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
   settings_ = settings;
+  setLruTrackingLocked(settings_.strategy == SelectionStrategy::LeastRecentlyUsed);
   for (auto& [id, e] : entries_) {
     const auto limits = settings_.buckets.limitsFor(e.key.priority, e.key.bucket_override);
     if (limits.capacity != e.bucket.capacity ||
@@ -208,7 +263,11 @@ void KeyPool::load(std::vector<PoolKey> keys) {
   entries_.clear();
   active_.clear();
   selector_ = KeySelector();
-  slot_ids_.clear();
+  views_.clear();
+  cooling_.clear();
+  cooling_ends_ = {};
+  selector_.setLruTracking(settings_.strategy == SelectionStrategy::LeastRecentlyUsed);
+  slot_entries_.clear();
   free_slots_.clear();
   refresh_ = {};
   partial_.clear();
@@ -229,10 +288,9 @@ void KeyPool::remove(std::int64_t id) {
   if (!e) return;
   setActiveIndexLocked(*e, false);
   trackPartialLocked(*e, false);
-  selector_.disable(e->slot);
-  selector_.setWeight(e->slot, 0);
-  selector_.setLastUsed(e->slot, TimePoint{});
-  slot_ids_[e->slot] = 0;
+  setSlotLocked(*e, false, 0, clock_.now());
+  setLastUsedLocked(e->slot, TimePoint{});
+  slot_entries_[e->slot] = nullptr;
   free_slots_.push_back(e->slot);
   countStatusLocked(e->key.status, -1);
   entries_.erase(id);
@@ -289,14 +347,21 @@ std::optional<KeyPick> KeyPool::pick(std::string_view model, std::span<const std
   for (std::int64_t id : exclude) {
     if (const Entry* e = findLocked(id)) excluded.push_back(e->slot);
   }
+  // A model with many cooling keys has its own selector without them; otherwise the few cooling
+  // keys are redrawn past.
+  auto vit = views_.find(model);
+  KeySelector& sel = vit != views_.end() ? vit->second : selector_;
   std::optional<std::size_t> chosen;
   for (int draw = 0; draw <= kCoolingRedraws; ++draw) {
-    chosen = selector_.pick(settings_.strategy, rng_, excluded);
+    chosen = sel.pick(settings_.strategy, rng_, excluded);
     if (!chosen) break;
     const bool short_of_tokens =
         buckets && tokens > 1 &&
-        entries_.at(slot_ids_[*chosen]).bucket.tokensAt(now) + TokenBucket::kEpsilon < tokens;
-    if (!short_of_tokens && !coolingLocked(slot_ids_[*chosen], model, now)) break;
+        slot_entries_[*chosen]->bucket.tokensAt(now) + TokenBucket::kEpsilon < tokens;
+    if (!short_of_tokens &&
+        (vit != views_.end() || !coolingLocked(slot_entries_[*chosen]->key.id, model, now))) {
+      break;
+    }
     excluded.push_back(*chosen);
     chosen.reset();
     if (draw == kCoolingRedraws - 1) {
@@ -311,7 +376,7 @@ std::optional<KeyPick> KeyPool::pick(std::string_view model, std::span<const std
   }
   Entry* e = nullptr;
   if (chosen) {
-    e = findLocked(slot_ids_[*chosen]);
+    e = slot_entries_[*chosen];
     if (buckets && !e->bucket.tryConsume(now, tokens)) {
       // Cannot happen while eligibility is current; recompute and give up on this draw.
       updateSlotLocked(*e, now);
@@ -339,7 +404,7 @@ std::optional<KeyPick> KeyPool::pick(std::string_view model, std::span<const std
       }
     }
   }
-  selector_.touch(e->slot, now);
+  touchLocked(e->slot, now);
   if (now - e->hour_start >= kHour) {
     e->hour_start = now;
     e->hour_uses = 0;
@@ -415,7 +480,22 @@ void KeyPool::recordCooldown(std::int64_t id, std::string_view model, TimePoint 
   Entry* e = findLocked(id);
   if (!e) return;
   const std::string m(normalizeModel(model));
-  if (!m.empty()) cooling_[m][id] = CooldownInfo{m, until, reason};
+  if (!m.empty() && until > now) {
+    auto& keys = cooling_[m];
+    keys[id] = CooldownInfo{m, until, reason};
+    cooling_ends_.push(CoolingEnd{until, id, m});
+    auto vit = views_.find(m);
+    if (vit != views_.end()) {
+      vit->second.disable(e->slot);
+    } else if (keys.size() >= kViewThreshold) {
+      KeySelector view = selector_;
+      for (const auto& [cid, info] : keys) {
+        if (info.until <= now) continue;
+        if (const Entry* c = findLocked(cid)) view.disable(c->slot);
+      }
+      views_.emplace(m, std::move(view));
+    }
+  }
   countUseLocked(*e, source, now);
   if (source == Source::Validation) {
     if (e->key.status == KeyStatus::Error) {
@@ -464,7 +544,9 @@ void KeyPool::recordValidated(std::int64_t id, std::string reason) {
   if (!e || e->key.status == KeyStatus::Disabled) return;
   e->key.failed_count = 0;
   deltaLocked(id).failed_count = 0;
-  for (auto& [model, keys] : cooling_) keys.erase(id);
+  for (auto& [model, keys] : cooling_) {
+    if (keys.erase(id) > 0) liftCoolingLocked(model, id);
+  }
   changeStatusLocked(*e, KeyStatus::Active, std::move(reason));
 }
 

@@ -199,7 +199,8 @@ class KeyPool {
     std::size_t active_index = SIZE_MAX;  // index in active_ when active
     TokenBucket bucket;
     TimePoint last_consume{};
-    bool in_partial = false;                // listed in partial_ under last_consume
+    // Its place in partial_ when the bucket is below full (LRU eviction).
+    std::optional<std::set<std::pair<TimePoint, std::int64_t>>::iterator> partial_it;
     std::optional<TimePoint> next_refresh;  // pending heap event
     // The current run of 429s (exhausted rule).
     std::optional<TimePoint> streak_start;
@@ -213,6 +214,18 @@ class KeyPool {
     std::size_t slot;
     bool operator>(const Refresh& o) const { return due > o.due; }
   };
+  // A cooldown's end, to lift it from the model's view and forget it.
+  struct CoolingEnd {
+    TimePoint until;
+    std::int64_t id;
+    std::string model;
+    bool operator>(const CoolingEnd& o) const { return until > o.until; }
+  };
+  // Once this many keys cool for one model, that model gets its own selector (a copy of the
+  // base one with the cooling keys disabled) so that its picks stay O(log n) however many of
+  // its keys cool (the common end-of-day state with per-day quotas). Every selector change is
+  // mirrored into each view.
+  static constexpr std::size_t kViewThreshold = 16;
 
   Entry* findLocked(std::int64_t id);
   void addLocked(PoolKey key, TimePoint now);
@@ -220,6 +233,13 @@ class KeyPool {
   // Recomputes the key's eligibility and weight in the selector from its status and bucket at
   // `now`, and schedules the next refresh when the bucket is not full.
   void updateSlotLocked(Entry& e, TimePoint now);
+  // The selector changes, applied to the base selector and mirrored into every model view.
+  void setSlotLocked(const Entry& e, bool enabled, std::uint64_t weight, TimePoint now);
+  void touchLocked(std::size_t slot, TimePoint when);
+  void setLastUsedLocked(std::size_t slot, TimePoint when);
+  void setLruTrackingLocked(bool on);
+  // A key stopped cooling for `model` (expired, or validated): back into the model's view.
+  void liftCoolingLocked(const std::string& model, std::int64_t id);
   void processDueLocked(TimePoint now);
   bool coolingLocked(std::int64_t id, std::string_view model, TimePoint now) const;
   std::chrono::seconds bucketTtlLocked(const Entry& e) const;
@@ -240,7 +260,10 @@ class KeyPool {
   PoolSettings settings_;
   std::unordered_map<std::int64_t, Entry> entries_;
   KeySelector selector_;
-  std::vector<std::int64_t> slot_ids_;  // slot → key id (0 when free)
+  std::unordered_map<std::string, KeySelector, StringHash, std::equal_to<>> views_;
+  std::priority_queue<CoolingEnd, std::vector<CoolingEnd>, std::greater<>> cooling_ends_;
+  // slot → its key's entry (nullptr when free); entries_ never moves its elements.
+  std::vector<Entry*> slot_entries_;
   std::vector<std::size_t> free_slots_;
   std::vector<std::int64_t> active_;  // ids of active keys (fallback picks)
   std::priority_queue<Refresh, std::vector<Refresh>, std::greater<>> refresh_;

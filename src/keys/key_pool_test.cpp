@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <thread>
 
 namespace poise::keys {
@@ -371,6 +372,19 @@ TEST(KeyPoolCooldowns, ManyKeysCoolingForOneModelStillFindTheOthers) {
   const std::vector<std::int64_t> tried = {98, 99, 100};
   EXPECT_FALSE(pool.pick("gemini-2.5-pro", tried));
   EXPECT_TRUE(pool.pick("gemini-2.5-flash", tried));
+  // A validated key stops cooling at once; the others when their cooldown ends.
+  pool.recordValidated(5, "validation: ok");
+  EXPECT_EQ(pool.pick("gemini-2.5-pro", tried)->id, 5);
+  pool.recordCooldown(6, "gemini-2.5-pro", clock.now() + Millis{120'000}, "429");  // renewed
+  clock.advance(Millis{60'000});
+  std::set<std::int64_t> seen;
+  for (int i = 0; i < 2000; ++i) seen.insert(pool.pick("gemini-2.5-pro", {})->id);
+  EXPECT_GT(seen.size(), 90u);
+  EXPECT_EQ(seen.count(6), 0u);
+  EXPECT_EQ(pool.cooldowns(6).size(), 1u);
+  clock.advance(Millis{60'000});
+  for (int i = 0; i < 3000 && !seen.count(6); ++i) seen.insert(pool.pick("gemini-2.5-pro", {})->id);
+  EXPECT_EQ(seen.count(6), 1u);
 }
 
 TEST(KeyPoolStates, EveryAttemptA429OverTheWindowExhaustsTheKey) {

@@ -51,7 +51,7 @@ void KeySelector::enable(std::size_t slot) {
   s.enabled = true;
   if (s.weight > 0) weights_.add(slot, s.weight);
   flags_.add(slot, 1);
-  lru_.insert(lruKey(slot));
+  if (lru_tracking_) lru_.insert(lruKey(slot));
   ++enabled_count_;
 }
 
@@ -62,7 +62,7 @@ void KeySelector::disable(std::size_t slot) {
   s.enabled = false;
   if (s.weight > 0) weights_.subtract(slot, s.weight);
   flags_.subtract(slot, 1);
-  lru_.erase(lruKey(slot));
+  if (lru_tracking_) lru_.erase(lruKey(slot));
   --enabled_count_;
 }
 
@@ -82,7 +82,7 @@ void KeySelector::touch(std::size_t slot, TimePoint when) {
   const LruKey old_key = lruKey(slot);
   s.last_used_ms = when.time_since_epoch().count();
   s.touch_seq = ++touch_seq_;
-  if (!s.enabled) return;
+  if (!s.enabled || !lru_tracking_) return;
   // Reuses the set node: no allocation on the request path.
   auto node = lru_.extract(old_key);
   node.value() = lruKey(slot);
@@ -95,7 +95,7 @@ void KeySelector::setLastUsed(std::size_t slot, TimePoint when) {
   const LruKey old_key = lruKey(slot);
   s.last_used_ms = when.time_since_epoch().count();
   s.touch_seq = 0;
-  if (!s.enabled) return;
+  if (!s.enabled || !lru_tracking_) return;
   auto node = lru_.extract(old_key);
   node.value() = lruKey(slot);
   lru_.insert(std::move(node));
@@ -185,9 +185,20 @@ std::optional<std::size_t> KeySelector::pickRoundRobin(std::span<const std::size
   return std::nullopt;
 }
 
+void KeySelector::setLruTracking(bool on) {
+  if (on == lru_tracking_) return;
+  lru_tracking_ = on;
+  lru_.clear();
+  if (!on) return;
+  for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
+    if (slots_[slot].enabled) lru_.insert(lruKey(slot));
+  }
+}
+
 std::optional<std::size_t> KeySelector::pickLeastRecentlyUsed(
     std::span<const std::size_t> excluded) {
   if (enabled_count_ == 0) return std::nullopt;
+  setLruTracking(true);
   markExcluded(excluded);
   for (const auto& key : lru_) {
     const std::size_t slot = std::get<2>(key);

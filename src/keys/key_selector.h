@@ -86,6 +86,13 @@ class KeySelector {
   // stepping over excluded ones in an ordered set: O(log n + k).
   std::optional<std::size_t> pickLeastRecentlyUsed(std::span<const std::size_t> excluded = {});
 
+  // The LRU order costs two O(log n) set walks per touch, which only least-recently-used picks
+  // need. With tracking off (the owner turns it off for the other strategies) touches record the
+  // last use in the slot only; turning it on rebuilds the order from those records, O(n log n).
+  // On by default; pickLeastRecentlyUsed turns it on.
+  void setLruTracking(bool on);
+  bool lruTracking() const { return lru_tracking_; }
+
   // Dispatches to the pick for `strategy`.
   std::optional<std::size_t> pick(SelectionStrategy strategy, std::mt19937_64& rng,
                                   std::span<const std::size_t> excluded = {});
@@ -118,7 +125,8 @@ class KeySelector {
   std::size_t enabled_count_ = 0;
   FenwickTree<std::uint64_t> weights_;  // weight when enabled, else 0
   FenwickTree<std::uint64_t> flags_;    // 1 when enabled, else 0
-  std::set<LruKey> lru_;                // enabled slots only
+  std::set<LruKey> lru_;                // enabled slots only, when lru_tracking_
+  bool lru_tracking_ = true;
   std::uint64_t touch_seq_ = 0;
   std::optional<std::size_t> rr_cursor_;  // slot of the last round-robin pick
 
