@@ -425,8 +425,8 @@ TEST_F(FakeGeminiTest, OpenConnectionsDropsWhenClientLeavesMidStream) {
 }
 
 TEST_F(FakeGeminiTest, StatsRecordTheMostRequestsAnsweredAtOnce) {
-  server_.fake().script("slow1", {{.status = 200, .delay_ms = 300}});
-  server_.fake().script("slow2", {{.status = 200, .delay_ms = 300}});
+  server_.fake().script("slow1", {{.status = 200, .delay_ms = 1000}});
+  server_.fake().script("slow2", {{.status = 200, .delay_ms = 1000}});
   const std::string body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
   std::thread a([&] { Client(server_.port()).post(kGenerate, body, "slow1"); });
   std::thread b([&] { Client(server_.port()).post(kGenerate, body, "slow2"); });
