@@ -13,9 +13,9 @@
 #include "config/runtime_config.h"
 #include "core/clock.h"
 #include "keys/key_pool.h"
-#include "stats/call_counters.h"
 #include "net/http_exchange.h"
 #include "net/upstream_pool.h"
+#include "stats/call_counters.h"
 
 namespace poise::proxy {
 
@@ -30,7 +30,7 @@ struct GeminiProxyDeps {
   keys::KeyPool& keys;
   const Clock& clock;
   std::function<WorkerContext()> worker;  // resources of the calling worker thread
-  stats::CallCounters* calls = nullptr;    // every upstream attempt is counted here when set
+  stats::CallCounters* calls = nullptr;   // every upstream attempt is counted here when set
 };
 
 class GeminiProxy {
