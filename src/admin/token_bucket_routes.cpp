@@ -150,9 +150,39 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
           co_await sendJson(ex, 200, reply);
         });
 
+  // Sets (limits) or drops (nullopt: back to the priority tier) a key's own limits: stored
+  // first, then applied to the pool, audited, and answered with the bucket.
+  auto storeOverride = [self, d, repo](
+                           HttpExchange& ex, const AdminApi::Caller& caller, std::int64_t id,
+                           std::optional<keys::BucketLimits> limits) -> asio::awaitable<void> {
+    std::optional<storage::BucketOverride> row;
+    if (limits) row = storage::BucketOverride{limits->capacity, limits->refill_per_second};
+    auto job = [d, repo, id, row] {
+      const std::int64_t ids[] = {id};
+      return repo->set(ids, row, d->clock.now());
+    };
+    auto stored = co_await d->blocking.run(job);
+    if (!stored) {
+      co_await sendFailure(ex, stored.error());
+      co_return;
+    }
+    d->pool.setBucketOverride(id, limits);
+    std::string detail;
+    if (limits) {
+      detail = std::to_string(limits->capacity) + "@" + std::to_string(limits->refill_per_second);
+    }
+    self->audit(caller, ex, limits ? "token_bucket.configure" : "token_bucket.unconfigure",
+                std::to_string(id), detail);
+    json::object out{{"success", true},
+                     {"message", "API key " + std::to_string(id) +
+                                     (limits ? " bucket configured" : " uses its tier again")}};
+    if (auto b = d->pool.bucket(id)) out["data"] = bucketJson(*b);
+    co_await sendJson(ex, 200, out);
+  };
+
   // A key's own limits (persisted; they survive restarts and win over the priority tier).
   r.add(verb::post, "/api/v1/token-bucket/api-keys/{id}/configure",
-        [self, d, repo](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
+        [self, d, storeOverride](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
           auto caller = co_await self->requireAdmin(ex);
           if (!caller) co_return;
           auto id = parseId(p);
@@ -166,29 +196,12 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
             co_await sendFailure(ex, limits.error());
             co_return;
           }
-          const storage::BucketOverride row{limits->capacity, limits->refill_per_second};
-          auto job = [d, repo, i = *id, row] {
-            const std::int64_t ids[] = {i};
-            return repo->set(ids, row, d->clock.now());
-          };
-          auto stored = co_await d->blocking.run(job);
-          if (!stored) {
-            co_await sendFailure(ex, stored.error());
-            co_return;
-          }
-          d->pool.setBucketOverride(*id, *limits);
-          self->audit(
-              *caller, ex, "token_bucket.configure", std::to_string(*id),
-              std::to_string(limits->capacity) + "@" + std::to_string(limits->refill_per_second));
-          json::object out{{"success", true},
-                           {"message", "API key " + std::to_string(*id) + " bucket configured"}};
-          if (auto b = d->pool.bucket(*id)) out["data"] = bucketJson(*b);
-          co_await sendJson(ex, 200, out);
+          co_await storeOverride(ex, *caller, *id, *limits);
         });
 
   // Drops a key's own limits: it goes back to its priority tier's.
   r.add(verb::delete_, "/api/v1/token-bucket/api-keys/{id}/configure",
-        [self, d, repo](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
+        [self, d, storeOverride](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
           auto caller = co_await self->requireAdmin(ex);
           if (!caller) co_return;
           auto id = parseId(p);
@@ -196,21 +209,7 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
             co_await sendError(ex, 404, "API Key not found", "not_found");
             co_return;
           }
-          auto job = [d, repo, i = *id] {
-            const std::int64_t ids[] = {i};
-            return repo->set(ids, std::nullopt, d->clock.now());
-          };
-          auto stored = co_await d->blocking.run(job);
-          if (!stored) {
-            co_await sendFailure(ex, stored.error());
-            co_return;
-          }
-          d->pool.setBucketOverride(*id, std::nullopt);
-          self->audit(*caller, ex, "token_bucket.unconfigure", std::to_string(*id), "");
-          json::object out{{"success", true},
-                           {"message", "API key " + std::to_string(*id) + " uses its tier again"}};
-          if (auto b = d->pool.bucket(*id)) out["data"] = bucketJson(*b);
-          co_await sendJson(ex, 200, out);
+          co_await storeOverride(ex, *caller, *id, std::nullopt);
         });
 
   r.add(verb::post, "/api/v1/token-bucket/api-keys/{id}/reset",

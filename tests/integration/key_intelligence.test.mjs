@@ -2,10 +2,10 @@
 // /api/v1/token-bucket routes), the full-pool 429 with Retry-After in each protocol's envelope,
 // selection strategies, per-day cooldowns, the exhausted window, configurable error actions and
 // the key detail. Each test runs its own gateway over one shared fake upstream.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { randomToken, request, startFake, startPoise, waitFor } from './lib/harness.mjs';
+import { randomToken, request, sharedFake, startPoise, waitFor } from './lib/harness.mjs';
 import { MODEL, OTHER_MODEL, candidateText, nativeCall } from './lib/gemini.mjs';
 
 // Background validation off (it would consume scripted answers).
@@ -15,19 +15,10 @@ const QUIET = {
   key_validation_error_interval_seconds: '0',
 };
 
-let fake;
-before(async () => {
-  fake = await startFake();
-});
-after(async () => {
-  await fake?.stop();
-});
-beforeEach(async () => {
-  await fake.reset();
-});
+const shared = sharedFake();
 
 async function withGateway({ keys, config = {} }, fn) {
-  const poise = await startPoise({ upstreamUrl: fake.url, keys, config: { ...QUIET, ...config } });
+  const poise = await startPoise({ upstreamUrl: shared.fake.url, keys, config: { ...QUIET, ...config } });
   try {
     await fn(poise);
   } finally {
@@ -38,7 +29,7 @@ async function withGateway({ keys, config = {} }, fn) {
 const keyOf = (rec) => rec.headers['x-goog-api-key'];
 
 async function attemptsFor(marker) {
-  return (await fake.requests()).filter((r) => JSON.stringify(r.body ?? '').includes(marker));
+  return (await shared.fake.requests()).filter((r) => JSON.stringify(r.body ?? '').includes(marker));
 }
 
 /** The admin id of a key, by its value. */
@@ -82,7 +73,7 @@ describe('token buckets really limit', () => {
         const res = await nativeCall(poise.url, { token: poise.gatewayToken, text: `b${i}` });
         assert.equal(res.status, 200, res.text);
       }
-      const upstreamBefore = (await fake.requests()).length;
+      const upstreamBefore = (await shared.fake.requests()).length;
       const native = await nativeCall(poise.url, { token: poise.gatewayToken });
       assert.equal(native.status, 429, native.text);
       assert.equal(native.body.error.status, 'RESOURCE_EXHAUSTED');
@@ -100,7 +91,7 @@ describe('token buckets really limit', () => {
       assert.equal(anthropic.body.error.type, 'rate_limit_error');
       assert.ok(Number(anthropic.headers.get('retry-after')) >= 1);
 
-      assert.equal((await fake.requests()).length, upstreamBefore, 'refused without an upstream call');
+      assert.equal((await shared.fake.requests()).length, upstreamBefore, 'refused without an upstream call');
       const id = await idOf(poise, k);
       const bucket = await bucketOf(poise, id);
       assert.equal(bucket.capacity, 3);
@@ -312,7 +303,7 @@ describe('cooldowns and retirement', () => {
   it('a flaky 503 never disables a key; configured error actions apply', async () => {
     const a = randomToken('flaky');
     const b = randomToken('steady');
-    await fake.script(a, [{ status: 503, times: 5 }, { status: 404 }]);
+    await shared.fake.script(a, [{ status: 503, times: 5 }, { status: 404 }]);
     await withGateway({
       keys: [a, b],
       config: {
@@ -327,7 +318,7 @@ describe('cooldowns and retirement', () => {
       }
       const rowA = await poise.keyRow(a);
       assert.equal(rowA.status, 'active', 'five 503s and a 404 did not retire key A');
-      const statuses = (await fake.requests()).filter((r) => keyOf(r) === a).map((r) => r.status);
+      const statuses = (await shared.fake.requests()).filter((r) => keyOf(r) === a).map((r) => r.status);
       assert.ok(statuses.includes(404), `A answered the scripted 404: ${statuses}`);
 
       const refused = await poise.admin('PUT', '/api/v1/config/key_error_actions',

@@ -2,11 +2,11 @@
 // as the config changes), single and bulk checks with progress, both validation methods, the
 // concurrency limit, and that a key never travels in a URL nor comes back in a response.
 // Each test runs its own gateway over one shared fake that is reset between tests.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  findLeaks, googleShapedKey, queryParams, randomToken, startFake, startPoise, waitFor,
+  findLeaks, googleShapedKey, queryParams, randomToken, sharedFake, startPoise, waitFor,
 } from './lib/harness.mjs';
 import { MODEL } from './lib/gemini.mjs';
 
@@ -23,19 +23,7 @@ const BASE_CONFIG = {
 
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let fake;
-
-before(async () => {
-  fake = await startFake();
-});
-
-after(async () => {
-  await fake?.stop();
-});
-
-beforeEach(async () => {
-  await fake.reset();
-});
+const shared = sharedFake();
 
 /**
  * Runs fn(ctx) against a fresh gateway with `keys`; ctx.api records every response body so the
@@ -44,7 +32,7 @@ beforeEach(async () => {
  * gateway exits 0.
  */
 async function withGateway({ keys, config = {} }, fn) {
-  const poise = await startPoise({ upstreamUrl: fake.url, keys, config: { ...BASE_CONFIG, ...config } });
+  const poise = await startPoise({ upstreamUrl: shared.fake.url, keys, config: { ...BASE_CONFIG, ...config } });
   const bodies = [];
   const api = async (method, path, body) => {
     const res = await poise.admin(method, path, body);
@@ -56,7 +44,7 @@ async function withGateway({ keys, config = {} }, fn) {
   try {
     await fn({ poise, api, ids });
     const secrets = Object.fromEntries(keys.map((k, i) => [`key${i}`, k]));
-    for (const rec of await fake.requests()) {
+    for (const rec of await shared.fake.requests()) {
       assert.equal(queryParams(rec).has('key'), false, `no key= in ${rec.path}?${rec.query}`);
       assert.deepEqual(findLeaks(`${rec.path}?${rec.query}`, secrets), [], 'no key in a URL');
       assert.equal(rec.key_source, 'header', 'the key travels in x-goog-api-key');
@@ -70,7 +58,7 @@ async function withGateway({ keys, config = {} }, fn) {
 
 /** The fake's recorded requests made with `key`. */
 async function upstreamCallsWith(key) {
-  return (await fake.requests()).filter((r) => r.key === key);
+  return (await shared.fake.requests()).filter((r) => r.key === key);
 }
 
 async function keyStatus(api, id) {
@@ -140,7 +128,7 @@ describe('scheduled validation', () => {
 
   it('leaves the status alone when the upstream answers 503', async () => {
     const key = googleShapedKey();
-    await fake.script(key, [{ status: 503, times: -1 }]);
+    await shared.fake.script(key, [{ status: 503, times: -1 }]);
     await withGateway({ keys: [key] }, async ({ poise, api, ids }) => {
       await poise.setConfig({ key_validation_active_interval_seconds: 1 });
       await waitFor(async () => (await upstreamCallsWith(key)).length >= 2, {
@@ -160,19 +148,19 @@ describe('scheduled validation', () => {
 
   it('keeps at most key_validation_concurrent_count checks in flight and never overlaps a run', async () => {
     const keys = Array.from({ length: 8 }, () => googleShapedKey());
-    for (const k of keys) await fake.script(k, [{ status: 200, delayMs: 600, times: -1 }]);
+    for (const k of keys) await shared.fake.script(k, [{ status: 200, delayMs: 600, times: -1 }]);
     await withGateway({ keys, config: { key_validation_concurrent_count: '3' } },
       async ({ poise }) => {
         await poise.setConfig({ key_validation_active_interval_seconds: 1 });
         // 8 keys, 3 at a time, 600 ms each: a run takes about 1.8 s, so the 1 s schedule skips.
         await waitFor(async () => {
-          const seen = new Set((await fake.requests()).map((r) => r.key));
+          const seen = new Set((await shared.fake.requests()).map((r) => r.key));
           return keys.every((k) => seen.has(k));
         }, { timeoutMs: 15000, intervalMs: 100, what: 'every key checked' });
         await waitFor(() => /validation run skipped/.test(poise.logs()), {
           timeoutMs: 5000, intervalMs: 100, what: 'a skipped tick in the log',
         });
-        const stats = await fake.stats();
+        const stats = await shared.fake.stats();
         assert.equal(stats.max_active_requests, 3, 'the limit is reached and never passed');
         await poise.setConfig({ key_validation_active_interval_seconds: 86400 });
       });
@@ -182,7 +170,7 @@ describe('scheduled validation', () => {
 describe('on-demand checks', () => {
   it('bulk check runs in the background and shows its progress', async () => {
     const keys = Array.from({ length: 6 }, () => googleShapedKey());
-    for (const k of keys) await fake.script(k, [{ status: 200, delayMs: 700 }]);
+    for (const k of keys) await shared.fake.script(k, [{ status: 200, delayMs: 700 }]);
     await withGateway({ keys, config: { key_validation_concurrent_count: '2' } },
       async ({ api, ids }) => {
         const keyIds = keys.map((k) => ids[k]);
@@ -218,7 +206,7 @@ describe('on-demand checks', () => {
           assert.equal(r.status, 'valid');
           assert.match(r.key_value, /^AIza.{2}\.\.\..{4}$/, 'masked');
         }
-        assert.equal((await fake.stats()).max_active_requests, 2, 'same concurrency limit');
+        assert.equal((await shared.fake.stats()).max_active_requests, 2, 'same concurrency limit');
 
         const unknown = await api('GET',
           '/api/v1/api_keys/bulk-check/00000000-0000-4000-8000-000000000000/status');
@@ -272,7 +260,7 @@ describe('on-demand checks', () => {
 
   it('a check the upstream never answers times out and changes nothing', async () => {
     const key = googleShapedKey();
-    await fake.script(key, [{ action: 'hang' }]);
+    await shared.fake.script(key, [{ action: 'hang' }]);
     await withGateway({ keys: [key], config: { key_validation_timeout_seconds: '1' } },
       async ({ api, ids }) => {
         const started = Date.now();
@@ -288,7 +276,7 @@ describe('on-demand checks', () => {
   it('the models method lists one model with the key in the header', async () => {
     const key = googleShapedKey();
     const quota = googleShapedKey();
-    await fake.script(quota, [{ status: 429, retryDelay: '30s' }]);
+    await shared.fake.script(quota, [{ status: 429, retryDelay: '30s' }]);
     await withGateway({ keys: [key, quota], config: { key_validation_method: 'models' } },
       async ({ api, ids }) => {
         const ok = await api('POST', `/api/v1/api_keys/check/${ids[key]}`);

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -277,6 +278,25 @@ let serverDbCounter = 0;
  * Creates an empty database on the PostgreSQL or MySQL/MariaDB server `url` names, with the
  * server's own command-line client, and returns {url, drop()} for it.
  */
+/**
+ * One fake upstream for every test of the calling file: registers node:test hooks that start it
+ * before the tests, reset it (scripts, log, counters) before each and stop it after them. The
+ * returned object's `fake` is the running fake.
+ */
+export function sharedFake(options) {
+  const shared = { fake: undefined };
+  before(async () => {
+    shared.fake = await startFake(options);
+  });
+  after(async () => {
+    await shared.fake?.stop();
+  });
+  beforeEach(async () => {
+    await shared.fake.reset();
+  });
+  return shared;
+}
+
 export function createServerDatabase(url) {
   const u = new URL(url);
   const name = `poise_it_${process.pid}_${serverDbCounter++}_${randomBytes(3).toString('hex')}`;
