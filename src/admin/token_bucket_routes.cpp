@@ -150,6 +150,17 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
           co_await sendJson(ex, 200, reply);
         });
 
+  // The {id} of a key in the pool; otherwise answers 404 and returns nullopt.
+  auto pooledKeyId = [d](HttpExchange& ex,
+                         const RouteParams& p) -> asio::awaitable<std::optional<std::int64_t>> {
+    auto id = parseId(p);
+    if (!id || !d->pool.get(*id)) {
+      co_await sendError(ex, 404, "API Key not found", "not_found");
+      co_return std::nullopt;
+    }
+    co_return id;
+  };
+
   // Sets (limits) or drops (nullopt: back to the priority tier) a key's own limits: stored
   // first, then applied to the pool, audited, and answered with the bucket.
   auto storeOverride = [self, d, repo](
@@ -182,14 +193,12 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
 
   // A key's own limits (persisted; they survive restarts and win over the priority tier).
   r.add(verb::post, "/api/v1/token-bucket/api-keys/{id}/configure",
-        [self, d, storeOverride](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
+        [self, pooledKeyId, storeOverride](HttpExchange& ex,
+                                           const RouteParams& p) -> asio::awaitable<void> {
           auto caller = co_await self->requireAdmin(ex);
           if (!caller) co_return;
-          auto id = parseId(p);
-          if (!id || !d->pool.get(*id)) {
-            co_await sendError(ex, 404, "API Key not found", "not_found");
-            co_return;
-          }
+          auto id = co_await pooledKeyId(ex, p);
+          if (!id) co_return;
           auto body = parseBody(ex);
           auto limits = limitsFromBody(body ? &*body : nullptr);
           if (!limits) {
@@ -201,14 +210,12 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
 
   // Drops a key's own limits: it goes back to its priority tier's.
   r.add(verb::delete_, "/api/v1/token-bucket/api-keys/{id}/configure",
-        [self, d, storeOverride](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
+        [self, pooledKeyId, storeOverride](HttpExchange& ex,
+                                           const RouteParams& p) -> asio::awaitable<void> {
           auto caller = co_await self->requireAdmin(ex);
           if (!caller) co_return;
-          auto id = parseId(p);
-          if (!id || !d->pool.get(*id)) {
-            co_await sendError(ex, 404, "API Key not found", "not_found");
-            co_return;
-          }
+          auto id = co_await pooledKeyId(ex, p);
+          if (!id) co_return;
           co_await storeOverride(ex, *caller, *id, std::nullopt);
         });
 
