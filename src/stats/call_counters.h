@@ -61,7 +61,7 @@ class CallCounters {
   void seed(std::span<const HourlyCallCount> rows, TimePoint now);
 
   static constexpr std::size_t kSecondSlots = 64;
-  static constexpr std::size_t kMinuteSlots = 24 * 60;
+  static constexpr std::size_t kMinuteSlots = std::size_t{24} * 60;
   static constexpr std::size_t kKeyHourSlots = 24;
 
  private:
