@@ -62,6 +62,7 @@ keys::PoolSettings poolSettingsOf(const RuntimeConfig& c) {
   p.buckets = c.token_bucket;
   p.exhausted_window = std::chrono::seconds(c.key_exhausted_window_seconds);
   p.exhausted_min_429s = c.key_exhausted_min_429s;
+  p.max_failed_count = c.key_validation_max_failed_count;
   return p;
 }
 

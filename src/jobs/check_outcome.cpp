@@ -80,7 +80,10 @@ void applyCheck(keys::KeyPool& pool, std::int64_t id, const CheckOutcome& outcom
                           outcome.reason, Source::Validation);
       break;
     case PoolAction::Rejected:
-      pool.recordRejected(id, outcome.reason, Source::Validation);
+      pool.recordRejected(id, outcome.reason,
+                          outcome.attempt.key_invalid ? keys::KeyPool::Rejection::Conclusive
+                                                      : keys::KeyPool::Rejection::Counted,
+                          Source::Validation);
       break;
     case PoolAction::None:
       pool.recordTransient(id, Source::Validation);

@@ -88,11 +88,14 @@ TEST(CheckOutcome, InvalidKeyGoesToErrorWithTheReason) {
   EXPECT_EQ(c.deltas[0].reason, "validation: 400 API_KEY_INVALID");
 }
 
-TEST(CheckOutcome, ForbiddenKeyGoesToError) {
+// A 403 is not conclusive on its own: it counts a failure, and key_validation_max_failed_count
+// (3 by default) of them in a row retire the key (KeyPool's tests cover the count).
+TEST(CheckOutcome, ForbiddenKeyCountsAFailure) {
   ManualClock clock;
   const auto c = check(clock, KeyStatus::Active, answered(403));
   EXPECT_EQ(c.outcome.action, PoolAction::Rejected);
-  EXPECT_EQ(c.after->status, KeyStatus::Error);
+  EXPECT_EQ(c.after->status, KeyStatus::Active);
+  EXPECT_EQ(c.after->failed_count, 1);
 }
 
 TEST(CheckOutcome, QuotaCoolsTheValidationModelUntilRetryInfo) {

@@ -515,7 +515,8 @@ void KeyPool::recordCooldown(std::int64_t id, std::string_view model, TimePoint 
   }
 }
 
-void KeyPool::recordRejected(std::int64_t id, std::string reason, Source source) {
+void KeyPool::recordRejected(std::int64_t id, std::string reason, Rejection kind,
+                             Source source) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
   Entry* e = findLocked(id);
@@ -524,6 +525,11 @@ void KeyPool::recordRejected(std::int64_t id, std::string reason, Source source)
   e->streak_start.reset();
   e->streak_429s = 0;
   countUseLocked(*e, source, now);
+  const std::int64_t threshold = std::max(1, settings_.max_failed_count);
+  if (kind == Rejection::Counted && e->key.failed_count < threshold) return;
+  if (kind == Rejection::Counted && threshold > 1) {
+    reason += " (" + std::to_string(e->key.failed_count) + " in a row)";
+  }
   changeStatusLocked(*e, KeyStatus::Error,
                      source == Source::Validation ? "validation: " + reason : std::move(reason));
 }

@@ -79,6 +79,9 @@ struct PoolSettings {
   // becomes `exhausted`. 0 turns the rule off.
   std::chrono::seconds exhausted_window{900};
   int exhausted_min_429s = 3;
+  // Rejections in a row that retire a key (config key_validation_max_failed_count; 0 or 1: the
+  // first).
+  int max_failed_count = 3;
 };
 
 // One key's bucket as the admin routes show it.
@@ -145,8 +148,12 @@ class KeyPool {
   // moves it to `exhausted` (the key is valid, only out of quota).
   void recordCooldown(std::int64_t id, std::string_view model, TimePoint until, std::string reason,
                       Source source = Source::Proxy);
-  // The upstream rejected the key itself (API_KEY_INVALID, 401, 403): status → error.
-  void recordRejected(std::int64_t id, std::string reason, Source source = Source::Proxy);
+  // The upstream rejected the key itself (the `disable` action: API_KEY_INVALID, 401, 403). A
+  // conclusive rejection (API_KEY_INVALID: the key does not exist) sends it to `error` at once;
+  // any other counts a failure, and max_failed_count of them in a row (no success between) do.
+  enum class Rejection { Conclusive, Counted };
+  void recordRejected(std::int64_t id, std::string reason, Rejection kind,
+                      Source source = Source::Proxy);
   // 5xx, reset, timeout, or a client error: not the key's fault; counted as a use only.
   void recordTransient(std::int64_t id, Source source = Source::Proxy);
   // A validation check passed: status → active (from exhausted or error), failures reset, and

@@ -104,7 +104,7 @@ TEST(KeyPool, RejectedKeyGoesToErrorAndQueuesHistory) {
   pool.configure(unlimited());
   pool.load(keysOf(2));
   pool.recordSuccess(2);
-  pool.recordRejected(1, "API_KEY_INVALID");
+  pool.recordRejected(1, "API_KEY_INVALID", KeyPool::Rejection::Conclusive);
   for (int i = 0; i < 20; ++i) EXPECT_EQ(pool.pick("m", {})->id, 2);
   EXPECT_EQ(pool.activeCount(), 1u);
   auto deltas = pool.drainDeltas();
@@ -122,6 +122,27 @@ TEST(KeyPool, RejectedKeyGoesToErrorAndQueuesHistory) {
     }
   }
   EXPECT_TRUE(pool.drainDeltas().empty());
+}
+
+TEST(KeyPool, OtherRejectionsRetireAKeyAfterMaxFailedCountInARow) {
+  ManualClock clock;
+  KeyPool pool(clock, 1);
+  auto settings = unlimited();
+  settings.max_failed_count = 3;
+  pool.configure(settings);
+  pool.load(keysOf(1));
+  pool.recordRejected(1, "403 PERMISSION_DENIED", KeyPool::Rejection::Counted);
+  pool.recordRejected(1, "403 PERMISSION_DENIED", KeyPool::Rejection::Counted);
+  pool.recordSuccess(1);  // a success in between starts the count again
+  pool.recordRejected(1, "403 PERMISSION_DENIED", KeyPool::Rejection::Counted);
+  pool.recordRejected(1, "403 PERMISSION_DENIED", KeyPool::Rejection::Counted);
+  EXPECT_EQ(pool.get(1)->status, KeyStatus::Active);
+  EXPECT_EQ(pool.get(1)->failed_count, 2);
+  pool.recordRejected(1, "403 PERMISSION_DENIED", KeyPool::Rejection::Counted);
+  EXPECT_EQ(pool.get(1)->status, KeyStatus::Error);
+  std::string reason;
+  for (const auto& d : pool.drainDeltas()) reason = d.reason;
+  EXPECT_EQ(reason, "403 PERMISSION_DENIED (3 in a row)");
 }
 
 TEST(KeyPool, TransientFailuresDoNotBlameTheKey) {
@@ -442,7 +463,8 @@ TEST(KeyPoolStates, ValidationUsesTheSameStateMachineWithoutCountingUse) {
   EXPECT_EQ(pool.get(2)->status, KeyStatus::Exhausted);
   pool.recordValidated(3, "validation: ok");
   EXPECT_EQ(pool.get(3)->status, KeyStatus::Disabled);
-  pool.recordRejected(1, "400 API_KEY_INVALID", KeyPool::Source::Validation);
+  pool.recordRejected(1, "400 API_KEY_INVALID", KeyPool::Rejection::Conclusive,
+                      KeyPool::Source::Validation);
   EXPECT_EQ(pool.get(1)->status, KeyStatus::Error);
   std::map<std::int64_t, KeyDelta> by_id;
   for (auto& d : pool.drainDeltas()) by_id[d.id] = d;

@@ -96,6 +96,7 @@ AttemptOutcome classifyResponse(unsigned status, std::string_view body,
       break;
     case keys::ErrorAction::Disable:
       out.kind = OutcomeKind::KeyRejected;
+      out.key_invalid = d.reason == "API_KEY_INVALID";
       break;
     case keys::ErrorAction::RetryOtherKey:
       out.kind = OutcomeKind::Transient;

@@ -439,7 +439,9 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(net::HttpExchange& ex,
         }
         break;
       case OutcomeKind::KeyRejected:
-        deps_.keys.recordRejected(pick->id, attempt.outcome.reason);
+        deps_.keys.recordRejected(pick->id, attempt.outcome.reason,
+                                  attempt.outcome.key_invalid ? keys::KeyPool::Rejection::Conclusive
+                                                              : keys::KeyPool::Rejection::Counted);
         break;
     }
     if (spdlog::should_log(spdlog::level::debug)) {

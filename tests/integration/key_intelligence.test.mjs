@@ -300,6 +300,45 @@ describe('cooldowns and retirement', () => {
     });
   });
 
+  it('API_KEY_INVALID retires a key at once; a 403 after 3 in a row', async () => {
+    const invalid = `invalid-${randomToken('k')}`;
+    const forbidden = `forbidden-${randomToken('k')}`;
+    const good = randomToken('good');
+    await withGateway({
+      keys: [invalid, forbidden, good],
+      config: { key_selection_strategy: 'round_robin', proxy_retry_max_count: '3' },
+    }, async (poise) => {
+      const statusOf = async (k) => (await poise.admin('GET',
+        `/api/v1/api_keys/${await idOf(poise, k)}/detail`)).body.live;
+      // Round robin: each request starts at the next key, so the forbidden key is tried often.
+      let tried = 0;
+      for (let i = 0; i < 12 && tried < 2; i++) {
+        const marker = randomToken('rej');
+        const res = await nativeCall(poise.url, { token: poise.gatewayToken, text: marker });
+        assert.equal(res.status, 200, res.text);
+        if ((await attemptsFor(marker)).some((a) => keyOf(a) === forbidden)) tried++;
+      }
+      assert.equal(tried, 2);
+      assert.equal((await statusOf(invalid)).status, 'error', 'API_KEY_INVALID: at once');
+      const after2 = await statusOf(forbidden);
+      assert.equal(after2.status, 'active', 'two 403s in a row: still active');
+      assert.equal(after2.failed_count, 2);
+      for (let i = 0; i < 12 && tried < 3; i++) {
+        const marker = randomToken('rej');
+        await nativeCall(poise.url, { token: poise.gatewayToken, text: marker });
+        if ((await attemptsFor(marker)).some((a) => keyOf(a) === forbidden)) tried++;
+      }
+      const after3 = await statusOf(forbidden);
+      assert.equal(after3.status, 'error', 'the third 403 in a row retires it');
+      await waitFor(async () => (await poise.admin('GET',
+        `/api/v1/api_keys/${await idOf(poise, forbidden)}/detail`)).body.status_history.length > 0,
+      { timeoutMs: 5000, intervalMs: 100, what: 'the history row' });
+      const history = (await poise.admin('GET',
+        `/api/v1/api_keys/${await idOf(poise, forbidden)}/detail`)).body.status_history;
+      assert.match(history[0].reason, /^403 .*\(3 in a row\)$/);
+    });
+  });
+
   it('a flaky 503 never disables a key; configured error actions apply', async () => {
     const a = randomToken('flaky');
     const b = randomToken('steady');

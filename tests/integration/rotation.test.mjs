@@ -131,18 +131,27 @@ describe('key-specific failures switch keys at once', () => {
     });
   });
 
+  // API_KEY_INVALID retires a key at once; a 401 or 403 after key_validation_max_failed_count
+  // of them in a row (here 1; key_intelligence.test.mjs covers the default 3).
+  const ONE = { key_validation_max_failed_count: '1' };
   const rejections = [
     { name: '400 API_KEY_INVALID', key: () => `invalid-${randomToken('k')}`, script: null },
-    { name: '401', key: () => randomToken('k401'), script: { status: 401, times: -1 } },
-    { name: '403 (forbidden- key)', key: () => `forbidden-${randomToken('k')}`, script: null },
-    { name: '403 (scripted)', key: () => randomToken('k403'), script: { status: 403, times: -1 } },
+    { name: '401', key: () => randomToken('k401'), script: { status: 401, times: -1 }, config: ONE },
+    {
+      name: '403 (forbidden- key)', key: () => `forbidden-${randomToken('k')}`, script: null,
+      config: ONE,
+    },
+    {
+      name: '403 (scripted)', key: () => randomToken('k403'), script: { status: 403, times: -1 },
+      config: ONE,
+    },
   ];
-  for (const { name, key: makeKey, script } of rejections) {
+  for (const { name, key: makeKey, script, config } of rejections) {
     it(`${name}: the request succeeds on another key and the key is marked error`, async () => {
       const bad = makeKey();
       const good = randomToken('good');
       if (script) await fake.script(bad, [script]);
-      await withGateway({ keys: [bad, good] }, async (poise) => {
+      await withGateway({ keys: [bad, good], config }, async (poise) => {
         const { attempts } = await sendUntilKeyTried(poise, bad);
         assert.deepEqual(attempts.map(keyOf), [bad, good]);
         const row = await rowOf(poise, bad, (r) => r.status === 'error');
