@@ -515,8 +515,7 @@ void KeyPool::recordCooldown(std::int64_t id, std::string_view model, TimePoint 
   }
 }
 
-void KeyPool::recordRejected(std::int64_t id, std::string reason, Rejection kind,
-                             Source source) {
+void KeyPool::recordRejected(std::int64_t id, std::string reason, Rejection kind, Source source) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
   Entry* e = findLocked(id);

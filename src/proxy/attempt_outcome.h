@@ -29,7 +29,7 @@ struct AttemptOutcome {
   std::optional<std::chrono::milliseconds> retry_delay;  // RetryInfo.retryDelay when given
   bool daily_quota = false;                              // quotaId names a per-day quota
   bool key_invalid = false;  // API_KEY_INVALID: the key does not exist (a conclusive rejection)
-  std::string reason;  // short machine text for logs and key history, no secrets
+  std::string reason;        // short machine text for logs and key history, no secrets
 };
 
 // Classifies an upstream HTTP answer from its status and (for errors) its JSON body, by the
