@@ -1,11 +1,12 @@
 // RuntimeConfig: the database-backed settings (table `config`) that take effect at once, without a
-// restart. RuntimeConfigStore publishes immutable snapshots through an atomic shared_ptr: readers
-// on any thread take snapshot() (lock-free), writers call apply() after the database write.
+// restart. RuntimeConfigStore publishes immutable snapshots: readers on any thread take
+// snapshot() (a shared_ptr copy under a mutex held for nanoseconds), writers call publish() after
+// the database write.
 #pragma once
 
-#include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -105,16 +106,25 @@ std::string normalizeTargetUrl(std::string url);
 // Config keys whose values are secrets: masked in GET /api/v1/config.
 bool isSecretConfigKey(const std::string& key);
 
+// A plain mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12 implements that with a lock
+// bit ThreadSanitizer cannot see, so every publish showed as a data race; the mutex costs about
+// the same (one uncontended lock per snapshot) and is understood by every tool.
 class RuntimeConfigStore {
  public:
   RuntimeConfigStore() : current_(std::make_shared<const RuntimeConfig>()) {}
-  std::shared_ptr<const RuntimeConfig> snapshot() const { return current_.load(); }
+  std::shared_ptr<const RuntimeConfig> snapshot() const {
+    std::lock_guard lock(mu_);
+    return current_;
+  }
   void publish(std::map<std::string, std::string> raw) {
-    current_.store(std::make_shared<const RuntimeConfig>(buildRuntimeConfig(std::move(raw))));
+    auto next = std::make_shared<const RuntimeConfig>(buildRuntimeConfig(std::move(raw)));
+    std::lock_guard lock(mu_);
+    current_.swap(next);  // the old snapshot is released outside the lock, with `next`
   }
 
  private:
-  std::atomic<std::shared_ptr<const RuntimeConfig>> current_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const RuntimeConfig> current_;
 };
 
 }  // namespace poise::config
