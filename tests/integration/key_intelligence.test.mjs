@@ -181,6 +181,36 @@ describe('token buckets really limit', () => {
     });
   });
 
+  it('bucket settings and overrides survive a restart', async () => {
+    const k = randomToken('persist');
+    await withGateway({ keys: [k] }, async (first) => {
+      const id = await idOf(first, k);
+      const put = await first.admin('PUT', '/api/v1/token-bucket/config', { default_capacity: 33 });
+      assert.equal(put.status, 200, put.text);
+      const conf = await first.admin('POST', `/api/v1/token-bucket/api-keys/${id}/configure`,
+        { capacity: 44, refill_rate: 4.5 });
+      assert.equal(conf.status, 200, conf.text);
+      // A second gateway on the same data directory loads what the first stored.
+      const second = await startPoise({
+        upstreamUrl: shared.fake.url,
+        env: {
+          POISE_DATA_DIR: first.dataDir,
+          ...(first.databaseUrl ? { DATABASE_URL: first.databaseUrl } : {}),
+        },
+        adminPassword: first.adminPassword,
+      });
+      try {
+        const cfg = await second.admin('GET', '/api/v1/token-bucket/config');
+        assert.equal(cfg.status, 200, cfg.text);
+        assert.equal(cfg.body.data.default_capacity, 33);
+        const b = await bucketOf(second, id);
+        assert.deepEqual([b.capacity, b.refill_rate, b.overridden], [44, 4.5, true]);
+      } finally {
+        await second.stop();
+      }
+    });
+  });
+
   it('bad bucket input is a clear 422 or 404 in the admin envelope', async () => {
     const k = randomToken('bucket-bad');
     await withGateway({ keys: [k] }, async (poise) => {

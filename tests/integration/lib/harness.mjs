@@ -338,13 +338,17 @@ export function createServerDatabase(url) {
  * @param {object} [opts.env]        extra environment, applied last
  * @param {string[]} [opts.keys]     upstream keys to bulk-add right after login
  * @param {object} [opts.config]     runtime config to bulk-save right after login
+ * @param {string} [opts.adminPassword] the admin password to log in with (default: a random one,
+ *                                   which creates the first admin); pass another instance's to
+ *                                   start a second poise on its data (`env.POISE_DATA_DIR`)
  */
-export async function startPoise({ upstreamUrl, env = {}, keys, config } = {}) {
+export async function startPoise({
+  upstreamUrl, env = {}, keys, config, adminPassword = randomBytes(18).toString('base64url'),
+} = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'poise-it-'));
   // IT_DATABASE_URL (postgresql://… or mysql://…) runs this poise on a fresh database of that
   // server instead of SQLite in the data dir; the database is dropped when poise stops cleanly.
   const serverDb = process.env.IT_DATABASE_URL ? createServerDatabase(process.env.IT_DATABASE_URL) : null;
-  const adminPassword = randomBytes(18).toString('base64url');
   const gatewayToken = randomToken('gwt');
   const childEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -383,6 +387,8 @@ export async function startPoise({ upstreamUrl, env = {}, keys, config } = {}) {
     url,
     port,
     dataDir,
+    /** DATABASE_URL when poise runs on a server database (IT_DATABASE_URL), else undefined. */
+    databaseUrl: serverDb?.url,
     process: child,
     gatewayToken,
     adminPassword,
