@@ -568,13 +568,8 @@ std::vector<CooldownInfo> KeyPool::cooldowns(std::int64_t id) const {
   return out;
 }
 
-std::optional<BucketView> KeyPool::bucket(std::int64_t id) const {
-  const TimePoint now = clock_.now();
-  std::lock_guard lock(mu_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return std::nullopt;
-  const Entry& e = it->second;
-  return BucketView{id,
+BucketView KeyPool::viewLocked(const Entry& e, TimePoint now) {
+  return BucketView{e.key.id,
                     e.bucket.capacity,
                     e.bucket.tokensAt(now),
                     e.bucket.refill_per_second,
@@ -583,17 +578,23 @@ std::optional<BucketView> KeyPool::bucket(std::int64_t id) const {
                     e.key.bucket_override.has_value()};
 }
 
-std::vector<BucketView> KeyPool::activeBuckets() const {
+std::optional<BucketView> KeyPool::bucket(std::int64_t id) const {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return std::nullopt;
+  return viewLocked(it->second, now);
+}
+
+std::vector<BucketView> KeyPool::activeBuckets() const {
+  const TimePoint now = clock_.now();
   std::vector<BucketView> out;
-  out.reserve(active_.size());
-  for (std::int64_t id : active_) {
-    const Entry& e = entries_.at(id);
-    out.push_back(BucketView{id, e.bucket.capacity, e.bucket.tokensAt(now),
-                             e.bucket.refill_per_second, e.bucket.last_refill, e.key.priority,
-                             e.key.bucket_override.has_value()});
+  {
+    std::lock_guard lock(mu_);
+    out.reserve(active_.size());
+    for (std::int64_t id : active_) out.push_back(viewLocked(entries_.at(id), now));
   }
+  // Sorted after the lock is released: picks do not wait for it.
   std::sort(out.begin(), out.end(),
             [](const BucketView& a, const BucketView& b) { return a.id < b.id; });
   return out;

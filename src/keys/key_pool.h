@@ -250,6 +250,7 @@ class KeyPool {
   void processDueLocked(TimePoint now);
   bool coolingLocked(std::int64_t id, std::string_view model, TimePoint now) const;
   std::chrono::seconds bucketTtlLocked(const Entry& e) const;
+  static BucketView viewLocked(const Entry& e, TimePoint now);
   // Forgets the bucket when it has been idle for its TTL; returns whether it did.
   bool forgetIfIdleLocked(Entry& e, TimePoint now);
   void trackPartialLocked(Entry& e, bool partial);
