@@ -15,7 +15,9 @@
 #include <variant>
 
 #include "core/log.h"
+#include "core/model_id.h"
 #include "core/secret_mask.h"
+#include "net/request_head.h"
 #include "net/upstream_pool.h"
 
 namespace poise::jobs {
@@ -29,15 +31,6 @@ namespace {
 constexpr std::size_t kAnswerLimit = std::size_t{1} * 1024 * 1024;
 constexpr std::string_view kGenerateBody =
     R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":1}})";
-
-// A model id that can go into a path as it is: letters, digits, '.', '-', '_'.
-bool plainModelId(std::string_view m) {
-  if (m.empty() || m.size() > 200) return false;
-  return std::all_of(m.begin(), m.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '-' || c == '_';
-  });
-}
 
 std::int64_t steadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -146,34 +139,36 @@ asio::awaitable<UpstreamAnswer> KeyChecker::exchange(const config::RuntimeConfig
   }
   const bool models = cfg.key_validation_method == "models";
   const std::string_view model = keys::normalizeModel(cfg.key_validation_model_name);
-  if (!models && !plainModelId(model)) {
+  if (!models && !isGeminiModelId(model)) {
     answer.kind = UpstreamAnswer::Kind::NotSent;
     answer.error = "key_validation_model_name is not a plain model id";
     co_return answer;
   }
   const Origin origin{cfg.upstream_tls, cfg.upstream_host, cfg.upstream_port};
   const std::string_view body = models ? std::string_view{} : kGenerateBody;
-  // The request head, written by hand as UpstreamCaller does; the key only in x-goog-api-key.
-  std::string head;
-  head.reserve(256 + cfg.upstream_base_path.size() + model.size());
-  if (models) {
-    head.append("GET ").append(cfg.upstream_base_path).append("/v1beta/models?pageSize=1");
-  } else {
-    head.append("POST ")
-        .append(cfg.upstream_base_path)
-        .append("/v1beta/models/")
-        .append(model)
-        .append(":generateContent");
+  // The request head, through the writer that refuses anything that could split it; the key
+  // only in x-goog-api-key.
+  auto written = [&]() -> Result<std::string> {
+    auto h = models ? net::RequestHead::start("GET",
+                                              cfg.upstream_base_path + "/v1beta/models?pageSize=1")
+                    : net::RequestHead::start("POST", cfg.upstream_base_path + "/v1beta/models/" +
+                                                          net::encodePathSegment(model) +
+                                                          ":generateContent");
+    if (!h) return h.error();
+    Status st = h->add("Host", origin.hostHeader());
+    if (st) st = h->add("x-goog-api-key", key);
+    if (st) st = h->add("Accept", "application/json");
+    if (st && !models) st = h->add("Content-Type", "application/json");
+    if (st && !models) st = h->add("Content-Length", std::to_string(body.size()));
+    if (!st) return st.error();
+    return h->finish();
+  }();
+  if (!written) {
+    answer.kind = UpstreamAnswer::Kind::NotSent;
+    answer.error = written.error().message;
+    co_return answer;
   }
-  head.append(" HTTP/1.1\r\nHost: ").append(origin.hostHeader()).append("\r\n");
-  head.append("x-goog-api-key: ").append(key).append("\r\n");
-  head.append("Accept: application/json\r\n");
-  if (!models) {
-    head.append("Content-Type: application/json\r\nContent-Length: ")
-        .append(std::to_string(body.size()))
-        .append("\r\n");
-  }
-  head.append("\r\n");
+  const std::string head = std::move(*written);
 
   const auto total = std::chrono::milliseconds(
       std::chrono::seconds(std::max(1, cfg.key_validation_timeout_seconds)));
@@ -214,7 +209,7 @@ asio::awaitable<UpstreamAnswer> KeyChecker::exchange(const config::RuntimeConfig
     answer.kind = UpstreamAnswer::Kind::Answered;
     answer.status = parser.get().result_int();
     answer.body = std::move(parser.get().body());
-    if (parser.keep_alive()) {
+    if (parser.keep_alive() && conn->buffer().size() == 0) {
       upstream_->release(std::move(conn));
     } else {
       conn->close();

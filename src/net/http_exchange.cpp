@@ -12,6 +12,12 @@ namespace poise::net {
 
 namespace http = boost::beast::http;
 
+boost::asio::awaitable<void> StopNotice::wait() {
+  if (raised_) co_return;
+  auto [ec] = co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  (void)ec;  // raised (the timer was cancelled) or this wait was cancelled: either way, done
+}
+
 boost::asio::awaitable<void> HttpExchange::respond(Response response) {
   response.set("X-Request-Id", info_.request_id);
   response.keep_alive(keepAlive());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -21,6 +22,26 @@ struct ExchangeInfo {
   std::string request_id;
   std::string remote_ip;
   std::int64_t started_ms = 0;  // monotonic ms when the request header was read
+};
+
+// Raised by the server on a connection when the shutdown grace has run out: a handler still
+// relaying a stream ends it with its protocol's terminal error event instead of a reset. Belongs
+// to the connection's coroutine, on its worker thread.
+class StopNotice {
+ public:
+  explicit StopNotice(const boost::asio::any_io_executor& ex)
+      : timer_(ex, boost::asio::steady_timer::time_point::max()) {}
+  void raise() {
+    raised_ = true;
+    timer_.cancel();
+  }
+  bool raised() const { return raised_; }
+  // Completes once raised (at once if it already was), or when the wait is cancelled. Suspends.
+  boost::asio::awaitable<void> wait();
+
+ private:
+  boost::asio::steady_timer timer_;
+  bool raised_ = false;
 };
 
 class HttpExchange {
@@ -53,6 +74,10 @@ class HttpExchange {
   unsigned status() const { return status_; }
   void setStatus(unsigned s) { status_ = s; }
 
+  // The connection's shutdown notice, when the server gives one (nullptr otherwise).
+  StopNotice* stopNotice() const { return stop_notice_; }
+  void setStopNotice(StopNotice* notice) { stop_notice_ = notice; }
+
  private:
   Request& request_;
   boost::beast::tcp_stream& stream_;
@@ -61,6 +86,7 @@ class HttpExchange {
   bool answered_ = false;
   bool keep_alive_ = true;
   unsigned status_ = 0;
+  StopNotice* stop_notice_ = nullptr;
 };
 
 }  // namespace poise::net

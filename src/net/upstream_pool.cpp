@@ -68,6 +68,11 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::acqui
 
 void UpstreamPool::release(std::unique_ptr<UpstreamConnection> conn) {
   if (!conn || conn->origin_key.empty()) return;
+  if (conn->buffer().size() != 0) {
+    // Bytes beyond the last answer: reusing the connection would hand them to the next request.
+    conn->close();
+    return;
+  }
   auto& q = idle_[conn->origin_key];
   if (q.size() >= options_.max_idle_per_origin) {
     conn->close();
@@ -95,13 +100,31 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
   }
   beast::tcp_stream plain(ioc_);
   plain.expires_after(timeouts.connect);
-  auto [cec, ep] =
-      co_await plain.async_connect(cached.endpoints, asio::as_tuple(asio::use_awaitable));
-  (void)ep;
+  // Each address in turn, opening the socket here: Asio's range connect reports a socket it
+  // could not open (EMFILE) as "Operation canceled", which hides the real cause.
+  boost::system::error_code cec = asio::error::host_not_found;
+  for (const auto& entry : cached.endpoints) {
+    boost::system::error_code ignored;
+    plain.socket().close(ignored);
+    plain.socket().open(entry.endpoint().protocol(), cec);
+    if (cec) break;  // out of descriptors: another address would fail the same way
+    auto [ec] = co_await plain.async_connect(entry.endpoint(), asio::as_tuple(asio::use_awaitable));
+    cec = ec;
+    if (!cec || cec == beast::error::timeout) break;  // the connect deadline covers all addresses
+  }
   if (cec) {
-    cached.endpoints = {};
+    const bool out_of_descriptors = cec == asio::error::no_descriptors ||
+                                    cec == boost::system::errc::too_many_files_open_in_system ||
+                                    cec == asio::error::no_buffer_space;
+    if (!out_of_descriptors) cached.endpoints = {};
+    std::string message = "cannot connect to upstream: ";
+    if (out_of_descriptors) {
+      message += "too many open files (raise the nofile limit)";
+    } else {
+      message += cec.message();
+    }
     co_return makeError(cec == beast::error::timeout ? "upstream_timeout" : "upstream_connect",
-                        "cannot connect to upstream: " + cec.message());
+                        std::move(message));
   }
   boost::system::error_code ignored;
   plain.socket().set_option(tcp::no_delay(true), ignored);

@@ -74,7 +74,8 @@ class UpstreamPool {
   boost::asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> acquire(
       const Origin& origin, const UpstreamTimeouts& timeouts, bool& reused);
 
-  // Returns a connection whose last exchange completed cleanly and may be reused.
+  // Returns a connection whose last exchange completed cleanly and may be reused. One with
+  // bytes still buffered beyond that exchange is closed instead.
   void release(std::unique_ptr<UpstreamConnection> conn);
 
   std::size_t idleCount() const;

@@ -1,5 +1,7 @@
 #include "protocols/model_name.h"
 
+#include "core/model_id.h"
+
 namespace poise::protocols {
 
 namespace {
@@ -32,6 +34,10 @@ std::string resolveModel(std::string_view client_model, const ModelAliases* alia
     return std::string(stripModelsPrefix(*target));
   }
   return std::string(stripModelsPrefix(client_model));
+}
+
+bool isValidClientModel(std::string_view client_model, const ModelAliases* aliases) {
+  return isGeminiModelId(resolveModel(client_model, aliases));
 }
 
 }  // namespace poise::protocols

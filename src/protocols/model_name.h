@@ -20,6 +20,15 @@ std::string withModelsPrefix(std::string_view name);
 // The alias target for `client_model` (looked up as given, then without "models/"), or nullptr.
 const std::string* findAlias(std::string_view client_model, const ModelAliases* aliases);
 
+// The 400 message for a model name that is not a Gemini model id (core/model_id.h). It never
+// echoes the name: it may be huge or hold control characters.
+inline constexpr std::string_view kInvalidModelMessage =
+    "model is not a valid Gemini model id (an ASCII letter or digit, then letters, digits, '.', "
+    "'-' or '_'; at most 128 characters; an optional \"models/\" prefix)";
+
+// True when `client_model`, resolved as resolveModel() does, is a Gemini model id.
+bool isValidClientModel(std::string_view client_model, const ModelAliases* aliases);
+
 // The bare Gemini id to call for `client_model`: its alias target if it has one, otherwise the
 // name itself; "models/" is stripped either way.
 std::string resolveModel(std::string_view client_model, const ModelAliases* aliases);

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "http/error_envelope.h"
+#include "net/request_head.h"
 #include "protocols/anthropic/messages_request.h"
 #include "protocols/anthropic/messages_response.h"
 #include "protocols/anthropic/messages_stream.h"
@@ -116,7 +117,10 @@ UpstreamRequest jsonCall(const config::RuntimeConfig& cfg, const std::string& mo
   up.method = "POST";
   up.model = model;
   up.streaming = stream;
-  up.target = cfg.upstream_base_path + "/v1beta/models/" + model + ":" + std::string(method);
+  // The model was checked against the model-id grammar by the translator; encode it anyway, so
+  // that no client byte can leave its path segment.
+  up.target = cfg.upstream_base_path + "/v1beta/models/" + net::encodePathSegment(model) + ":" +
+              std::string(method);
   if (stream) up.target.append("?alt=sse");
   up.fields = "Content-Type: application/json\r\n";
   up.body = body;
@@ -165,10 +169,11 @@ class TranslatingRelay final : public StreamRelay {
     return out;
   }
 
-  std::string broken() override {
+  std::string broken(BreakReason reason) override {
     if (failed_) return {};
     failed_ = true;
-    return translator_.error("The upstream stream was interrupted.", 502);
+    return translator_.error(std::string(breakMessage(reason)),
+                             reason == BreakReason::Shutdown ? 503 : 502);
   }
 
  private:
@@ -410,7 +415,7 @@ asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(net::Http
     UpstreamRequest up;
     up.method = "GET";
     up.target = cfg->upstream_base_path + "/v1beta/models?pageSize=1000";
-    if (!token.empty()) up.target.append("&pageToken=").append(token);
+    if (!token.empty()) up.target.append("&pageToken=").append(net::encodePathSegment(token));
     UpstreamResult r = co_await caller.call(ex, up, nullptr, kTranslatedBodyLimit);
     if (!r.success()) {
       co_await respondFailure(ex, Protocol::OpenAI, r);

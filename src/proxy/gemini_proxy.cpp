@@ -1,5 +1,6 @@
 #include "proxy/gemini_proxy.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/model_id.h"
 #include "http/error_envelope.h"
 #include "http/query.h"
 #include "proxy/attempt_outcome.h"
@@ -52,8 +54,9 @@ bool dropRequestHeader(bhttp::field f, std::string_view name) {
       break;
   }
   return beast::iequals(name, "x-goog-api-key") || beast::iequals(name, "x-api-key") ||
-         beast::iequals(name, "x-request-id") || beast::iequals(name, "x-forwarded-for") ||
-         beast::iequals(name, "x-forwarded-host") || beast::iequals(name, "x-forwarded-proto");
+         beast::iequals(name, "x-goog-user-project") || beast::iequals(name, "x-request-id") ||
+         beast::iequals(name, "x-forwarded-for") || beast::iequals(name, "x-forwarded-host") ||
+         beast::iequals(name, "x-forwarded-proto");
 }
 
 }  // namespace
@@ -102,6 +105,65 @@ std::string_view modelFromPath(std::string_view path) {
   return rest.substr(0, end);
 }
 
+namespace {
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Status refusePath(std::string_view why) {
+  return makeError("invalid_path", "the request path " + std::string(why));
+}
+
+}  // namespace
+
+Status checkNativePath(std::string_view path) {
+  constexpr std::array<std::string_view, 3> kVersions{"/v1beta/", "/v1alpha/", "/v1/"};
+  const bool served = std::any_of(kVersions.begin(), kVersions.end(),
+                                  [&](std::string_view v) { return path.starts_with(v); });
+  if (!served) return refusePath("is not under an API version the gateway serves");
+  std::size_t i = 1;
+  while (i <= path.size()) {
+    std::size_t end = path.find('/', i);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view raw = path.substr(i, end - i);
+    if (raw.empty() && end != path.size()) return refusePath("has an empty segment");
+    std::string seg;
+    seg.reserve(raw.size());
+    for (std::size_t k = 0; k < raw.size(); ++k) {
+      char c = raw[k];
+      if (c == '%') {
+        const int hi = k + 2 < raw.size() ? hexValue(raw[k + 1]) : -1;
+        const int lo = k + 2 < raw.size() ? hexValue(raw[k + 2]) : -1;
+        if (hi < 0 || lo < 0) return refusePath("has a malformed percent-encoding");
+        c = static_cast<char>(hi * 16 + lo);
+        k += 2;
+      }
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '/' || c == '\\' || c == '%' || u < 0x20 || u == 0x7f) {
+        return refusePath("has an encoded separator or control character");
+      }
+      seg.push_back(c);
+    }
+    if (seg == "." || seg == "..") return refusePath("has a '.' or '..' segment");
+    i = end + 1;
+  }
+  return {};
+}
+
+Status checkPathModel(std::string_view model) {
+  if (model.empty()) return {};
+  std::string_view id = model;
+  if (id.starts_with("tunedModels/")) id.remove_prefix(12);
+  if (isGeminiModelId(id)) return {};
+  return makeError("invalid_model",
+                   "the model name is not a valid Gemini model id (letters, digits, '.', '-', "
+                   "'_'; at most 128 characters)");
+}
+
 bool isStreamingCall(std::string_view path, std::string_view query) {
   if (path.find(":streamGenerateContent") != std::string_view::npos) return true;
   return query.find("alt=sse") != std::string_view::npos;
@@ -135,6 +197,16 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
 
   if (auto rejected = rejectRequest(req, raw_query, *cfg, Protocol::Gemini)) {
     co_await ex.respond(std::move(*rejected));
+    co_return;
+  }
+
+  // Only clean paths under the served API versions go upstream, with a well-formed model.
+  if (auto st = checkNativePath(path); !st) {
+    co_await ex.respond(http::errorResponse(Protocol::Gemini, 400, st.error().message));
+    co_return;
+  }
+  if (auto st = checkPathModel(modelFromPath(path)); !st) {
+    co_await ex.respond(http::errorResponse(Protocol::Gemini, 400, st.error().message));
     co_return;
   }
 

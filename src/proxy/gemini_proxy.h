@@ -56,6 +56,15 @@ bool isHopByHopOrFraming(boost::beast::http::field f);
 // are hop-by-hop too and are not forwarded in either direction.
 bool nominatedByConnection(std::string_view connection, std::string_view name);
 
+// Refuses a native path the gateway must not forward: one not under /v1beta/, /v1alpha/ or
+// /v1/, or holding an empty, "." or ".." segment (raw or percent-encoded), an encoded '/', '\\',
+// '%' or control character, or a malformed percent-encoding. Pure.
+Status checkNativePath(std::string_view path);
+
+// Refuses a model named by a native path (see modelFromPath) that is not a Gemini model id
+// ("tunedModels/<id>" allowed). An empty model passes. Pure.
+Status checkPathModel(std::string_view model);
+
 // True for streaming calls: ":streamGenerateContent" or `alt=sse`.
 bool isStreamingCall(std::string_view path, std::string_view query);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "proxy/client_auth.h"
 
 namespace poise::proxy {
@@ -33,6 +35,48 @@ TEST(GeminiPaths, ConnectionTokensNameHopByHopHeaders) {
   EXPECT_TRUE(nominatedByConnection("close,foo", "Foo"));
   EXPECT_FALSE(nominatedByConnection("keep-alive", "x-goog-api-client"));
   EXPECT_FALSE(nominatedByConnection("", "a"));
+}
+
+TEST(GeminiPaths, ForwardsOnlyCleanPathsUnderServedVersions) {
+  for (const char* ok :
+       {"/v1beta/models", "/v1beta/models/", "/v1beta/models/gemini-2.5-flash:generateContent",
+        "/v1/models/gemini-2.5-flash:streamGenerateContent", "/v1alpha/files/abc-123",
+        "/v1beta/openai/chat/completions", "/v1beta/models/a..b:countTokens",
+        "/v1beta/cachedContents/x%20y"}) {
+    EXPECT_TRUE(checkNativePath(ok)) << ok;
+  }
+  for (const char* bad : {"/v1beta/../_fake/requests",
+                          "/v1beta/%2e%2e/x",
+                          "/v1beta/%2E%2e/x",
+                          "/v1beta/.%2e/x",
+                          "/v1beta/models/x/../../..",
+                          "/v1beta/./models",
+                          "/v1beta/models/.",
+                          "/v1beta/models%2f..%2fx",
+                          "/v1beta/models%2Fx",
+                          "/v1beta/a%5cb",
+                          "/v1beta/a%00b",
+                          "/v1beta/a%0d%0ab",
+                          "/v1beta/a%252e%252e",
+                          "/v1beta/a%",
+                          "/v1beta/a%2",
+                          "/v1beta/a%zz",
+                          "/v1beta//models",
+                          "/v2/models",
+                          "/v1betax/models",
+                          "/_fake/requests",
+                          "/"}) {
+    EXPECT_FALSE(checkNativePath(bad)) << bad;
+  }
+}
+
+TEST(GeminiPaths, ChecksThePathModel) {
+  EXPECT_TRUE(checkPathModel(""));
+  EXPECT_TRUE(checkPathModel("gemini-2.5-flash"));
+  EXPECT_TRUE(checkPathModel("tunedModels/my-model-1"));
+  EXPECT_FALSE(checkPathModel("gemini%0d%0aX"));
+  EXPECT_FALSE(checkPathModel("tunedModels/"));
+  EXPECT_FALSE(checkPathModel(std::string(129, 'a')));
 }
 
 TEST(ClientAuth, FindsTheTokenInAnySupportedPlace) {

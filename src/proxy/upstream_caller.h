@@ -23,6 +23,7 @@
 #include "config/runtime_config.h"
 #include "http/error_envelope.h"
 #include "net/http_exchange.h"
+#include "proxy/attempt_outcome.h"
 #include "proxy/gemini_proxy.h"
 
 namespace poise::proxy {
@@ -39,6 +40,15 @@ struct UpstreamRequest {
   bool head_only = false;   // a HEAD request (no response body)
 };
 
+// Why a relayed stream ended before the upstream finished it.
+enum class BreakReason {
+  UpstreamBroke,  // the upstream connection failed or ended early
+  Shutdown,       // the gateway is stopping and the grace period ran out
+};
+
+// The terminal error message a client sees for `reason`.
+std::string_view breakMessage(BreakReason reason);
+
 // How a successful streamed (or large) answer reaches the client.
 class StreamRelay {
  public:
@@ -53,9 +63,10 @@ class StreamRelay {
   virtual std::string transform(std::string_view piece) = 0;
   // The client bytes after the upstream ended cleanly.
   virtual std::string finish() = 0;
-  // The client bytes that end the stream cleanly when the upstream broke off mid-way; empty
-  // means the connection is closed instead.
-  virtual std::string broken() = 0;
+  // The client bytes that end the stream cleanly when it cannot go on: the upstream broke off
+  // mid-way, or the gateway's shutdown grace ran out. Empty means the connection is closed
+  // instead.
+  virtual std::string broken(BreakReason reason) = 0;
 };
 
 // How the call ended, when it did not end in a relay.
@@ -65,6 +76,8 @@ struct UpstreamResult {
     Answer,       // the upstream answered (2xx, a client error, or the last retryable error)
     NoKey,        // no key could be picked (none stored, all disabled, or all cooling)
     Unreachable,  // the last attempt failed on the network or timed out
+    Refused,      // the request head was refused by the writer (network_error says why)
+    ClientGone,   // the client left before the answer; nothing is to be written
   };
   Kind kind = Kind::NoKey;
   unsigned status = 0;
@@ -90,6 +103,10 @@ class UpstreamCaller {
                                               StreamRelay* relay, std::size_t buffered_limit);
 
  private:
+  // Records one attempt's outcome on its key and in the call counters.
+  void recordAttempt(const config::RuntimeConfig& cfg, std::int64_t key_id,
+                     const std::string& model, const AttemptOutcome& outcome);
+
   const GeminiProxyDeps& deps_;
 };
 
@@ -102,7 +119,8 @@ std::optional<net::Response> rejectRequest(const net::Request& req, std::string_
 
 // Answers a call that got no upstream answer (kind NoKey or Unreachable) in `protocol`'s
 // envelope: 429 with Retry-After when every key is cooling for the model, 503 when no key is
-// usable, 504 on a timeout, 502 when the upstream could not be reached.
+// usable, 504 on a timeout, 502 when the upstream could not be reached, 400 when the request
+// was refused by the head writer; nothing when the client is gone.
 boost::asio::awaitable<void> respondUnanswered(net::HttpExchange& ex, http::Protocol protocol,
                                                const UpstreamResult& result);
 
@@ -116,7 +134,7 @@ class IdentityRelay final : public StreamRelay {
   bool identity() const override { return true; }
   std::string transform(std::string_view piece) override { return std::string(piece); }
   std::string finish() override { return {}; }
-  std::string broken() override;
+  std::string broken(BreakReason reason) override;
 
  private:
   std::string request_id_;

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "core/model_id.h"
 #include "protocols/gemini/function_calling.h"
 #include "protocols/gemini/model_traits.h"
 #include "protocols/gemini/request_builder.h"
@@ -50,6 +51,9 @@ class MessagesRequestReader : RequestReaderBase {
     out_.response.client_model = std::string(*model);
     out_.model = geminiModelFor(*model, options_);
     if (out_.model.empty()) return fail("model: Field required");
+    if (!isValidClientModel(*model, options_.model_aliases) || !isGeminiModelId(out_.model)) {
+      return fail(std::string(kInvalidModelMessage));
+    }
     out_.stream = stream.value_or(false);
     traits_ = modelTraits(out_.model);
     return true;

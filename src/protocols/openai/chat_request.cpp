@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <map>
 
+#include "core/model_id.h"
 #include "protocols/gemini/function_calling.h"
 #include "protocols/gemini/model_traits.h"
 #include "protocols/gemini/request_builder.h"
@@ -85,6 +86,7 @@ class ChatRequestReader : RequestReaderBase {
     out_.response.client_model = std::string(*model);
     out_.model = resolveModel(*model, options_.model_aliases);
     if (out_.model.empty()) return fail("model is required");
+    if (!isGeminiModelId(out_.model)) return fail(std::string(kInvalidModelMessage));
     traits_ = modelTraits(out_.model);
     out_.response.include_reasoning = options_.include_reasoning;
     return true;

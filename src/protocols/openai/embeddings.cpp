@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/model_id.h"
 #include "protocols/gemini/generate_response.h"
 #include "protocols/json_fields.h"
 
@@ -74,6 +75,9 @@ Result<EmbeddingsTranslation> translateEmbeddingsRequest(const json::value& body
   } else {
     out.model = std::string(stripModelsPrefix(**model));
     if (!isGeminiEmbeddingModel(out.model)) out.model = options.default_model;
+  }
+  if (!isValidClientModel(**model, options.model_aliases) || !isGeminiModelId(out.model)) {
+    return invalidRequest(std::string(kInvalidModelMessage));
   }
 
   auto format = optionalString(o, "encoding_format", "");

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/model_id.h"
 #include "protocols/gemini/generate_response.h"
 #include "protocols/gemini/model_traits.h"
 #include "protocols/json_fields.h"
@@ -72,8 +73,10 @@ Result<ImagesTranslation> translateImagesRequest(const json::value& body,
   out.model = options.default_model;
   if (*model && !(*model)->empty()) {
     const std::string resolved = resolveModel(**model, options.model_aliases);
+    if (!isGeminiModelId(resolved)) return invalidRequest(std::string(kInvalidModelMessage));
     if (modelTraits(resolved).image_output) out.model = resolved;
   }
+  if (!isGeminiModelId(out.model)) return invalidRequest(std::string(kInvalidModelMessage));
 
   auto n = optionalInteger(o, "n", "");
   if (!n) return n.error();
