@@ -1,10 +1,17 @@
 #include "config/runtime_config.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/json/parse.hpp>
+#include <boost/url/ipv4_address.hpp>
+#include <boost/url/ipv6_address.hpp>
+#include <boost/url/parse.hpp>
+#include <cctype>
 #include <charconv>
 #include <functional>
 
 #include "core/origin.h"
+#include "core/secret_mask.h"
 #include "keys/error_policy.h"
 
 namespace poise::config {
@@ -85,6 +92,17 @@ std::map<std::string, std::string> defaultConfigValues() {
 }
 
 std::string normalizeTargetUrl(std::string url) {
+  const auto first = url.find_first_not_of(" \t\r\n");
+  url.erase(0, first == std::string::npos ? url.size() : first);
+  while (!url.empty() &&
+         (url.back() == ' ' || url.back() == '\t' || url.back() == '\r' || url.back() == '\n')) {
+    url.pop_back();
+  }
+  if (const auto colon = url.find("://"); colon != std::string::npos) {
+    for (std::size_t i = 0; i < colon; ++i) {
+      url[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(url[i])));
+    }
+  }
   while (!url.empty() && url.back() == '/') url.pop_back();
   for (std::string_view suffix : {"/v1beta", "/v1alpha", "/v1"}) {
     if (url.size() > suffix.size() &&
@@ -115,11 +133,149 @@ Result<std::map<std::string, std::string, std::less<>>> parseModelAliases(std::s
   return out;
 }
 
-bool isSecretConfigKey(const std::string& key) {
-  return key == "api_token";
+const std::vector<std::string>& secretConfigKeys() {
+  static const std::vector<std::string> keys = {"api_token"};
+  return keys;
 }
 
-Status validateConfigValue(const std::string& key, const std::string& value) {
+bool isSecretConfigKey(const std::string& key) {
+  const auto& keys = secretConfigKeys();
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+bool echoesMaskedSecret(std::string_view value, std::string_view secret) {
+  return !secret.empty() && value == maskSecret(secret);
+}
+
+namespace {
+
+Status badTarget(std::string_view why) {
+  return makeError("invalid_config", "target_api_url " + std::string(why));
+}
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+using V4 = std::array<unsigned char, 4>;
+
+// Where clouds answer with instance credentials (GCP, AWS, Azure and OCI use 169.254.169.254,
+// inside the link-local range; these are the others).
+constexpr std::array<std::string_view, 5> kMetadataNames = {
+    "metadata.google.internal", "metadata.goog", "metadata", "instance-data",
+    "instance-data.ec2.internal"};
+constexpr V4 kAlibabaMetadata = {100, 100, 100, 200};
+constexpr std::array<unsigned char, 16> kAwsMetadataV6 = {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0,    0,
+                                                          0,    0,    0,    0,    0, 0, 0x02, 0x54};
+
+Status checkV4(const V4& b) {
+  if (b[0] == 169 && b[1] == 254) {
+    return badTarget(
+        "must not be a link-local address (169.254.0.0/16): cloud metadata services answer "
+        "there");
+  }
+  if (b == kAlibabaMetadata) return badTarget("must not be a cloud metadata address");
+  return {};
+}
+
+Status checkV6(const std::array<unsigned char, 16>& b) {
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) {
+    return badTarget("must not be a link-local address (fe80::/10)");
+  }
+  if (b == kAwsMetadataV6) return badTarget("must not be a cloud metadata address");
+  const bool v4_mapped =
+      std::all_of(b.begin(), b.begin() + 10, [](unsigned char c) { return c == 0; }) &&
+      b[10] == 0xff && b[11] == 0xff;
+  if (v4_mapped) return checkV4(V4{b[12], b[13], b[14], b[15]});
+  return {};
+}
+
+// The loopback and wildcard forms of "this machine".
+bool isLocalHost(std::string_view host) {
+  const std::string h = lowercase(host);
+  if (h == "localhost" || h.ends_with(".localhost") || h == "0.0.0.0" || h == "::" || h == "::1" ||
+      h == "[::]" || h == "[::1]" || h.empty()) {
+    return true;
+  }
+  auto v4 = boost::urls::parse_ipv4_address(h);
+  return v4 && v4->to_bytes()[0] == 127;
+}
+
+bool namesSelf(std::string_view host, int port, const ListenAddress& self) {
+  if (self.port <= 0 || port != self.port) return false;
+  std::string listen = lowercase(self.host);
+  if (listen.size() > 2 && listen.front() == '[' && listen.back() == ']') {
+    listen = listen.substr(1, listen.size() - 2);
+  }
+  return lowercase(host) == listen || (isLocalHost(host) && isLocalHost(listen));
+}
+
+}  // namespace
+
+Status validateTargetUrl(std::string_view raw, const ListenAddress& self) {
+  const std::string url = normalizeTargetUrl(std::string(raw));
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return badTarget("must be an absolute http(s) URL such as https://host[:port]");
+  const auto& u = *parsed;
+  if (u.scheme() != "http" && u.scheme() != "https") {
+    return badTarget("must use http or https");
+  }
+  if (u.has_userinfo()) return badTarget("must not carry credentials (user:password@)");
+  if (u.has_query() || u.has_fragment()) return badTarget("must not have a query or a fragment");
+  int port = u.scheme() == "https" ? 443 : 80;
+  if (u.has_port()) {
+    const std::string_view p = u.port();
+    auto r = std::from_chars(p.data(), p.data() + p.size(), port);
+    if (p.empty() || r.ec != std::errc{} || r.ptr != p.data() + p.size() || port < 1 ||
+        port > 65535) {
+      return badTarget("must have a port between 1 and 65535");
+    }
+  }
+  std::string host;
+  switch (u.host_type()) {
+    case boost::urls::host_type::ipv4:
+      if (auto st = checkV4(u.host_ipv4_address().to_bytes()); !st) return st;
+      host = u.host_ipv4_address().to_string();
+      break;
+    case boost::urls::host_type::ipv6:
+      if (auto st = checkV6(u.host_ipv6_address().to_bytes()); !st) return st;
+      host = u.host_ipv6_address().to_string();
+      break;
+    case boost::urls::host_type::name: {
+      host = lowercase(u.host_name());
+      while (!host.empty() && host.back() == '.') host.pop_back();
+      if (host.empty()) return badTarget("must name a host");
+      if (std::find(kMetadataNames.begin(), kMetadataNames.end(), host) != kMetadataNames.end()) {
+        return badTarget("must not be a cloud metadata address");
+      }
+      // No top-level domain starts with a digit: this is an address in one of the forms the
+      // resolver also accepts ("2852039166", "0xa9.0xfe.0xa9.0xfe", "169.254.169.254.").
+      const auto last = host.rfind('.');
+      const char lead = host[last == std::string::npos ? 0 : last + 1];
+      if (std::isdigit(static_cast<unsigned char>(lead))) {
+        auto v4 = boost::urls::parse_ipv4_address(host);
+        if (!v4) return badTarget("must write an IPv4 address in dotted decimal (a.b.c.d)");
+        if (auto st = checkV4(v4->to_bytes()); !st) return st;
+      }
+      break;
+    }
+    default:
+      return badTarget("must name a host");
+  }
+  if (namesSelf(host, port, self)) {
+    return badTarget("must not be the gateway's own address (" + self.host + ":" +
+                     std::to_string(self.port) + "): requests would loop back into it");
+  }
+  if (auto origin = parseOriginUrl(url); !origin) {
+    return badTarget("is not valid: " + origin.error().message);
+  }
+  return {};
+}
+
+Status validateConfigValue(const std::string& key, const std::string& value,
+                           const ListenAddress& self) {
   for (const auto& k : kIntKeys) {
     if (key != k.name) continue;
     int v = 0;
@@ -130,9 +286,20 @@ Status validateConfigValue(const std::string& key, const std::string& value) {
     }
     return {};
   }
-  if (key == "target_api_url") {
-    auto parsed = parseOriginUrl(normalizeTargetUrl(value));
-    if (!parsed) return makeError("invalid_config", "target_api_url: " + parsed.error().message);
+  if (key == "target_api_url") return validateTargetUrl(value, self);
+  if (key == "api_token") {
+    if (value.size() < kMinGatewayTokenLength || value.size() > 512) {
+      return makeError("invalid_config", "api_token must have 16 to 512 characters");
+    }
+    if (!std::all_of(value.begin(), value.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
+      return makeError("invalid_config",
+                       "api_token must be printable ASCII without spaces (it travels in headers)");
+    }
+    if (value.find("...") != std::string::npos) {
+      return makeError("invalid_config",
+                       "api_token looks like a masked value (it contains \"...\"); send the whole "
+                       "token, or the masked form shown by GET /api/v1/config to keep it");
+    }
     return {};
   }
   if ((key == "key_validation_model_name" || key.starts_with("anthropic_model_")) &&

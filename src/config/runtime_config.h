@@ -88,9 +88,26 @@ keys::PoolSettings poolSettingsOf(const RuntimeConfig& c);
 // environment and are added by the caller).
 std::map<std::string, std::string> defaultConfigValues();
 
+// Where the gateway itself listens, for validation: a target_api_url naming it would send every
+// request back into the gateway.
+struct ListenAddress {
+  std::string host;  // as POISE_LISTEN gives it: "0.0.0.0", "127.0.0.1", "::", a name
+  int port = 0;      // the bound port; 0 = unknown (not checked)
+};
+
+// The shortest gateway token (config api_token, POISE_API_TOKEN) accepted.
+inline constexpr std::size_t kMinGatewayTokenLength = 16;
+
 // Checks one key/value pair; known keys must parse and be in range. Unknown keys are allowed
-// (stored and ignored, as in the seed).
-Status validateConfigValue(const std::string& key, const std::string& value);
+// (stored and ignored, as in the seed). `self` is the gateway's own address (target_api_url).
+Status validateConfigValue(const std::string& key, const std::string& value,
+                           const ListenAddress& self = {});
+
+// target_api_url: an http(s) URL (scheme in any case) with a host, a port 1–65535 and no
+// credentials, query or fragment, that is not a link-local or cloud-metadata address, not an
+// IPv4 address in a form other than dotted decimal, and not the gateway's own listen address.
+// Loopback and private addresses are allowed (local relays). Error code "invalid_config".
+Status validateTargetUrl(std::string_view url, const ListenAddress& self);
 
 // Builds a snapshot from stored values; unparsable values fall back to defaults (they were
 // validated on the way in, so this only matters for rows written by hand).
@@ -100,11 +117,16 @@ RuntimeConfig buildRuntimeConfig(std::map<std::string, std::string> raw);
 // value means no aliases.
 Result<std::map<std::string, std::string, std::less<>>> parseModelAliases(std::string_view json);
 
-// Accepts the seed's form ".../v1beta" or ".../v1" and drops the version suffix.
+// Trims blanks, lowercases the scheme ("HTTPS://" → "https://"), and accepts the seed's form
+// ".../v1beta" or ".../v1", dropping the version suffix.
 std::string normalizeTargetUrl(std::string url);
 
-// Config keys whose values are secrets: masked in GET /api/v1/config.
+// Config keys whose values are secrets: encrypted at rest, masked in GET /api/v1/config.
+const std::vector<std::string>& secretConfigKeys();
 bool isSecretConfigKey(const std::string& key);
+// True when `value` is the masked form of `secret` that GET /api/v1/config shows: a client
+// saving the form back means "unchanged", never "replace the secret with this text".
+bool echoesMaskedSecret(std::string_view value, std::string_view secret);
 
 // A plain mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12 implements that with a lock
 // bit ThreadSanitizer cannot see, so every publish showed as a data race; the mutex costs about
