@@ -1,9 +1,13 @@
 #include "storage/config_repository.h"
 
+#include <algorithm>
 #include <array>
+#include <utility>
 
 namespace poise::storage {
 namespace {
+
+constexpr std::string_view kSealedPrefix = "sealed:v1:";
 
 constexpr std::string_view kSelect =
     "SELECT id, \"key\", value, updated_at, updated_by_user_id FROM config ";
@@ -21,14 +25,81 @@ ConfigItem toItem(const Row& r) {
                     .updated_by_user_id = r.optionalInt64(4)};
 }
 
+std::string hex(std::span<const std::uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const std::uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
+std::optional<std::vector<std::uint8_t>> unhex(std::string_view text) {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  if (text.size() % 2 != 0) return std::nullopt;
+  std::vector<std::uint8_t> out;
+  out.reserve(text.size() / 2);
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    const int hi = digit(text[i]);
+    const int lo = digit(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+  }
+  return out;
+}
+
+// The associated data: a sealed value copied to another key does not open.
+std::string boundTo(std::string_view key) {
+  return "config:" + std::string(key);
+}
+
 }  // namespace
+
+bool ConfigRepository::sealed(std::string_view key) const {
+  return secrets_.cipher != nullptr &&
+         std::find(secrets_.keys.begin(), secrets_.keys.end(), key) != secrets_.keys.end();
+}
+
+Result<std::string> ConfigRepository::seal(std::string_view key, std::string_view value) const {
+  if (!sealed(key)) return std::string(value);
+  auto s = secrets_.cipher->encrypt(value, boundTo(key));
+  if (!s) return s.error();
+  return std::string(kSealedPrefix) + hex(s->nonce) + ":" + hex(s->ciphertext);
+}
+
+Status ConfigRepository::open(ConfigItem& item) const {
+  if (!sealed(item.key) || !item.value.starts_with(kSealedPrefix)) return {};
+  const std::string_view body = std::string_view(item.value).substr(kSealedPrefix.size());
+  const auto colon = body.find(':');
+  auto nonce = colon == std::string_view::npos ? std::nullopt : unhex(body.substr(0, colon));
+  auto ciphertext = colon == std::string_view::npos ? std::nullopt : unhex(body.substr(colon + 1));
+  Result<std::string> plain = makeError("decrypt_failed", "");
+  if (nonce && ciphertext) plain = secrets_.cipher->decrypt(*ciphertext, *nonce, boundTo(item.key));
+  if (!plain) {
+    return makeError("decrypt_failed",
+                     "config " + item.key +
+                         " cannot be decrypted: is this the master key (DATA_DIR/secret.key or "
+                         "POISE_SECRET_KEY) it was written with?");
+  }
+  item.value = std::move(*plain);
+  return {};
+}
 
 Result<std::vector<ConfigItem>> ConfigRepository::all() {
   auto rows = db_.query(std::string(kSelect) + "ORDER BY \"key\"");
   if (!rows) return rows.error();
   std::vector<ConfigItem> out;
   out.reserve(rows->size());
-  for (const Row& r : *rows) out.push_back(toItem(r));
+  for (const Row& r : *rows) {
+    out.push_back(toItem(r));
+    if (auto st = open(out.back()); !st) return st.error();
+  }
   return out;
 }
 
@@ -36,7 +107,9 @@ Result<std::optional<ConfigItem>> ConfigRepository::get(std::string_view key) {
   auto rows = db_.query(std::string(kSelect) + "WHERE \"key\" = ?", {std::string(key)});
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<ConfigItem>{};
-  return std::optional<ConfigItem>{toItem(rows->front())};
+  ConfigItem item = toItem(rows->front());
+  if (auto st = open(item); !st) return st.error();
+  return std::optional<ConfigItem>{std::move(item)};
 }
 
 Status ConfigRepository::upsertMany(std::span<const ConfigEntry> items,
@@ -45,12 +118,19 @@ Status ConfigRepository::upsertMany(std::span<const ConfigEntry> items,
     if (e.key.empty()) return makeError("invalid_argument", "config keys must not be empty");
   }
   if (items.empty()) return {};
+  std::vector<std::string> stored;
+  stored.reserve(items.size());
+  for (const ConfigEntry& e : items) {
+    auto v = seal(e.key, e.value);
+    if (!v) return v.error();
+    stored.push_back(std::move(*v));
+  }
   const std::string sql = upsertSql(db_.dialect(), "config", kColumns, kConflict, kUpdated);
   const Value stamp = timestampValue(now);
   const Value by = nullableValue(user_id);
   return db_.transaction([&](Connection& c) -> Status {
-    for (const ConfigEntry& e : items) {
-      auto r = c.execute(sql, {e.key, e.value, stamp, by});
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      auto r = c.execute(sql, {items[i].key, stored[i], stamp, by});
       if (!r) return r.error();
     }
     return {};
@@ -66,7 +146,9 @@ Result<std::int64_t> ConfigRepository::insertIfAbsent(
     inserted = 0;
     for (const auto& [key, value] : defaults) {
       if (key.empty()) return makeError("invalid_argument", "config keys must not be empty");
-      auto r = c.execute(sql, {key, value, stamp, nullptr});
+      auto stored = seal(key, value);
+      if (!stored) return stored.error();
+      auto r = c.execute(sql, {key, std::move(*stored), stamp, nullptr});
       if (!r) return r.error();
       inserted += *r;
     }
@@ -80,6 +162,26 @@ Result<bool> ConfigRepository::remove(std::string_view key) {
   auto n = db_.execute("DELETE FROM config WHERE \"key\" = ?", {std::string(key)});
   if (!n) return n.error();
   return *n > 0;
+}
+
+Result<std::int64_t> ConfigRepository::sealClearSecrets() {
+  if (secrets_.cipher == nullptr) return std::int64_t{0};
+  std::int64_t count = 0;
+  for (const std::string& key : secrets_.keys) {
+    auto rows = db_.query("SELECT value FROM config WHERE \"key\" = ?", {key});
+    if (!rows) return rows.error();
+    if (rows->empty()) continue;
+    const std::string clear = rows->front().text(0);
+    if (clear.starts_with(kSealedPrefix)) continue;
+    auto stored = seal(key, clear);
+    if (!stored) return stored.error();
+    // Only if the value is still the clear one read above: a writer in between wins.
+    auto n = db_.execute("UPDATE config SET value = ? WHERE \"key\" = ? AND value = ?",
+                         {std::move(*stored), key, clear});
+    if (!n) return n.error();
+    count += *n;
+  }
+  return count;
 }
 
 }  // namespace poise::storage

@@ -1,6 +1,7 @@
 // ConfigRepository: the runtime settings table (config), string keys to string values. Value
-// validation belongs to the config layer; this class only stores. Methods block (run on the
-// BlockingPool); each write is one short transaction. Thread-safe as far as the Database is.
+// validation belongs to the config layer; this class stores, and keeps the values of secret keys
+// (the gateway token) encrypted at rest. Methods block (run on the BlockingPool); each write is
+// one short transaction. Thread-safe as far as the Database is.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "storage/database.h"
+#include "storage/key_cipher.h"
 
 namespace poise::storage {
 
@@ -30,11 +32,20 @@ struct ConfigEntry {
   std::string value;
 };
 
+// Which values are sealed: AES-256-GCM under the master key, bound to their key name, stored as
+// "sealed:v1:<nonce hex>:<ciphertext hex>". Reads return the plaintext. No cipher: none sealed.
+struct ConfigSecrets {
+  const KeyCipher* cipher = nullptr;
+  std::vector<std::string> keys;
+};
+
 class ConfigRepository {
  public:
-  ConfigRepository(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+  ConfigRepository(Database& db, const Clock& clock, ConfigSecrets secrets = {})
+      : db_(db), clock_(clock), secrets_(std::move(secrets)) {}
 
-  // Every item, ordered by key.
+  // Every item, ordered by key. Error "decrypt_failed" when a sealed value does not open (a
+  // different master key).
   Result<std::vector<ConfigItem>> all();
   Result<std::optional<ConfigItem>> get(std::string_view key);
   // Inserts or replaces every entry in one transaction (all or nothing). Error
@@ -46,10 +57,18 @@ class ConfigRepository {
   Result<std::int64_t> insertIfAbsent(const std::map<std::string, std::string>& defaults);
   // True when the key existed.
   Result<bool> remove(std::string_view key);
+  // Seals the secret keys' values still stored in clear (written before they were sealed, or by
+  // hand). Idempotent: run at every start. Returns how many values it sealed.
+  Result<std::int64_t> sealClearSecrets();
 
  private:
+  bool sealed(std::string_view key) const;
+  Result<std::string> seal(std::string_view key, std::string_view value) const;
+  Status open(ConfigItem& item) const;
+
   Database& db_;
   const Clock& clock_;
+  ConfigSecrets secrets_;
 };
 
 }  // namespace poise::storage

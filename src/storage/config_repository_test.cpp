@@ -82,5 +82,68 @@ TEST(ConfigRepository, RemovesKeys) {
   EXPECT_FALSE(config.get("a")->has_value());
 }
 
+// The gateway token never reaches the table in clear; reads give it back.
+TEST(ConfigRepository, SecretKeysAreSealedAtRestAndOpenedOnRead) {
+  TestDatabase t;
+  ManualClock clock;
+  MasterKey master{};
+  master[0] = 7;
+  KeyCipher cipher(master);
+  ConfigRepository config(t.db(), clock, ConfigSecrets{.cipher = &cipher, .keys = {"api_token"}});
+  const std::string token = "gwtok-secret-0123456789abcdef";
+  ASSERT_TRUE(config.insertIfAbsent({{"api_token", token}, {"plain", "visible"}}));
+  auto stored = t.db().query("SELECT value FROM config WHERE \"key\" = 'api_token'");
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->front().text(0).rfind("sealed:v1:", 0), 0u);
+  EXPECT_EQ(stored->front().text(0).find(token), std::string::npos);
+  auto plain = t.db().query("SELECT value FROM config WHERE \"key\" = 'plain'");
+  EXPECT_EQ(plain->front().text(0), "visible");
+
+  EXPECT_EQ((*config.get("api_token"))->value, token);
+  const std::vector<ConfigEntry> change = {{"api_token", token + "-2"}};
+  ASSERT_TRUE(config.upsertMany(change, std::nullopt, clock.now()));
+  auto all = config.all();
+  ASSERT_TRUE(all);
+  EXPECT_EQ((*all)[0].value, token + "-2");
+  stored = t.db().query("SELECT value FROM config WHERE \"key\" = 'api_token'");
+  EXPECT_EQ(stored->front().text(0).find(token), std::string::npos);
+
+  // Under another master key the value does not open, and the error says why.
+  MasterKey other{};
+  KeyCipher wrong(other);
+  ConfigRepository elsewhere(t.db(), clock, ConfigSecrets{.cipher = &wrong, .keys = {"api_token"}});
+  auto refused = elsewhere.all();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "decrypt_failed");
+  EXPECT_EQ(refused.error().message.find(token), std::string::npos);
+}
+
+// A token written in clear (before sealing existed) is sealed at the next start, once.
+TEST(ConfigRepository, SealsClearSecretsOnceAndKeepsTheirValue) {
+  TestDatabase t;
+  ManualClock clock;
+  ConfigRepository legacy(t.db(), clock);
+  const std::string token = "gwtok-legacy-0123456789abcdef";
+  ASSERT_TRUE(legacy.insertIfAbsent({{"api_token", token}, {"other", "x"}}));
+  auto raw = t.db().query("SELECT value FROM config WHERE \"key\" = 'api_token'");
+  ASSERT_EQ(raw->front().text(0), token);
+
+  MasterKey master{};
+  KeyCipher cipher(master);
+  ConfigRepository config(t.db(), clock, ConfigSecrets{.cipher = &cipher, .keys = {"api_token"}});
+  EXPECT_EQ((*config.get("api_token"))->value, token) << "a clear value still reads";
+  auto first = config.sealClearSecrets();
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(*first, 1);
+  raw = t.db().query("SELECT value FROM config WHERE \"key\" = 'api_token'");
+  EXPECT_EQ(raw->front().text(0).find(token), std::string::npos);
+  auto second = config.sealClearSecrets();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, 0) << "idempotent";
+  EXPECT_EQ((*config.get("api_token"))->value, token);
+  EXPECT_EQ((*config.get("other"))->value, "x");
+}
+
 }  // namespace
 }  // namespace poise::storage
