@@ -120,6 +120,11 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
       return bad("REQUEST_TIMEOUT", "expected a positive number of seconds");
     }
   }
+  if (auto v = get("POISE_HEADER_TIMEOUT_SECONDS")) {
+    if (!parseNumber(*v, s.header_timeout_seconds) || s.header_timeout_seconds <= 0) {
+      return bad("POISE_HEADER_TIMEOUT_SECONDS", "expected a positive number of seconds");
+    }
+  }
   if (auto v = get("POOL_SIZE")) {
     if (!parseNumber(*v, s.pool_size) || s.pool_size <= 0) {
       return bad("POOL_SIZE", "expected a positive whole number");
@@ -140,6 +145,12 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
       return bad("POISE_MAX_CONNECTIONS", "expected a positive whole number");
     }
   }
+  if (auto v = get("POISE_MAX_CONNECTIONS_PER_IP")) {
+    if (!parseNumber(*v, s.max_connections_per_ip)) {
+      return bad("POISE_MAX_CONNECTIONS_PER_IP", "expected a whole number (0 turns the cap off)");
+    }
+  }
+  if (auto v = get("POISE_TRUSTED_PROXIES")) s.trusted_proxies = trim(*v);
   if (auto v = get("POISE_SHUTDOWN_GRACE_SECONDS")) {
     if (!parseNumber(*v, s.shutdown_grace_seconds) || s.shutdown_grace_seconds < 0) {
       return bad("POISE_SHUTDOWN_GRACE_SECONDS", "expected a whole number of seconds");

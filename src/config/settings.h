@@ -22,7 +22,8 @@ struct Settings {
   int access_token_expire_minutes = 60;
   std::string log_level = "info";
   std::size_t max_request_size = std::size_t{10} * 1024 * 1024;
-  int request_timeout_seconds = 60;  // reading one client request
+  int request_timeout_seconds = 60;  // reading one whole client request, from its first byte
+  int header_timeout_seconds = 10;   // reading its head (POISE_HEADER_TIMEOUT_SECONDS)
   int pool_size = 20;                // database connections
   std::string admin_username = "admin";
   std::optional<std::string> admin_password;
@@ -31,6 +32,10 @@ struct Settings {
   std::optional<std::string> secret_key;
   unsigned workers = 1;
   std::size_t max_connections = 10000;
+  std::size_t max_connections_per_ip = 0;  // 0: no per-address cap
+  // POISE_TRUSTED_PROXIES as given: comma-separated addresses and CIDR blocks (net::AddressRanges
+  // parses and checks them); exempt from the per-address cap.
+  std::string trusted_proxies;
   int shutdown_grace_seconds = 20;
 };
 

@@ -40,6 +40,27 @@ TEST(Settings, RejectsBadNumbers) {
   EXPECT_FALSE(resolveSettings({}, envOf({{"POISE_WORKERS", "0"}}), {}, 1));
 }
 
+TEST(Settings, ConnectionLimitsAndDeadlines) {
+  auto d = resolveSettings({}, envOf({}), {}, 1);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->header_timeout_seconds, 10);
+  EXPECT_EQ(d->request_timeout_seconds, 60);
+  EXPECT_EQ(d->max_connections_per_ip, 0u) << "off by default: proxied clients share one address";
+  EXPECT_EQ(d->trusted_proxies, "");
+  auto s = resolveSettings({},
+                           envOf({{"POISE_HEADER_TIMEOUT_SECONDS", "3"},
+                                  {"POISE_MAX_CONNECTIONS_PER_IP", "40"},
+                                  {"POISE_TRUSTED_PROXIES", " 10.0.0.0/8, ::1 "}}),
+                           {{"POISE_MAX_CONNECTIONS_PER_IP", "7"}}, 1);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->header_timeout_seconds, 3);
+  EXPECT_EQ(s->max_connections_per_ip, 40u);
+  EXPECT_EQ(s->trusted_proxies, "10.0.0.0/8, ::1");
+  EXPECT_FALSE(resolveSettings({}, envOf({{"POISE_HEADER_TIMEOUT_SECONDS", "0"}}), {}, 1));
+  EXPECT_FALSE(resolveSettings({}, envOf({{"POISE_MAX_CONNECTIONS_PER_IP", "-1"}}), {}, 1));
+  EXPECT_FALSE(resolveSettings({}, envOf({{"POISE_MAX_CONNECTIONS_PER_IP", "x"}}), {}, 1));
+}
+
 TEST(DotEnv, ParsesQuotesCommentsAndExport) {
   auto m = parseDotEnv("# comment\nexport A=1\nB=\"two words\"\nC='x#y'\nD=v # note\n\n");
   ASSERT_TRUE(m);
