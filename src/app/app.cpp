@@ -30,6 +30,7 @@
 #include "jobs/key_checker.h"
 #include "jobs/validation_scheduler.h"
 #include "keys/key_pool.h"
+#include "net/address_ranges.h"
 #include "net/http_server.h"
 #include "net/upstream_pool.h"
 #include "proxy/compat_proxy.h"
@@ -247,6 +248,14 @@ int serve(const config::Settings& s) {
   opts.max_connections = s.max_connections;
   opts.body_limit = s.max_request_size;
   opts.read_timeout = std::chrono::seconds(s.request_timeout_seconds);
+  opts.header_timeout = std::chrono::seconds(s.header_timeout_seconds);
+  opts.max_connections_per_ip = s.max_connections_per_ip;
+  auto trusted_proxies = net::AddressRanges::parse(s.trusted_proxies);
+  if (!trusted_proxies) {
+    return fail(
+        makeError("invalid_setting", "POISE_TRUSTED_PROXIES: " + trusted_proxies.error().message));
+  }
+  opts.trusted_proxies = std::move(*trusted_proxies);
   net::HttpServer server(opts, dispatch, reject);
   auto bound = server.bind();
   if (!bound) return fail(bound.error());

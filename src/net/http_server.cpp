@@ -1,9 +1,17 @@
 #include "net/http_server.h"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -11,10 +19,12 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cerrno>
 #include <chrono>
 #include <list>
 #include <optional>
 #include <random>
+#include <system_error>
 #include <thread>
 
 #include "core/log.h"
@@ -30,7 +40,7 @@ namespace {
 
 thread_local int t_worker_index = -1;
 
-using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+using Clock = std::chrono::steady_clock;
 
 // Process-unique request ids: a random prefix fixed at start plus a per-worker counter.
 std::string makeRequestId(unsigned worker, std::uint64_t counter) {
@@ -64,6 +74,83 @@ asio::awaitable<void> writeRejection(beast::tcp_stream& stream, Response res) {
   co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
 }
 
+// After a rejection, the client may still be sending (a body, the rest of a head). Closing with
+// unread bytes makes the kernel send a reset, which can destroy the answer before the client
+// reads it; so stop sending, then read and discard for a short while (nginx's lingering close).
+// Bounded by 1 s and 1 MiB.
+asio::awaitable<void> drainBeforeClose(beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  stream.expires_after(std::chrono::seconds(1));
+  char scratch[4096];
+  std::size_t total = 0;
+  while (total < std::size_t{1} << 20) {
+    auto [rec, n] =
+        co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+    if (rec) break;
+    total += n;
+  }
+}
+
+// Waits for `read` until `deadline`. At the deadline the read is cancelled and the result is
+// beast::error::timeout; unlike the stream's own expiry this leaves the socket open, so a 408 can
+// still be written. Suspends.
+asio::awaitable<boost::system::error_code> readBefore(
+    beast::tcp_stream& stream,
+    asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read,
+    Clock::time_point deadline) {
+  using namespace asio::experimental::awaitable_operators;
+  stream.expires_never();
+  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+  auto raced = co_await (std::move(read) || timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (raced.index() == 1) co_return beast::error::timeout;
+  co_return std::get<0>(std::get<0>(raced));
+}
+
+// Feeds `parser` the bytes already in `buffer`, as Beast's read operations would, without any
+// I/O: a request that came in one segment (the usual case) needs no timer and no read. Returns
+// http::error::need_more when more bytes must be read, else the parse result once the head (or
+// with `whole`, the whole request) is complete.
+boost::system::error_code parseBuffered(http::request_parser<http::string_body>& parser,
+                                        beast::flat_buffer& buffer, bool whole) {
+  boost::system::error_code ec;
+  while (buffer.size() > 0) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec) return ec;
+    if (whole ? parser.is_done() : parser.is_header_done()) return {};
+    if (used == 0) break;
+  }
+  return http::error::need_more;
+}
+
+// The target of a head that never finished, to pick the envelope of the 408: the parser has it
+// once it parsed the request line, which it does at once only when the line came whole in the
+// first read; otherwise it waits for the end of the head, and the line is still in `buffer`.
+std::string unfinishedTarget(const http::request_parser<http::string_body>& parser,
+                             const beast::flat_buffer& buffer) {
+  if (!parser.get().target().empty()) return std::string(parser.get().target());
+  const std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
+  const auto eol = data.find("\r\n");
+  if (eol == std::string_view::npos) return {};
+  const std::string_view line = data.substr(0, eol);
+  const auto sp1 = line.find(' ');
+  const auto sp2 = line.rfind(' ');
+  if (sp1 == std::string_view::npos || sp2 <= sp1) return {};
+  return std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
+}
+
+bool isOutOfDescriptors(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+std::string errnoMessage(int err) {
+  return std::error_code(err, std::system_category()).message();
+}
+
 std::int64_t monotonicMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -75,24 +162,26 @@ std::int64_t monotonicMs() {
 struct HttpServer::Worker {
   explicit Worker(unsigned i) : index(i), acceptor(ioc) {}
   unsigned index;
-  asio::io_context ioc{1};
-  tcp::acceptor acceptor;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
-  std::thread thread;
-  std::uint64_t request_counter = 0;
-  // Connections owned by this worker; touched only on its thread.
+  // Connections owned by this worker; touched only on its thread. Declared before the io_context:
+  // connection frames still pending when it is destroyed erase themselves from this list.
   struct Conn {
     beast::tcp_stream* stream;
     bool idle;
   };
   std::list<Conn> conns;
+  asio::io_context ioc{1};
+  tcp::acceptor acceptor;  // this worker's descriptor of the one listening socket
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  std::thread thread;
+  std::uint64_t request_counter = 0;
 };
 
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler,
                        ErrorResponder error_responder)
     : options_(std::move(options)),
       handler_(std::move(handler)),
-      error_responder_(std::move(error_responder)) {
+      error_responder_(std::move(error_responder)),
+      per_ip_(options_.max_connections_per_ip, options_.trusted_proxies) {
   const unsigned n = std::max(1u, options_.workers);
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i));
 }
@@ -120,20 +209,48 @@ Result<unsigned short> HttpServer::bind() {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
   if (ec) return makeError("bad_listen", "invalid listen address '" + options_.host + "'");
-  unsigned short port = options_.port;
+  const tcp::endpoint ep(address, options_.port);
+  auto cannot = [&](const std::string& why) {
+    return makeError("bind_failed", "cannot listen on " + options_.host + ":" +
+                                        std::to_string(ep.port()) + ": " + why);
+  };
+  // The socket is made with plain system calls, not an Asio acceptor: every Asio socket is
+  // registered with its io_context's epoll, and a registration outlives close() while a dup()
+  // of the descriptor stays open. Workers get dup()s, which Asio deregisters explicitly.
+  const int fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+  if (fd < 0) return cannot(errnoMessage(errno));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } listener{fd};
+  // SO_REUSEADDR lets a restart bind while old connections sit in TIME_WAIT; on Linux it never
+  // lets a second socket listen on the same address. SO_REUSEPORT would, so it is not set.
+  const int one = 1;
+  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
+    return cannot(errnoMessage(errno));
+  }
+  if (::bind(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0) {
+    const int err = errno;
+    return cannot(errnoMessage(err) +
+                  (err == EADDRINUSE ? " (another process, perhaps another poise, holds it)" : ""));
+  }
+  if (::listen(fd, SOMAXCONN) != 0) return cannot(errnoMessage(errno));
+  sockaddr_storage bound{};
+  socklen_t bound_len = sizeof bound;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0) {
+    return cannot(errnoMessage(errno));
+  }
+  const unsigned short port =
+      ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                        : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   for (auto& w : workers_) {
-    tcp::endpoint ep(address, port);
-    w->acceptor.open(ep.protocol(), ec);
-    if (!ec) w->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) w->acceptor.set_option(ReusePort(true), ec);
-    if (!ec) w->acceptor.bind(ep, ec);
-    if (!ec) w->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    const int dup_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dup_fd < 0) return cannot(errnoMessage(errno));
+    w->acceptor.assign(ep.protocol(), dup_fd, ec);
     if (ec) {
-      return makeError("bind_failed", "cannot listen on " + options_.host + ":" +
-                                          std::to_string(port) + ": " + ec.message());
+      ::close(dup_fd);
+      return cannot(ec.message());
     }
-    // Later workers share the port the first one got (port 0 → ephemeral).
-    port = w->acceptor.local_endpoint().port();
   }
   return port;
 }
@@ -158,17 +275,39 @@ Status HttpServer::run() {
   return {};
 }
 
+void HttpServer::noteAcceptFailure(const boost::system::error_code& ec) {
+  if (!isOutOfDescriptors(ec)) {
+    spdlog::warn("msg=\"accept failed\" error={}", logValue(ec.message()));
+    return;
+  }
+  ++failed_accepts_;
+  if (!out_of_descriptors_.exchange(true)) {
+    spdlog::error(
+        "msg=\"accept failed: too many open files; new connections wait in the backlog (raise "
+        "the nofile limit or lower POISE_MAX_CONNECTIONS)\" error={} open_connections={}",
+        logValue(ec.message()), open_connections_.load());
+  }
+}
+
+void HttpServer::noteAcceptSuccess() {
+  if (out_of_descriptors_.load(std::memory_order_relaxed) && out_of_descriptors_.exchange(false)) {
+    spdlog::warn("msg=\"accepting again after running out of file descriptors\" failed_accepts={}",
+                 failed_accepts_.exchange(0));
+  }
+}
+
 asio::awaitable<void> HttpServer::acceptLoop(Worker& w) {
   for (;;) {
     auto [ec, socket] = co_await w.acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping_) co_return;
-      // EMFILE and friends: back off briefly rather than spin.
-      spdlog::warn("msg=\"accept failed\" error={}", logValue(ec.message()));
+      // EMFILE and friends: the connection stays in the backlog; back off rather than spin.
+      noteAcceptFailure(ec);
       asio::steady_timer t(w.ioc, std::chrono::milliseconds(50));
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    noteAcceptSuccess();
     if (stopping_) co_return;
     socket.set_option(tcp::no_delay(true), ec);
     asio::co_spawn(w.ioc, serveConnection(w, std::move(socket)), [](std::exception_ptr e) {
@@ -184,6 +323,7 @@ asio::awaitable<void> HttpServer::acceptLoop(Worker& w) {
 }
 
 asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket) {
+  const auto accepted_at = Clock::now();
   beast::tcp_stream stream(std::move(socket));
   const std::size_t open = ++open_connections_;
   auto conn = w.conns.insert(w.conns.end(), Worker::Conn{&stream, true});
@@ -198,12 +338,22 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
   } cleanup{this, w, conn};
 
   boost::system::error_code ec;
-  std::string remote_ip;
-  {
-    auto ep = stream.socket().remote_endpoint(ec);
-    if (!ec) remote_ip = ep.address().to_string();
-  }
+  const auto peer = stream.socket().remote_endpoint(ec);
+  if (ec) co_return;  // already gone
+  const std::string remote_ip = peer.address().to_string();
 
+  // The per-address cap first, so a flood from one address is refused as such and not as a full
+  // server. The lease is held for the life of the connection and gives its count back on every
+  // way out of this frame.
+  const IpConnectionLimiter::Lease per_ip = per_ip_.tryAcquire(peer.address());
+  if (!per_ip) {
+    spdlog::debug("msg=\"per-address connection cap reached\" remote={} cap={}", remote_ip,
+                  options_.max_connections_per_ip);
+    co_await writeRejection(stream,
+                            error_responder_("", 503, "too many connections from your address"));
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    co_return;
+  }
   if (open > options_.max_connections) {
     co_await writeRejection(stream, error_responder_("", 503, "too many connections"));
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -212,7 +362,10 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
 
   const std::string too_large =
       "request body exceeds the limit of " + std::to_string(options_.body_limit) + " bytes";
+  const auto head_limit = std::min(options_.header_timeout, options_.read_timeout);
   beast::flat_buffer buffer;
+  bool first_request = true;
+  bool linger = false;  // a rejection was written while the client may still be sending
   for (;;) {
     conn->idle = true;
     if (stopping_) break;
@@ -220,32 +373,53 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
     parser.body_limit(options_.body_limit);
     if (buffer.size() == 0) {
-      // Idle keep-alive wait: up to idle_timeout for the first byte of the next request...
-      stream.expires_after(options_.idle_timeout);
+      // Waiting for the first byte of a request: on a new connection within the head deadline
+      // from the accept, on a kept-alive one up to idle_timeout. Nothing was asked, so a
+      // connection that stays silent is closed without an answer.
+      if (first_request) {
+        stream.expires_at(accepted_at + head_limit);
+      } else {
+        stream.expires_after(options_.idle_timeout);
+      }
       auto [iec, in] = co_await stream.async_read_some(buffer.prepare(4096),
                                                        asio::as_tuple(asio::use_awaitable));
       if (iec) break;
       buffer.commit(in);
     }
-    // ...then the whole request must arrive within read_timeout (no slow-drip headers).
+    // A request has begun: its head must arrive within header_timeout and the whole of it within
+    // read_timeout, else it is answered 408 (no slow-drip heads or bodies).
     conn->idle = false;
-    stream.expires_after(options_.read_timeout);
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser,
-                                                      asio::as_tuple(asio::use_awaitable));
-    (void)hn;
+    const auto started = first_request ? accepted_at : Clock::now();
+    first_request = false;
+    auto hec = parseBuffered(parser, buffer, false);
+    if (hec == http::error::need_more) {
+      auto read_head =
+          http::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      hec = co_await readBefore(stream, std::move(read_head), started + head_limit);
+    }
     if (hec) {
       if (hec != http::error::end_of_stream && hec != asio::error::operation_aborted) {
         spdlog::debug("msg=\"request header not read\" remote={} error={}", remote_ip,
                       logValue(hec.message()));
       }
-      if (hec == http::error::body_limit) {
+      if (hec == beast::error::timeout) {
+        // Named first: g++ 12 mishandles class temporaries inside co_await expressions.
+        const std::string late_target = unfinishedTarget(parser, buffer);
+        const std::string late =
+            "request header not received within " + std::to_string(head_limit.count()) + " s";
+        co_await writeRejection(stream, error_responder_(late_target, 408, late));
+        linger = true;
+      } else if (hec == http::error::body_limit) {
         // The declared Content-Length is over the limit; the header itself was read.
         co_await writeRejection(stream, error_responder_(parser.get().target(), 413, too_large));
+        linger = true;
       } else if (hec == http::error::header_limit) {
         co_await writeRejection(stream,
                                 error_responder_("", 431, "request header fields too large"));
+        linger = true;
       } else if (isHttpParseError(hec)) {
         co_await writeRejection(stream, error_responder_("", 400, "malformed HTTP request"));
+        linger = true;
       }
       break;
     }
@@ -253,6 +427,7 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     const auto content_length = parser.content_length();
     if (content_length && *content_length > options_.body_limit) {
       co_await writeRejection(stream, error_responder_(target, 413, too_large));
+      linger = true;
       break;
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -264,15 +439,25 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
       if (cec) break;
     }
     if (!parser.is_done()) {
-      stream.expires_after(options_.read_timeout);
-      auto [bec, bn] =
-          co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-      (void)bn;
+      auto bec = parseBuffered(parser, buffer, true);
+      if (bec == http::error::need_more) {
+        auto read_body =
+            http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        bec = co_await readBefore(stream, std::move(read_body), started + options_.read_timeout);
+      }
       if (bec) {
-        if (bec == http::error::body_limit) {
+        if (bec == beast::error::timeout) {
+          spdlog::debug("msg=\"request body not read in time\" remote={}", remote_ip);
+          const std::string late = "request body not received within " +
+                                   std::to_string(options_.read_timeout.count()) + " s";
+          co_await writeRejection(stream, error_responder_(target, 408, late));
+          linger = true;
+        } else if (bec == http::error::body_limit) {
           co_await writeRejection(stream, error_responder_(target, 413, too_large));
+          linger = true;
         } else if (isHttpParseError(bec)) {
           co_await writeRejection(stream, error_responder_(target, 400, "malformed request body"));
+          linger = true;
         }
         break;
       }
@@ -302,6 +487,7 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     }
     if (!exchange.keepAlive() || stopping_) break;
   }
+  if (linger) co_await drainBeforeClose(stream);
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   stream.socket().close(ec);
 }

@@ -1,8 +1,11 @@
-// HttpServer: the client-facing HTTP/1.1 listener. Runs `workers` threads, each with its own
-// io_context and SO_REUSEPORT acceptor, so a connection lives on one thread from accept to close
-// and needs no locking. Enforces header/body/connection limits and read/idle timeouts, and shuts
-// down gracefully: stop accepting, let in-flight requests finish within a grace period, then close.
-// start()/stop() are called from the control thread; the handler runs on worker threads.
+// HttpServer: the client-facing HTTP/1.1 listener. One listening socket, bound without
+// SO_REUSEPORT so no other process can share the port; each of the `workers` threads has its own
+// io_context and accepts on its own descriptor of that socket, so a connection lives on one thread
+// from accept to close and needs no locking. Enforces header/body/connection limits (global and
+// per client address), head/body/idle deadlines (408 when a started request does not arrive in
+// time), and shuts down gracefully: stop accepting, let in-flight requests finish within a grace
+// period, then close. bind()/run()/stop() are called from the control thread; the handler runs on
+// worker threads.
 #pragma once
 
 #include <atomic>
@@ -17,6 +20,7 @@
 
 #include "core/result.h"
 #include "net/http_exchange.h"
+#include "net/ip_connection_limiter.h"
 
 namespace poise::net {
 
@@ -25,11 +29,17 @@ struct HttpServerOptions {
   unsigned short port = 8100;
   unsigned workers = 1;
   std::size_t max_connections = 10000;
+  std::size_t max_connections_per_ip = 0;  // open connections per client address; 0: no cap
+  AddressRanges trusted_proxies;           // exempt from max_connections_per_ip
   std::size_t header_limit = std::size_t{16} * 1024;       // bytes; larger → 431
   std::size_t body_limit = std::size_t{10} * 1024 * 1024;  // bytes; larger → 413 (MAX_REQUEST_SIZE)
-  std::chrono::seconds read_timeout{30};   // reading one request once it has started
-  std::chrono::seconds idle_timeout{75};   // keep-alive wait between requests
-  std::chrono::seconds write_timeout{60};  // writing a response chunk to a slow client
+  // Deadlines of one request, counted from its first byte (on a new connection, from the accept).
+  // A request started but not read in time is answered 408; a new connection that sends nothing
+  // within header_timeout is closed without an answer.
+  std::chrono::seconds header_timeout{10};  // the request head
+  std::chrono::seconds read_timeout{30};    // the whole request, head and body (REQUEST_TIMEOUT)
+  std::chrono::seconds idle_timeout{75};    // keep-alive wait between requests
+  std::chrono::seconds write_timeout{60};   // writing a response chunk to a slow client
 };
 
 // Called once per request on the connection's worker thread. Must answer the exchange.
@@ -46,8 +56,9 @@ class HttpServer {
   HttpServer(HttpServerOptions options, RequestHandler handler, ErrorResponder error_responder);
   ~HttpServer();
 
-  // Binds the listening sockets (one per worker, SO_REUSEPORT). Returns the bound port (useful
-  // when port is 0). Connections wait in the backlog until run().
+  // Binds and listens on one socket (SO_REUSEADDR, never SO_REUSEPORT: a second process on the
+  // same address fails with "address in use") and gives each worker a descriptor of it. Returns
+  // the bound port (useful when port is 0). Connections wait in the backlog until run().
   Result<unsigned short> bind();
   // Starts the worker threads and begins accepting.
   Status run();
@@ -69,14 +80,22 @@ class HttpServer {
   struct Worker;
   boost::asio::awaitable<void> acceptLoop(Worker& w);
   boost::asio::awaitable<void> serveConnection(Worker& w, boost::asio::ip::tcp::socket socket);
+  // Logs a failed accept: running out of descriptors once per burst, other errors each time.
+  void noteAcceptFailure(const boost::system::error_code& ec);
+  void noteAcceptSuccess();
 
   HttpServerOptions options_;
   RequestHandler handler_;
   ErrorResponder error_responder_;
-  std::vector<std::unique_ptr<Worker>> workers_;
+  // Declared before the workers: connection frames destroyed with a worker's io_context still
+  // give back their counts.
   std::atomic<std::size_t> open_connections_{0};
   std::atomic<std::size_t> active_requests_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> out_of_descriptors_{false};  // an accept burst is failing with EMFILE/ENFILE
+  std::atomic<std::size_t> failed_accepts_{0};   // in the current burst
+  IpConnectionLimiter per_ip_;
+  std::vector<std::unique_ptr<Worker>> workers_;
 };
 
 }  // namespace poise::net
