@@ -20,6 +20,8 @@
 #include "admin/key_check_routes.h"
 #include "admin/statistics_routes.h"
 #include "admin/token_bucket_routes.h"
+#include "app/data_dir_lock.h"
+#include "app/file_limit.h"
 #include "auth/password_hasher.h"
 #include "auth/session_service.h"
 #include "config/runtime_config.h"
@@ -189,6 +191,12 @@ int fail(const Error& e) {
 int serve(const config::Settings& s) {
   if (!auth::initCrypto()) return fail(makeError("crypto", "libsodium failed to initialise"));
   SystemClock clock;
+  // One server per data directory: a second one would share its database and secret while
+  // keeping its own pools and sessions. Held until serve() returns.
+  auto data_dir_lock = DataDirLock::acquire(s.data_dir);
+  if (!data_dir_lock) return fail(data_dir_lock.error());
+  // Each connection may hold two descriptors; the usual soft limit of 1024 is far too low.
+  const auto file_limit = raiseFileLimit();
 
   // Bind first, so the first log line can name the real address (port 0 → ephemeral).
   http::Router router;
@@ -259,9 +267,24 @@ int serve(const config::Settings& s) {
   net::HttpServer server(opts, dispatch, reject);
   auto bound = server.bind();
   if (!bound) return fail(bound.error());
-  spdlog::info("msg=\"poise starting\" listen={}:{} database={} state={} workers={} version={}",
-               s.listen_host, *bound, logValue(describeDatabase(s.database_url)),
-               s.redis_url.empty() ? "memory" : "redis", s.workers, kVersion);
+  spdlog::info(
+      "msg=\"poise starting\" listen={}:{} database={} state={} workers={} nofile={} version={}",
+      s.listen_host, *bound, logValue(describeDatabase(s.database_url)),
+      s.redis_url.empty() ? "memory" : "redis", s.workers, file_limit ? file_limit->soft : 0,
+      kVersion);
+  if (!file_limit) {
+    spdlog::warn("msg=\"could not raise the open-file limit\" error={}",
+                 logValue(file_limit.error().message));
+  } else if (const auto needed = descriptorsNeeded(
+                 s.max_connections, static_cast<std::size_t>(s.pool_size), s.workers);
+             file_limit->soft < needed) {
+    spdlog::warn(
+        "msg=\"the open-file limit is too low for POISE_MAX_CONNECTIONS: each client connection "
+        "may need an upstream one too; raise the hard nofile limit (ulimit -Hn, systemd "
+        "LimitNOFILE=, docker --ulimit nofile=) or lower POISE_MAX_CONNECTIONS\" nofile={} "
+        "needed={} max_connections={}",
+        file_limit->soft, needed, s.max_connections);
+  }
   if (!s.redis_url.empty()) {
     spdlog::warn(
         "msg=\"REDIS_URL is set but the Redis state backend is not built yet; using in-process "
