@@ -4,6 +4,8 @@
 // the key detail. Each test runs its own gateway over one shared fake upstream.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { randomToken, request, sharedFake, startPoise, waitFor } from './lib/harness.mjs';
 import { MODEL, OTHER_MODEL, candidateText, nativeCall } from './lib/gemini.mjs';
@@ -190,12 +192,13 @@ describe('token buckets really limit', () => {
       const conf = await first.admin('POST', `/api/v1/token-bucket/api-keys/${id}/configure`,
         { capacity: 44, refill_rate: 4.5 });
       assert.equal(conf.status, 200, conf.text);
-      // A second gateway on the same data directory loads what the first stored.
+      // A second gateway on the same database and master key loads what the first stored. It
+      // has its own data directory: one directory takes one gateway at a time.
       const second = await startPoise({
         upstreamUrl: shared.fake.url,
         env: {
-          POISE_DATA_DIR: first.dataDir,
-          ...(first.databaseUrl ? { DATABASE_URL: first.databaseUrl } : {}),
+          DATABASE_URL: first.databaseUrl ?? `sqlite:///${first.dataDir}/poise.db`,
+          POISE_SECRET_KEY: readFileSync(join(first.dataDir, 'secret.key'), 'utf8').trim(),
         },
         adminPassword: first.adminPassword,
       });

@@ -557,3 +557,62 @@ export function findLeaks(text, secrets) {
   }
   return leaks;
 }
+
+/**
+ * Spawns `poise serve` without logging in or waiting for health, for tests of start-up itself
+ * (a second instance, process limits). The environment is a minimal one (PATH, sanitizer options,
+ * 127.0.0.1 port 0, a fresh data dir, an admin password) with `env` applied last; `prefix` runs
+ * the binary through another command (e.g. ['prlimit', '--nofile=1024:4096', '--'], which execs
+ * it, so the pid stays poise's). The fresh data dir is removed by stop() unless `env` named one.
+ * @returns {{process, pid:number, dataDir:string, logs:Function, exited:Promise,
+ *   waitForLog:Function, stop:Function}}
+ */
+export async function spawnPoise({ env = {}, prefix = [] } = {}) {
+  const ownDir = await mkdtemp(join(tmpdir(), 'poise-it-'));
+  const dataDir = env.POISE_DATA_DIR ?? ownDir;
+  const childEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: ownDir,
+    ...sanitizerEnv(),
+    POISE_DATA_DIR: dataDir,
+    POISE_LISTEN: `${HOST}:0`,
+    POISE_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
+    LOG_LEVEL: 'info',
+    ...env,
+  };
+  const [bin, ...args] = [...prefix, POISE_BIN, 'serve'];
+  const child = spawnTracked(bin, args, { env: childEnv, cwd: ownDir });
+  const sink = { text: '' };
+  capture(child.stderr, sink);
+  capture(child.stdout, sink);
+  return {
+    process: child,
+    pid: child.pid,
+    dataDir,
+    exited: child.exited,
+    logs: () => sink.text,
+    /** Resolves with the first match of regex in the output; rejects on exit or after ms. */
+    waitForLog: (regex, ms = START_TIMEOUT_MS) => new Promise((resolveLog, rejectLog) => {
+      const timer = setInterval(check, 20);
+      const deadline = Date.now() + ms;
+      function check() {
+        const m = regex.exec(sink.text);
+        if (m) {
+          clearInterval(timer);
+          resolveLog(m);
+        } else if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+          clearInterval(timer);
+          rejectLog(new Error(`no ${regex} in poise's output (exit ${child.exitCode}):\n` +
+            sink.text.slice(-3000)));
+        }
+      }
+      check();
+    }),
+    /** SIGTERM (then SIGKILL); removes the data dir this call made. Returns {code, signal}. */
+    stop: async () => {
+      const result = await terminate(child, 10000);
+      await rm(ownDir, { recursive: true, force: true });
+      return result;
+    },
+  };
+}
