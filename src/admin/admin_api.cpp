@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "admin/admin_support.h"
+#include "auth/initial_password.h"
 #include "core/log.h"
 #include "core/secret_mask.h"
 #include "http/error_envelope.h"
@@ -16,7 +17,6 @@ namespace poise::admin {
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace bhttp = boost::beast::http;
-using http::Protocol;
 using http::RouteParams;
 using net::HttpExchange;
 
@@ -25,6 +25,14 @@ using namespace support;
 namespace {
 
 constexpr std::string_view kCookie = "poise_session";
+// The audit log's name for a login attempt whose username matches no user.
+constexpr std::string_view kUnknownUser = "(unknown user)";
+
+// The HashingPool's queue is full: the client may retry in a second.
+asio::awaitable<void> sendHashingBusy(HttpExchange& ex) {
+  co_await sendRetryLater(ex, 503, "too many password checks in progress; try again", "busy",
+                          std::chrono::seconds(1));
+}
 
 std::string cookieValue(std::string_view header, std::string_view name) {
   std::size_t i = 0;
@@ -166,15 +174,23 @@ asio::awaitable<bool> AdminApi::saveConfig(HttpExchange& ex, const Caller& calle
                                            std::vector<storage::ConfigEntry> entries) {
   AdminDeps* d = &d_;
   AdminApi* self = this;
+  const auto current = d->runtime.snapshot();
+  std::vector<storage::ConfigEntry> changed;
   for (auto& e : entries) {
+    if (config::isSecretConfigKey(e.key)) {
+      const auto it = current->raw.find(e.key);
+      if (it != current->raw.end() && config::echoesMaskedSecret(e.value, it->second)) continue;
+    }
     if (e.key == "target_api_url") e.value = config::normalizeTargetUrl(e.value);
-    if (auto st = config::validateConfigValue(e.key, e.value); !st) {
+    if (auto st = config::validateConfigValue(e.key, e.value, d->listen); !st) {
       co_await sendError(ex, 422, st.error().message, "invalid_config");
       co_return false;
     }
+    changed.push_back(std::move(e));
   }
-  auto job17 = [d, self, entries, uid = caller.user.id] {
-    auto w = d->config.upsertMany(entries, uid, d->clock.now());
+  if (changed.empty()) co_return true;
+  auto job17 = [d, self, changed, uid = caller.user.id] {
+    auto w = d->config.upsertMany(changed, uid, d->clock.now());
     if (!w) return w;
     return self->reloadConfig();
   };
@@ -184,7 +200,7 @@ asio::awaitable<bool> AdminApi::saveConfig(HttpExchange& ex, const Caller& calle
     co_return false;
   }
   std::string keys;
-  for (const auto& e : entries) keys += (keys.empty() ? "" : ",") + e.key;
+  for (const auto& e : changed) keys += (keys.empty() ? "" : ",") + e.key;
   audit(caller, ex, "config.update", keys, "");
   co_return true;
 }
@@ -202,7 +218,8 @@ void AdminApi::registerRoutes(http::Router& r) {
     self->audit(c, ex, std::move(action), std::move(target), std::move(detail));
   };
 
-  // POST /api/v1/login
+  // POST /api/v1/login. The throttle slot is taken before the password is checked, and the check
+  // runs on the HashingPool, whose bounded queue refuses a flood at once (503).
   r.add(verb::post, "/api/v1/login",
         [d](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
           auto body = parseBody(ex);
@@ -215,21 +232,38 @@ void AdminApi::registerRoutes(http::Router& r) {
           }
           const std::string ip = ex.info().remote_ip;
           const std::string ua(ex.request()[bhttp::field::user_agent]);
-          auto job2 = [d, u = *username, p = *password, ip, ua] {
-            return d->sessions.login(u, p, ip, ua);
-          };
-          auto result = co_await d->blocking.run(job2);
+          auth::LoginAttempt attempt = d->sessions.beginLogin(*username, ip);
+          if (!attempt.admitted()) {
+            const std::string wait = std::to_string(attempt.retryAfter().count());
+            const std::string message =
+                attempt.locked() ? "too many failed logins; try again in " + wait + " seconds"
+                                 : "too many logins in progress; try again in " + wait + " seconds";
+            const std::string_view code = attempt.locked() ? "locked" : "too_many_requests";
+            co_await sendRetryLater(ex, 429, message, code, attempt.retryAfter());
+            co_return;
+          }
+          auto job2 = [d, a = &attempt, p = *password, ua] { return d->sessions.login(*a, p, ua); };
+          auto checked = co_await d->hashing.tryRun(job2);
+          if (!checked) {
+            co_await sendHashingBusy(ex);
+            co_return;
+          }
+          auto& result = *checked;
           storage::AuditEntry e;
-          e.username = *username;
+          // Only a name that belongs to a user is recorded: an unknown one may be a password
+          // typed into the wrong field.
+          e.username = attempt.knownUser() ? *username : std::string(kUnknownUser);
           e.ip = ip;
           e.created_at = d->clock.now();
           if (!result) {
+            if (statusFor(result.error()) == 500) {
+              co_await sendFailure(ex, result.error());
+              co_return;
+            }
             e.action = "login.failed";
-            e.detail = result.error().code;
+            e.detail = result.error().code + (attempt.startedLock() ? "; locked" : "");
             d->blocking.post([d, e] { (void)d->audit.append(e); });
-            auto res = http::errorResponse(Protocol::Admin, statusFor(result.error()),
-                                           result.error().message, result.error().code);
-            co_await ex.respond(std::move(res));
+            co_await sendFailure(ex, result.error());
             co_return;
           }
           e.user_id = result->user.id;
@@ -243,7 +277,7 @@ void AdminApi::registerRoutes(http::Router& r) {
           res.set(bhttp::field::set_cookie, std::string(kCookie) + "=" + result->token +
                                                 "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                                                 std::to_string(d->session_minutes * 60));
-          co_await ex.respond(std::move(res));
+          co_await respond(ex, std::move(res));
         });
 
   r.add(verb::post, "/api/v1/logout",
@@ -262,7 +296,7 @@ void AdminApi::registerRoutes(http::Router& r) {
           auto res = http::jsonResponse(200, json::serialize(out));
           res.set(bhttp::field::set_cookie,
                   std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-          co_await ex.respond(std::move(res));
+          co_await respond(ex, std::move(res));
         });
 
   r.add(verb::get, "/api/v1/users/me",
@@ -290,10 +324,20 @@ void AdminApi::registerRoutes(http::Router& r) {
                                "validation_error");
             co_return;
           }
+          // The initial-admin-password file goes once the password it holds is replaced.
           auto job4 = [d, id = caller->user.id, t = caller->token, c = *cur, n = *next] {
-            return d->sessions.changePassword(id, t, c, n);
+            auto changed = d->sessions.changePassword(id, t, c, n);
+            if (changed && auth::forgetInitialPassword(d->data_dir, c)) {
+              spdlog::info("msg=\"initial admin password file removed\"");
+            }
+            return changed;
           };
-          auto st = co_await d->blocking.run(job4);
+          auto checked = co_await d->hashing.tryRun(job4);
+          if (!checked) {
+            co_await sendHashingBusy(ex);
+            co_return;
+          }
+          auto& st = *checked;
           if (!st) {
             const unsigned status =
                 st.error().code == "invalid_credentials" ? 400 : statusFor(st.error());
@@ -795,13 +839,13 @@ void AdminApi::registerRoutes(http::Router& r) {
             const auto* io = it.if_object();
             auto k = io ? optionalString(*io, "key") : std::nullopt;
             const json::value* v = io ? io->if_contains("value") : nullptr;
-            if (!k || !v || !(v->is_string() || v->is_number() || v->is_bool())) {
+            auto value = v ? configValueText(*v) : std::nullopt;
+            if (!k || !value) {
               co_await sendError(ex, 422, "each item needs a string key and a value",
                                  "validation_error");
               co_return;
             }
-            std::string value = v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
-            entries.push_back({*k, std::move(value)});
+            entries.push_back({*k, std::move(*value)});
           }
           const std::size_t n = entries.size();
           if (!co_await saveConfig(ex, *caller, std::move(entries))) co_return;

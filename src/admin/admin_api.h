@@ -4,6 +4,9 @@
 // threads; every dependency is thread-safe.
 #pragma once
 
+#include <filesystem>
+
+#include "auth/hashing_pool.h"
 #include "auth/session_service.h"
 #include "config/runtime_config.h"
 #include "core/blocking_pool.h"
@@ -19,6 +22,7 @@ namespace poise::admin {
 
 struct AdminDeps {
   BlockingPool& blocking;
+  auth::HashingPool& hashing;  // logins and password changes (argon2id), bounded
   auth::SessionService& sessions;
   storage::ApiKeyRepository& keys;
   storage::ConfigRepository& config;
@@ -28,6 +32,8 @@ struct AdminDeps {
   const Clock& clock;
   int session_minutes = 60;
   const stats::CallCounters* calls = nullptr;  // per-key 24 h figures in the key detail
+  std::filesystem::path data_dir;  // holds initial-admin-password; empty: none to remove
+  config::ListenAddress listen;    // the gateway's own address, refused as target_api_url
 };
 
 class AdminApi {
@@ -53,8 +59,9 @@ class AdminApi {
   // Appends an audit entry off the request path (on the blocking pool).
   void audit(const Caller& c, net::HttpExchange& ex, std::string action, std::string target,
              std::string detail);
-  // Validates, stores and applies config entries (as POST /config/bulk-save), audited. On a bad
-  // value it answers 422 and returns false.
+  // Validates, stores and applies config entries (as POST /config/bulk-save), audited. A secret
+  // sent back in the masked form GET shows is left unchanged. On a bad value it answers 422 and
+  // returns false.
   boost::asio::awaitable<bool> saveConfig(net::HttpExchange& ex, const Caller& caller,
                                           std::vector<storage::ConfigEntry> entries);
   const AdminDeps& deps() const { return d_; }

@@ -1,5 +1,8 @@
 #include "admin/admin_support.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/log.h"
 #include "http/error_envelope.h"
 #include "http/query.h"
@@ -9,13 +12,30 @@ namespace poise::admin::support {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
+namespace bhttp = boost::beast::http;
+
+asio::awaitable<void> respond(net::HttpExchange& ex, net::Response res) {
+  res.set(bhttp::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  co_await ex.respond(std::move(res));
+}
+
 asio::awaitable<void> sendJson(net::HttpExchange& ex, unsigned status, const json::value& v) {
-  co_await ex.respond(http::jsonResponse(status, json::serialize(v)));
+  co_await respond(ex, http::jsonResponse(status, json::serialize(v)));
 }
 
 asio::awaitable<void> sendError(net::HttpExchange& ex, unsigned status, std::string_view message,
                                 std::string_view code) {
-  co_await ex.respond(http::errorResponse(http::Protocol::Admin, status, message, code));
+  co_await respond(ex, http::errorResponse(http::Protocol::Admin, status, message, code));
+}
+
+asio::awaitable<void> sendRetryLater(net::HttpExchange& ex, unsigned status,
+                                     std::string_view message, std::string_view code,
+                                     std::chrono::seconds retry_after) {
+  auto res = http::errorResponse(http::Protocol::Admin, status, message, code);
+  res.set(bhttp::field::retry_after,
+          std::to_string(std::max<std::int64_t>(retry_after.count(), 1)));
+  co_await respond(ex, std::move(res));
 }
 
 unsigned statusFor(const Error& e) {
@@ -54,6 +74,23 @@ std::string queryParam(const net::HttpExchange& ex, std::string_view name) {
   const auto q = target.find('?');
   if (q == std::string_view::npos) return {};
   return http::queryParam(target.substr(q + 1), name);
+}
+
+std::optional<std::string> configValueText(const json::value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_bool()) return std::string(v.as_bool() ? "true" : "false");
+  if (v.is_int64()) return std::to_string(v.as_int64());
+  if (v.is_uint64()) return std::to_string(v.as_uint64());
+  if (!v.is_double()) return std::nullopt;
+  const double d = v.as_double();
+  // Whole numbers as integers while a double holds them exactly (|d| < 2^53).
+  if (std::trunc(d) == d && std::fabs(d) < 9007199254740992.0) {
+    return std::to_string(static_cast<std::int64_t>(d));
+  }
+  char buf[400];  // the longest fixed form of a double (about 330 digits) fits
+  auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+  if (r.ec != std::errc{}) return std::nullopt;
+  return std::string(buf, r.ptr);
 }
 
 std::optional<std::string> optionalString(const json::object& o, std::string_view k) {

@@ -29,8 +29,10 @@ TEST(StatisticsRoutes, AreNotSwallowedByTheKeyIdRoutes) {
   config::RuntimeConfigStore runtime;
   stats::CallCounters counters;
   BlockingPool blocking(1);
+  auth::HashingPool hashing(auth::HashingPoolOptions{.threads = 1, .queue = 1});
   auth::SessionService session_service(users, sessions, clock, auth::SessionOptions{});
-  AdminApi admin(AdminDeps{blocking, session_service, keys, config, audit, pool, runtime, clock});
+  AdminApi admin(
+      AdminDeps{blocking, hashing, session_service, keys, config, audit, pool, runtime, clock});
 
   http::Router router;
   admin.registerRoutes(router);

@@ -48,16 +48,6 @@ json::value settingJson(const keys::BucketConfig& c, const keys::BucketSetting& 
   return nullptr;
 }
 
-// A JSON value as setting text: numbers and booleans as written, strings as they are.
-std::optional<std::string> settingText(const json::value& v) {
-  if (v.is_string()) return std::string(v.as_string());
-  if (v.is_bool()) return v.as_bool() ? "true" : "false";
-  if (v.is_int64()) return std::to_string(v.as_int64());
-  if (v.is_uint64()) return std::to_string(v.as_uint64());
-  if (v.is_double()) return json::serialize(v);
-  return std::nullopt;
-}
-
 // {"capacity", "refill_rate"} → limits, or a 422 message.
 Result<keys::BucketLimits> limitsFromBody(const json::value* body) {
   const json::object* o = body ? body->if_object() : nullptr;
@@ -126,7 +116,7 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
               errors[name] = "unknown setting";
               continue;
             }
-            auto text = settingText(value);
+            auto text = configValueText(value);
             keys::BucketConfig scratch;
             Status st = text ? keys::applyBucketSetting(scratch, *s, *text)
                              : Status(makeError("invalid_config", "must be a number or boolean"));

@@ -22,7 +22,10 @@
 #include "admin/token_bucket_routes.h"
 #include "app/data_dir_lock.h"
 #include "app/file_limit.h"
+#include "auth/hashing_pool.h"
+#include "auth/initial_password.h"
 #include "auth/password_hasher.h"
+#include "auth/password_policy.h"
 #include "auth/session_service.h"
 #include "config/runtime_config.h"
 #include "core/blocking_pool.h"
@@ -95,37 +98,76 @@ Result<Store> openStore(const config::Settings& s, bool need_cipher) {
   return store;
 }
 
-// Creates the first admin when there is no user yet (SPEC §1.1).
+// An initial-admin-password file that no longer opens the admin's account (the password was
+// changed by a version that left the file behind) only keeps an old password on disk.
+void forgetStaleInitialPassword(const config::Settings& s, storage::UserRepository& users) {
+  auto password = auth::readInitialPassword(s.data_dir);
+  if (!password) return;
+  auto admin = users.findByUsername(s.admin_username);
+  if (!admin || !*admin) return;
+  if (!auth::verifyPassword((**admin).password_hash, *password) &&
+      auth::forgetInitialPassword(s.data_dir, *password)) {
+    spdlog::info("msg=\"stale initial admin password file removed\"");
+  }
+}
+
+// Creates the first admin when there is no user yet (SPEC §1.1). POISE_ADMIN_PASSWORD must meet
+// the password policy.
 Status ensureFirstAdmin(const config::Settings& s, storage::UserRepository& users) {
   auto count = users.count();
   if (!count) return count.error();
-  if (*count > 0) return {};
+  if (*count > 0) {
+    forgetStaleInitialPassword(s, users);
+    return {};
+  }
   const bool generated = !s.admin_password;
+  if (!generated) {
+    if (auto st = auth::checkNewPassword(*s.admin_password, s.admin_username); !st) {
+      return makeError("invalid_setting", "POISE_ADMIN_PASSWORD: " + st.error().message);
+    }
+  }
   const std::string password = generated ? auth::generatePassword() : *s.admin_password;
   auto hash = auth::hashPassword(password);
   if (!hash) return hash.error();
   auto created = users.create(s.admin_username, *hash, generated);
   if (!created) return created.error();
   if (generated) {
-    const auto path = std::filesystem::path(s.data_dir) / "initial-admin-password";
-    {
-      std::ofstream out(path, std::ios::trunc);
-      out << password << "\n";
-    }
-    ::chmod(path.c_str(), 0600);
+    if (auto st = auth::writeInitialPassword(s.data_dir, password); !st) return st;
     std::cerr << "\n  First admin created: username '" << s.admin_username << "', password '"
-              << password << "'\n  (shown once; also written to " << path.string()
-              << "; you will be asked to change it)\n\n";
+              << password << "'\n  (shown once; also written to "
+              << auth::initialPasswordPath(s.data_dir).string()
+              << " until you change it; you will be asked to)\n\n";
   }
   return {};
 }
 
-Status seedConfig(const config::Settings& s, storage::ConfigRepository& repo) {
+// Seeds the config defaults at first start. POISE_API_TOKEN must pass the api_token rules when it
+// is seeded; a stored token from before those rules keeps working, with a warning.
+Status seedConfig(const config::Settings& s, storage::ConfigRepository& repo,
+                  const config::ListenAddress& self) {
   auto defaults = config::defaultConfigValues();
   defaults["target_api_url"] = config::normalizeTargetUrl(s.upstream_url);
-  if (s.api_token) defaults["api_token"] = *s.api_token;
-  if (auto st = config::validateConfigValue("target_api_url", defaults["target_api_url"]); !st) {
+  if (auto st = config::validateConfigValue("target_api_url", defaults["target_api_url"], self);
+      !st) {
     return makeError("invalid_setting", "POISE_UPSTREAM_URL: " + st.error().message);
+  }
+  // A token an older version stored in clear is sealed before anything else reads it.
+  auto sealed = repo.sealClearSecrets();
+  if (!sealed) return sealed.error();
+  if (*sealed > 0) spdlog::info("msg=\"config secrets encrypted at rest\" count={}", *sealed);
+  auto stored = repo.get("api_token");
+  if (!stored) return stored.error();
+  if (*stored) {
+    if (!config::validateConfigValue("api_token", (**stored).value)) {
+      spdlog::warn(
+          "msg=\"config api_token is shorter than 16 characters or malformed; set a new one in "
+          "the console\"");
+    }
+  } else if (s.api_token) {
+    if (auto st = config::validateConfigValue("api_token", *s.api_token); !st) {
+      return makeError("invalid_setting", "POISE_API_TOKEN: " + st.error().message);
+    }
+    defaults["api_token"] = *s.api_token;
   }
   auto r = repo.insertIfAbsent(defaults);
   if (!r) return r.error();
@@ -297,10 +339,13 @@ int serve(const config::Settings& s) {
   storage::UserRepository users(db, clock);
   storage::SessionRepository sessions(db);
   storage::ApiKeyRepository key_repo(db, *store->cipher, clock);
-  storage::ConfigRepository config_repo(db, clock);
+  storage::ConfigRepository config_repo(
+      db, clock,
+      storage::ConfigSecrets{.cipher = store->cipher.get(), .keys = config::secretConfigKeys()});
   storage::AuditRepository audit_repo(db);
+  const config::ListenAddress self{.host = s.listen_host, .port = static_cast<int>(*bound)};
   if (auto st = ensureFirstAdmin(s, users); !st) return fail(st.error());
-  if (auto st = seedConfig(s, config_repo); !st) return fail(st.error());
+  if (auto st = seedConfig(s, config_repo, self); !st) return fail(st.error());
 
   config::RuntimeConfigStore runtime;
   keys::KeyPool pool(clock);
@@ -313,16 +358,29 @@ int serve(const config::Settings& s) {
   if (!overrides) return fail(overrides.error());
   pool.load(toPoolKeys(std::move(*all_keys), *overrides));
 
-  // Threads for blocking calls (database, password hashing): more than there are connections
-  // would only queue on the pool; 16 bound the memory of a large POOL_SIZE.
+  // Threads for database calls (password hashing has a pool of its own, below): more than there
+  // are connections would only queue on the pool; 16 bound the memory of a large POOL_SIZE.
   BlockingPool blocking(std::clamp<std::size_t>(static_cast<std::size_t>(s.pool_size), 2, 16));
   auth::SessionOptions session_options;
   session_options.idle_ttl = std::chrono::minutes(s.access_token_expire_minutes);
   auth::SessionService session_service(users, sessions, clock, session_options);
   stats::CallCounters call_counters;  // every upstream attempt, for statistics and key detail
-  admin::AdminApi admin_api(admin::AdminDeps{blocking, session_service, key_repo, config_repo,
-                                             audit_repo, pool, runtime, clock,
-                                             s.access_token_expire_minutes, &call_counters});
+  // Password hashing (64 MiB each) on two threads of its own, with 16 more logins queued at most:
+  // a login flood costs at most 128 MiB and never holds the BlockingPool's threads.
+  auth::HashingPool hashing(auth::HashingPoolOptions{.threads = 2, .queue = 16});
+  admin::AdminApi admin_api(admin::AdminDeps{.blocking = blocking,
+                                             .hashing = hashing,
+                                             .sessions = session_service,
+                                             .keys = key_repo,
+                                             .config = config_repo,
+                                             .audit = audit_repo,
+                                             .pool = pool,
+                                             .runtime = runtime,
+                                             .clock = clock,
+                                             .session_minutes = s.access_token_expire_minutes,
+                                             .calls = &call_counters,
+                                             .data_dir = s.data_dir,
+                                             .listen = self});
   if (auto st = admin_api.reloadConfig(); !st) return fail(st.error());
   admin_api.registerRoutes(router);
   admin::registerTokenBucketRoutes(router, admin_api, override_repo);
@@ -475,6 +533,7 @@ int serve(const config::Settings& s) {
   flush();  // whatever the last requests changed
   // Ends the statistics loop and persists the last call counts (needs the BlockingPool).
   stats_job.stop();
+  hashing.stop();  // a login still hashing uses the AdminApi's dependencies
   blocking.stop();
   spdlog::info("msg=\"poise stopped\"");
   return 0;

@@ -1,65 +1,75 @@
 #include "auth/session_service.h"
 
+#include <cassert>
+#include <utility>
+
 #include "auth/password_hasher.h"
+#include "auth/password_policy.h"
 
 namespace poise::auth {
 
+LoginAttempt::LoginAttempt(LoginAttempt&& other) noexcept
+    : throttle_(std::exchange(other.throttle_, nullptr)),
+      keys_(std::move(other.keys_)),
+      locked_(other.locked_),
+      retry_after_(other.retry_after_),
+      known_user_(other.known_user_),
+      started_lock_(other.started_lock_) {}
+
+LoginAttempt::~LoginAttempt() {
+  // Never checked (refused by the hashing queue, or a storage error): free the slot only.
+  if (throttle_ != nullptr)
+    throttle_->finish(keys_, LoginThrottle::Outcome::Abandoned, TimePoint{});
+}
+
+void LoginAttempt::finish(LoginThrottle::Outcome outcome, TimePoint now) {
+  if (throttle_ == nullptr) return;
+  started_lock_ = throttle_->finish(keys_, outcome, now);
+  throttle_ = nullptr;
+}
+
 SessionService::SessionService(storage::UserRepository& users, storage::SessionRepository& sessions,
                                const Clock& clock, SessionOptions options)
-    : users_(users), sessions_(sessions), clock_(clock), options_(options) {}
+    : users_(users),
+      sessions_(sessions),
+      clock_(clock),
+      options_(options),
+      throttle_(options.throttle) {}
 
-std::optional<TimePoint> SessionService::lockedUntil(const std::string& key, TimePoint now) {
-  std::lock_guard lock(mu_);
-  auto it = failures_.find(key);
-  if (it == failures_.end() || it->second.locked_until <= now) return std::nullopt;
-  return it->second.locked_until;
+LoginAttempt SessionService::beginLogin(std::string_view username, std::string_view ip) {
+  LoginAttempt a;
+  a.keys_ = {"u:" + std::string(username), "ip:" + std::string(ip)};
+  const auto d = throttle_.begin(a.keys_, clock_.now());
+  if (d.admitted) {
+    a.throttle_ = &throttle_;
+  } else {
+    a.locked_ = d.locked;
+    // Whole seconds, rounded up, so a client that waits exactly this long is let in.
+    a.retry_after_ =
+        std::max(std::chrono::ceil<std::chrono::seconds>(d.retry_after), std::chrono::seconds(1));
+  }
+  return a;
 }
 
-void SessionService::recordFailure(const std::string& key, TimePoint now) {
-  std::lock_guard lock(mu_);
-  if (failures_.size() > 100'000) failures_.clear();  // bound memory under a spray of names
-  auto& f = failures_[key];
-  f.count += 1;
-  if (f.count > options_.free_failures) {
-    const int doublings = std::min(f.count - options_.free_failures - 1, 20);
-    auto lock_for = options_.base_lock * (1LL << doublings);
-    if (lock_for > options_.max_lock) lock_for = options_.max_lock;
-    f.locked_until = now + std::chrono::duration_cast<Millis>(lock_for);
-  }
-}
-
-Result<LoginResult> SessionService::login(std::string_view username, std::string_view password,
-                                          std::string_view ip, std::string_view user_agent) {
-  const TimePoint now = clock_.now();
-  const std::string user_key = "u:" + std::string(username);
-  const std::string ip_key = "ip:" + std::string(ip);
-  for (const auto& key : {user_key, ip_key}) {
-    if (auto until = lockedUntil(key, now)) {
-      const auto secs = std::chrono::duration_cast<std::chrono::seconds>(*until - now).count() + 1;
-      return makeError("locked",
-                       "too many failed logins; try again in " + std::to_string(secs) + " seconds");
-    }
-  }
+Result<LoginResult> SessionService::login(LoginAttempt& attempt, std::string_view password,
+                                          std::string_view user_agent) {
+  assert(attempt.admitted());
+  const std::string_view username = std::string_view(attempt.keys_[0]).substr(2);
+  const std::string_view ip = std::string_view(attempt.keys_[1]).substr(3);
   auto found = users_.findByUsername(username);
-  if (!found) return found.error();
-  if (!*found) {
-    burnVerificationTime(password);
-    recordFailure(user_key, now);
-    recordFailure(ip_key, now);
+  if (!found) return found.error();  // the attempt is dropped uncounted
+  attempt.known_user_ = found->has_value();
+  const bool verified = *found ? verifyPassword((**found).password_hash, password)
+                               : (burnVerificationTime(password), false);
+  const TimePoint now = clock_.now();
+  if (!verified) {
+    attempt.finish(LoginThrottle::Outcome::Failed, now);
     return makeError("invalid_credentials", "Incorrect username or password");
   }
   const storage::User& user = **found;
-  if (!verifyPassword(user.password_hash, password)) {
-    recordFailure(user_key, now);
-    recordFailure(ip_key, now);
-    return makeError("invalid_credentials", "Incorrect username or password");
-  }
+  // The right password for a disabled user: neither a failed guess nor a success.
   if (!user.is_active) return makeError("inactive", "this user is disabled");
-  {
-    std::lock_guard lock(mu_);
-    failures_.erase(user_key);
-    failures_.erase(ip_key);
-  }
+  attempt.finish(LoginThrottle::Outcome::Succeeded, now);
   LoginResult out{generateToken(), user};
   storage::Session s;
   s.token_hash = hashToken(out.token);
@@ -107,15 +117,10 @@ Status SessionService::logout(std::string_view token) {
 Status SessionService::changePassword(std::int64_t user_id, std::string_view current_token,
                                       std::string_view current_password,
                                       std::string_view new_password) {
-  if (new_password.size() < 8) {
-    return makeError("weak_password", "the new password must have at least 8 characters");
-  }
-  if (new_password.size() > 256) {
-    return makeError("weak_password", "the new password must have at most 256 characters");
-  }
   auto user = users_.findById(user_id);
   if (!user) return user.error();
   if (!*user) return makeError("not_found", "User not found");
+  if (auto st = checkNewPassword(new_password, (*user)->username); !st) return st;
   if (!verifyPassword((*user)->password_hash, current_password)) {
     return makeError("invalid_credentials", "Current password is incorrect");
   }
