@@ -128,6 +128,17 @@ function rawGenerate(token, text, { stream = false, close = false } = {}) {
     `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
+/** Waits (5 s at most) for a poise that must not start to exit non-zero; returns its one line. */
+async function refusal(p) {
+  const exit = await raceTimeout(p.exited, 5000);
+  assert.notEqual(exit, 'timeout', `the second poise must not start:\n${p.logs()}`);
+  assert.notEqual(exit.code, 0);
+  const lines = p.logs().trim().split('\n');
+  assert.equal(lines.length, 1, `one line:\n${p.logs()}`);
+  assert.match(lines[0], /level=critical msg="cannot start"/);
+  return lines[0];
+}
+
 function countMatches(text, regex) {
   return (text.match(new RegExp(regex.source, 'g')) ?? []).length;
 }
@@ -138,13 +149,8 @@ describe('one poise per port and per data directory', () => {
       const a = await gateway();
       const b = await spawnPoise({ env: { POISE_LISTEN: `${HOST}:${a.port}` } });
       try {
-        const exit = await raceTimeout(b.exited, 5000);
-        assert.notEqual(exit, 'timeout', `the second poise must not start:\n${b.logs()}`);
-        assert.notEqual(exit.code, 0);
-        const lines = b.logs().trim().split('\n');
-        assert.equal(lines.length, 1, `one line:\n${b.logs()}`);
-        assert.match(lines[0], /level=critical/);
-        assert.match(lines[0], new RegExp(`cannot listen on 127\\.0\\.0\\.1:${a.port}: ` +
+        const line = await refusal(b);
+        assert.match(line, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${a.port}: ` +
           'Address already in use'));
         // Every request with A's session still reaches A.
         for (let i = 0; i < 20; i++) {
@@ -162,13 +168,9 @@ describe('one poise per port and per data directory', () => {
       const a = await gateway();
       const b = await spawnPoise({ env: { POISE_DATA_DIR: a.dataDir } });
       try {
-        const exit = await raceTimeout(b.exited, 5000);
-        assert.notEqual(exit, 'timeout', `the second poise must not start:\n${b.logs()}`);
-        assert.notEqual(exit.code, 0);
-        const lines = b.logs().trim().split('\n');
-        assert.equal(lines.length, 1, `one line:\n${b.logs()}`);
-        assert.ok(lines[0].includes(`data directory ${a.dataDir} is in use by another poise ` +
-          `(pid ${a.process.pid})`), lines[0]);
+        const line = await refusal(b);
+        assert.ok(line.includes(`data directory ${a.dataDir} is in use by another poise ` +
+          `(pid ${a.process.pid})`), line);
         const res = await a.admin('GET', '/api/v1/api_keys/paginated?page=1&page_size=10');
         assert.equal(res.status, 200, res.text);
       } finally {
