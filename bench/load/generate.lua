@@ -2,7 +2,7 @@
 -- token, and print one machine-readable result line when the run ends (parsed by run.sh).
 --
 -- Environment: BENCH_REQUEST_FILE (default request.json in the working directory),
---              BENCH_TOKEN (default bench-token),
+--              BENCH_TOKEN (default bench-gateway-token-0001),
 --              BENCH_AUTH ("goog": x-goog-api-key, the default; "bearer": Authorization: Bearer;
 --                          "none": no token header),
 --              BENCH_HEADERS (extra "Name: value" lines, separated by newlines).
@@ -18,7 +18,7 @@ f:close()
 wrk.method = "POST"
 wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
-local token = os.getenv("BENCH_TOKEN") or "bench-token"
+local token = os.getenv("BENCH_TOKEN") or "bench-gateway-token-0001"
 local auth = os.getenv("BENCH_AUTH") or "goog"
 if auth == "goog" then
   wrk.headers["x-goog-api-key"] = token

@@ -35,7 +35,7 @@ POISE_START_TIMEOUT=${POISE_START_TIMEOUT:-30}
 
 readonly kTarget=0.9
 readonly kModelPath=/v1beta/models/gemini-2.5-flash:generateContent
-readonly kClientToken=bench-token
+readonly kClientToken=bench-gateway-token-0001
 # The credential the baseline nginx puts on upstream requests, standing in for poise's key swap.
 readonly kBaselineUpstreamKey=AIzaSyBENCHbaseline00000000000000000000
 

@@ -12,6 +12,7 @@
 
 #include "core/origin.h"
 #include "core/secret_mask.h"
+#include "core/upstream_address.h"
 #include "keys/error_policy.h"
 
 namespace poise::config {
@@ -166,29 +167,13 @@ using V4 = std::array<unsigned char, 4>;
 constexpr std::array<std::string_view, 5> kMetadataNames = {
     "metadata.google.internal", "metadata.goog", "metadata", "instance-data",
     "instance-data.ec2.internal"};
-constexpr V4 kAlibabaMetadata = {100, 100, 100, 200};
-constexpr std::array<unsigned char, 16> kAwsMetadataV6 = {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0,    0,
-                                                          0,    0,    0,    0,    0, 0, 0x02, 0x54};
-
 Status checkV4(const V4& b) {
-  if (b[0] == 169 && b[1] == 254) {
-    return badTarget(
-        "must not be a link-local address (169.254.0.0/16): cloud metadata services answer "
-        "there");
-  }
-  if (b == kAlibabaMetadata) return badTarget("must not be a cloud metadata address");
+  if (auto why = forbiddenUpstreamV4(b)) return badTarget("must not be " + std::string(*why));
   return {};
 }
 
 Status checkV6(const std::array<unsigned char, 16>& b) {
-  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) {
-    return badTarget("must not be a link-local address (fe80::/10)");
-  }
-  if (b == kAwsMetadataV6) return badTarget("must not be a cloud metadata address");
-  const bool v4_mapped =
-      std::all_of(b.begin(), b.begin() + 10, [](unsigned char c) { return c == 0; }) &&
-      b[10] == 0xff && b[11] == 0xff;
-  if (v4_mapped) return checkV4(V4{b[12], b[13], b[14], b[15]});
+  if (auto why = forbiddenUpstreamV6(b)) return badTarget("must not be " + std::string(*why));
   return {};
 }
 

@@ -42,6 +42,8 @@ std::string_view geminiStatusName(unsigned status) {
       return "NOT_FOUND";
     case 405:
       return "UNIMPLEMENTED";
+    case 408:
+      return "DEADLINE_EXCEEDED";
     case 409:
       return "ALREADY_EXISTS";
     case 429:
@@ -74,6 +76,8 @@ std::string_view defaultCode(unsigned status) {
       return "not_found";
     case 405:
       return "method_not_allowed";
+    case 408:
+      return "request_timeout";
     case 409:
       return "conflict";
     case 413:
@@ -140,8 +144,13 @@ net::Response errorResponse(Protocol protocol, unsigned status, std::string_view
       break;
   }
   auto res = jsonResponse(status, json::serialize(body));
-  if (status == 401 && protocol == Protocol::Admin)
-    res.set(bhttp::field::www_authenticate, "Bearer");
+  if (protocol == Protocol::Admin) {
+    // Admin answers are never cached or sniffed, whoever builds them (the server's own 408, 413
+    // and 431, the start-up 503 included).
+    res.set(bhttp::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    if (status == 401) res.set(bhttp::field::www_authenticate, "Bearer");
+  }
   return res;
 }
 

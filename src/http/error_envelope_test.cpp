@@ -24,6 +24,18 @@ TEST(ErrorEnvelope, EachProtocolHasItsShape) {
   EXPECT_EQ(d.at("code").as_string(), "duplicate_key");
 }
 
+TEST(ErrorEnvelope, TimeoutsAndAdminHeaders) {
+  auto g = json::parse(errorResponse(Protocol::Gemini, 408, "too slow").body());
+  EXPECT_EQ(g.at("error").at("status").as_string(), "DEADLINE_EXCEEDED");
+  auto d = errorResponse(Protocol::Admin, 408, "too slow");
+  EXPECT_EQ(json::parse(d.body()).at("code").as_string(), "request_timeout");
+  // Every admin answer is uncacheable and unsniffable, whoever builds it.
+  EXPECT_EQ(d[boost::beast::http::field::cache_control], "no-store");
+  EXPECT_EQ(d["X-Content-Type-Options"], "nosniff");
+  auto o = errorResponse(Protocol::OpenAI, 408, "too slow");
+  EXPECT_EQ(o[boost::beast::http::field::cache_control], "");
+}
+
 TEST(ErrorEnvelope, ProtocolFollowsThePath) {
   EXPECT_EQ(protocolForTarget("/v1beta/models/x:generateContent?alt=sse"), Protocol::Gemini);
   EXPECT_EQ(protocolForTarget("/v1/models/gemini-2.5-flash:countTokens"), Protocol::Gemini);

@@ -167,6 +167,7 @@ struct HttpServer::Worker {
   struct Conn {
     beast::tcp_stream* stream;
     bool idle;
+    StopNotice* notice;  // raised when the shutdown grace runs out
   };
   std::list<Conn> conns;
   asio::io_context ioc{1};
@@ -325,8 +326,9 @@ asio::awaitable<void> HttpServer::acceptLoop(Worker& w) {
 asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket) {
   const auto accepted_at = Clock::now();
   beast::tcp_stream stream(std::move(socket));
+  StopNotice notice(stream.get_executor());
   const std::size_t open = ++open_connections_;
-  auto conn = w.conns.insert(w.conns.end(), Worker::Conn{&stream, true});
+  auto conn = w.conns.insert(w.conns.end(), Worker::Conn{&stream, true, &notice});
   struct Cleanup {
     HttpServer* self;
     Worker& w;
@@ -471,6 +473,7 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     info.remote_ip = remote_ip;
     info.started_ms = monotonicMs();
     HttpExchange exchange(req, stream, std::move(info), options_.write_timeout);
+    exchange.setStopNotice(&notice);
     ++active_requests_;
     try {
       co_await handler_(exchange);
@@ -520,6 +523,17 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   if (open_connections_.load() > 0) {
     spdlog::warn("msg=\"grace period over, closing connections\" open={}",
                  open_connections_.load());
+    // Streams still relaying end with their protocol's terminal error event first; give them a
+    // moment to write it before the sockets close.
+    for (auto& w : workers_) {
+      asio::post(w->ioc, [wp = w.get()] {
+        for (auto& c : wp->conns) c.notice->raise();
+      });
+    }
+    const auto notice_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (open_connections_.load() > 0 && std::chrono::steady_clock::now() < notice_deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     for (auto& w : workers_) {
       asio::post(w->ioc, [wp = w.get()] {
         boost::system::error_code ec;

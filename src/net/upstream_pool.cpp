@@ -6,6 +6,10 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <optional>
+#include <string_view>
+
+#include "core/upstream_address.h"
 
 namespace poise::net {
 
@@ -14,6 +18,11 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 namespace {
+std::optional<std::string_view> forbiddenUpstream(const asio::ip::address& a) {
+  if (a.is_v4()) return forbiddenUpstreamV4(a.to_v4().to_bytes());
+  return forbiddenUpstreamV6(a.to_v6().to_bytes());
+}
+
 std::int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -103,7 +112,11 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
   // Each address in turn, opening the socket here: Asio's range connect reports a socket it
   // could not open (EMFILE) as "Operation canceled", which hides the real cause.
   boost::system::error_code cec = asio::error::host_not_found;
+  std::optional<std::string_view> forbidden;
   for (const auto& entry : cached.endpoints) {
+    // A name that resolves to a link-local or metadata address is never connected to, whatever
+    // target_api_url says: the pool key would go to whoever answers there.
+    if ((forbidden = forbiddenUpstream(entry.endpoint().address()))) continue;
     boost::system::error_code ignored;
     plain.socket().close(ignored);
     plain.socket().open(entry.endpoint().protocol(), cec);
@@ -111,6 +124,11 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
     auto [ec] = co_await plain.async_connect(entry.endpoint(), asio::as_tuple(asio::use_awaitable));
     cec = ec;
     if (!cec || cec == beast::error::timeout) break;  // the connect deadline covers all addresses
+  }
+  if (cec == asio::error::host_not_found && forbidden) {
+    cached.endpoints = {};
+    co_return makeError("upstream_forbidden",
+                        "the upstream host resolves to " + std::string(*forbidden) + "; refused");
   }
   if (cec) {
     const bool out_of_descriptors = cec == asio::error::no_descriptors ||

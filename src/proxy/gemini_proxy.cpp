@@ -14,6 +14,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <chrono>
 #include <optional>
 #include <vector>
@@ -107,13 +108,6 @@ std::string_view modelFromPath(std::string_view path) {
 
 namespace {
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Status refusePath(std::string_view why) {
   return makeError("invalid_path", "the request path " + std::string(why));
 }
@@ -131,22 +125,14 @@ Status checkNativePath(std::string_view path) {
     if (end == std::string_view::npos) end = path.size();
     const std::string_view raw = path.substr(i, end - i);
     if (raw.empty() && end != path.size()) return refusePath("has an empty segment");
-    std::string seg;
-    seg.reserve(raw.size());
-    for (std::size_t k = 0; k < raw.size(); ++k) {
-      char c = raw[k];
-      if (c == '%') {
-        const int hi = k + 2 < raw.size() ? hexValue(raw[k + 1]) : -1;
-        const int lo = k + 2 < raw.size() ? hexValue(raw[k + 2]) : -1;
-        if (hi < 0 || lo < 0) return refusePath("has a malformed percent-encoding");
-        c = static_cast<char>(hi * 16 + lo);
-        k += 2;
-      }
+    const auto pct = boost::urls::make_pct_string_view(raw);
+    if (!pct) return refusePath("has a malformed percent-encoding");
+    const std::string seg = pct->decode();
+    for (const char c : seg) {
       const auto u = static_cast<unsigned char>(c);
       if (c == '/' || c == '\\' || c == '%' || u < 0x20 || u == 0x7f) {
         return refusePath("has an encoded separator or control character");
       }
-      seg.push_back(c);
     }
     if (seg == "." || seg == "..") return refusePath("has a '.' or '..' segment");
     i = end + 1;

@@ -79,6 +79,45 @@ describe('SIGTERM', () => {
     assert.ok(exit.at >= streamEndedAt - 50, 'the process outlived the in-flight stream');
   });
 
+  it('streams still open when the grace runs out end with a terminal error event', async () => {
+    // They used to end with a TCP reset, logged as "upstream stream broke".
+    stack = await startStack({
+      keys: [randomToken('life')], env: { POISE_SHUTDOWN_GRACE_SECONDS: '1' },
+    });
+    const { poise } = stack;
+    const text = 'slow_stream fake_chunks=40 cut by shutdown';
+    const native = fetch(`${poise.url}/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': poise.gatewayToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text }] }] }),
+    });
+    const openai = fetch(`${poise.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${poise.gatewayToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, stream: true, messages: [{ role: 'user', content: text }] }),
+    });
+    const [nativeRes, openaiRes] = await Promise.all([native, openai]);
+    assert.equal(nativeRes.status, 200);
+    assert.equal(openaiRes.status, 200);
+    poise.signal('SIGTERM');
+    // Both bodies end cleanly (a reset would reject text()) with the protocol's error event.
+    const [nativeText, openaiText] = await Promise.all([nativeRes.text(), openaiRes.text()]);
+    const lastNative = nativeText.trim().split('\n').filter((l) => l.startsWith('data: ')).at(-1);
+    const nativeError = JSON.parse(lastNative.slice(6)).error;
+    assert.equal(nativeError?.code, 503, lastNative);
+    assert.match(nativeError.message, /shutting down/);
+    assert.ok(!nativeText.includes('"finishReason"'), 'the stream was cut before its end');
+    const openaiEvents = openaiText.trim().split('\n').filter((l) => l.startsWith('data: '));
+    const openaiError = openaiEvents.map((l) => l.slice(6)).filter((d) => d !== '[DONE]')
+      .map((d) => JSON.parse(d)).find((e) => e.error);
+    assert.ok(openaiError, `an OpenAI error event: ${openaiText.slice(-300)}`);
+    assert.match(openaiError.error.message, /shutting down/);
+    const exit = await exitWithin(poise, 10000);
+    assert.equal(exit.code, 0, 'exit code 0');
+    assert.match(poise.logs(), /stream cut by shutdown/);
+    assert.doesNotMatch(poise.logs(), /upstream stream broke/);
+  });
+
   it('an idle gateway exits 0 promptly', async () => {
     stack = await startStack({});
     const { poise } = stack;
