@@ -49,7 +49,7 @@ class Client {
     http::write(socket_, req, reply.error);
     if (reply.error) return reply;
     http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(std::uint64_t{64} * 1024 * 1024);
     http::read(socket_, buffer_, parser, reply.error);
     if (!parser.is_header_done()) return reply;
     reply.status = parser.get().result_int();
@@ -200,6 +200,67 @@ TEST_F(FakeGeminiTest, InvalidJsonAndUnknownFieldsAre400) {
   EXPECT_EQ(r.status, 400u);
   EXPECT_EQ(json::parse(r.body).at("error").at("message"),
             "Invalid JSON payload received. Unknown name \"foo\": Cannot find field.");
+}
+
+// Google refuses a maxOutputTokens at or above the listed outputTokenLimit (SPEC §1.2).
+TEST_F(FakeGeminiTest, MaxOutputTokensAtOrAboveTheListedLimitIs400) {
+  const auto body = [](int max_tokens) {
+    return R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}],)"
+           R"("generationConfig":{"maxOutputTokens":)" +
+           std::to_string(max_tokens) + "}}";
+  };
+  for (const std::string& target : {kGenerate, kStreamSse}) {
+    Reply r = client_.post(target, body(65536), "good-key");
+    ASSERT_EQ(r.status, 400u) << target << ": " << r.body;
+    const json::value error = json::parse(r.body).at("error");
+    EXPECT_EQ(error.at("status"), "INVALID_ARGUMENT");
+    EXPECT_EQ(error.at("message"),
+              "Unable to submit request because it has a maxOutputTokens value of 65536 but the "
+              "supported range is from 1 (inclusive) to 65536 (exclusive). Update the value and "
+              "try again.");
+    r = client_.post(target, body(65535), "good-key");
+    EXPECT_EQ(r.status, 200u) << target << ": " << r.body;
+  }
+  Reply r = client_.post("/v1beta/models/gemini-2.0-flash:generateContent", body(128000), "k");
+  ASSERT_EQ(r.status, 400u) << r.body;
+  EXPECT_NE(json::parse(r.body).at("error").at("message").as_string().find(
+                "maxOutputTokens value of 128000 but the supported range is from 1 (inclusive) to "
+                "8192 (exclusive)"),
+            std::string::npos);
+  // Every chat model of the list reports the limit the check uses.
+  r = client_.request(http::verb::get, "/v1beta/models?pageSize=1000", "",
+                      {{"x-goog-api-key", "k"}});
+  ASSERT_EQ(r.status, 200u);
+  const json::value list = json::parse(r.body);
+  for (const auto& m : list.at("models").as_array()) {
+    EXPECT_GT(m.at("outputTokenLimit").to_number<std::int64_t>(), 0) << m.at("name");
+  }
+}
+
+TEST_F(FakeGeminiTest, JsonOutputFollowsTheResponseSchema) {
+  const std::string body =
+      R"({"contents":[{"role":"user","parts":[{"text":"a recipe"}]}],)"
+      R"("generationConfig":{"responseMimeType":"application/json","responseJsonSchema":)"
+      R"({"type":"object","properties":{"name":{"type":"string"},"servings":{"type":"integer"},)"
+      R"("vegan":{"type":"boolean"},"kind":{"type":"string","enum":["main","side"]},)"
+      R"("steps":{"type":"array","items":{"type":"string"}}}}}})";
+  Reply r = client_.post(kGenerate, body, "good-key");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json::value v = json::parse(r.body);
+  const json::value answer =
+      json::parse(v.at("candidates").at(0).at("content").at("parts").at(0).at("text").as_string());
+  EXPECT_EQ(answer, json::parse(R"({"name":"echo: a recipe","servings":3,"vegan":true,
+                                    "kind":"main","steps":["echo: a recipe"]})"));
+  r = client_.post(kGenerate,
+                   R"({"contents":[{"parts":[{"text":"hi"}]}],)"
+                   R"("generationConfig":{"responseMimeType":"application/json"}})",
+                   "good-key");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const json::value plain = json::parse(r.body);
+  EXPECT_EQ(
+      json::parse(
+          plain.at("candidates").at(0).at("content").at("parts").at(0).at("text").as_string()),
+      json::parse(R"({"echo":"echo: hi"})"));
 }
 
 TEST_F(FakeGeminiTest, UnknownModelIsExact404) {

@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parser.hpp>
+#include <cctype>
 #include <charconv>
 #include <climits>
 #include <optional>
@@ -469,6 +470,8 @@ struct GenerateInput {
   int candidate_count = 1;
   int thoughts_tokens = 0;
   bool include_thoughts = false;
+  bool json_output = false;                // responseMimeType application/json
+  std::optional<json::value> json_schema;  // responseJsonSchema (or responseSchema)
 };
 
 bool isGemini3(const ModelInfo& m) {
@@ -542,8 +545,8 @@ std::optional<GeminiError> readGenerateInput(const json::object& body, const Mod
   if (const auto* system = field(body, "systemInstruction")) accumulateContent(*system, in.prompt);
   for (const auto& c : arr) accumulateContent(c, in.prompt);
 
-  for (auto it = arr.rbegin(); it != arr.rend(); ++it) {
-    const auto& c = it->get_object();
+  for (std::size_t i = arr.size(); i-- > 0;) {  // the last turn that is not the model's
+    const auto& c = arr[i].get_object();
     const std::string_view role = stringField(&c, "role");
     if (role == "model") continue;
     for (const auto& part : *arrayField(&c, "parts")) {
@@ -611,6 +614,23 @@ std::optional<GeminiError> readGenerateInput(const json::object& body, const Mod
     }
   }
   if (auto e = integerConfig(gc, "maxOutputTokens", in.max_output_tokens)) return e;
+  in.json_output = stringField(gc, "responseMimeType") == "application/json";
+  for (const std::string_view name :
+       {"responseJsonSchema", "_responseJsonSchema", "responseSchema"}) {
+    if (const auto* schema = gc != nullptr ? field(*gc, name) : nullptr; schema != nullptr) {
+      in.json_schema = *schema;
+      break;
+    }
+  }
+  // Google treats the listed outputTokenLimit as exclusive (SPEC §1.2).
+  if (in.max_output_tokens && model.output_token_limit > 0 &&
+      *in.max_output_tokens >= model.output_token_limit) {
+    return plainError(400, "Unable to submit request because it has a maxOutputTokens value of " +
+                               std::to_string(*in.max_output_tokens) +
+                               " but the supported range is from 1 (inclusive) to " +
+                               std::to_string(model.output_token_limit) +
+                               " (exclusive). Update the value and try again.");
+  }
   std::optional<std::int64_t> candidates;
   if (auto e = integerConfig(gc, "candidateCount", candidates)) return e;
   in.candidate_count = static_cast<int>(std::clamp<std::int64_t>(candidates.value_or(1), 1, 8));
@@ -902,6 +922,41 @@ struct StreamShape {
   bool sse_crlf = true;
 };
 
+// A small instance of a JSON schema for structured output: every declared property, one item per
+// array, strings = `text`, numbers = its word count, the first enum value.
+json::value schemaInstance(const json::value& schema, const std::string& text, int depth) {
+  const json::object* s = schema.if_object();
+  if (s == nullptr || depth > 8) return nullptr;
+  if (const auto* e = arrayField(s, "enum"); e != nullptr && !e->empty()) return e->front();
+  if (const auto* any = arrayField(s, "anyOf"); any != nullptr && !any->empty()) {
+    return schemaInstance(any->front(), text, depth + 1);
+  }
+  std::string type(stringField(s, "type"));
+  if (const auto* types = arrayField(s, "type"); types != nullptr && !types->empty()) {
+    type = types->front().is_string() ? std::string(types->front().get_string()) : "";
+  }
+  if (type.empty() && objectField(s, "properties") != nullptr) type = "object";
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (type == "object") {
+    json::object out;
+    if (const auto* props = objectField(s, "properties")) {
+      for (const auto& [name, sub] : *props) out[name] = schemaInstance(sub, text, depth + 1);
+    }
+    return out;
+  }
+  if (type == "array") {
+    json::array out;
+    if (const auto* items = field(*s, "items"); items != nullptr && items->is_object()) {
+      out.push_back(schemaInstance(*items, text, depth + 1));
+    }
+    return out;
+  }
+  if (type == "integer" || type == "number") return countWords(text);
+  if (type == "boolean") return true;
+  if (type == "null") return nullptr;
+  return json::string(text);
+}
+
 Answer composeAnswer(const GenerateInput& in, const StreamShape& shape, int default_chunks) {
   Answer a;
   const std::string& knobs = in.prompt.all_text;
@@ -914,9 +969,14 @@ Answer composeAnswer(const GenerateInput& in, const StreamShape& shape, int defa
   decideFunctionCalls(in, a);
   if (!a.calls.empty()) return a;
 
-  const std::string base = !in.last_user_text.empty() || in.tool_results.empty()
-                               ? "echo: " + in.last_user_text
-                               : "tool result: " + in.tool_results;
+  std::string base = !in.last_user_text.empty() || in.tool_results.empty()
+                         ? "echo: " + in.last_user_text
+                         : "tool result: " + in.tool_results;
+  if (in.json_output) {
+    base = formatJson(in.json_schema ? schemaInstance(*in.json_schema, base, 0)
+                                     : json::value(json::object{{"echo", base}}),
+                      JsonLayout::kCompact);
+  }
   if (shape.explicit_chunks > 0) {
     a.pieces.push_back(base);
     for (int i = 2; i <= shape.explicit_chunks; ++i) a.pieces.push_back(" " + std::to_string(i));

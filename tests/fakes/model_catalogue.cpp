@@ -49,6 +49,11 @@ std::vector<ModelInfo> buildCatalogue() {
                              "Gemini 3 Pro Preview", "Gemini 3 Pro Preview", 65536, 64, true));
   models.push_back(chatModel("gemini-3-flash-preview", "3-flash-preview-12-2025",
                              "Gemini 3 Flash Preview", "Gemini 3 Flash Preview", 65536, 64, true));
+  // A model the gateway's static traits do not know: only the models list gives its limit.
+  ModelInfo gemma = chatModel("gemma-3-27b-it", "001", "Gemma 3 27B", "", 8192, 64, false);
+  gemma.input_token_limit = 131072;
+  gemma.methods = {"generateContent", "countTokens"};
+  models.push_back(std::move(gemma));
   models.push_back(ModelInfo{
       .id = "gemini-embedding-001",
       .version = "001",
