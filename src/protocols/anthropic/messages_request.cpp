@@ -31,8 +31,9 @@ class MessagesRequestReader : RequestReaderBase {
       : body_(body), options_(options) {}
 
   Result<MessagesTranslation> read() {
-    if (!readModel() || !readSystem() || !readMessages() || !readTools() || !readToolChoice() ||
-        !readGenerationConfig() || !readThinking()) {
+    if (!readModel() || !readSystem() || !readOutputConfig(body_, "") || !readMessages() ||
+        !readTools() || !readToolChoice() || !readGenerationConfig() || !readThinking() ||
+        !readOutputFormat()) {
       return error_;
     }
     builder_.buildInto(out_.request);
@@ -61,15 +62,19 @@ class MessagesRequestReader : RequestReaderBase {
 
   bool readSystem() {
     const json::value* system = field(body_, "system");
-    if (system == nullptr) return true;
-    if (system->is_string()) {
-      if (!system->get_string().empty()) builder_.addSystemText(system->get_string());
+    return system == nullptr || readSystemContent(*system, "system");
+  }
+
+  // A system prompt (string or text blocks), appended to systemInstruction. `where` names it.
+  bool readSystemContent(const json::value& system, const std::string& where) {
+    if (system.is_string()) {
+      if (!system.get_string().empty()) builder_.addSystemText(system.get_string());
       return true;
     }
-    if (!system->is_array()) return fail("system must be a string or an array of text blocks");
-    const json::array& blocks = system->get_array();
+    if (!system.is_array()) return fail(where + " must be a string or an array of text blocks");
+    const json::array& blocks = system.get_array();
     for (std::size_t i = 0; i < blocks.size(); ++i) {
-      const std::string path = indexPath("system", i);
+      const std::string path = indexPath(where, i);
       const json::object* b = blocks[i].if_object();
       if (b == nullptr) return fail(path + " must be an object");
       std::optional<std::string_view> type;
@@ -84,13 +89,47 @@ class MessagesRequestReader : RequestReaderBase {
     return true;
   }
 
+  // output_config {effort, format} of the body (`path` "") or of a system-role message (Claude
+  // Code's per-turn control, which applies from that turn on): each field present replaces the
+  // one read before, so the latest settings govern the reply. The older structured-outputs beta
+  // sent the format as a top-level output_format.
+  bool readOutputConfig(const json::object& holder, const std::string& path) {
+    if (path.empty()) {
+      if (const json::value* format = field(body_, "output_format")) {
+        format_ = format;
+        format_path_ = "output_format";
+      }
+    }
+    const json::value* oc = field(holder, "output_config");
+    if (oc == nullptr) return true;
+    const std::string where = joinPath(path, "output_config");
+    const json::object* o = oc->if_object();
+    if (o == nullptr) return fail(where + " must be an object");
+    std::optional<std::string_view> effort;
+    if (!take(optionalString(*o, "effort", where), effort)) return false;
+    if (effort && !take(thinkingForEffort(*effort, traits_, where + ".effort"), effort_config_)) {
+      return false;
+    }
+    if (const json::value* format = field(*o, "format")) {
+      format_ = format;
+      format_path_ = where + ".format";
+    }
+    return true;
+  }
+
   bool readMessages() {
     return forEachObject(
         body_, "messages", true, [&](const json::object& msg, const std::string& path) {
           std::optional<std::string_view> role;
           if (!take(optionalString(msg, "role", path), role)) return false;
+          if (role == "system") {
+            // Folded into systemInstruction in order, after the top-level system.
+            const json::value* content = field(msg, "content");
+            if (content == nullptr) return fail(path + ".content: Field required");
+            return readSystemContent(*content, path + ".content") && readOutputConfig(msg, path);
+          }
           if (role != "user" && role != "assistant") {
-            return fail(path + ".role must be user or assistant");
+            return fail(path + ".role must be user, assistant or system");
           }
           const bool assistant = *role == "assistant";
           const json::value* content = field(msg, "content");
@@ -304,7 +343,9 @@ class MessagesRequestReader : RequestReaderBase {
     }
     if (!max_tokens) return fail("max_tokens: Field required");
     if (*max_tokens < 1) return fail("max_tokens must be at least 1");
-    builder_.generationConfig()["maxOutputTokens"] = *max_tokens;
+    out_.requested_max_tokens = *max_tokens;
+    builder_.generationConfig()["maxOutputTokens"] =
+        clampOutputTokens(*max_tokens, out_.model, options_.output_token_limits);
     if (temperature) builder_.generationConfig()["temperature"] = *body_.if_contains("temperature");
     if (top_p) builder_.generationConfig()["topP"] = *body_.if_contains("top_p");
     if (top_k) builder_.generationConfig()["topK"] = *top_k;
@@ -316,25 +357,34 @@ class MessagesRequestReader : RequestReaderBase {
     return true;
   }
 
+  // thinking and output_config.effort → thinkingConfig. An explicit budget (enabled) or
+  // disabled wins over effort; adaptive, or no thinking field, thinks as much as the effort says
+  // (the model's own default without one). Thoughts are shown for enabled and adaptive, unless
+  // display is "omitted".
   bool readThinking() {
-    const json::value* thinking = field(body_, "thinking");
-    if (thinking == nullptr) return true;
-    const json::object* t = thinking->if_object();
-    if (t == nullptr) return fail("thinking must be an object");
     std::optional<std::string_view> type;
     std::optional<std::int64_t> budget;
-    if (!take(optionalString(*t, "type", "thinking"), type) ||
-        !take(optionalInteger(*t, "budget_tokens", "thinking"), budget)) {
-      return false;
+    std::optional<std::string_view> display;
+    if (const json::value* thinking = field(body_, "thinking")) {
+      const json::object* t = thinking->if_object();
+      if (t == nullptr) return fail("thinking must be an object");
+      if (!take(optionalString(*t, "type", "thinking"), type) ||
+          !take(optionalInteger(*t, "budget_tokens", "thinking"), budget) ||
+          !take(optionalString(*t, "display", "thinking"), display)) {
+        return false;
+      }
     }
     std::optional<json::object> config;
     bool include = false;
-    if (type == "enabled") {
+    if (!type) {
+      config = std::move(effort_config_);
+    } else if (type == "enabled") {
       if (!budget) return fail("thinking.budget_tokens: Field required");
       config = thinkingForBudget(*budget, traits_);
       include = true;
     } else if (type == "adaptive") {
-      if (traits_.thinking != ThinkingControl::kNone) config = json::object{};
+      config = std::move(effort_config_);
+      if (!config && traits_.thinking != ThinkingControl::kNone) config = json::object{};
       include = true;
     } else if (type == "disabled") {
       config = thinkingForBudget(0, traits_);
@@ -342,11 +392,31 @@ class MessagesRequestReader : RequestReaderBase {
       return fail("thinking.type must be enabled, disabled or adaptive");
     }
     if (!config) return true;  // the model has no thinking controls
-    if (include) {
+    const json::value* budget_set = config->if_contains("thinkingBudget");
+    const bool off =
+        budget_set != nullptr && budget_set->is_int64() && budget_set->get_int64() == 0;
+    if (include && display != "omitted" && !off) {
       (*config)["includeThoughts"] = true;
       out_.response.include_thinking = true;
     }
-    builder_.generationConfig()["thinkingConfig"] = std::move(*config);
+    if (!config->empty()) builder_.generationConfig()["thinkingConfig"] = std::move(*config);
+    return true;
+  }
+
+  // output_config.format {"type":"json_schema","schema":{…}} → JSON output with
+  // responseJsonSchema, as OpenAI's response_format json_schema.
+  bool readOutputFormat() {
+    if (format_ == nullptr) return true;
+    const json::object* f = format_->if_object();
+    if (f == nullptr) return fail(format_path_ + " must be an object");
+    std::optional<std::string_view> type;
+    if (!take(optionalString(*f, "type", format_path_), type)) return false;
+    if (type != "json_schema") return fail(format_path_ + ".type must be json_schema");
+    const json::value* schema = field(*f, "schema");
+    if (schema == nullptr || !schema->is_object()) {
+      return fail(format_path_ + ".schema must be an object");
+    }
+    builder_.setJsonOutput(schema);
     return true;
   }
 
@@ -356,6 +426,9 @@ class MessagesRequestReader : RequestReaderBase {
   ModelTraits traits_;
   GenerateRequestBuilder builder_;
   std::map<std::string, std::string, std::less<>> tool_names_;  // tool_use id → name
+  std::optional<json::object> effort_config_;  // thinkingConfig for the latest effort, if any
+  const json::value* format_ = nullptr;        // the latest output format, if any
+  std::string format_path_;                    // where format_ came from, for messages
 };
 
 }  // namespace

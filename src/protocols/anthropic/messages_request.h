@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "protocols/gemini/model_traits.h"
 #include "protocols/model_name.h"
 
 namespace poise::protocols {
@@ -25,6 +26,9 @@ struct ClaudeModelMap {
 struct MessagesRequestOptions {
   const ModelAliases* model_aliases = nullptr;  // may be null; must outlive the call
   ClaudeModelMap claude_models;
+  // outputTokenLimit per model from the models list; may be null (the static model traits are
+  // used then). max_tokens is clamped below the limit. Must outlive the call.
+  const OutputTokenLimits* output_token_limits = nullptr;
 };
 
 // What translateMessagesResponse / MessagesStreamTranslator need from the request.
@@ -36,15 +40,19 @@ struct MessagesResponseContext {
 struct MessagesTranslation {
   std::string model;  // bare Gemini model id
   bool stream = false;
-  boost::json::object request;  // the generateContent body
+  std::int64_t requested_max_tokens = 0;  // max_tokens as the client sent it
+  boost::json::object request;            // the generateContent body
   MessagesResponseContext response;
 };
 
-// system (string or text blocks) → systemInstruction; consecutive same-role turns merge; base64
-// images and documents → inlineData; tool_use / tool_result → functionCall / functionResponse
-// (the name looked up from the tool_use id); stop_sequences (≤ 5), max_tokens (required),
-// temperature / top_p / top_k; thinking enabled / disabled / adaptive → thinkingConfig. The model
-// comes from the alias map first, then ClaudeModelMap by family for claude-* names.
+// system (string or text blocks), then system-role entries of messages in order →
+// systemInstruction; consecutive same-role turns merge; base64 images and documents →
+// inlineData; tool_use / tool_result → functionCall / functionResponse (the name looked up from
+// the tool_use id); stop_sequences (≤ 5), max_tokens (required; clamped below the model's
+// outputTokenLimit), temperature / top_p / top_k; thinking enabled / disabled / adaptive and
+// output_config.effort → thinkingConfig; output_config.format json_schema → responseJsonSchema.
+// Fields with no Gemini equivalent (metadata, context_management, cache_control, …) are ignored.
+// The model comes from the alias map first, then ClaudeModelMap by family for claude-* names.
 Result<MessagesTranslation> translateMessagesRequest(const boost::json::value& body,
                                                      const MessagesRequestOptions& options);
 

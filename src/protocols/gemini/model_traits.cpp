@@ -61,8 +61,14 @@ ModelTraits modelTraits(std::string_view model) {
   ModelTraits t;
   t.image_output = contains(id, "-image");
   const auto version = geminiVersion(id);
-  if (!version || t.image_output) return t;
+  if (!version) return t;
   const auto [major, minor] = *version;
+  if (major >= 3 || (major == 2 && minor == 5)) {
+    t.output_token_limit = t.image_output ? 32768 : 65536;
+  } else if (major == 2 && minor == 0) {
+    t.output_token_limit = 8192;
+  }
+  if (t.image_output) return t;
   if (major >= 3) {
     t.thinking = ThinkingControl::kLevel;
     t.requires_thought_signatures = true;
@@ -86,8 +92,44 @@ ModelTraits modelTraits(std::string_view model) {
   return t;
 }
 
-Result<std::optional<json::object>> thinkingForEffort(std::string_view effort,
-                                                      const ModelTraits& t) {
+OutputTokenLimits outputTokenLimits(const json::object& model_list) {
+  OutputTokenLimits out;
+  const json::value* models = model_list.if_contains("models");
+  if (models == nullptr || !models->is_array()) return out;
+  for (const json::value& m : models->get_array()) {
+    const json::object* model = m.if_object();
+    if (model == nullptr) continue;
+    const json::value* name = model->if_contains("name");
+    const json::value* limit = model->if_contains("outputTokenLimit");
+    if (name == nullptr || !name->is_string() || limit == nullptr) continue;
+    const std::optional<std::int64_t> value = asInteger(*limit);
+    if (value && *value > 0) out[std::string(stripModelsPrefix(name->get_string()))] = *value;
+  }
+  return out;
+}
+
+std::int64_t clampOutputTokens(std::int64_t requested, std::string_view model,
+                               const OutputTokenLimits* listed) {
+  const std::string_view id = stripModelsPrefix(model);
+  std::int64_t limit = 0;
+  if (listed != nullptr) {
+    if (auto it = listed->find(id); it != listed->end()) limit = it->second;
+  }
+  if (limit == 0) limit = modelTraits(id).output_token_limit;
+  // A limit of 1 (embedding models) leaves no valid value below it; Google's own answer is
+  // clearer than a silent 0.
+  if (limit <= 1) return requested;
+  return std::min(requested, limit - 1);
+}
+
+bool outputLimitUncertain(std::int64_t requested, std::string_view model) {
+  if (requested <= 0) return false;
+  const std::int64_t limit = modelTraits(model).output_token_limit;
+  return limit == 0 || requested >= limit;
+}
+
+Result<std::optional<json::object>> thinkingForEffort(std::string_view effort, const ModelTraits& t,
+                                                      std::string_view field) {
   enum class Effort { kNone, kMinimal, kLow, kMedium, kHigh, kMax };
   Effort e;
   if (effort == "none") {
@@ -103,9 +145,8 @@ Result<std::optional<json::object>> thinkingForEffort(std::string_view effort,
   } else if (effort == "xhigh" || effort == "max") {
     e = Effort::kMax;
   } else {
-    return invalidRequest(
-        "reasoning_effort must be one of none, minimal, low, medium, high, "
-        "xhigh, max");
+    return invalidRequest(std::string(field) +
+                          " must be one of none, minimal, low, medium, high, xhigh, max");
   }
   switch (t.thinking) {
     case ThinkingControl::kNone:

@@ -73,14 +73,67 @@ TEST(ProtocolModelTraits, ReasoningEffortTable) {
       {"gemini-2.0-flash", "high", "null"},
   };
   for (const Case& c : cases) {
-    auto out = thinkingForEffort(c.effort, modelTraits(c.model));
+    auto out = thinkingForEffort(c.effort, modelTraits(c.model), "reasoning_effort");
     ASSERT_TRUE(out) << c.model << " " << c.effort;
     const json::value got = *out ? json::value(**out) : json::value(nullptr);
     EXPECT_EQ(got, J(c.config)) << c.model << " " << c.effort << ": " << json::serialize(got);
   }
-  auto bad = thinkingForEffort("turbo", modelTraits("gemini-2.5-flash"));
+  auto bad = thinkingForEffort("turbo", modelTraits("gemini-2.5-flash"), "output_config.effort");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, kInvalidRequest);
+  EXPECT_EQ(bad.error().message,
+            "output_config.effort must be one of none, minimal, low, medium, high, xhigh, max");
+}
+
+TEST(ProtocolModelTraits, StaticOutputTokenLimits) {
+  EXPECT_EQ(modelTraits("gemini-2.5-flash").output_token_limit, 65536);
+  EXPECT_EQ(modelTraits("models/gemini-2.5-pro").output_token_limit, 65536);
+  EXPECT_EQ(modelTraits("gemini-3-pro-preview").output_token_limit, 65536);
+  EXPECT_EQ(modelTraits("gemini-2.0-flash").output_token_limit, 8192);
+  EXPECT_EQ(modelTraits("gemini-2.5-flash-image").output_token_limit, 32768);
+  EXPECT_EQ(modelTraits("gemini-3-pro-image-preview").output_token_limit, 32768);
+  EXPECT_EQ(modelTraits("gemma-3-27b-it").output_token_limit, 0);
+}
+
+TEST(ProtocolModelTraits, OutputTokenLimitsFromTheModelsList) {
+  const json::value list = J(R"({"models":[
+      {"name":"models/gemini-2.5-flash","outputTokenLimit":32768},
+      {"name":"models/gemini-exp-1206","outputTokenLimit":8192},
+      {"name":"models/gemini-embedding-001","outputTokenLimit":1},
+      {"name":"models/no-limit"},{"name":"models/zero","outputTokenLimit":0},
+      {"outputTokenLimit":5},"junk"]})");
+  const OutputTokenLimits limits = outputTokenLimits(list.as_object());
+  EXPECT_EQ(limits, (OutputTokenLimits{{"gemini-2.5-flash", 32768},
+                                       {"gemini-exp-1206", 8192},
+                                       {"gemini-embedding-001", 1}}));
+  EXPECT_TRUE(outputTokenLimits(J(R"({"models":5})").as_object()).empty());
+  EXPECT_TRUE(outputTokenLimits({}).empty());
+}
+
+TEST(ProtocolModelTraits, ClampOutputTokensTreatsTheLimitAsExclusive) {
+  const OutputTokenLimits listed{
+      {"gemini-2.5-flash", 32768}, {"gemini-exp-1206", 8192}, {"gemini-embedding-001", 1}};
+  // The list wins over the static traits, and names models the traits do not know.
+  EXPECT_EQ(clampOutputTokens(128000, "gemini-2.5-flash", &listed), 32767);
+  EXPECT_EQ(clampOutputTokens(128000, "models/gemini-exp-1206", &listed), 8191);
+  EXPECT_EQ(clampOutputTokens(8191, "gemini-exp-1206", &listed), 8191);
+  // Models the list does not name fall back to the static traits.
+  EXPECT_EQ(clampOutputTokens(128000, "gemini-2.5-pro", &listed), 65535);
+  EXPECT_EQ(clampOutputTokens(65536, "gemini-2.5-pro", nullptr), 65535);
+  EXPECT_EQ(clampOutputTokens(65535, "gemini-2.5-pro", nullptr), 65535);
+  EXPECT_EQ(clampOutputTokens(100, "gemini-2.5-pro", nullptr), 100);
+  // Unknown limit, or one that leaves nothing valid: unchanged.
+  EXPECT_EQ(clampOutputTokens(128000, "gemini-exp-1206", nullptr), 128000);
+  EXPECT_EQ(clampOutputTokens(50, "gemini-embedding-001", &listed), 50);
+}
+
+TEST(ProtocolModelTraits, OutputLimitUncertainWhenTheStaticTraitsCannotSettleIt) {
+  EXPECT_FALSE(outputLimitUncertain(0, "gemma-3-27b-it"));   // no limit asked for
+  EXPECT_TRUE(outputLimitUncertain(100, "gemma-3-27b-it"));  // no static limit
+  EXPECT_FALSE(outputLimitUncertain(65535, "gemini-2.5-flash"));
+  EXPECT_TRUE(outputLimitUncertain(65536, "gemini-2.5-flash"));  // the clamp applies
+  EXPECT_TRUE(outputLimitUncertain(128000, "models/gemini-2.5-pro"));
+  EXPECT_FALSE(outputLimitUncertain(8000, "gemini-2.0-flash"));
 }
 
 TEST(ProtocolModelTraits, BudgetTable) {

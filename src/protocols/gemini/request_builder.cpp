@@ -3,6 +3,7 @@
 #include <boost/json/value.hpp>
 
 #include "protocols/gemini/function_calling.h"
+#include "protocols/gemini/schema.h"
 #include "protocols/json_fields.h"
 
 namespace poise::protocols {
@@ -85,6 +86,11 @@ Status GenerateRequestBuilder::setStopSequences(const json::value& stop, std::st
   }
   if (!sequences.empty()) generation_["stopSequences"] = std::move(sequences);
   return {};
+}
+
+void GenerateRequestBuilder::setJsonOutput(const json::value* schema) {
+  generation_["responseMimeType"] = "application/json";
+  if (schema != nullptr) generation_["responseJsonSchema"] = toGeminiResponseSchema(*schema);
 }
 
 void GenerateRequestBuilder::buildInto(json::object& request) {

@@ -40,6 +40,10 @@ class GenerateRequestBuilder {
   [[nodiscard]] Status setStopSequences(const boost::json::value& stop, std::string_view field,
                                         bool allow_string);
 
+  // Structured output: responseMimeType "application/json", and responseJsonSchema made from the
+  // client's JSON Schema (toGeminiResponseSchema) when `schema` is not null.
+  void setJsonOutput(const boost::json::value* schema);
+
   boost::json::object& generationConfig() { return generation_; }
 
   // Adds contents, systemInstruction, tools, toolConfig and generationConfig (the empty ones

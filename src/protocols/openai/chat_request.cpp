@@ -7,7 +7,6 @@
 #include "protocols/gemini/function_calling.h"
 #include "protocols/gemini/model_traits.h"
 #include "protocols/gemini/request_builder.h"
-#include "protocols/gemini/schema.h"
 #include "protocols/json_fields.h"
 
 namespace poise::protocols {
@@ -474,7 +473,9 @@ class ChatRequestReader : RequestReaderBase {
     if (max_completion) max_tokens = max_completion;
     if (max_tokens) {
       if (*max_tokens < 1) return fail("max_tokens must be at least 1");
-      builder_.generationConfig()["maxOutputTokens"] = *max_tokens;
+      out_.requested_max_tokens = *max_tokens;
+      builder_.generationConfig()["maxOutputTokens"] =
+          clampOutputTokens(*max_tokens, out_.model, options_.output_token_limits);
     }
     if (n) {
       if (*n < 1 || *n > 8) return fail("n must be between 1 and 8");
@@ -496,7 +497,7 @@ class ChatRequestReader : RequestReaderBase {
     if (!take(optionalString(rf->get_object(), "type", "response_format"), type)) return false;
     if (type == "text") return true;
     if (type == "json_object") {
-      builder_.generationConfig()["responseMimeType"] = "application/json";
+      builder_.setJsonOutput(nullptr);
       return true;
     }
     if (type == "json_schema") {
@@ -506,8 +507,7 @@ class ChatRequestReader : RequestReaderBase {
       if (schema == nullptr || !schema->is_object()) {
         return fail("response_format.json_schema.schema must be an object");
       }
-      builder_.generationConfig()["responseMimeType"] = "application/json";
-      builder_.generationConfig()["responseJsonSchema"] = toGeminiResponseSchema(*schema);
+      builder_.setJsonOutput(schema);
       return true;
     }
     return fail("response_format.type must be text, json_object or json_schema");
@@ -565,7 +565,7 @@ class ChatRequestReader : RequestReaderBase {
             "together");
       }
       std::optional<json::object> config;
-      if (!take(thinkingForEffort(*effort, traits_), config)) return false;
+      if (!take(thinkingForEffort(*effort, traits_, "reasoning_effort"), config)) return false;
       if (config) builder_.generationConfig()["thinkingConfig"] = std::move(*config);
     }
     if (out_.response.include_reasoning && !thinking_from_extras_ &&

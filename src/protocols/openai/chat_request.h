@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "protocols/gemini/model_traits.h"
 #include "protocols/model_name.h"
 
 namespace poise::protocols {
@@ -17,6 +18,9 @@ struct ChatRequestOptions {
   const ModelAliases* model_aliases = nullptr;
   // Ask the model for thought summaries and return them as message.reasoning_content.
   bool include_reasoning = false;
+  // outputTokenLimit per model from the models list; may be null (the static model traits are
+  // used then). max_tokens is clamped below the limit. Must outlive the call.
+  const OutputTokenLimits* output_token_limits = nullptr;
 };
 
 // What the response side (translateChatResponse, ChatStreamTranslator) needs from the request.
@@ -27,11 +31,12 @@ struct ChatResponseContext {
 };
 
 struct ChatTranslation {
-  std::string model;            // bare Gemini model id for the upstream path
-  bool stream = false;          // call :streamGenerateContent?alt=sse
-  bool include_usage = false;   // same as response.include_usage
-  int candidate_count = 1;      // n
-  boost::json::object request;  // the generateContent body
+  std::string model;                      // bare Gemini model id for the upstream path
+  bool stream = false;                    // call :streamGenerateContent?alt=sse
+  bool include_usage = false;             // same as response.include_usage
+  int candidate_count = 1;                // n
+  std::int64_t requested_max_tokens = 0;  // max_tokens as the client sent it; 0 when unset
+  boost::json::object request;            // the generateContent body
   ChatResponseContext response;
 };
 

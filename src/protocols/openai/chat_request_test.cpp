@@ -257,6 +257,39 @@ TEST(ChatRequest, IncludeReasoningAsksForThoughts) {
                {.include_reasoning = true});
 }
 
+// Gemini refuses a maxOutputTokens at or above the model's listed outputTokenLimit.
+TEST(ChatRequest, MaxTokensClampedBelowTheModelsOutputLimit) {
+  struct Case {
+    const char* model;
+    const char* field;
+    std::int64_t requested;
+    std::int64_t sent;
+    const OutputTokenLimits* listed = nullptr;
+  };
+  // The models list's limit, when the proxy has it, wins over the static traits.
+  const OutputTokenLimits listed{{"gemini-2.5-flash", 32768}};
+  for (const Case& c : {
+           Case{"gemini-2.5-flash", "max_tokens", 128000, 65535},  // 65536 listed
+           Case{"smart", "max_completion_tokens", 65536, 65535},   // the limit itself, via alias
+           Case{"gemini-2.0-flash", "max_tokens", 9000, 8191},     // 8192 listed
+           Case{"gemini-2.5-pro", "max_tokens", 65535, 65535},     // below the limit
+           Case{"m", "max_tokens", 128000, 128000},                // no known limit
+           Case{"gpt-4o", "max_tokens", 40000, 32767, &listed},
+       }) {
+    json::object body{{"model", c.model}, {"messages", J(R"([{"role":"user","content":"x"}])")}};
+    body[c.field] = c.requested;
+    auto out =
+        translateChatRequest(body, {.model_aliases = &kAliases, .output_token_limits = c.listed});
+    ASSERT_TRUE(out) << c.model;
+    EXPECT_EQ(out->request.at("generationConfig").at("maxOutputTokens"), c.sent) << c.model;
+    EXPECT_EQ(out->requested_max_tokens, c.requested) << c.model;  // what the proxy judges by
+  }
+  auto unset = translateChatRequest(
+      J(R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"x"}]})"), {});
+  ASSERT_TRUE(unset);
+  EXPECT_EQ(unset->requested_max_tokens, 0);
+}
+
 TEST(ChatRequest, ModelFlagsAndContext) {
   auto out = translateChatRequest(
       J(R"({"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"stream":true,
