@@ -286,7 +286,131 @@ asio::awaitable<void> generate(net::HttpExchange& ex, const GeminiProxyDeps& dep
   co_await respondJson(ex, *out);
 }
 
+// The upstream model list merged across pages, or how fetching it failed.
+struct ModelListFetch {
+  std::optional<json::object> list;
+  UpstreamResult failure;           // the unusable answer, when there was no list
+  std::optional<Error> unreadable;  // set when an answer was not a model list
+};
+
+asio::awaitable<ModelListFetch> fetchModelList(net::HttpExchange& ex, const GeminiProxyDeps& deps) {
+  const auto cfg = deps.config.snapshot();
+  UpstreamCaller caller(deps);
+  ModelListFetch out;
+  std::vector<json::value> pages;
+  std::string token;
+  for (int page = 0; page < kMaxModelPages; ++page) {
+    UpstreamRequest up;
+    up.method = "GET";
+    up.target = cfg->upstream_base_path + "/v1beta/models?pageSize=1000";
+    if (!token.empty()) up.target.append("&pageToken=").append(net::encodePathSegment(token));
+    UpstreamResult r = co_await caller.call(ex, up, nullptr, kTranslatedBodyLimit);
+    if (!r.success()) {
+      out.failure = std::move(r);
+      co_return out;
+    }
+    auto answer = parseAnswer(r);
+    if (!answer) {
+      out.unreadable = answer.error();
+      co_return out;
+    }
+    token = std::string(protocols::nextPageToken(*answer));
+    pages.push_back(std::move(*answer));
+    if (token.empty()) break;
+    // A page token goes into the query: only URL-safe characters are passed on.
+    if (token.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") !=
+        std::string::npos) {
+      break;
+    }
+  }
+  auto merged = protocols::mergeModelPages(pages);
+  if (!merged) {
+    out.unreadable = merged.error();
+    co_return out;
+  }
+  out.list = std::move(*merged);
+  co_return out;
+}
+
+// Clears a flag when the scope ends, however it ends (a coroutine frame may be destroyed while
+// suspended).
+class FlagReset {
+ public:
+  FlagReset(std::mutex& mu, bool& flag) : mu_(mu), flag_(flag) {}
+  FlagReset(const FlagReset&) = delete;
+  FlagReset& operator=(const FlagReset&) = delete;
+  ~FlagReset() {
+    std::lock_guard lock(mu_);
+    flag_ = false;
+  }
+
+ private:
+  std::mutex& mu_;
+  bool& flag_;
+};
+
 }  // namespace
+
+void CompatProxy::storeModels(json::object list) {
+  auto limits =
+      std::make_shared<const protocols::OutputTokenLimits>(protocols::outputTokenLimits(list));
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(models_mu_);
+  models_cache_ = std::make_shared<const json::object>(std::move(list));
+  models_expiry_ = now + kModelsCacheTtl;
+  output_limits_ = std::move(limits);
+  output_limits_expiry_ = now + kOutputLimitsTtl;
+}
+
+asio::awaitable<std::shared_ptr<const protocols::OutputTokenLimits>>
+CompatProxy::refreshOutputLimits(net::HttpExchange& ex) {
+  {
+    std::lock_guard lock(models_mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (output_limits_refreshing_ || now < output_limits_expiry_) co_return nullptr;
+    output_limits_refreshing_ = true;
+    // Also when the fetch fails: the next try waits a whole TTL.
+    output_limits_expiry_ = now + kOutputLimitsTtl;
+  }
+  const FlagReset reset(models_mu_, output_limits_refreshing_);
+  ModelListFetch fetched = co_await fetchModelList(ex, deps_);
+  if (!fetched.list) {
+    if (fetched.failure.kind != UpstreamResult::Kind::ClientGone) {
+      std::string why = fetched.failure.network_error;
+      if (fetched.unreadable) why = fetched.unreadable->message;
+      if (fetched.failure.kind == UpstreamResult::Kind::Answer) {
+        why = "upstream HTTP " + std::to_string(fetched.failure.status);
+      }
+      spdlog::warn(
+          "msg=\"models list unavailable; static output limits used\" request_id={} error={}",
+          ex.info().request_id, logValue(why));
+    }
+    co_return nullptr;
+  }
+  storeModels(std::move(*fetched.list));
+  std::lock_guard lock(models_mu_);
+  co_return output_limits_;
+}
+
+template <class Translation, class Translate>
+asio::awaitable<Result<Translation>> CompatProxy::translateWithOutputLimits(
+    net::HttpExchange& ex, const Translate& translate) {
+  std::shared_ptr<const protocols::OutputTokenLimits> limits;
+  bool stale = false;
+  {
+    std::lock_guard lock(models_mu_);
+    limits = output_limits_;
+    stale = std::chrono::steady_clock::now() >= output_limits_expiry_;
+  }
+  Result<Translation> tr = translate(limits.get());
+  if (!tr || !stale || !protocols::outputLimitUncertain(tr->requested_max_tokens, tr->model)) {
+    co_return tr;
+  }
+  limits = co_await refreshOutputLimits(ex);
+  if (limits != nullptr) tr = translate(limits.get());
+  co_return tr;
+}
 
 asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex) {
   const auto cfg = deps_.config.snapshot();
@@ -295,7 +419,11 @@ asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex) {
   if (!body) co_return;
   protocols::ChatRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
-  auto tr = protocols::translateChatRequest(*body, options);
+  auto translate = [&](const protocols::OutputTokenLimits* limits) {
+    options.output_token_limits = limits;
+    return protocols::translateChatRequest(*body, options);
+  };
+  auto tr = co_await translateWithOutputLimits<protocols::ChatTranslation>(ex, translate);
   if (!tr) {
     co_await respondError(ex, Protocol::OpenAI, 400, tr.error().message);
     co_return;
@@ -324,7 +452,11 @@ asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex) {
   options.claude_models.sonnet = cfg->anthropic_model_sonnet;
   options.claude_models.haiku = cfg->anthropic_model_haiku;
   options.claude_models.other = cfg->anthropic_model_default;
-  auto tr = protocols::translateMessagesRequest(*body, options);
+  auto translate = [&](const protocols::OutputTokenLimits* limits) {
+    options.output_token_limits = limits;
+    return protocols::translateMessagesRequest(*body, options);
+  };
+  auto tr = co_await translateWithOutputLimits<protocols::MessagesTranslation>(ex, translate);
   if (!tr) {
     co_await respondError(ex, Protocol::Anthropic, 400, tr.error().message);
     co_return;
@@ -407,46 +539,17 @@ asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(net::Http
       co_return *models_cache_;
     }
   }
-  const auto cfg = deps_.config.snapshot();
-  UpstreamCaller caller(deps_);
-  std::vector<json::value> pages;
-  std::string token;
-  for (int page = 0; page < kMaxModelPages; ++page) {
-    UpstreamRequest up;
-    up.method = "GET";
-    up.target = cfg->upstream_base_path + "/v1beta/models?pageSize=1000";
-    if (!token.empty()) up.target.append("&pageToken=").append(net::encodePathSegment(token));
-    UpstreamResult r = co_await caller.call(ex, up, nullptr, kTranslatedBodyLimit);
-    if (!r.success()) {
-      co_await respondFailure(ex, Protocol::OpenAI, r);
-      co_return std::nullopt;
-    }
-    auto answer = parseAnswer(r);
-    if (!answer) {
-      co_await respondTranslationError(ex, Protocol::OpenAI, answer.error());
-      co_return std::nullopt;
-    }
-    token = std::string(protocols::nextPageToken(*answer));
-    pages.push_back(std::move(*answer));
-    if (token.empty()) break;
-    // A page token goes into the query: only URL-safe characters are passed on.
-    if (token.find_first_not_of(
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") !=
-        std::string::npos) {
-      break;
-    }
-  }
-  auto merged = protocols::mergeModelPages(pages);
-  if (!merged) {
-    co_await respondTranslationError(ex, Protocol::OpenAI, merged.error());
+  ModelListFetch fetched = co_await fetchModelList(ex, deps_);
+  if (fetched.unreadable) {
+    co_await respondTranslationError(ex, Protocol::OpenAI, *fetched.unreadable);
     co_return std::nullopt;
   }
-  {
-    std::lock_guard lock(models_mu_);
-    models_cache_ = std::make_shared<const json::object>(*merged);
-    models_expiry_ = std::chrono::steady_clock::now() + kModelsCacheTtl;
+  if (!fetched.list) {
+    co_await respondFailure(ex, Protocol::OpenAI, fetched.failure);
+    co_return std::nullopt;
   }
-  co_return std::move(*merged);
+  storeModels(*fetched.list);
+  co_return std::move(fetched.list);
 }
 
 asio::awaitable<void> CompatProxy::listModels(net::HttpExchange& ex) {

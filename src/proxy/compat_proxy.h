@@ -4,7 +4,8 @@
 // (same key selection, retries and failure classes), and translates the answer back: whole for
 // plain calls, event by event for streams. Every failure is answered in the client's protocol's
 // envelope; a malformed request is a 400 that never touches a key. Handlers run on the
-// connection's worker thread; the models cache is shared and guarded by a mutex.
+// connection's worker thread; the models cache (and the output-token limits taken from it) is
+// shared and guarded by a mutex.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -15,6 +16,7 @@
 #include <optional>
 
 #include "net/http_exchange.h"
+#include "protocols/gemini/model_traits.h"
 #include "proxy/gemini_proxy.h"
 
 namespace poise::proxy {
@@ -36,18 +38,43 @@ class CompatProxy {
   // GET /v1/models/{id}
   boost::asio::awaitable<void> getModel(net::HttpExchange& ex, std::string_view id);
 
-  // How long the upstream model list is reused.
+  // How long the upstream model list is reused by /v1/models.
   static constexpr std::chrono::seconds kModelsCacheTtl{60};
+  // How often a translated request refreshes the output-token limits (from the same list).
+  static constexpr std::chrono::seconds kOutputLimitsTtl{600};
 
  private:
   // The merged Gemini model list, from the cache or the upstream; nullopt after answering the
   // client with the failure.
   boost::asio::awaitable<std::optional<boost::json::object>> geminiModels(net::HttpExchange& ex);
 
+  // Runs translate(limits) (a request translator taking the output-token limits) with the limits
+  // of the last models list fetched, of any age (null before the first: the translators then
+  // use the static model traits). When those limits are older than kOutputLimitsTtl and the
+  // translation asked for an output limit the static traits cannot settle
+  // (protocols::outputLimitUncertain), refreshes them and translates again; token counts within
+  // known limits never cost a models-list call. Suspends.
+  template <class Translation, class Translate>
+  boost::asio::awaitable<Result<Translation>> translateWithOutputLimits(net::HttpExchange& ex,
+                                                                        const Translate& translate);
+
+  // Fetches the models list for its output-token limits, unless another request is fetching it
+  // or the last fetch is younger than kOutputLimitsTtl (so at most one request per TTL waits
+  // for it; a failed fetch is not retried before the TTL passes either). The new limits, or null
+  // when nothing was fetched. Never fails the request. Suspends.
+  boost::asio::awaitable<std::shared_ptr<const protocols::OutputTokenLimits>> refreshOutputLimits(
+      net::HttpExchange& ex);
+
+  // Caches a fetched list and the output-token limits read from it.
+  void storeModels(boost::json::object list);
+
   GeminiProxyDeps deps_;
   std::mutex models_mu_;
   std::shared_ptr<const boost::json::object> models_cache_;
   std::chrono::steady_clock::time_point models_expiry_{};
+  std::shared_ptr<const protocols::OutputTokenLimits> output_limits_;
+  std::chrono::steady_clock::time_point output_limits_expiry_{};
+  bool output_limits_refreshing_ = false;
 };
 
 }  // namespace poise::proxy
