@@ -1,6 +1,7 @@
 // The real `openai` SDK (7.57.0, pinned) against the gateway's OpenAI routes: chat completions
-// (plain, streamed, tools round trip with thought signatures, images, JSON schema, reasoning),
-// embeddings (the SDK's default base64 decoded), images, models, and errors with maxRetries: 0.
+// (plain, streamed, tools round trip with thought signatures, images, JSON schema, reasoning,
+// max_tokens clamped below the model's output limit), embeddings (the SDK's default base64
+// decoded), images, models, and errors with maxRetries: 0.
 // The fake upstream answers like Gemini; every request it saw is checked for what the gateway
 // sent.
 import { after, before, describe, it } from 'node:test';
@@ -238,6 +239,20 @@ describe('chat completions', () => {
     assert.ok(rec.json.generationConfig.thinkingConfig.thinkingBudget > 0);
     assert.ok(res.usage.completion_tokens_details.reasoning_tokens > 0);
     assert.equal(res.choices[0].message.content, 'echo: think m-reason1');
+  });
+
+  it('clamps max_tokens below the model\'s outputTokenLimit, which Gemini treats as exclusive', async () => {
+    await client.chat.completions.create({
+      model: 'gpt-4o-mini', max_tokens: 128000, messages: [{ role: 'user', content: 'm-clamp1' }],
+    });
+    // gemma-3-27b-it is unknown to the gateway's static model traits: its 8192 comes from the
+    // models list. The fake refuses a value at or above the listed limit, as Google does.
+    const res = await client.chat.completions.create({
+      model: 'gemma-3-27b-it', max_completion_tokens: 9000, messages: [{ role: 'user', content: 'm-clamp2' }],
+    });
+    assert.equal(res.choices[0].message.content, 'echo: m-clamp2');
+    assert.equal((await upstreamWith(fake, 'm-clamp1'))[0].json.generationConfig.maxOutputTokens, 65535);
+    assert.equal((await upstreamWith(fake, 'm-clamp2'))[0].json.generationConfig.maxOutputTokens, 8191);
   });
 
   it('reports a blocked prompt as finish_reason content_filter', async () => {
