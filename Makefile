@@ -1,5 +1,5 @@
 # Convenience targets for developers; the README's two commands are scripts/run.sh and
-# scripts/test.sh, which need nothing installed beforehand.
+# scripts/test.sh, which install the Debian packages they need (scripts/bootstrap.sh) first.
 .PHONY: run build test format tidy
 
 build:
