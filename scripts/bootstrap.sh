@@ -9,9 +9,9 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev ca-certificates libsqlite3-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
   libpq-dev libmariadb-dev libhiredis-dev
-  nodejs npm
 )
 test_packages=(
+  nodejs npm
   googletest libgtest-dev libbenchmark-dev
   nginx-light wrk curl openssl linux-perf postgresql mariadb-server mariadb-client
   clang libclang-rt-14-dev clang-format clang-tidy
@@ -32,14 +32,35 @@ for p in "${want[@]}"; do
   fi
 done
 
+# The integration tests drive the real SDKs, which need Node.js 20 or newer (Debian 12's own
+# nodejs is 18).
+check_node() {
+  [[ "${1:-}" == "--with-test-deps" ]] || return 0
+  local major
+  major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')
+  if [[ -z "$major" || "$major" -lt 20 ]]; then
+    echo "bootstrap: the tests need Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none));" \
+      "install it from NodeSource's Debian packages or with nvm, then run this again" >&2
+    exit 1
+  fi
+}
+
 if ((${#missing[@]} == 0)); then
   echo "bootstrap: all ${#want[@]} packages present"
+  check_node "${1:-}"
   exit 0
 fi
 
-echo "bootstrap: installing ${missing[*]}"
 SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+if [[ $(id -u) -ne 0 ]]; then
+  if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
+    echo "bootstrap: missing Debian packages; as root, run: apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  SUDO="sudo"
+fi
+echo "bootstrap: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+check_node "${1:-}"

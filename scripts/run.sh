@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-cmake --preset dev >/dev/null
+# The server alone: no tests or benchmarks, so nothing but the server's packages is needed.
+cmake --preset dev -DPOISE_BUILD_TESTS=OFF -DPOISE_BUILD_BENCH=OFF >/dev/null
 cmake --build --preset dev --target poise
 exec ./build/poise serve "$@"
