@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -74,18 +75,36 @@ asio::awaitable<void> writeRejection(beast::tcp_stream& stream, Response res) {
   co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
 }
 
+// How long, and how much, to read and discard before closing after an early answer.
+struct Linger {
+  std::chrono::milliseconds total;  // from the answer on
+  std::chrono::milliseconds idle;   // a client silent this long has stopped sending
+  std::size_t bytes;                // discarded at most
+};
+// After an answer sent before the request was read (408, 413, 431, 400): enough for a client
+// that sends a body of tens of MiB at local-network speed to finish and read the answer.
+constexpr Linger kAnswerLinger{.total = std::chrono::seconds(5),
+                               .idle = std::chrono::seconds(1),
+                               .bytes = std::size_t{64} << 20};
+// After a 503 for a connection over a limit: short, as these come in floods.
+constexpr Linger kRefusalLinger{.total = std::chrono::milliseconds(500),
+                                .idle = std::chrono::milliseconds(250),
+                                .bytes = std::size_t{256} << 10};
+
 // After a rejection, the client may still be sending (a body, the rest of a head). Closing with
 // unread bytes makes the kernel send a reset, which can destroy the answer before the client
-// reads it; so stop sending, then read and discard for a short while (nginx's lingering close).
-// Bounded by 1 s and 1 MiB.
-asio::awaitable<void> drainBeforeClose(beast::tcp_stream& stream) {
+// reads it (Node's fetch then sees EPIPE, not the answer); so stop sending, then read and
+// discard until the client closes, stays silent for `idle`, or `total` or `bytes` run out
+// (nginx's lingering close). Suspends.
+asio::awaitable<void> drainBeforeClose(beast::tcp_stream& stream, const Linger& linger) {
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) co_return;
-  stream.expires_after(std::chrono::seconds(1));
-  char scratch[4096];
+  const auto deadline = Clock::now() + linger.total;
+  std::array<char, 16384> scratch{};
   std::size_t total = 0;
-  while (total < std::size_t{1} << 20) {
+  while (total < linger.bytes) {
+    stream.expires_at(std::min(Clock::now() + linger.idle, deadline));
     auto [rec, n] =
         co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
     if (rec) break;
@@ -353,11 +372,13 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
                   options_.max_connections_per_ip);
     co_await writeRejection(stream,
                             error_responder_("", 503, "too many connections from your address"));
+    co_await drainBeforeClose(stream, kRefusalLinger);
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     co_return;
   }
   if (open > options_.max_connections) {
     co_await writeRejection(stream, error_responder_("", 503, "too many connections"));
+    co_await drainBeforeClose(stream, kRefusalLinger);
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     co_return;
   }
@@ -490,7 +511,7 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     }
     if (!exchange.keepAlive() || stopping_) break;
   }
-  if (linger) co_await drainBeforeClose(stream);
+  if (linger) co_await drainBeforeClose(stream, kAnswerLinger);
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   stream.socket().close(ec);
 }
