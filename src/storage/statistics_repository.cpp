@@ -13,25 +13,58 @@ namespace {
 
 using std::chrono::floor;
 
-// A time bucket is a prefix of the stored timestamp text ("2026-11-26T05:55:55.123Z"), so the
-// same GROUP BY substr(…) works on every dialect and the index order is the time order.
+// The widths a survival series may be down-sampled to, finest first: "nice" steps, so that bucket
+// edges fall on round instants (buckets are aligned to the Unix epoch, so to UTC minutes, hours
+// and days).
 struct Bucket {
-  std::int64_t seconds;   // width; calendar months and years count as their shortest length
-  int prefix;             // characters of the timestamp that name the bucket
-  std::string_view name;  // the series' resolution
-  std::int64_t nominal;   // reported bucket_seconds
+  std::int64_t seconds;
+  std::string_view name;  // the series' resolution; empty: the width in decimal seconds
 };
 constexpr std::int64_t kDay = 86400;
-constexpr std::array<Bucket, 8> kBuckets = {{
-    {1, 19, "raw", 1},
-    {10, 18, "10", 10},
-    {60, 16, "60", 60},
-    {600, 15, "600", 600},
-    {3600, 13, "hour", 3600},
-    {kDay, 10, "day", kDay},
-    {28 * kDay, 7, "month", 30 * kDay},
-    {365 * kDay, 4, "year", 365 * kDay},
+constexpr std::array<Bucket, 24> kBuckets = {{
+    {1, "raw"},      {2, ""},
+    {5, ""},         {10, ""},
+    {15, ""},        {30, ""},
+    {60, ""},        {120, ""},
+    {300, ""},       {600, ""},
+    {900, ""},       {1800, ""},
+    {3600, "hour"},  {7200, ""},
+    {10800, ""},     {21600, ""},
+    {43200, ""},     {kDay, "day"},
+    {2 * kDay, ""},  {7 * kDay, ""},
+    {14 * kDay, ""}, {30 * kDay, "month"},
+    {91 * kDay, ""}, {365 * kDay, "year"},
 }};
+
+// The finest bucket that gives at most `max_points` buckets for a span of `span` seconds (a span
+// of L seconds touches at most L / width + 2 epoch-aligned buckets); the widest if none does.
+const Bucket& bucketFor(std::int64_t span, std::size_t max_points) {
+  for (const Bucket& b : kBuckets) {
+    if (span / b.seconds + 2 <= static_cast<std::int64_t>(max_points)) return b;
+  }
+  return kBuckets.back();
+}
+
+// SQL for the epoch-aligned bucket number of a row: its timestamp text's whole seconds as Unix
+// time, divided by the width. Each dialect spells "seconds since the epoch of a UTC text" its
+// own way.
+std::string bucketNumberSql(Dialect d, std::int64_t seconds) {
+  const std::string width = std::to_string(seconds);
+  switch (d) {
+    case Dialect::Sqlite:
+      return "CAST(strftime('%s', substr(\"timestamp\", 1, 19)) AS INTEGER) / " + width;
+    case Dialect::Postgres:
+      return "CAST(EXTRACT(EPOCH FROM CAST(substr(\"timestamp\", 1, 19) AS timestamp)) AS BIGINT) "
+             "/ " +
+             width;
+    case Dialect::Mysql:
+      return "TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', CAST(substr(\"timestamp\", 1, 19) AS "
+             "DATETIME)) DIV " +
+             width;
+  }
+  return {};
+}
+
 constexpr std::string_view kTimestampTemplate = "0000-01-01T00:00:00.000Z";
 
 // The first instant of the bucket a timestamp prefix names.
@@ -112,47 +145,28 @@ Result<SurvivalSeries> StatisticsRepository::survival(TimePoint start, TimePoint
   if (start > end) return makeError("invalid_argument", "start_time is after end_time");
   if (max_points < 2) return makeError("invalid_argument", "max_points must be at least 2");
   const std::int64_t span = std::chrono::duration_cast<std::chrono::seconds>(end - start).count();
-  // A span of L seconds touches at most L / width + 2 buckets.
-  const Bucket* bucket = &kBuckets.back();
-  for (const Bucket& b : kBuckets) {
-    if (span / b.seconds + 2 <= static_cast<std::int64_t>(max_points)) {
-      bucket = &b;
-      break;
-    }
-  }
-  const std::string n = std::to_string(bucket->prefix);
-  std::string sql;
-  if (bucket->seconds < 3600) {
-    // Finer than an hour: a bucket holds raw rows, or the one hourly or daily row that stands for
-    // its (older) hour or day; a plain average is right.
-    sql = "SELECT substr(\"timestamp\", 1, " + n +
-          ") AS bucket, AVG(active_keys), AVG(exhausted_keys), AVG(error_keys), "
-          "AVG(disabled_keys), AVG(total_keys) FROM key_survival_statistics "
-          "WHERE \"timestamp\" >= ? AND \"timestamp\" <= ? GROUP BY substr(\"timestamp\", 1, " +
-          n + ") ORDER BY bucket";
-  } else {
-    // An hour or more: average each hour first (raw rows of an hour not yet compacted, or its
-    // hourly row), then weigh hours equally and a daily row as its 24 hours.
-    sql = "SELECT substr(h, 1, " + n +
-          ") AS bucket, SUM(a * w) / SUM(w), SUM(x * w) / SUM(w), SUM(e * w) / SUM(w), "
-          "SUM(d * w) / SUM(w), SUM(t * w) / SUM(w) FROM (SELECT substr(\"timestamp\", 1, 13) AS "
-          "h, AVG(active_keys) AS a, AVG(exhausted_keys) AS x, AVG(error_keys) AS e, "
-          "AVG(disabled_keys) AS d, AVG(total_keys) AS t, "
-          "MAX(CASE WHEN resolution = 'day' THEN 24 ELSE 1 END) AS w "
-          "FROM key_survival_statistics WHERE \"timestamp\" >= ? AND \"timestamp\" <= ? "
-          "GROUP BY substr(\"timestamp\", 1, 13)) AS per_hour GROUP BY substr(h, 1, " +
-          n + ") ORDER BY bucket";
-  }
+  const Bucket& bucket = bucketFor(span, max_points);
+  // Each bucket's value is its last row (by time, then by id): a chart's right edge then shows
+  // the latest snapshot, not an average with older ones. Hourly and daily rows (averages made by
+  // compact()) count as rows stamped at their hour's or day's first instant.
+  const std::string sql =
+      "SELECT b, active_keys, exhausted_keys, error_keys, disabled_keys, total_keys FROM ("
+      "SELECT b, active_keys, exhausted_keys, error_keys, disabled_keys, total_keys, "
+      "ROW_NUMBER() OVER (PARTITION BY b ORDER BY \"timestamp\" DESC, id DESC) AS rn FROM ("
+      "SELECT " +
+      bucketNumberSql(db_.dialect(), bucket.seconds) +
+      " AS b, \"timestamp\", id, active_keys, exhausted_keys, error_keys, disabled_keys, "
+      "total_keys FROM key_survival_statistics WHERE \"timestamp\" >= ? AND \"timestamp\" <= ?"
+      ") AS in_range) AS ranked WHERE rn = 1 ORDER BY b";
   auto rows = db_.query(sql, {timestampValue(start), timestampValue(end)});
   if (!rows) return rows.error();
   SurvivalSeries out;
-  out.resolution = std::string(bucket->name);
-  out.bucket_seconds = bucket->nominal;
+  out.resolution = bucket.name.empty() ? std::to_string(bucket.seconds) : std::string(bucket.name);
+  out.bucket_seconds = bucket.seconds;
   out.points.reserve(rows->size());
   for (const Row& r : *rows) {
-    auto at = bucketStart(r.text(0));
-    if (!at) return makeError("db_error", "unparseable survival timestamp");
-    out.points.push_back(snapshotFrom(r, *at));
+    const TimePoint at{std::chrono::seconds(r.int64(0) * bucket.seconds)};
+    out.points.push_back(snapshotFrom(r, at));
   }
   return out;
 }

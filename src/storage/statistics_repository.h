@@ -16,7 +16,7 @@
 
 namespace poise::storage {
 
-// Key counts by status at one instant (a stored row, or the average of a bucket of rows).
+// Key counts by status at one instant (a stored row; hourly and daily rows hold averages).
 struct SurvivalSnapshot {
   TimePoint timestamp;
   std::int64_t active_keys = 0;
@@ -28,13 +28,13 @@ struct SurvivalSnapshot {
 };
 
 struct SurvivalSeries {
-  // Ascending by time; each point is the average (rounded) of the rows of one bucket, stamped
-  // with the bucket's first instant.
+  // Ascending by time; each point is the last stored row of one bucket (a bucket without rows
+  // has no point), stamped with the bucket's first instant.
   std::vector<SurvivalSnapshot> points;
-  // The bucket: "raw" (one second: every stored snapshot on its own), "hour", "day", "month",
-  // or its width in seconds ("10", "60", "600").
+  // The bucket: "raw" (one second: every stored snapshot on its own), "hour", "day", "month"
+  // (30 days), "year" (365 days), or its width in seconds ("2", "120", "7200", …).
   std::string resolution;
-  std::int64_t bucket_seconds = 0;  // a month counts as 30 days here
+  std::int64_t bucket_seconds = 0;
 };
 
 struct CompactionResult {
@@ -64,11 +64,12 @@ class StatisticsRepository {
   // Appends one 'raw' snapshot; returns its id.
   Result<std::int64_t> appendSnapshot(const SurvivalSnapshot& s);
 
-  // Snapshots with start <= timestamp <= end, whatever their stored resolution, averaged in
-  // buckets by the database (GROUP BY a prefix of the timestamp text) so that at most
-  // `max_points` come back: the finest of 1 s, 10 s, 1 min, 10 min, 1 h, 1 day, 1 month that
-  // fits. For buckets of an hour or more, hourly and daily rows weigh as the 1 and 24 hours
-  // they stand for. Error "invalid_argument" when start > end or max_points < 2.
+  // Snapshots with start <= timestamp <= end, whatever their stored resolution, down-sampled by
+  // the database into buckets aligned to the Unix epoch so that at most `max_points` come back:
+  // the finest "nice" width (1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12 h,
+  // 1, 2, 7, 14, 30, 91, 365 days) that fits; a 12 h range gets 2-minute buckets (360 points).
+  // Each bucket's value is its last row, so the latest point is the latest snapshot. Error
+  // "invalid_argument" when start > end or max_points < 2.
   Result<SurvivalSeries> survival(TimePoint start, TimePoint end,
                                   std::size_t max_points = kMaxSurvivalPoints);
 

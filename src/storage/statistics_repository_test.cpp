@@ -77,54 +77,107 @@ TEST_F(StatisticsRepositoryTest, ShortRangesReturnEveryRawSnapshotAscending) {
   EXPECT_TRUE(empty->points.empty());
 }
 
-TEST_F(StatisticsRepositoryTest, SevenDaysOfMinuteSnapshotsComeBackAsHourlyAverages) {
+TEST_F(StatisticsRepositoryTest, SevenDaysOfMinuteSnapshotsComeBackAsEachBucketsLastRow) {
   const TimePoint start = at("2026-11-19T00:00:00.000Z");
   std::vector<SurvivalSnapshot> rows;
   for (int m = 0; m < 7 * 24 * 60; ++m) {
-    // active alternates 10/20 within each hour → average 15; exhausted is the hour index.
+    // active alternates 10/20 by minute (an even minute 10); exhausted is the hour index.
     const std::int64_t hour = m / 60;
     rows.push_back(snap(start + std::chrono::minutes(m), m % 2 == 0 ? 10 : 20, hour, 2, 1));
   }
   bulkAppend(rows);
 
+  // Seven days: 30-minute buckets (336), each worth its last row (minute 29 or 59: active 20).
   auto s = repo_.survival(start, start + 7 * 24h);
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_LE(s->points.size(), StatisticsRepository::kMaxSurvivalPoints);
-  EXPECT_EQ(s->resolution, "hour");
-  ASSERT_EQ(s->points.size(), 7u * 24u);
-  for (std::size_t h = 0; h < s->points.size(); ++h) {
-    const auto& p = s->points[h];
-    EXPECT_EQ(p.timestamp, start + std::chrono::hours(h));
-    EXPECT_EQ(p.active_keys, 15);
-    EXPECT_EQ(p.exhausted_keys, static_cast<std::int64_t>(h));
+  EXPECT_EQ(s->resolution, "1800");
+  EXPECT_EQ(s->bucket_seconds, 1800);
+  ASSERT_EQ(s->points.size(), 7u * 48u);
+  for (std::size_t i = 0; i < s->points.size(); ++i) {
+    const auto& p = s->points[i];
+    EXPECT_EQ(p.timestamp, start + std::chrono::minutes(30 * i));
+    EXPECT_EQ(p.active_keys, 20);
+    EXPECT_EQ(p.exhausted_keys, static_cast<std::int64_t>(i / 2));
     EXPECT_EQ(p.error_keys, 2);
     EXPECT_EQ(p.disabled_keys, 1);
-    EXPECT_EQ(p.total_keys, 15 + static_cast<std::int64_t>(h) + 3);
+    EXPECT_EQ(p.total_keys, 20 + static_cast<std::int64_t>(i / 2) + 3);
   }
 
-  // Twelve hours of the same data: 10-minute buckets (72 of them), each averaging 10 rows.
+  // Twelve hours of the same data: 2-minute buckets (360 of them, finer than 72).
   auto twelve = repo_.survival(start, start + 12h - 1ms);
   ASSERT_TRUE(twelve);
-  EXPECT_EQ(twelve->resolution, "600");
-  ASSERT_EQ(twelve->points.size(), 72u);
-  EXPECT_EQ(twelve->points[7].timestamp, start + 70min);
-  EXPECT_EQ(twelve->points[7].active_keys, 15);
-  EXPECT_EQ(twelve->points[7].exhausted_keys, 1);
+  EXPECT_EQ(twelve->resolution, "120");
+  ASSERT_EQ(twelve->points.size(), 360u);
+  EXPECT_EQ(twelve->points[35].timestamp, start + 70min);
+  EXPECT_EQ(twelve->points[35].active_keys, 20);
+  EXPECT_EQ(twelve->points[35].exhausted_keys, 1);
 
   // Eight hours: every minute on its own.
   auto eight = repo_.survival(start, start + 8h - 1ms);
   ASSERT_TRUE(eight);
   EXPECT_EQ(eight->resolution, "60");
   ASSERT_EQ(eight->points.size(), 480u);
+  EXPECT_EQ(eight->points[0].active_keys, 10);
   EXPECT_EQ(eight->points[1].active_keys, 20);
 
-  // A year: daily buckets, still ≤ 500 points.
+  // A year: daily buckets, still ≤ 500 points; a day is its last minute's row.
   auto year = repo_.survival(start - 300 * 24h, start + 65 * 24h);
   ASSERT_TRUE(year);
   EXPECT_EQ(year->resolution, "day");
   ASSERT_EQ(year->points.size(), 7u);
-  EXPECT_EQ(year->points[0].active_keys, 15);
-  EXPECT_EQ(year->points[0].exhausted_keys, 12);  // hours 0..23 average 11.5, rounded half up
+  EXPECT_EQ(year->points[0].timestamp, start);
+  EXPECT_EQ(year->points[0].active_keys, 20);
+  EXPECT_EQ(year->points[0].exhausted_keys, 23);
+}
+
+TEST_F(StatisticsRepositoryTest, ABucketIsWorthItsLastSnapshotNotTheAverage) {
+  // A start-up snapshot with no keys, then the loaded pool a minute later, in one 2-minute
+  // bucket of the default 12-hour range: the chart's right edge must say 6, not 3.
+  const TimePoint end = at("2026-11-26T10:01:30.000Z");
+  ASSERT_TRUE(repo_.appendSnapshot(snap(at("2026-11-26T10:00:10.000Z"), 0)));
+  ASSERT_TRUE(repo_.appendSnapshot(snap(at("2026-11-26T10:01:10.000Z"), 6)));
+  auto s = repo_.survival(end - 12h, end);
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->points.size(), 1u);
+  EXPECT_EQ(s->points.back(), snap(at("2026-11-26T10:00:00.000Z"), 6));
+
+  // Two rows with the same timestamp: the later insert wins.
+  ASSERT_TRUE(repo_.appendSnapshot(snap(at("2026-11-26T10:01:10.000Z"), 5, 1)));
+  auto again = repo_.survival(end - 12h, end);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->points.size(), 1u);
+  EXPECT_EQ(again->points.back(), snap(at("2026-11-26T10:00:00.000Z"), 5, 1));
+}
+
+TEST_F(StatisticsRepositoryTest, ResolutionIsTheFinestNiceStepWithinFiveHundredPoints) {
+  const TimePoint end = at("2026-11-26T10:00:00.000Z");
+  const std::vector<std::pair<std::chrono::seconds, std::string>> cases = {
+      {1min, "raw"},
+      {8min, "raw"},
+      {10min, "2"},
+      {1h, "10"},
+      {8h, "60"},
+      {12h, "120"},
+      {24h, "300"},
+      {48h, "600"},
+      {7 * 24h, "1800"},
+      {30 * 24h, "7200"},
+      {90 * 24h, "21600"},
+      {365 * 24h, "day"},
+      {3 * 365 * 24h, "604800"},
+  };
+  for (const auto& [span, resolution] : cases) {
+    auto s = repo_.survival(end - span, end);
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(s->resolution, resolution) << span.count() << " s";
+    // At most 500 buckets.
+    EXPECT_LE(span.count() / s->bucket_seconds + 2, 500) << span.count() << " s";
+  }
+  // Ten years: two-week buckets.
+  auto decade = repo_.survival(end - 10 * 365 * 24h, end);
+  ASSERT_TRUE(decade);
+  EXPECT_EQ(decade->bucket_seconds, 14 * 86400);
 }
 
 TEST_F(StatisticsRepositoryTest, CompactionFoldsRawIntoHoursAndHoursIntoDays) {
@@ -172,20 +225,25 @@ TEST_F(StatisticsRepositoryTest, CompactionFoldsRawIntoHoursAndHoursIntoDays) {
   ASSERT_TRUE(again);
   EXPECT_EQ(again->hour_rows_written + again->raw_rows_deleted + again->day_rows_written, 0);
 
-  // The query weighs the day row as 24 hours next to hourly and raw rows.
+  // The query reads day, hour and raw rows alike, each stamped at its own instant.
   auto series = repo_.survival(now - 5 * 24h, now);
   ASSERT_TRUE(series);
-  EXPECT_EQ(series->resolution, "hour");
+  EXPECT_EQ(series->resolution, "900");
   ASSERT_FALSE(series->points.empty());
   EXPECT_EQ(series->points.front().timestamp, at("2026-11-22T00:00:00.000Z"));
   EXPECT_EQ(series->points.front().active_keys, 22);
-  EXPECT_EQ(series->points.back().timestamp, at("2026-11-26T10:00:00.000Z"));
-  auto by_day = repo_.survival(now - 30 * 24h, now);
-  ASSERT_TRUE(by_day);
-  EXPECT_EQ(by_day->resolution, "day");
-  ASSERT_EQ(by_day->points.size(), 6u);  // 21st .. 26th
-  EXPECT_EQ(by_day->points[0].active_keys, 21);
-  EXPECT_EQ(by_day->points[4].active_keys, 25);
+  EXPECT_EQ(series->points.back().timestamp, at("2026-11-26T10:30:00.000Z"));
+  EXPECT_EQ(series->points.back().active_keys, 26);
+  auto month = repo_.survival(now - 30 * 24h, now);
+  ASSERT_TRUE(month);
+  EXPECT_EQ(month->resolution, "7200");
+  // Day rows of the 21st to 23rd, then 2-hour buckets of hourly and raw rows.
+  ASSERT_GE(month->points.size(), 4u);
+  EXPECT_EQ(month->points[0].timestamp, at("2026-11-21T00:00:00.000Z"));
+  EXPECT_EQ(month->points[0].active_keys, 21);
+  EXPECT_EQ(month->points[2].active_keys, 23);
+  EXPECT_EQ(month->points[3].timestamp, at("2026-11-24T00:00:00.000Z"));
+  EXPECT_EQ(month->points.back().active_keys, 26);
 }
 
 TEST_F(StatisticsRepositoryTest, CallCountsAddUpPerHourAndLoadBack) {

@@ -70,7 +70,7 @@ describe('survival statistics', () => {
     const body = await survival();
     assert.ok(Array.isArray(body.statistics));
     assert.ok(body.statistics.length >= 1 && body.statistics.length <= 500);
-    assert.equal(body.resolution, '600');
+    assert.equal(body.resolution, '120');  // 2-minute buckets: finer than 72 points, at most 500
     const span = Date.parse(body.end_time) - Date.parse(body.start_time);
     assert.equal(span, 12 * 3600 * 1000);
   });
@@ -79,7 +79,7 @@ describe('survival statistics', () => {
     const end = new Date();
     const start = new Date(end.getTime() - 7 * 24 * 3600 * 1000);
     const body = await survival(`?start_time=${start.toISOString()}&end_time=${end.toISOString()}`);
-    assert.equal(body.resolution, 'hour');
+    assert.equal(body.resolution, '1800');
     assert.ok(body.statistics.length <= 500);
   });
 
