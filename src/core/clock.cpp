@@ -33,10 +33,29 @@ std::string formatIso8601(TimePoint t) {
 }
 
 namespace {
+// Exactly `len` decimal digits at `pos` (no sign).
 bool readInt(std::string_view s, std::size_t pos, std::size_t len, int& out) {
   if (pos + len > s.size()) return false;
+  for (std::size_t i = pos; i < pos + len; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
   auto r = std::from_chars(s.data() + pos, s.data() + pos + len, out);
   return r.ec == std::errc{} && r.ptr == s.data() + pos + len;
+}
+
+// "", "Z", "z" (UTC) or "±HH:MM", "±HHMM", "±HH": minutes east of UTC, at most 23:59 either way.
+bool parseUtcOffset(std::string_view s, int& minutes) {
+  minutes = 0;
+  if (s.empty() || s == "Z" || s == "z") return true;
+  if (s[0] != '+' && s[0] != '-') return false;
+  int h = 0;
+  int m = 0;
+  const bool ok = (s.size() == 3 && readInt(s, 1, 2, h)) ||
+                  (s.size() == 5 && readInt(s, 1, 2, h) && readInt(s, 3, 2, m)) ||
+                  (s.size() == 6 && s[3] == ':' && readInt(s, 1, 2, h) && readInt(s, 4, 2, m));
+  if (!ok || h > 23 || m > 59) return false;
+  minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+  return true;
 }
 }  // namespace
 
@@ -61,8 +80,8 @@ bool parseIso8601(std::string_view s, TimePoint& out) {
     if (digits == 0) return false;
     for (int i = digits; i < 3; ++i) ms *= 10;
   }
-  std::string_view rest = s.substr(pos);
-  if (!(rest.empty() || rest == "Z" || rest == "+00:00" || rest == "+0000")) return false;
+  int offset_minutes = 0;
+  if (!parseUtcOffset(s.substr(pos), offset_minutes)) return false;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
   std::tm tm{};
   tm.tm_year = y - 1900;
@@ -71,8 +90,9 @@ bool parseIso8601(std::string_view s, TimePoint& out) {
   tm.tm_hour = h;
   tm.tm_min = mi;
   tm.tm_sec = sec;
-  const std::time_t secs = timegm(&tm);
-  out = TimePoint{Millis{static_cast<std::int64_t>(secs) * 1000 + ms}};
+  const std::int64_t secs =
+      static_cast<std::int64_t>(timegm(&tm)) - std::int64_t{offset_minutes} * 60;
+  out = TimePoint{Millis{secs * 1000 + ms}};
   return true;
 }
 

@@ -43,8 +43,8 @@ class ManualClock final : public Clock {
 
 // Formats as ISO-8601 UTC with milliseconds: "2026-11-26T05:55:55.123Z".
 std::string formatIso8601(TimePoint t);
-// Parses the forms produced above, plus "YYYY-MM-DD HH:MM:SS[.fff]" (SQL) and a trailing
-// "+00:00"; returns false on anything else.
+// Parses the forms produced above, "YYYY-MM-DD HH:MM:SS[.fff]" (SQL, UTC) and any UTC offset
+// ("Z", "±HH:MM", "±HHMM", "±HH"), converted to UTC; returns false on anything else.
 bool parseIso8601(std::string_view s, TimePoint& out);
 
 }  // namespace poise
