@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "core/digest.h"
+#include "core/encoding.h"
 
 namespace poise::auth {
 

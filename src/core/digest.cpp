@@ -15,14 +15,4 @@ bool digestEquals(const Sha256& a, const Sha256& b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string toHex(const Sha256& d) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(d.size() * 2, '0');
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    out[2 * i] = kHex[d[i] >> 4];
-    out[2 * i + 1] = kHex[d[i] & 0xf];
-  }
-  return out;
-}
-
 }  // namespace poise

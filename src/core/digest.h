@@ -3,7 +3,6 @@
 #pragma once
 
 #include <array>
-#include <string>
 #include <string_view>
 
 namespace poise {
@@ -13,6 +12,5 @@ using Sha256 = std::array<unsigned char, 32>;
 Sha256 sha256(std::string_view data);
 // Constant-time comparison.
 bool digestEquals(const Sha256& a, const Sha256& b);
-std::string toHex(const Sha256& d);
 
 }  // namespace poise

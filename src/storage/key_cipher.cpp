@@ -18,6 +18,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/encoding.h"
 #include "core/secret_mask.h"
 
 namespace poise::storage {
@@ -47,17 +48,6 @@ const unsigned char* bytes(std::string_view s) {
 
 constexpr std::string_view kFingerprintLabel = "poise api-key fingerprint v1";
 constexpr std::size_t kSha256Block = 64;
-
-std::string toHex(std::span<const std::uint8_t> data) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
-  for (std::uint8_t b : data) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
-}
 
 // Prepares the inner and outer HMAC-SHA256 states for `key` (at most one block long).
 void initHmacPads(const EVP_MD* sha256, std::span<const std::uint8_t> key, EVP_MD_CTX* inner,
@@ -207,22 +197,6 @@ Error invalidMasterKey() {
                    "the master key must be 32 bytes written as 64 hex digits or as base64");
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-int base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
-
 std::string_view trim(std::string_view s) {
   const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -234,31 +208,13 @@ std::string_view trim(std::string_view s) {
 
 Result<MasterKey> parseMasterKey(std::string_view text) {
   text = trim(text);
+  // 64 characters are hex (64 base64 characters would be 48 bytes anyway).
+  auto decoded = text.size() == 64 ? fromHex(text) : fromAnyBase64(text);
   MasterKey key{};
-  if (text.size() == 64 &&
-      std::all_of(text.begin(), text.end(), [](char c) { return hexValue(c) >= 0; })) {
-    for (std::size_t i = 0; i < 32; ++i) {
-      key[i] = static_cast<std::uint8_t>(hexValue(text[2 * i]) * 16 + hexValue(text[2 * i + 1]));
-    }
-    return key;
-  }
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  // 32 bytes are 43 base64 characters (the last one carrying 2 zero bits).
-  if (text.size() != 43) return invalidMasterKey();
-  std::uint32_t acc = 0;
-  int bits = 0;
-  std::size_t n = 0;
-  for (char c : text) {
-    const int v = base64Value(c);
-    if (v < 0) return invalidMasterKey();
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      key[n++] = static_cast<std::uint8_t>((acc >> bits) & 0xff);
-    }
-  }
-  if (n != 32 || (acc & ((1u << bits) - 1)) != 0) return invalidMasterKey();
+  const bool ok = decoded && decoded->size() == key.size();
+  if (ok) std::copy(decoded->begin(), decoded->end(), key.begin());
+  if (decoded) OPENSSL_cleanse(decoded->data(), decoded->size());
+  if (!ok) return invalidMasterKey();
   return key;
 }
 

@@ -4,7 +4,9 @@
 #include <boost/json/array.hpp>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
+#include "core/encoding.h"
 #include "core/model_id.h"
 #include "protocols/gemini/generate_response.h"
 #include "protocols/json_fields.h"
@@ -22,40 +24,17 @@ bool isGeminiEmbeddingModel(std::string_view id) {
 
 // Base64 (RFC 4648, padded) of the values as float32 little-endian: what the openai SDKs decode.
 std::string float32Base64(const json::array& values) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string bytes;
+  std::vector<unsigned char> bytes;
   bytes.reserve(values.size() * 4);
   for (const json::value& v : values) {
     const float f = static_cast<float>(asNumber(v).value_or(0.0));
     std::uint32_t bits = std::bit_cast<std::uint32_t>(f);
     for (int i = 0; i < 4; ++i) {
-      bytes += static_cast<char>(bits & 0xFF);
+      bytes.push_back(static_cast<unsigned char>(bits & 0xFF));
       bits >>= 8;
     }
   }
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t n = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
-                            (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) |
-                            std::uint32_t(std::uint8_t(bytes[i + 2]));
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  // Float32 arrays are a multiple of 4 bytes, so 1 or 2 bytes may remain.
-  if (const std::size_t rest = bytes.size() - i; rest > 0) {
-    std::uint32_t n = std::uint32_t(std::uint8_t(bytes[i])) << 16;
-    if (rest == 2) n |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
+  return toBase64(bytes);
 }
 
 }  // namespace
