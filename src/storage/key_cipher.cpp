@@ -1,14 +1,16 @@
 #include "storage/key_cipher.h"
 
 #include <fcntl.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -29,10 +31,15 @@ struct CipherCtxFree {
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
 };
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+struct KdfCtxFree {
+  void operator()(EVP_KDF_CTX* c) const { EVP_KDF_CTX_free(c); }
+};
+using KdfCtx = std::unique_ptr<EVP_KDF_CTX, KdfCtxFree>;
 
 // OpenSSL failing on fixed, valid inputs means a broken environment, not an expected error.
 void require(bool ok, const char* what) {
@@ -47,41 +54,27 @@ const unsigned char* bytes(std::string_view s) {
 }
 
 constexpr std::string_view kFingerprintLabel = "poise api-key fingerprint v1";
-constexpr std::size_t kSha256Block = 64;
 
-// Prepares the inner and outer HMAC-SHA256 states for `key` (at most one block long).
-void initHmacPads(const EVP_MD* sha256, std::span<const std::uint8_t> key, EVP_MD_CTX* inner,
-                  EVP_MD_CTX* outer) {
-  assert(key.size() <= kSha256Block);
-  std::array<std::uint8_t, kSha256Block> ipad{};
-  std::array<std::uint8_t, kSha256Block> opad{};
-  for (std::size_t i = 0; i < kSha256Block; ++i) {
-    const std::uint8_t k = i < key.size() ? key[i] : 0;
-    ipad[i] = k ^ 0x36;
-    opad[i] = k ^ 0x5c;
-  }
-  require(EVP_DigestInit_ex2(inner, sha256, nullptr) == 1 &&
-              EVP_DigestUpdate(inner, ipad.data(), ipad.size()) == 1 &&
-              EVP_DigestInit_ex2(outer, sha256, nullptr) == 1 &&
-              EVP_DigestUpdate(outer, opad.data(), opad.size()) == 1,
-          "HMAC init");
-  OPENSSL_cleanse(ipad.data(), ipad.size());
-  OPENSSL_cleanse(opad.data(), opad.size());
-}
-
-std::array<std::uint8_t, 32> hmacWith(const EVP_MD_CTX* inner, const EVP_MD_CTX* outer,
-                                      std::string_view message) {
-  MdCtx ctx(EVP_MD_CTX_new());
-  std::array<std::uint8_t, 32> inner_hash{};
+// Fingerprint key = HKDF-Expand(PRK = master key, info = label, 32 bytes) with SHA-256
+// (RFC 5869): a single block, HMAC-SHA256(master key, label || 0x01).
+std::array<std::uint8_t, 32> deriveFingerprintKey(const MasterKey& master_key) {
+  EVP_KDF* hkdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  KdfCtx ctx(hkdf != nullptr ? EVP_KDF_CTX_new(hkdf) : nullptr);
+  EVP_KDF_free(hkdf);  // the context keeps its own reference
+  MasterKey prk = master_key;
+  std::string info(kFingerprintLabel);
+  std::string digest = "SHA256";
+  int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest.data(), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, prk.data(), prk.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
+      OSSL_PARAM_construct_end(),
+  };
   std::array<std::uint8_t, 32> out{};
-  unsigned int len = 0;
-  require(ctx && EVP_MD_CTX_copy_ex(ctx.get(), inner) == 1 &&
-              EVP_DigestUpdate(ctx.get(), message.data(), message.size()) == 1 &&
-              EVP_DigestFinal_ex(ctx.get(), inner_hash.data(), &len) == 1 &&
-              EVP_MD_CTX_copy_ex(ctx.get(), outer) == 1 &&
-              EVP_DigestUpdate(ctx.get(), inner_hash.data(), inner_hash.size()) == 1 &&
-              EVP_DigestFinal_ex(ctx.get(), out.data(), &len) == 1,
-          "HMAC");
+  require(ctx && EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) == 1, "HKDF-Expand");
+  OPENSSL_cleanse(prk.data(), prk.size());
   return out;
 }
 
@@ -89,39 +82,37 @@ std::array<std::uint8_t, 32> hmacWith(const EVP_MD_CTX* inner, const EVP_MD_CTX*
 
 KeyCipher::KeyCipher(const MasterKey& master_key) : key_(master_key) {
   cipher_ = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
-  EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  require(cipher_ != nullptr && sha256 != nullptr, "fetch AES-256-GCM / SHA256");
-  hmac_inner_ = EVP_MD_CTX_new();
-  hmac_outer_ = EVP_MD_CTX_new();
-  require(hmac_inner_ != nullptr && hmac_outer_ != nullptr, "EVP_MD_CTX_new");
-
-  // Fingerprint key = HMAC-SHA256(master key, label || 0x01): one HKDF-Expand block.
-  MdCtx master_inner(EVP_MD_CTX_new());
-  MdCtx master_outer(EVP_MD_CTX_new());
-  require(master_inner && master_outer, "EVP_MD_CTX_new");
-  initHmacPads(sha256, key_, master_inner.get(), master_outer.get());
-  std::string info(kFingerprintLabel);
-  info.push_back('\x01');
-  std::array<std::uint8_t, 32> fingerprint_key =
-      hmacWith(master_inner.get(), master_outer.get(), info);
-  initHmacPads(sha256, fingerprint_key, hmac_inner_, hmac_outer_);
+  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  require(cipher_ != nullptr && hmac != nullptr, "fetch AES-256-GCM / HMAC");
+  fingerprint_mac_ = EVP_MAC_CTX_new(hmac);
+  EVP_MAC_free(hmac);  // the context keeps its own reference
+  std::array<std::uint8_t, 32> fingerprint_key = deriveFingerprintKey(key_);
+  std::string digest = "SHA256";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
+      OSSL_PARAM_construct_end(),
+  };
+  require(fingerprint_mac_ != nullptr && EVP_MAC_init(fingerprint_mac_, fingerprint_key.data(),
+                                                      fingerprint_key.size(), params) == 1,
+          "HMAC-SHA256 init");
   OPENSSL_cleanse(fingerprint_key.data(), fingerprint_key.size());
-  EVP_MD_free(sha256);
 }
 
 KeyCipher::~KeyCipher() {
   OPENSSL_cleanse(key_.data(), key_.size());
-  EVP_MD_CTX_free(hmac_inner_);
-  EVP_MD_CTX_free(hmac_outer_);
+  EVP_MAC_CTX_free(fingerprint_mac_);
   EVP_CIPHER_free(cipher_);
 }
 
-std::array<std::uint8_t, 32> KeyCipher::hmac(std::string_view message) const {
-  return hmacWith(hmac_inner_, hmac_outer_, message);
-}
-
 std::string KeyCipher::fingerprint(std::string_view plaintext) const {
-  return toHex(hmac(plaintext));
+  // A copy of the keyed context per call: the shared one is only read, so threads never race.
+  MacCtx ctx(EVP_MAC_CTX_dup(fingerprint_mac_));
+  std::array<std::uint8_t, 32> mac{};
+  std::size_t len = 0;
+  require(ctx && EVP_MAC_update(ctx.get(), bytes(plaintext), plaintext.size()) == 1 &&
+              EVP_MAC_final(ctx.get(), mac.data(), &len, mac.size()) == 1 && len == mac.size(),
+          "HMAC-SHA256");
+  return toHex(mac);
 }
 
 std::string KeyCipher::masked(std::string_view plaintext) {

@@ -1,7 +1,8 @@
 // KeyCipher: protects upstream API keys at rest. encrypt() is AES-256-GCM under the 32-byte
 // master key with a fresh random 12-byte nonce per value; fingerprint() is HMAC-SHA256 under a
-// key derived from the master key, so equal keys dedupe without storing plaintext. Immutable
-// after construction: every method is const and thread-safe. Key material is wiped on destruction.
+// key derived from the master key by HKDF-Expand, so equal keys dedupe without storing plaintext.
+// Immutable after construction: every method is const and thread-safe. Key material is wiped on
+// destruction.
 #pragma once
 
 #include <openssl/types.h>
@@ -50,14 +51,11 @@ class KeyCipher {
   static std::string masked(std::string_view plaintext);
 
  private:
-  std::array<std::uint8_t, 32> hmac(std::string_view message) const;
-
   MasterKey key_;
   EVP_CIPHER* cipher_ = nullptr;
-  // SHA-256 states with the fingerprint key's inner and outer pads already absorbed; copied per
-  // call, never modified after construction.
-  EVP_MD_CTX* hmac_inner_ = nullptr;
-  EVP_MD_CTX* hmac_outer_ = nullptr;
+  // HMAC-SHA256 initialised with the fingerprint key; duplicated per call, never modified after
+  // construction.
+  EVP_MAC_CTX* fingerprint_mac_ = nullptr;
 };
 
 // Accepts 64 hex digits or base64 (standard or URL-safe, padding optional) of exactly 32 bytes,

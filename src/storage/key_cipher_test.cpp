@@ -93,6 +93,20 @@ TEST(KeyCipher, FingerprintIsHmacUnderADerivedKey) {
   EXPECT_NE(KeyCipher(other).fingerprint(kSample), cipher.fingerprint(kSample));
 }
 
+// Fingerprints are stored: a new implementation must reproduce the old ones byte for byte. These
+// were computed by the hand-written ipad/opad HMAC this class used before EVP_MAC and EVP_KDF.
+TEST(KeyCipher, FingerprintsOfExistingKeysStayTheSame) {
+  MasterKey a5{};
+  a5.fill(0xa5);
+  const KeyCipher cipher(a5);
+  EXPECT_EQ(cipher.fingerprint(""),
+            "a23dc0c6b4963b467ddf89e45a0d8fb74616f778ac3ec2a5d49c85586a27987c");
+  EXPECT_EQ(cipher.fingerprint(kSample),
+            "65035120ba58e43c925b652b9e68731fcf88539ef9a63dd1e138684b8be130e2");
+  EXPECT_EQ(KeyCipher(sequentialKey()).fingerprint(kSample),
+            "e004197214f3ef53801ac9de1fd2bcd5082f98d1255ad63b3f2af38c16c75d18");
+}
+
 TEST(KeyCipher, OneInstanceServesManyThreads) {
   KeyCipher cipher(sequentialKey());
   const std::string expected = cipher.fingerprint(kSample);
