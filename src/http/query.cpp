@@ -1,13 +1,19 @@
 #include "http/query.h"
 
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/pct_string_view.hpp>
+
 namespace poise::http {
 
 namespace {
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+
+// Form decoding ('+' is a space); a value with a malformed escape is returned as written.
+std::string decodeValue(std::string_view v) {
+  const auto encoded = boost::urls::make_pct_string_view(v);
+  if (!encoded) return std::string(v);
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  return encoded->decode(opts);
 }
 
 }  // namespace
@@ -20,21 +26,7 @@ std::string queryParam(std::string_view query, std::string_view name) {
         query.substr(i, amp == std::string_view::npos ? std::string_view::npos : amp - i);
     const auto eq = part.find('=');
     if (part.substr(0, eq) == name) {
-      std::string out;
-      const std::string_view v =
-          eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1);
-      for (std::size_t k = 0; k < v.size(); ++k) {
-        if (v[k] == '%' && k + 2 < v.size() + 0 && hexValue(v[k + 1]) >= 0 &&
-            hexValue(v[k + 2]) >= 0) {
-          out.push_back(static_cast<char>(hexValue(v[k + 1]) * 16 + hexValue(v[k + 2])));
-          k += 2;
-        } else if (v[k] == '+') {
-          out.push_back(' ');
-        } else {
-          out.push_back(v[k]);
-        }
-      }
-      return out;
+      return decodeValue(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
     }
     if (amp == std::string_view::npos) break;
     i = amp + 1;

@@ -6,8 +6,9 @@
 
 namespace poise::http {
 
-// The percent-decoded value of the first `name` parameter of a query string (without '?'), or
-// empty when absent.
+// The form-decoded value ('+' is a space, %XX escapes) of the first `name` parameter of a query
+// string (without '?'), or empty when absent. A value with a malformed escape is returned as
+// written.
 std::string queryParam(std::string_view query, std::string_view name);
 
 }  // namespace poise::http

@@ -1,6 +1,9 @@
 #include "storage/database_url.h"
 
 #include <algorithm>
+#include <boost/url/encode.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <cctype>
 #include <charconv>
 
@@ -15,44 +18,17 @@ Error invalid(std::string message) {
   return makeError("invalid_database_url", "DATABASE_URL: " + std::move(message));
 }
 
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
+// Every '%' must start an escape of two hex digits; '+' stays '+' (this is not a form).
 Result<std::string> percentDecode(std::string_view s, std::string_view what) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    const int hi = i + 2 < s.size() ? hexDigit(s[i + 1]) : -1;
-    const int lo = i + 2 < s.size() ? hexDigit(s[i + 2]) : -1;
-    if (hi < 0 || lo < 0) return invalid("bad percent-encoding in the " + std::string(what));
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
+  const auto encoded = boost::urls::make_pct_string_view(s);
+  if (!encoded) return invalid("bad percent-encoding in the " + std::string(what));
   // Spelled out: Error is also constructible from a std::string.
-  return Result<std::string>(boost::system::in_place_value, std::move(out));
+  return Result<std::string>(boost::system::in_place_value, encoded->decode());
 }
 
+// Escapes everything but RFC 3986 unreserved characters, as uppercase %XX.
 std::string percentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
 }
 
 Status parseQuery(std::string_view query, std::map<std::string, std::string>& out) {

@@ -53,6 +53,17 @@ TEST(DatabaseUrl, PostgresWithDriverPortAndParams) {
   EXPECT_EQ(shown.find("s3cr"), std::string::npos);
 }
 
+TEST(DatabaseUrl, PercentCodingOfNamesAndParams) {
+  auto u = parseDatabaseUrl("mysql://us%20er:p%2B+w@h/d%C3%A9b?ssl%2Dca=%2Fetc%2Fca.pem&a=b+c");
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_EQ(u->user, "us er");
+  EXPECT_EQ(u->password, "p++w");  // '+' is literal outside forms
+  EXPECT_EQ(u->database, "d\xC3\xA9\x62");
+  EXPECT_EQ(u->params.at("ssl-ca"), "/etc/ca.pem");
+  EXPECT_EQ(u->params.at("a"), "b+c");
+  EXPECT_EQ(u->redacted(), "mysql://us%20er:***@h/d%C3%A9b?a=b%2Bc&ssl-ca=%2Fetc%2Fca.pem");
+}
+
 TEST(DatabaseUrl, MysqlMariadbAndIpv6) {
   auto m = parseDatabaseUrl("mysql+pymysql://root@127.0.0.1/poise");
   ASSERT_TRUE(m);
@@ -83,7 +94,8 @@ TEST(DatabaseUrl, PasswordNeverAppearsInRedactedFormOrErrors) {
   for (std::string_view bad :
        {"postgresql://u:hunter2@h:99999/db", "postgresql://u:hunter2@h",
         "postgresql://u:hunter2@/db", "oracle://u:hunter2@h/db", "u:hunter2@h/db",
-        "mysql://u:hunter2@h:x/db", "postgresql://u:hunt%zzer2@h/db", "u:hunter2@h://x"}) {
+        "mysql://u:hunter2@h:x/db", "postgresql://u:hunt%zzer2@h/db", "u:hunter2@h://x",
+        "postgresql://u:hunter2%4@h/db", "postgresql://u:hunter2%@h/db", "postgresql://u@h/d%b"}) {
     auto r = parseDatabaseUrl(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, "invalid_database_url");
