@@ -8,7 +8,7 @@ build_packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev ca-certificates libsqlite3-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
-  libpq-dev libmariadb-dev libhiredis-dev
+  libpq-dev libmariadb-dev libhiredis-dev libhowardhinnant-date-dev tzdata
 )
 test_packages=(
   nodejs npm

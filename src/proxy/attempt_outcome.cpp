@@ -1,10 +1,14 @@
 #include "proxy/attempt_outcome.h"
 
+#include <date/tz.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <charconv>
 #include <cmath>
-#include <ctime>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
 
 namespace poise::proxy {
 
@@ -115,51 +119,31 @@ AttemptOutcome classifyResponse(unsigned status, std::string_view body) {
 
 namespace {
 
-// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
-std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+// America/Los_Angeles from the system tz database (Debian's tzdata), looked up once. Without it
+// daily-quota resets cannot be placed, so the process stops at start-up with a clear message.
+const date::time_zone& losAngeles() {
+  static const date::time_zone* const zone = [] {
+    try {
+      return date::locate_zone("America/Los_Angeles");
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fatal: time zone America/Los_Angeles not found; install tzdata (%s)\n",
+                   e.what());
+      std::exit(EXIT_FAILURE);
+    }
+  }();
+  return *zone;
 }
 
-// Day of month of the n-th Sunday (n >= 1) of a month.
-unsigned nthSunday(std::int64_t y, unsigned m, unsigned n) {
-  const std::int64_t first = daysFromCivil(y, m, 1);
-  const unsigned weekday = static_cast<unsigned>((first + 4) % 7);  // 1970-01-01 was a Thursday
-  const unsigned first_sunday = 1 + (7 - weekday) % 7;
-  return first_sunday + 7 * (n - 1);
-}
-
-constexpr std::int64_t kHour = 3600;
-constexpr std::int64_t kDay = 86400;
-
-// UTC offset of Los Angeles in hours at a UTC instant: -7 during DST, else -8.
-std::int64_t pacificOffsetHours(std::int64_t utc_seconds) {
-  std::time_t t = static_cast<std::time_t>(utc_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  const std::int64_t y = tm.tm_year + 1900;
-  // DST starts the 2nd Sunday of March at 10:00 UTC, ends the 1st Sunday of November at 09:00 UTC.
-  const std::int64_t start = daysFromCivil(y, 3, nthSunday(y, 3, 2)) * kDay + 10 * kHour;
-  const std::int64_t end = daysFromCivil(y, 11, nthSunday(y, 11, 1)) * kDay + 9 * kHour;
-  return (utc_seconds >= start && utc_seconds < end) ? -7 : -8;
-}
+[[maybe_unused]] const date::time_zone& kLosAngelesAtStartUp = losAngeles();
 
 }  // namespace
 
 TimePoint nextPacificMidnight(TimePoint now) {
-  const std::int64_t utc = now.time_since_epoch().count() / 1000;
-  const std::int64_t offset = pacificOffsetHours(utc);
-  const std::int64_t local = utc + offset * kHour;
-  const std::int64_t next_local_midnight = (local / kDay + 1) * kDay;
-  std::int64_t candidate = next_local_midnight - offset * kHour;
-  // If the offset changes before that midnight (DST switch day), recompute with the new offset.
-  const std::int64_t offset_then = pacificOffsetHours(candidate);
-  if (offset_then != offset) candidate = next_local_midnight - offset_then * kHour;
-  return TimePoint{Millis{candidate * 1000}};
+  const date::time_zone& zone = losAngeles();
+  const date::local_days today = date::floor<date::days>(zone.to_local(now));
+  // Midnight is never skipped or repeated in Los Angeles; `earliest` settles it if it ever is.
+  return std::chrono::time_point_cast<Millis>(
+      zone.to_sys(today + date::days{1}, date::choose::earliest));
 }
 
 TimePoint cooldownUntil(const AttemptOutcome& outcome, TimePoint now,

@@ -46,7 +46,7 @@ std::optional<std::chrono::milliseconds> parseDuration(std::string_view s);
 TimePoint cooldownUntil(const AttemptOutcome& outcome, TimePoint now,
                         std::chrono::seconds default_cooldown);
 
-// Next midnight in America/Los_Angeles after `now` (DST-aware, US rules since 2007).
+// Next midnight in America/Los_Angeles after `now`, by the system tz database (tzdata).
 TimePoint nextPacificMidnight(TimePoint now);
 
 // Delay before retry number `retry` (0 for the first) after a transient failure: exponential

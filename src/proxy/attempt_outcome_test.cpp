@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+#include <utility>
+
 namespace poise::proxy {
 namespace {
 
@@ -96,6 +99,27 @@ TEST(NextPacificMidnight, HandlesDaylightSavingTime) {
   EXPECT_EQ(formatIso8601(nextPacificMidnight(t)), "2026-03-08T08:00:00.000Z");
   ASSERT_TRUE(parseIso8601("2026-03-08T09:00:00Z", t));  // 01:00 PST on 8 Mar
   EXPECT_EQ(formatIso8601(nextPacificMidnight(t)), "2026-03-09T07:00:00.000Z");
+}
+
+TEST(NextPacificMidnight, FollowsTheTzDatabaseAcrossRuleChanges) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      // DST ends on 1 Nov 2026 at 09:00 UTC (02:00 PDT becomes 01:00 PST).
+      {"2026-11-01T06:00:00Z", "2026-11-01T07:00:00.000Z"},  // 23:00 PDT on 31 Oct
+      {"2026-11-01T10:00:00Z", "2026-11-02T08:00:00.000Z"},  // 02:00 PST on 1 Nov
+      {"2026-11-02T07:59:59Z", "2026-11-02T08:00:00.000Z"},  // 23:59:59 PST
+      {"2026-11-02T08:00:00Z", "2026-11-03T08:00:00.000Z"},  // exactly midnight: the next one
+      // Before 2007 DST ran from the first Sunday of April to the last Sunday of October; the
+      // 2007 rules would have put both of these instants in PDT.
+      {"2006-03-20T12:00:00Z", "2006-03-21T08:00:00.000Z"},
+      {"2006-10-30T12:00:00Z", "2006-10-31T08:00:00.000Z"},
+      {"2006-04-02T07:00:00Z", "2006-04-02T08:00:00.000Z"},  // 23:00 PST on 1 Apr 2006
+      {"2006-04-02T12:00:00Z", "2006-04-03T07:00:00.000Z"},  // 05:00 PDT on 2 Apr 2006
+  };
+  for (const auto& [in, want] : cases) {
+    TimePoint t;
+    ASSERT_TRUE(parseIso8601(in, t)) << in;
+    EXPECT_EQ(formatIso8601(nextPacificMidnight(t)), want) << in;
+  }
 }
 
 TEST(TransientBackoff, GrowsAndIsCapped) {
