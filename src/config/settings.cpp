@@ -1,9 +1,13 @@
 #include "config/settings.h"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace poise::config {
@@ -109,7 +113,21 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
       return bad("ACCESS_TOKEN_EXPIRE_MINUTES", "expected a positive whole number");
     }
   }
-  if (auto v = get("LOG_LEVEL")) s.log_level = *v;
+  if (auto v = get("LOG_LEVEL")) {
+    // spdlog turns a name it does not know into "off", which would silence every line.
+    std::string level = *v;
+    std::transform(level.begin(), level.end(), level.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (level == "warning") level = "warn";
+    constexpr std::array<std::string_view, 7> kLevels = {"trace", "debug",    "info", "warn",
+                                                         "error", "critical", "off"};
+    if (std::find(kLevels.begin(), kLevels.end(), level) == kLevels.end()) {
+      return bad("LOG_LEVEL", "unknown level \"" + *v +
+                                  "\"; expected one of trace, debug, info, warn (or warning), "
+                                  "error, critical, off");
+    }
+    s.log_level = level;
+  }
   if (auto v = get("MAX_REQUEST_SIZE")) {
     if (!parseNumber(*v, s.max_request_size) || s.max_request_size == 0) {
       return bad("MAX_REQUEST_SIZE", "expected a positive number of bytes");

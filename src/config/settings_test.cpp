@@ -40,6 +40,31 @@ TEST(Settings, RejectsBadNumbers) {
   EXPECT_FALSE(resolveSettings({}, envOf({{"POISE_WORKERS", "0"}}), {}, 1));
 }
 
+TEST(Settings, LogLevelMustBeAKnownName) {
+  // A typo used to turn every log line off (spdlog maps unknown names to "off").
+  auto typo = resolveSettings({}, envOf({{"LOG_LEVEL", "inof"}}), {}, 1);
+  ASSERT_FALSE(typo);
+  EXPECT_EQ(typo.error().code, "invalid_setting");
+  EXPECT_NE(typo.error().message.find("LOG_LEVEL"), std::string::npos);
+  EXPECT_NE(typo.error().message.find("\"inof\""), std::string::npos);
+  EXPECT_NE(typo.error().message.find("trace, debug, info, warn"), std::string::npos);
+  EXPECT_FALSE(resolveSettings({{"LOG_LEVEL", ""}}, envOf({}), {}, 1));
+  EXPECT_FALSE(resolveSettings({}, envOf({}), {{"LOG_LEVEL", "verbose"}}, 1));
+  for (const auto& [given, level] :
+       std::vector<std::pair<std::string, std::string>>{{"trace", "trace"},
+                                                        {"DEBUG", "debug"},
+                                                        {"Info", "info"},
+                                                        {"warn", "warn"},
+                                                        {"WARNING", "warn"},
+                                                        {"error", "error"},
+                                                        {"critical", "critical"},
+                                                        {"off", "off"}}) {
+    auto s = resolveSettings({}, envOf({{"LOG_LEVEL", given}}), {}, 1);
+    ASSERT_TRUE(s) << given;
+    EXPECT_EQ(s->log_level, level) << given;
+  }
+}
+
 TEST(Settings, ConnectionLimitsAndDeadlines) {
   auto d = resolveSettings({}, envOf({}), {}, 1);
   ASSERT_TRUE(d);
