@@ -107,6 +107,7 @@ void KeyPool::updateSlotLocked(Entry& e, TimePoint now) {
   const bool active = e.key.status == KeyStatus::Active;
   const auto& cfg = settings_.buckets;
   if (!cfg.enable_token_bucket) {
+    setReadyLocked(e, std::nullopt, now);
     setSlotLocked(e, active, KeySelector::kWeightPerToken, now);
     return;
   }
@@ -115,6 +116,7 @@ void KeyPool::updateSlotLocked(Entry& e, TimePoint now) {
   const bool full = level >= e.bucket.capacity - TokenBucket::kEpsilon;
   trackPartialLocked(e, !full);
   if (!active) {
+    setReadyLocked(e, std::nullopt, now);
     setSlotLocked(e, false, selector_.weight(e.slot), now);
     return;
   }
@@ -128,13 +130,18 @@ void KeyPool::updateSlotLocked(Entry& e, TimePoint now) {
   const std::uint64_t diff = weight > old ? weight - old : old - weight;
   if (!full && old > 0 && diff < KeySelector::weightForTokens(step)) weight = old;
   setSlotLocked(e, eligible, weight, now);
-  if (full) return;
+  if (full) {
+    setReadyLocked(e, std::nullopt, now);
+    return;
+  }
   // Next refresh: when an empty key can serve again (exactly), else when the level has gained a
   // step, or is full.
   const int whole = static_cast<int>(std::floor(level + TokenBucket::kEpsilon));
   const int next = eligible ? std::min(e.bucket.capacity, whole + step) : 1;
   const auto wait = e.bucket.timeUntilAvailable(now, next).value_or(Millis{1000});
   const TimePoint due = now + std::max(wait, Millis{1});
+  // An empty key is back in the selector exactly at `due` (its refresh event).
+  setReadyLocked(e, eligible ? std::nullopt : std::optional<TimePoint>(due), now);
   if (e.next_refresh && *e.next_refresh <= due) return;  // an earlier event will handle it
   e.next_refresh = due;
   refresh_.push(Refresh{due, e.slot});
@@ -151,30 +158,68 @@ void KeyPool::setSlotLocked(const Entry& e, bool enabled, std::uint64_t weight, 
   };
   apply(selector_, enabled);
   for (auto& [model, view] : views_) {
-    apply(view, enabled && !coolingLocked(e.key.id, model, now));
+    apply(view.selector, enabled && !coolingLocked(e.key.id, model, now));
   }
 }
 
 void KeyPool::touchLocked(std::size_t slot, TimePoint when) {
   selector_.touch(slot, when);
-  for (auto& [model, view] : views_) view.touch(slot, when);
+  for (auto& [model, view] : views_) view.selector.touch(slot, when);
 }
 
 void KeyPool::setLastUsedLocked(std::size_t slot, TimePoint when) {
   selector_.setLastUsed(slot, when);
-  for (auto& [model, view] : views_) view.setLastUsed(slot, when);
+  for (auto& [model, view] : views_) view.selector.setLastUsed(slot, when);
 }
 
 void KeyPool::setLruTrackingLocked(bool on) {
   selector_.setLruTracking(on);
-  for (auto& [model, view] : views_) view.setLruTracking(on);
+  for (auto& [model, view] : views_) view.selector.setLruTracking(on);
 }
 
 void KeyPool::liftCoolingLocked(const std::string& model, std::int64_t id) {
   auto vit = views_.find(model);
   if (vit == views_.end()) return;
   const Entry* e = findLocked(id);
-  if (e && selector_.isEnabled(e->slot)) vit->second.enable(e->slot);
+  if (!e) return;
+  if (selector_.isEnabled(e->slot)) vit->second.selector.enable(e->slot);
+  if (e->ready_at) vit->second.waiting.emplace(*e->ready_at, id);
+}
+
+void KeyPool::setReadyLocked(Entry& e, std::optional<TimePoint> ready, TimePoint now) {
+  if (e.ready_at == ready) return;
+  if (e.ready_at) {
+    const std::pair old{*e.ready_at, e.key.id};
+    waiting_.erase(old);
+    for (auto& [model, view] : views_) view.waiting.erase(old);
+  }
+  e.ready_at = ready;
+  if (!ready) return;
+  const std::pair now_ready{*ready, e.key.id};
+  waiting_.insert(now_ready);
+  for (auto& [model, view] : views_) {
+    if (!coolingLocked(e.key.id, model, now)) view.waiting.insert(now_ready);
+  }
+}
+
+void KeyPool::syncCoolingStatusLocked(const Entry& e) {
+  const bool active = e.key.status == KeyStatus::Active;
+  for (auto& [model, mc] : cooling_) {
+    auto it = mc.keys.find(e.key.id);
+    if (it == mc.keys.end()) continue;
+    const std::pair end{it->second.until, e.key.id};
+    if (active) {
+      mc.active_ends.insert(end);
+    } else {
+      mc.active_ends.erase(end);
+    }
+  }
+}
+
+void KeyPool::eraseCoolingLocked(ModelCooling& mc,
+                                 std::unordered_map<std::int64_t, CooldownInfo>::iterator it) {
+  mc.active_ends.erase({it->second.until, it->first});
+  mc.keys.erase(it);
 }
 
 void KeyPool::processDueLocked(TimePoint now) {
@@ -183,12 +228,12 @@ void KeyPool::processDueLocked(TimePoint now) {
     cooling_ends_.pop();
     auto mit = cooling_.find(end.model);
     if (mit == cooling_.end()) continue;
-    auto kit = mit->second.find(end.id);
-    if (kit != mit->second.end() && kit->second.until == end.until) {
-      mit->second.erase(kit);
+    auto kit = mit->second.keys.find(end.id);
+    if (kit != mit->second.keys.end() && kit->second.until == end.until) {
+      eraseCoolingLocked(mit->second, kit);
       liftCoolingLocked(end.model, end.id);
     }  // else renewed (a later end is queued) or gone (key removed or validated)
-    if (mit->second.empty()) {
+    if (mit->second.keys.empty()) {
       views_.erase(end.model);
       cooling_.erase(mit);
     }
@@ -203,7 +248,7 @@ void KeyPool::processDueLocked(TimePoint now) {
   }
 }
 
-void KeyPool::addLocked(PoolKey key, TimePoint now) {
+void KeyPool::addLocked(PoolKey key, TimePoint now, bool keep_state) {
   const auto id = key.id;
   auto [it, inserted] = entries_.try_emplace(id);
   Entry& e = it->second;
@@ -214,7 +259,7 @@ void KeyPool::addLocked(PoolKey key, TimePoint now) {
       slot_entries_[e.slot] = &e;
     } else {
       e.slot = selector_.addSlot();
-      for (auto& [model, view] : views_) view.addSlot();
+      for (auto& [model, view] : views_) view.selector.addSlot();
       slot_entries_.push_back(&e);
     }
     const auto limits = settings_.buckets.limitsFor(key.priority, key.bucket_override);
@@ -224,6 +269,15 @@ void KeyPool::addLocked(PoolKey key, TimePoint now) {
   } else {
     countStatusLocked(e.key.status, -1);
     if (!key.bucket_override) key.bucket_override = e.key.bucket_override;
+    // The caller's row may predate uses not yet flushed: the pool's own counts are newer.
+    key.usage_count = e.key.usage_count;
+    if (keep_state) {
+      key.status = e.key.status;
+      key.failed_count = e.key.failed_count;
+    }
+    if (e.key.last_used_at && (!key.last_used_at || *key.last_used_at < *e.key.last_used_at)) {
+      key.last_used_at = e.key.last_used_at;
+    }
     const auto limits = settings_.buckets.limitsFor(key.priority, key.bucket_override);
     if (limits.capacity != e.bucket.capacity ||
         limits.refill_per_second != e.bucket.refill_per_second) {
@@ -233,6 +287,7 @@ void KeyPool::addLocked(PoolKey key, TimePoint now) {
   e.key = std::move(key);
   countStatusLocked(e.key.status, +1);
   setActiveIndexLocked(e, e.key.status == KeyStatus::Active);
+  if (!inserted) syncCoolingStatusLocked(e);
   updateSlotLocked(e, now);
 }
 
@@ -271,39 +326,44 @@ void KeyPool::load(std::vector<PoolKey> keys) {
   free_slots_.clear();
   refresh_ = {};
   partial_.clear();
+  waiting_.clear();
   counts_ = {};
   entries_.reserve(keys.size());
   for (auto& k : keys) addLocked(std::move(k), now);
 }
 
-void KeyPool::upsert(PoolKey key) {
+void KeyPool::upsert(PoolKey key, bool keep_state) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
-  addLocked(std::move(key), now);
+  addLocked(std::move(key), now, keep_state);
 }
 
 void KeyPool::remove(std::int64_t id) {
   std::lock_guard lock(mu_);
   Entry* e = findLocked(id);
   if (!e) return;
+  const TimePoint now = clock_.now();
   setActiveIndexLocked(*e, false);
   trackPartialLocked(*e, false);
-  setSlotLocked(*e, false, 0, clock_.now());
+  setReadyLocked(*e, std::nullopt, now);
+  setSlotLocked(*e, false, 0, now);
   setLastUsedLocked(e->slot, TimePoint{});
   slot_entries_[e->slot] = nullptr;
   free_slots_.push_back(e->slot);
   countStatusLocked(e->key.status, -1);
   entries_.erase(id);
   deltas_.erase(id);
-  for (auto& [model, keys] : cooling_) keys.erase(id);
+  for (auto& [model, mc] : cooling_) {
+    if (auto it = mc.keys.find(id); it != mc.keys.end()) eraseCoolingLocked(mc, it);
+  }
 }
 
 bool KeyPool::coolingLocked(std::int64_t id, std::string_view model, TimePoint now) const {
   if (model.empty()) return false;
   auto mit = cooling_.find(model);
   if (mit == cooling_.end()) return false;
-  auto kit = mit->second.find(id);
-  return kit != mit->second.end() && kit->second.until > now;
+  auto kit = mit->second.keys.find(id);
+  return kit != mit->second.keys.end() && kit->second.until > now;
 }
 
 std::optional<std::int64_t> KeyPool::fallbackPickLocked(std::string_view model,
@@ -350,7 +410,7 @@ std::optional<KeyPick> KeyPool::pick(std::string_view model, std::span<const std
   // A model with many cooling keys has its own selector without them; otherwise the few cooling
   // keys are redrawn past.
   auto vit = views_.find(model);
-  KeySelector& sel = vit != views_.end() ? vit->second : selector_;
+  KeySelector& sel = vit != views_.end() ? vit->second.selector : selector_;
   std::optional<std::size_t> chosen;
   for (int draw = 0; draw <= kCoolingRedraws; ++draw) {
     chosen = sel.pick(settings_.strategy, rng_, excluded);
@@ -367,7 +427,7 @@ std::optional<KeyPick> KeyPool::pick(std::string_view model, std::span<const std
     if (draw == kCoolingRedraws - 1) {
       // Many keys cool for this model: take them all out at once.
       if (auto mit = cooling_.find(model); mit != cooling_.end()) {
-        for (const auto& [id, info] : mit->second) {
+        for (const auto& [id, info] : mit->second.keys) {
           if (info.until <= now) continue;
           if (const Entry* e = findLocked(id)) excluded.push_back(e->slot);
         }
@@ -418,19 +478,66 @@ std::optional<TimePoint> KeyPool::nextEligibleAt(std::string_view model) const {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
   if (active_.empty()) return std::nullopt;
-  std::optional<TimePoint> earliest;
-  auto consider = [&](TimePoint t) {
-    if (!earliest || t < *earliest) earliest = t;
-  };
-  if (settings_.buckets.enable_token_bucket && !refresh_.empty()) {
-    consider(std::max(refresh_.top().due, now));
+  const bool buckets =
+      settings_.buckets.enable_token_bucket && !settings_.buckets.fallback_to_random;
+  const ModelCooling* mc = nullptr;
+  if (auto mit = model.empty() ? cooling_.end() : cooling_.find(model); mit != cooling_.end()) {
+    mc = &mit->second;
   }
-  if (auto mit = cooling_.find(model); mit != cooling_.end()) {
-    for (const auto& [id, info] : mit->second) {
-      if (info.until > now) consider(info.until);
+  const auto vit = model.empty() ? views_.end() : views_.find(model);
+  const ModelView* view = vit != views_.end() ? &vit->second : nullptr;
+
+  // Eligible now: an active key holding a token (every active key, with buckets off or the
+  // fallback) and not cooling for the model.
+  std::size_t ready = 0;
+  if (buckets && view) {
+    ready = view->selector.enabledCount();
+  } else if (buckets) {
+    // Fewer than kViewThreshold keys cool for the model: take out those holding a token.
+    ready = selector_.enabledCount();
+    if (mc) {
+      for (const auto& [until, id] : mc->active_ends) {
+        if (until > now && selector_.isEnabled(entries_.at(id).slot)) --ready;
+      }
+    }
+  } else {
+    std::size_t cooling = mc ? mc->active_ends.size() : 0;
+    if (mc) {
+      // Ends already past but not yet processed (the next pick lifts them).
+      for (auto it = mc->active_ends.begin(); it != mc->active_ends.end() && it->first <= now;
+           ++it) {
+        --cooling;
+      }
+    }
+    ready = active_.size() - cooling;
+  }
+  if (ready > 0) return now;
+
+  // An active key cooling for the model is eligible once its cooldown has ended and its bucket
+  // holds a token. By cooldown end: once an end is no earlier than the best so far, no later
+  // key can beat it.
+  std::optional<TimePoint> best;
+  if (mc) {
+    for (const auto& [until, id] : mc->active_ends) {
+      if (best && until >= *best) break;
+      TimePoint at = std::max(until, now);
+      if (buckets) {
+        if (const auto& r = entries_.at(id).ready_at) at = std::max(at, *r);
+      }
+      if (!best || at < *best) best = at;
     }
   }
-  return earliest;
+  if (!buckets) return best;
+  // A key not cooling for the model is eligible when its bucket holds a token. The model's view
+  // keeps its own list without the cooling keys; otherwise the few cooling ones are stepped over.
+  const ByTime& waiting = view ? view->waiting : waiting_;
+  for (const auto& [at, id] : waiting) {
+    if (best && at >= *best) break;
+    if (!view && coolingLocked(id, model, now)) continue;  // counted above
+    best = std::max(at, now);
+    break;
+  }
+  return best;
 }
 
 KeyDelta& KeyPool::deltaLocked(std::int64_t id) {
@@ -445,6 +552,8 @@ void KeyPool::countUseLocked(Entry& e, Source source, TimePoint now) {
   if (source != Source::Proxy) return;
   d.usage_increment += 1;
   d.last_used_at = now;
+  if (e.key.usage_count) ++*e.key.usage_count;
+  e.key.last_used_at = now;
 }
 
 void KeyPool::changeStatusLocked(Entry& e, KeyStatus to, std::string reason) {
@@ -453,12 +562,14 @@ void KeyPool::changeStatusLocked(Entry& e, KeyStatus to, std::string reason) {
   if (!d.old_status) d.old_status = e.key.status;
   d.new_status = to;
   d.reason = std::move(reason);
+  d.changed_at = clock_.now();
   countStatusLocked(e.key.status, -1);
   countStatusLocked(to, +1);
   e.key.status = to;
   e.streak_start.reset();
   e.streak_429s = 0;
   setActiveIndexLocked(e, to == KeyStatus::Active);
+  syncCoolingStatusLocked(e);
   updateSlotLocked(e, clock_.now());
 }
 
@@ -481,17 +592,23 @@ void KeyPool::recordCooldown(std::int64_t id, std::string_view model, TimePoint 
   if (!e) return;
   const std::string m(normalizeModel(model));
   if (!m.empty() && until > now) {
-    auto& keys = cooling_[m];
-    keys[id] = CooldownInfo{m, until, reason};
+    auto& mc = cooling_[m];
+    if (auto old = mc.keys.find(id); old != mc.keys.end()) eraseCoolingLocked(mc, old);
+    mc.keys.emplace(id, CooldownInfo{m, until, reason});
+    if (e->key.status == KeyStatus::Active) mc.active_ends.emplace(until, id);
     cooling_ends_.push(CoolingEnd{until, id, m});
     auto vit = views_.find(m);
     if (vit != views_.end()) {
-      vit->second.disable(e->slot);
-    } else if (keys.size() >= kViewThreshold) {
-      KeySelector view = selector_;
-      for (const auto& [cid, info] : keys) {
+      vit->second.selector.disable(e->slot);
+      if (e->ready_at) vit->second.waiting.erase({*e->ready_at, id});
+    } else if (mc.keys.size() >= kViewThreshold) {
+      ModelView view{selector_, {}};
+      for (const auto& [cid, info] : mc.keys) {
         if (info.until <= now) continue;
-        if (const Entry* c = findLocked(cid)) view.disable(c->slot);
+        if (const Entry* c = findLocked(cid)) view.selector.disable(c->slot);
+      }
+      for (const auto& w : waiting_) {
+        if (!coolingLocked(w.second, m, now)) view.waiting.insert(view.waiting.end(), w);
       }
       views_.emplace(m, std::move(view));
     }
@@ -549,8 +666,11 @@ void KeyPool::recordValidated(std::int64_t id, std::string reason) {
   if (!e || e->key.status == KeyStatus::Disabled) return;
   e->key.failed_count = 0;
   deltaLocked(id).failed_count = 0;
-  for (auto& [model, keys] : cooling_) {
-    if (keys.erase(id) > 0) liftCoolingLocked(model, id);
+  for (auto& [model, mc] : cooling_) {
+    auto it = mc.keys.find(id);
+    if (it == mc.keys.end()) continue;
+    eraseCoolingLocked(mc, it);
+    liftCoolingLocked(model, id);
   }
   changeStatusLocked(*e, KeyStatus::Active, std::move(reason));
 }
@@ -559,9 +679,9 @@ std::vector<CooldownInfo> KeyPool::cooldowns(std::int64_t id) const {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mu_);
   std::vector<CooldownInfo> out;
-  for (const auto& [model, keys] : cooling_) {
-    auto it = keys.find(id);
-    if (it != keys.end() && it->second.until > now) out.push_back(it->second);
+  for (const auto& [model, mc] : cooling_) {
+    auto it = mc.keys.find(id);
+    if (it != mc.keys.end() && it->second.until > now) out.push_back(it->second);
   }
   std::sort(out.begin(), out.end(),
             [](const CooldownInfo& a, const CooldownInfo& b) { return a.model < b.model; });
@@ -688,11 +808,46 @@ std::optional<PoolKey> KeyPool::get(std::int64_t id) const {
   return it->second.key;
 }
 
+std::vector<std::optional<LiveKeyState>> KeyPool::liveStates(
+    std::span<const std::int64_t> ids, std::span<const std::int64_t> stored_usage) {
+  std::vector<std::optional<LiveKeyState>> out(ids.size());
+  std::lock_guard lock(mu_);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    auto it = entries_.find(ids[i]);
+    if (it == entries_.end()) continue;
+    Entry& e = it->second;
+    std::int64_t unflushed = 0;
+    std::optional<LiveKeyState::Change> change;
+    if (auto d = deltas_.find(e.key.id); d != deltas_.end()) {
+      unflushed = d->second.usage_increment;
+      if (d->second.new_status && d->second.old_status) {
+        change = LiveKeyState::Change{*d->second.old_status, *d->second.new_status,
+                                      d->second.reason, d->second.changed_at};
+      }
+    }
+    if (!e.key.usage_count && e.drained_uses == 0 && i < stored_usage.size()) {
+      // Nothing of this key reached storage since it was loaded: the row is the count at load.
+      e.key.usage_count = stored_usage[i] + unflushed;
+    }
+    out[i] = LiveKeyState{.id = e.key.id,
+                          .status = e.key.status,
+                          .failed_count = e.key.failed_count,
+                          .last_used_at = e.key.last_used_at,
+                          .usage_count = e.key.usage_count,
+                          .unflushed_uses = unflushed,
+                          .unflushed_change = std::move(change)};
+  }
+  return out;
+}
+
 std::vector<KeyDelta> KeyPool::drainDeltas() {
   std::lock_guard lock(mu_);
   std::vector<KeyDelta> out;
   out.reserve(deltas_.size());
-  for (auto& [id, d] : deltas_) out.push_back(std::move(d));
+  for (auto& [id, d] : deltas_) {
+    if (Entry* e = findLocked(id)) e->drained_uses += d.usage_increment;
+    out.push_back(std::move(d));
+  }
   deltas_.clear();
   return out;
 }

@@ -47,6 +47,30 @@ struct PoolKey {
   KeyPriority priority = KeyPriority::Normal;
   std::optional<BucketLimits> bucket_override;
   std::optional<TimePoint> last_used_at;
+  // Uses counted so far (the stored usage_count). nullopt when the loader did not say: the pool
+  // then learns it from the first stored row read before any of the key's uses were flushed
+  // (liveStates), and until then knows only the uses it has not yet handed to the flusher.
+  std::optional<std::int64_t> usage_count;
+};
+
+// One key as the proxy sees it now, for the admin views (KeyPool::liveStates).
+struct LiveKeyState {
+  std::int64_t id = 0;
+  KeyStatus status = KeyStatus::Active;
+  std::int64_t failed_count = 0;
+  std::optional<TimePoint> last_used_at;
+  // Every use so far, when the pool knows the stored count it started from.
+  std::optional<std::int64_t> usage_count;
+  // Uses not yet handed to the flusher (drainDeltas).
+  std::int64_t unflushed_uses = 0;
+  // A status change not yet handed to the flusher (so not yet in the stored history).
+  struct Change {
+    KeyStatus from = KeyStatus::Active;
+    KeyStatus to = KeyStatus::Active;
+    std::string reason;
+    TimePoint at{};
+  };
+  std::optional<Change> unflushed_change;
 };
 
 struct KeyPick {
@@ -62,7 +86,8 @@ struct KeyDelta {
   std::optional<TimePoint> last_used_at;
   std::optional<KeyStatus> new_status;
   std::optional<KeyStatus> old_status;
-  std::string reason;  // for the status history; empty when status did not change
+  std::string reason;      // for the status history; empty when status did not change
+  TimePoint changed_at{};  // when the status last moved
 };
 
 struct CooldownInfo {
@@ -114,9 +139,11 @@ class KeyPool {
   // bucket starts full.
   void load(std::vector<PoolKey> keys);
   // Adds a key, or updates one (admin create/update): value, status, failures and priority are
-  // taken from `key`; an existing key keeps its bucket level and override. Status changes made
-  // here are the admin's and are not queued as deltas (the admin handler writes them itself).
-  void upsert(PoolKey key);
+  // taken from `key`; an existing key keeps its bucket level and override, its use count and
+  // its latest use. Status changes made here are the admin's and are not queued as deltas (the
+  // admin handler writes them itself). With `keep_state`, an existing key also keeps its status
+  // and failure count (an edit that did not set the status: the row read may lag the pool).
+  void upsert(PoolKey key, bool keep_state = false);
   void remove(std::int64_t id);
 
   // Picks an eligible key for `model` (see the header comment), not in `exclude` (keys already
@@ -134,9 +161,12 @@ class KeyPool {
   std::optional<KeyPick> pick(std::string_view model, std::span<const std::int64_t> exclude) {
     return pick(model, exclude, PickOptions{});
   }
-  // When pick() found nothing: the earliest instant a key might become eligible for `model` (an
-  // empty bucket refilling one token, or a cooldown ending), never later than the true one;
-  // nullopt when no key is active at all.
+  // The earliest instant at which some active key is eligible for `model` (spelled with or
+  // without `models/`): now when one already is (pick() then failed only on `exclude`), else the
+  // least over active keys of the later of its cooldown end for the model and the instant its
+  // bucket holds a token again (ignored with fallback_to_random). Exact: a pick at that instant
+  // succeeds. nullopt when no key is active. O(log n) plus one step per cooling key whose bucket
+  // refills after its cooldown ends.
   std::optional<TimePoint> nextEligibleAt(std::string_view model) const;
 
   // Attempt outcomes, from live traffic (Source::Proxy: each counts one use of the key) or from a
@@ -195,6 +225,13 @@ class KeyPool {
   std::size_t size() const;
   std::size_t activeCount() const;
   std::optional<PoolKey> get(std::int64_t id) const;
+  // The live state of each of `ids`, in order (nullopt for an unknown id), taken in one locked
+  // pass so that the rows agree with each other and with statusCounts() at one instant.
+  // `stored_usage`, when given, holds each key's usage_count as read from storage before this
+  // call: a key whose count the pool does not know yet, none of whose uses were drained since it
+  // was loaded, takes it (plus its unflushed uses) as its count from then on. O(ids) lookups.
+  std::vector<std::optional<LiveKeyState>> liveStates(
+      std::span<const std::int64_t> ids, std::span<const std::int64_t> stored_usage = {});
 
   // Takes the queued changes, merged per key, for the flusher.
   std::vector<KeyDelta> drainDeltas();
@@ -215,6 +252,10 @@ class KeyPool {
     // Attempts in the current hour (frequency TTL).
     TimePoint hour_start{};
     int hour_uses = 0;
+    // Active with an empty bucket: the instant it holds a token again (its entry in waiting_).
+    std::optional<TimePoint> ready_at;
+    // Uses handed to the flusher since the key was loaded.
+    std::int64_t drained_uses = 0;
   };
   struct Refresh {
     TimePoint due;
@@ -233,9 +274,19 @@ class KeyPool {
   // its keys cool (the common end-of-day state with per-day quotas). Every selector change is
   // mirrored into each view.
   static constexpr std::size_t kViewThreshold = 16;
+  using ByTime = std::set<std::pair<TimePoint, std::int64_t>>;
+  struct ModelView {
+    KeySelector selector;
+    ByTime waiting;  // waiting_ without the keys cooling for the model
+  };
+  // The keys cooling for one model, and the active ones among them by cooldown end.
+  struct ModelCooling {
+    std::unordered_map<std::int64_t, CooldownInfo> keys;
+    ByTime active_ends;
+  };
 
   Entry* findLocked(std::int64_t id);
-  void addLocked(PoolKey key, TimePoint now);
+  void addLocked(PoolKey key, TimePoint now, bool keep_state = false);
   void setActiveIndexLocked(Entry& e, bool active);
   // Recomputes the key's eligibility and weight in the selector from its status and bucket at
   // `now`, and schedules the next refresh when the bucket is not full.
@@ -247,6 +298,14 @@ class KeyPool {
   void setLruTrackingLocked(bool on);
   // A key stopped cooling for `model` (expired, or validated): back into the model's view.
   void liftCoolingLocked(const std::string& model, std::int64_t id);
+  // Sets the instant an active key's empty bucket holds a token again (nullopt: not waiting on
+  // its bucket), in waiting_ and in every model view where the key is not cooling.
+  void setReadyLocked(Entry& e, std::optional<TimePoint> ready, TimePoint now);
+  // Keeps each model's active_ends in step with the key's status.
+  void syncCoolingStatusLocked(const Entry& e);
+  // Forgets key `id`'s cooldown for `mc` (the entry must exist).
+  static void eraseCoolingLocked(ModelCooling& mc,
+                                 std::unordered_map<std::int64_t, CooldownInfo>::iterator it);
   void processDueLocked(TimePoint now);
   bool coolingLocked(std::int64_t id, std::string_view model, TimePoint now) const;
   std::chrono::seconds bucketTtlLocked(const Entry& e) const;
@@ -268,7 +327,7 @@ class KeyPool {
   PoolSettings settings_;
   std::unordered_map<std::int64_t, Entry> entries_;
   KeySelector selector_;
-  std::unordered_map<std::string, KeySelector, StringHash, std::equal_to<>> views_;
+  std::unordered_map<std::string, ModelView, StringHash, std::equal_to<>> views_;
   std::priority_queue<CoolingEnd, std::vector<CoolingEnd>, std::greater<>> cooling_ends_;
   // slot → its key's entry (nullptr when free); entries_ never moves its elements.
   std::vector<Entry*> slot_entries_;
@@ -278,10 +337,10 @@ class KeyPool {
   // Buckets below full, least recently consumed first (LRU eviction).
   std::set<std::pair<TimePoint, std::int64_t>> partial_;
   std::array<std::int64_t, 4> counts_{};  // by KeyStatus
-  // model → (key id → cooling until)
-  std::unordered_map<std::string, std::unordered_map<std::int64_t, CooldownInfo>, StringHash,
-                     std::equal_to<>>
-      cooling_;
+  // Active keys whose bucket is empty, by the instant it holds a token again.
+  ByTime waiting_;
+  // model → the keys cooling for it
+  std::unordered_map<std::string, ModelCooling, StringHash, std::equal_to<>> cooling_;
   std::unordered_map<std::int64_t, KeyDelta> deltas_;
   std::vector<std::size_t> scratch_excluded_;
 };

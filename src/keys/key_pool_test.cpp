@@ -210,6 +210,104 @@ TEST(KeyPool, ConcurrentUseLosesNoCounts) {
   EXPECT_EQ(drained.load(), std::int64_t{kThreads} * kPerThread);
 }
 
+// Issue 11: two keys each answered one 429 with RetryInfo 17 s, after buckets were partly used
+// (their weight refreshes are due within a second). The earliest eligible instant is the
+// cooldown end, exactly, however the model is spelled; other models can go now.
+TEST(KeyPoolNextEligible, EveryKeyCoolingGivesTheExactCooldownEndForEverySpelling) {
+  ManualClock clock;
+  KeyPool pool(clock, 5);
+  pool.configure(limited(10, 1.0));
+  pool.load(keysOf(2));
+  ASSERT_TRUE(pool.pick("models/gemini-2.5-flash", {}));
+  ASSERT_TRUE(pool.pick("gemini-2.5-flash", {}));
+  clock.advance(Millis{250});
+  const TimePoint end = clock.now() + Millis{17'000};
+  pool.recordCooldown(1, "gemini-2.5-flash", end, "429");
+  pool.recordCooldown(2, "models/gemini-2.5-flash", end + Millis{300}, "429");
+  EXPECT_FALSE(pool.pick("gemini-2.5-flash", {}));
+  for (const char* spelling : {"gemini-2.5-flash", "models/gemini-2.5-flash"}) {
+    ASSERT_TRUE(pool.nextEligibleAt(spelling)) << spelling;
+    EXPECT_EQ(*pool.nextEligibleAt(spelling), end) << spelling;
+  }
+  EXPECT_EQ(*pool.nextEligibleAt("gemini-2.5-pro"), clock.now());
+  EXPECT_EQ(*pool.nextEligibleAt(""), clock.now());
+  clock.advance(Millis{16'999});
+  EXPECT_FALSE(pool.pick("gemini-2.5-flash", {}));
+  EXPECT_EQ(*pool.nextEligibleAt("models/gemini-2.5-flash"), end);
+  clock.advance(Millis{1});
+  EXPECT_EQ(*pool.nextEligibleAt("gemini-2.5-flash"), clock.now());
+  EXPECT_EQ(pool.pick("models/gemini-2.5-flash", {})->id, 1);
+}
+
+// A cooling key whose bucket is still empty when its cooldown ends is eligible at the refill;
+// a key in error no longer counts; an empty key that is not cooling counts by its refill.
+TEST(KeyPoolNextEligible, TheLaterOfCooldownEndAndRefillPerKeyTheEarliestOverKeys) {
+  ManualClock clock;
+  KeyPool pool(clock, 9);
+  pool.configure(limited(1, 0.125));  // an emptied bucket holds a token again after 8 s
+  pool.load(keysOf(3));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(pool.pick("m", {}));
+  const TimePoint t0 = clock.now();
+  EXPECT_EQ(*pool.nextEligibleAt("m"), t0 + Millis{8'000});
+  pool.recordCooldown(1, "m", t0 + Millis{5'000}, "429");
+  pool.recordCooldown(2, "m", t0 + Millis{17'000}, "429");
+  pool.recordCooldown(3, "m", t0 + Millis{12'000}, "429");
+  EXPECT_EQ(*pool.nextEligibleAt("m"), t0 + Millis{8'000});  // key 1: cooled at 5, refilled at 8
+  pool.recordRejected(1, "API_KEY_INVALID", KeyPool::Rejection::Conclusive);
+  EXPECT_EQ(*pool.nextEligibleAt("models/m"), t0 + Millis{12'000});
+  EXPECT_EQ(*pool.nextEligibleAt("other"), t0 + Millis{8'000});
+  clock.advance(Millis{11'999});
+  EXPECT_FALSE(pool.pick("m", {}));
+  clock.advance(Millis{1});
+  EXPECT_EQ(pool.pick("m", {})->id, 3);
+  EXPECT_EQ(*pool.nextEligibleAt("m"), t0 + Millis{17'000});
+  // Validated back to active: key 1 (bucket full again) is eligible now.
+  pool.recordValidated(1, "validation: ok");
+  EXPECT_EQ(*pool.nextEligibleAt("m"), clock.now());
+}
+
+// With 16+ keys cooling the model has its own view; the answer stays exact through it.
+TEST(KeyPoolNextEligible, ExactWhenTheModelHasItsOwnView) {
+  ManualClock clock;
+  KeyPool pool(clock, 11);
+  pool.configure(limited(1, 0.25));  // refilled 4 s after a pick
+  pool.load(keysOf(20));
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(pool.pick("gemini-2.5-flash", {}));
+  const TimePoint t0 = clock.now();
+  for (int id = 1; id <= 18; ++id) {
+    pool.recordCooldown(id, "models/gemini-2.5-flash", t0 + Millis{60'000}, "429");
+  }
+  EXPECT_EQ(*pool.nextEligibleAt("gemini-2.5-flash"), t0 + Millis{4'000});  // keys 19, 20
+  pool.recordCooldown(19, "gemini-2.5-flash", t0 + Millis{6'000}, "429");
+  pool.recordCooldown(20, "gemini-2.5-flash", t0 + Millis{9'000}, "429");
+  EXPECT_EQ(*pool.nextEligibleAt("gemini-2.5-flash"), t0 + Millis{6'000});
+  EXPECT_EQ(*pool.nextEligibleAt("gemini-2.5-pro"), t0 + Millis{4'000});
+  clock.advance(Millis{5'999});
+  EXPECT_FALSE(pool.pick("gemini-2.5-flash", {}));
+  EXPECT_EQ(*pool.nextEligibleAt("models/gemini-2.5-flash"), t0 + Millis{6'000});
+  clock.advance(Millis{1});
+  EXPECT_EQ(pool.pick("gemini-2.5-flash", {})->id, 19);
+  EXPECT_EQ(*pool.nextEligibleAt("gemini-2.5-flash"), t0 + Millis{9'000});
+  // Other models are not held back by the flash cooldowns: every other key refilled at 4 s.
+  EXPECT_EQ(*pool.nextEligibleAt("gemini-2.5-pro"), clock.now());
+}
+
+// With fallback_to_random only cooldowns stand in the way.
+TEST(KeyPoolNextEligible, FallbackToRandomCountsCooldownsOnly) {
+  ManualClock clock;
+  KeyPool pool(clock, 13);
+  PoolSettings s = limited(1, 0.01);
+  s.buckets.fallback_to_random = true;
+  pool.configure(s);
+  pool.load(keysOf(2));
+  ASSERT_TRUE(pool.pick("m", {}));
+  ASSERT_TRUE(pool.pick("m", {}));
+  EXPECT_EQ(*pool.nextEligibleAt("m"), clock.now());
+  pool.recordCooldown(1, "m", clock.now() + Millis{3'000}, "429");
+  pool.recordCooldown(2, "m", clock.now() + Millis{7'000}, "429");
+  EXPECT_EQ(*pool.nextEligibleAt("m"), clock.now() + Millis{3'000});
+}
+
 TEST(KeyPoolBuckets, EmptyBucketMakesAKeyIneligibleUntilItRefills) {
   ManualClock clock;
   KeyPool pool(clock, 3);
@@ -340,6 +438,7 @@ TEST(KeyPoolStrategies, RoundRobinAndLeastRecentlyUsed) {
   pool.configure(unlimited(SelectionStrategy::RoundRobin));
   pool.load(keysOf(3));
   std::vector<std::int64_t> order;
+  order.reserve(6);
   for (int i = 0; i < 6; ++i) order.push_back(pool.pick("m", {})->id);
   EXPECT_EQ(order, (std::vector<std::int64_t>{1, 2, 3, 1, 2, 3}));
   // Round robin steps over a key cooling for the model.
