@@ -397,6 +397,34 @@ asio::awaitable<void> relayAnswer(net::HttpExchange& ex, WorkerContext& worker,
   }
 }
 
+// Whole seconds, rounded up, until a key can take `model` (KeyPool::nextEligibleAt): a client
+// that waits that long finds one. 0 when one can now; nullopt when no key is active.
+std::optional<std::int64_t> secondsUntilEligible(const keys::KeyPool& pool, const Clock& clock,
+                                                 std::string_view model) {
+  const auto until = pool.nextEligibleAt(model);
+  if (!until) return std::nullopt;
+  return std::max<std::int64_t>(
+      0, std::chrono::ceil<std::chrono::seconds>(*until - clock.now()).count());
+}
+
+// Replaces any Retry-After line among `fields` ("Name: value\r\n" lines) with `seconds`.
+void setRetryAfter(std::string& fields, std::int64_t seconds) {
+  std::string out;
+  out.reserve(fields.size() + 24);
+  std::size_t i = 0;
+  while (i < fields.size()) {
+    auto end = fields.find("\r\n", i);
+    end = end == std::string::npos ? fields.size() : end + 2;
+    const std::string_view line(fields.data() + i, end - i);
+    if (!beast::iequals(line.substr(0, std::min<std::size_t>(line.size(), 12)), "retry-after:")) {
+      out.append(line);
+    }
+    i = end;
+  }
+  out.append("Retry-After: ").append(std::to_string(seconds)).append("\r\n");
+  fields = std::move(out);
+}
+
 // The result of a call whose client went away: nothing more is written to it.
 UpstreamResult clientGone(net::HttpExchange& ex) {
   ex.markAnswered();
@@ -541,14 +569,23 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(net::HttpExchange& ex,
   }
 
   // Every attempt failed, or no key could be picked.
-  if (last) co_return std::move(last->result);
+  if (last) {
+    UpstreamResult result = std::move(last->result);
+    // The last attempt's 429, when no key can take the model now either: the client learns when
+    // one can (for the native routes through the passed-through headers).
+    if (result.kind == UpstreamResult::Kind::Answer && result.status == 429) {
+      if (auto secs = secondsUntilEligible(deps_.keys, deps_.clock, model); secs && *secs > 0) {
+        result.retry_after_seconds = secs;
+        setRetryAfter(result.fields, *secs);
+      }
+    }
+    co_return result;
+  }
   UpstreamResult none;
   none.kind = UpstreamResult::Kind::NoKey;
-  if (auto until = deps_.keys.nextEligibleAt(model)) {
-    // Whole seconds, rounded up: a client that waits that long finds a key.
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(*until - deps_.clock.now()).count();
-    none.retry_after_seconds = std::max<std::int64_t>(1, (ms + 999) / 1000);
+  if (auto secs = secondsUntilEligible(deps_.keys, deps_.clock, model)) {
+    // At least 1: the pick just failed (another request may have taken the last token).
+    none.retry_after_seconds = std::max<std::int64_t>(1, *secs);
   }
   co_return none;
 }

@@ -86,7 +86,9 @@ struct UpstreamResult {
   std::string body;
   bool timed_out = false;
   std::string network_error;
-  // NoKey: seconds until the first key cools down for this model, when every key is cooling.
+  // Whole seconds until a key can take the model (KeyPool::nextEligibleAt, rounded up): on NoKey,
+  // and on the last attempt's 429 (Answer) when no key can take the model yet; that answer's
+  // `fields` then carry the same Retry-After.
   std::optional<std::int64_t> retry_after_seconds;
 
   bool success() const { return kind == Kind::Answer && status >= 200 && status < 300; }
