@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "admin/admin_support.h"
+#include "admin/live_overlay.h"
 #include "auth/initial_password.h"
 #include "core/log.h"
 #include "core/secret_mask.h"
@@ -73,6 +74,13 @@ json::object keyJson(const storage::ApiKey& k) {
   return o;
 }
 
+// What the key detail reads on the BlockingPool.
+struct DetailRead {
+  std::optional<storage::ApiKey> key;
+  std::vector<storage::StatusChange> history;  // newest first, the unflushed change on top
+  std::optional<Error> error;
+};
+
 keys::PoolKey poolKeyOf(const storage::ApiKey& k) {
   keys::PoolKey p;
   p.id = k.id;
@@ -81,6 +89,7 @@ keys::PoolKey poolKeyOf(const storage::ApiKey& k) {
   p.failed_count = k.failed_count;
   p.priority = keys::parseKeyPriority(k.priority).value_or(keys::KeyPriority::Normal);
   p.last_used_at = k.last_used_at;
+  p.usage_count = k.usage_count;
   return p;
 }
 
@@ -442,7 +451,13 @@ void AdminApi::registerRoutes(http::Router& r) {
             }
             q.min_failed_count = n;
           }
-          auto job6 = [d, q] { return d->keys.list(q); };
+          // The status and min_failed_count filters select by the stored row, which the flusher
+          // brings up to the pool within a second; every row shown carries the live state.
+          auto job6 = [d, q] {
+            auto rows = d->keys.list(q);
+            if (rows) overlayLive(rows->items, d->pool);
+            return rows;
+          };
           auto page_r = co_await d->blocking.run(job6);
           if (!page_r) {
             co_await sendFailure(ex, page_r.error());
@@ -575,7 +590,11 @@ void AdminApi::registerRoutes(http::Router& r) {
           q.page_size = limit;
           q.page = skip / limit + 1;
           const int offset_in_page = skip % limit;
-          auto job9 = [d, q] { return d->keys.list(q); };
+          auto job9 = [d, q] {
+            auto rows = d->keys.list(q);
+            if (rows) overlayLive(rows->items, d->pool);
+            return rows;
+          };
           auto page_r = co_await d->blocking.run(job9);
           if (!page_r) {
             co_await sendFailure(ex, page_r.error());
@@ -604,7 +623,11 @@ void AdminApi::registerRoutes(http::Router& r) {
       co_await sendError(ex, 404, "API Key not found", "not_found");
       co_return std::nullopt;
     }
-    auto job = [d, i = *id] { return d->keys.get(i); };
+    auto job = [d, i = *id] {
+      auto row = d->keys.get(i);
+      if (row) overlayLive(std::span(&*row, 1), d->pool);
+      return row;
+    };
     auto key = co_await d->blocking.run(job);
     if (!key) {
       co_await sendFailure(ex, key.error());
@@ -631,26 +654,42 @@ void AdminApi::registerRoutes(http::Router& r) {
   // per-model cooldowns in force, with their end times) and the status history, newest first.
   r.add(
       verb::get, "/api/v1/api_keys/{id}/detail",
-      [d, requireAdmin, loadKey](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
+      [d, requireAdmin, parseId](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
         auto caller = co_await requireAdmin(ex);
         if (!caller) co_return;
-        auto key = co_await loadKey(ex, p);
-        if (!key) co_return;
-        auto job = [d, id = key->id] { return d->keys.history(id, 100); };
-        auto history = co_await d->blocking.run(job);
-        if (!history) {
-          co_await sendFailure(ex, history.error());
+        auto id = parseId(p);
+        if (!id) {
+          co_await sendError(ex, 404, "API Key not found", "not_found");
           co_return;
         }
+        // The history, then the row, then one pass over the pool: the row's fields, live.* and
+        // the newest history entry (a change the flusher has not written yet) are one snapshot.
+        auto job = [d, i = *id] {
+          DetailRead out;
+          auto history = d->keys.history(i, 100);
+          auto row = d->keys.get(i);
+          if (!row) {
+            out.error = row.error();
+          } else if (!history) {
+            out.error = history.error();
+          } else {
+            const auto live = overlayLive(std::span(&*row, 1), d->pool);
+            out.history = liveHistory(std::move(*history), live.front());
+            out.key = std::move(*row);
+          }
+          return out;
+        };
+        auto read = co_await d->blocking.run(job);
+        if (read.error) {
+          co_await sendFailure(ex, *read.error);
+          co_return;
+        }
+        const storage::ApiKey* key = &*read.key;
+        const auto* history = &read.history;
         json::object out = keyJson(*key);
         json::object live;
-        if (auto pooled = d->pool.get(key->id)) {
-          live["status"] = keys::toString(pooled->status);
-          live["failed_count"] = pooled->failed_count;
-        } else {
-          live["status"] = key->status;
-          live["failed_count"] = key->failed_count;
-        }
+        live["status"] = key->status;
+        live["failed_count"] = key->failed_count;
         json::array cooldowns;
         for (const auto& c : d->pool.cooldowns(key->id)) {
           cooldowns.push_back(json::object{
@@ -740,10 +779,13 @@ void AdminApi::registerRoutes(http::Router& r) {
         // Reload the plaintext for the pool (update returns it when the value changed).
         auto job13 = [d, i = *id] { return d->keys.get(i); };
         auto full = co_await d->blocking.run(job13);
-        if (full) d->pool.upsert(poolKeyOf(*full));
+        // Without a new status the pool's own status and failures stand (the row may lag them).
+        if (full) d->pool.upsert(poolKeyOf(*full), !patch.status.has_value());
+        storage::ApiKey shown = *updated;
+        overlayLive(std::span(&shown, 1), d->pool);
         audit(*caller, ex, "key.update", std::to_string(*id),
               patch.status ? "status=" + *patch.status : "");
-        co_await sendJson(ex, 200, keyJson(*updated));
+        co_await sendJson(ex, 200, keyJson(shown));
       });
 
   r.add(verb::delete_, "/api/v1/api_keys/{id}",
