@@ -67,10 +67,34 @@ struct Store {
   std::unique_ptr<storage::KeyCipher> cipher;
 };
 
-Result<Store> openStore(const config::Settings& s, bool need_cipher) {
+// The data directory as an absolute path, for messages: a relative one depends on the cwd.
+std::string absoluteDir(const std::string& dir) {
   std::error_code ec;
-  std::filesystem::create_directories(s.data_dir, ec);
-  if (ec) return makeError("data_dir", "cannot create " + s.data_dir + ": " + ec.message());
+  const auto abs = std::filesystem::absolute(dir, ec);
+  return ec ? dir : abs.lexically_normal().string();
+}
+
+// Every subcommand finds its key material in POISE_DATA_DIR (or POISE_SECRET_KEY) and nowhere
+// else. A master key is generated only for a database that holds no encrypted API key yet: a
+// missing secret.key next to stored keys means the wrong data directory (e.g. a relative
+// POISE_DATA_DIR from another working directory), and a new key would encrypt with a secret the
+// gateway does not have.
+Status checkMasterKeyMayBeCreated(const config::Settings& s, storage::Database& db) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(s.data_dir) / "secret.key", ec)) return {};
+  auto rows = db.query("SELECT COUNT(*) FROM api_keys");
+  if (!rows) return rows.error();
+  const std::int64_t stored = rows->empty() ? 0 : rows->front().int64(0);
+  if (stored == 0) return {};
+  return makeError("secret_key_missing",
+                   "no secret.key in " + absoluteDir(s.data_dir) + " but the database holds " +
+                       std::to_string(stored) +
+                       " encrypted API key(s): set POISE_DATA_DIR (or --data-dir) to the "
+                       "gateway's data directory, or POISE_SECRET_KEY to its master key");
+}
+
+Result<Store> openStore(const config::Settings& s, bool need_cipher) {
+  if (auto st = createPrivateDirectories(s.data_dir); !st) return st.error();
   storage::DatabaseOptions options;
   // SQLite has one writer at a time, so more than 16 connections only add file handles; a
   // server takes up to 100 from one instance.
@@ -87,6 +111,7 @@ Result<Store> openStore(const config::Settings& s, bool need_cipher) {
     if (!parsed) return makeError("secret_key", "POISE_SECRET_KEY: " + parsed.error().message);
     key = *parsed;
   } else {
+    if (auto st = checkMasterKeyMayBeCreated(s, *store.db); !st) return st.error();
     auto loaded = storage::loadOrCreateMasterKey(s.data_dir);
     if (!loaded) return loaded.error();
     if (loaded->insecure_permissions) {
@@ -141,6 +166,31 @@ Status ensureFirstAdmin(const config::Settings& s, storage::UserRepository& user
   return {};
 }
 
+// POISE_API_TOKEN and POISE_UPSTREAM_URL seed the first start only; set later to other values
+// than the stored ones, they are ignored, and the operator is told so (one line each; the token
+// itself is never printed).
+void warnSeedMismatch(const config::Settings& s, storage::ConfigRepository& repo) {
+  if (s.api_token) {
+    auto stored = repo.get("api_token");
+    if (stored && *stored && (**stored).value != *s.api_token) {
+      spdlog::warn(
+          "msg=\"POISE_API_TOKEN differs from the stored config api_token, which stays in force; "
+          "the variable seeds the first start only: change api_token in the console\"");
+    }
+  }
+  if (s.upstream_url_given) {
+    auto stored = repo.get("target_api_url");
+    const std::string wanted = config::normalizeTargetUrl(s.upstream_url);
+    if (stored && *stored && (**stored).value != wanted) {
+      spdlog::warn(
+          "msg=\"POISE_UPSTREAM_URL differs from the stored config target_api_url, which stays in "
+          "force; the variable seeds the first start only: change target_api_url in the "
+          "console\" env={} stored={}",
+          logValue(wanted), logValue((**stored).value));
+    }
+  }
+}
+
 // Seeds the config defaults at first start. POISE_API_TOKEN must pass the api_token rules when it
 // is seeded; a stored token from before those rules keeps working, with a warning.
 Status seedConfig(const config::Settings& s, storage::ConfigRepository& repo,
@@ -171,6 +221,7 @@ Status seedConfig(const config::Settings& s, storage::ConfigRepository& repo,
   }
   auto r = repo.insertIfAbsent(defaults);
   if (!r) return r.error();
+  warnSeedMismatch(s, repo);
   return {};
 }
 
@@ -352,11 +403,21 @@ int serve(const config::Settings& s) {
   const auto load_start = std::chrono::steady_clock::now();
   auto all_keys = key_repo.loadAll();
   if (!all_keys) return fail(all_keys.error());
-  const std::size_t key_count = all_keys->size();
+  if (!all_keys->undecryptable.empty()) {
+    std::string ids;
+    for (const std::int64_t id : all_keys->undecryptable) {
+      ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    }
+    spdlog::warn(
+        "msg=\"API keys do not decrypt with this master key; marked error\" count={} ids={} "
+        "data_dir={}",
+        all_keys->undecryptable.size(), ids, logValue(absoluteDir(s.data_dir)));
+  }
+  const std::size_t key_count = all_keys->keys.size();
   storage::BucketOverrideRepository override_repo(db);
   auto overrides = override_repo.loadAll();
   if (!overrides) return fail(overrides.error());
-  pool.load(toPoolKeys(std::move(*all_keys), *overrides));
+  pool.load(toPoolKeys(std::move(all_keys->keys), *overrides));
 
   // Threads for database calls (password hashing has a pool of its own, below): more than there
   // are connections would only queue on the pool; 16 bound the memory of a large POOL_SIZE.
@@ -577,6 +638,17 @@ int importKeys(const config::Settings& s, const std::string& file) {
   if (!store) return fail(store.error());
   SystemClock clock;
   storage::ApiKeyRepository repo(*store->db, *store->cipher, clock);
+  // Keys added under another master key than the stored ones would never decrypt for the gateway.
+  auto first = store->db->query("SELECT MIN(id) FROM api_keys");
+  if (!first) return fail(first.error());
+  if (auto id = first->empty() ? std::nullopt : first->front().optionalInt64(0)) {
+    if (auto k = repo.get(*id); !k && k.error().code == "decrypt_failed") {
+      return fail(makeError("secret_key_mismatch",
+                            "the master key (secret.key in " + absoluteDir(s.data_dir) +
+                                " or POISE_SECRET_KEY) does not decrypt the API keys already "
+                                "stored; nothing imported"));
+    }
+  }
   auto r = repo.addMany(std::move(values), clock.now());
   if (!r) return fail(r.error());
   std::cout << "added " << r->total_added << ", skipped " << (r->total_processed - r->total_added)

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,10 +33,26 @@ std::string readHolderPid(int fd) {
 
 }  // namespace
 
-Result<DataDirLock> DataDirLock::acquire(const std::string& data_dir) {
+Status createPrivateDirectories(const std::string& data_dir) {
+  const std::filesystem::path target = std::filesystem::path(data_dir).lexically_normal();
+  std::filesystem::path partial;
+  for (const auto& part : target) {
+    partial /= part;
+    if (part.empty() || part == "/" || part == "." || part == "..") continue;
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
+      return makeError("data_dir",
+                       "cannot create " + partial.string() + ": " + errnoMessage(errno));
+    }
+  }
   std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) return makeError("data_dir", "cannot create " + data_dir + ": " + ec.message());
+  if (!std::filesystem::is_directory(target, ec)) {
+    return makeError("data_dir", "cannot create " + data_dir + ": not a directory");
+  }
+  return {};
+}
+
+Result<DataDirLock> DataDirLock::acquire(const std::string& data_dir) {
+  if (auto st = createPrivateDirectories(data_dir); !st) return st.error();
   const std::string path = (std::filesystem::path(data_dir) / "poise.lock").string();
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return makeError("data_dir", "cannot open " + path + ": " + errnoMessage(errno));

@@ -10,6 +10,10 @@
 
 namespace poise::app {
 
+// Creates `data_dir` and any missing parents with mode 0700 (never readable by others, not even
+// for a moment); an existing directory is left as it is. Error "data_dir".
+[[nodiscard]] Status createPrivateDirectories(const std::string& data_dir);
+
 class DataDirLock {
  public:
   // Creates `data_dir` when missing and takes the lock without waiting. Fails with a message

@@ -151,7 +151,10 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
   if (auto v = get("POISE_ADMIN_USERNAME"); v && !v->empty()) s.admin_username = *v;
   if (auto v = get("POISE_ADMIN_PASSWORD"); v && !v->empty()) s.admin_password = *v;
   if (auto v = get("POISE_API_TOKEN"); v && !v->empty()) s.api_token = *v;
-  if (auto v = get("POISE_UPSTREAM_URL"); v && !v->empty()) s.upstream_url = *v;
+  if (auto v = get("POISE_UPSTREAM_URL"); v && !v->empty()) {
+    s.upstream_url = *v;
+    s.upstream_url_given = true;
+  }
   if (auto v = get("POISE_SECRET_KEY"); v && !v->empty()) s.secret_key = *v;
   if (auto v = get("POISE_WORKERS")) {
     if (!parseNumber(*v, s.workers) || s.workers == 0 || s.workers > 256) {

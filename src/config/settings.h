@@ -29,6 +29,7 @@ struct Settings {
   std::optional<std::string> admin_password;
   std::optional<std::string> api_token;
   std::string upstream_url = "https://generativelanguage.googleapis.com";
+  bool upstream_url_given = false;  // POISE_UPSTREAM_URL was set (not the default)
   std::optional<std::string> secret_key;
   unsigned workers = 1;
   std::size_t max_connections = 10000;

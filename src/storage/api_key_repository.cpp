@@ -424,16 +424,40 @@ Result<std::int64_t> ApiKeyRepository::removeMany(std::span<const std::int64_t> 
   return removed;
 }
 
-Result<std::vector<ApiKey>> ApiKeyRepository::loadAll() {
+Result<LoadedKeys> ApiKeyRepository::loadAll() {
   auto rows = db_.query("SELECT " + std::string(kColumns) + " FROM api_keys ORDER BY id");
   if (!rows) return rows.error();
-  std::vector<ApiKey> out;
-  out.reserve(rows->size());
+  LoadedKeys out;
+  out.keys.reserve(rows->size());
   for (const Row& r : *rows) {
     auto k = toKey(r, true);
-    if (!k) return k.error();
-    out.push_back(std::move(*k));
+    if (!k) {
+      if (k.error().code != "decrypt_failed") return k.error();
+      auto plain = toKey(r, false);
+      if (!plain) return plain.error();
+      k = std::move(*plain);
+      k->status = "error";
+      out.undecryptable.push_back(k->id);
+    }
+    out.keys.push_back(std::move(*k));
   }
+  if (out.undecryptable.empty()) return out;
+  const Value now = timestampValue(clock_.now());
+  const std::string reason(kUndecryptableReason);
+  auto st = db_.transaction([&](Connection& c) -> Status {
+    for (const std::int64_t id : out.undecryptable) {
+      auto h = c.execute(
+          "INSERT INTO key_status_history (api_key_id, from_status, to_status, reason, "
+          "created_at) SELECT id, status, 'error', ?, ? FROM api_keys WHERE id = ? AND "
+          "status <> 'error'",
+          {reason, now, id});
+      if (!h) return h.error();
+      auto u = c.execute("UPDATE api_keys SET status = 'error' WHERE id = ?", {id});
+      if (!u) return u.error();
+    }
+    return {};
+  });
+  if (!st) return st.error();
   return out;
 }
 

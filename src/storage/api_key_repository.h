@@ -42,6 +42,16 @@ struct ApiKey {
   std::int64_t failed_count = 0;
 };
 
+struct LoadedKeys {
+  std::vector<ApiKey> keys;
+  std::vector<std::int64_t> undecryptable;  // ids, ascending
+};
+
+// The status history reason of a key whose stored value does not decrypt.
+inline constexpr std::string_view kUndecryptableReason =
+    "value does not decrypt with this master key (secret.key or POISE_SECRET_KEY is not the one "
+    "it was stored with, or the row was altered)";
+
 struct AddKeysResult {
   std::int64_t total_processed = 0;  // non-empty values after trimming, duplicates included
   std::int64_t total_added = 0;
@@ -110,9 +120,11 @@ class ApiKeyRepository {
   Status remove(std::int64_t id);
   // Returns how many of `ids` existed and were removed.
   Result<std::int64_t> removeMany(std::span<const std::int64_t> ids);
-  // Every key with its value, by id, for the in-memory pool. Fails with "decrypt_failed" (naming
-  // the key id) if any value does not decrypt: the master key does not match the database.
-  Result<std::vector<ApiKey>> loadAll();
+  // Every key with its value, by id, for the in-memory pool. A key whose value does not decrypt
+  // (stored under another master key, or altered) does not fail the load: it comes back with an
+  // empty value and status "error", stored so with kUndecryptableReason in its history (once),
+  // and its id is listed in `undecryptable`.
+  Result<LoadedKeys> loadAll();
   // Applies the deltas in one transaction; ids that no longer exist are skipped. A status that
   // differs from the stored one is recorded in the history. Error "invalid_status".
   Status applyUsage(std::span<const UsageDelta> deltas);

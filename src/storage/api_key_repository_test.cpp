@@ -185,8 +185,9 @@ TEST_F(ApiKeyRepositoryTest, BulkAddsAHundredThousandKeys) {
   auto all = keys_.loadAll();
   const double load_s = secondsSince(start);
   ASSERT_TRUE(all) << all.error().message;
-  ASSERT_EQ(all->size(), static_cast<std::size_t>(kKeys));
-  EXPECT_EQ((*all)[12345].value, keyValue(12345));
+  ASSERT_EQ(all->keys.size(), static_cast<std::size_t>(kKeys));
+  EXPECT_TRUE(all->undecryptable.empty());
+  EXPECT_EQ(all->keys[12345].value, keyValue(12345));
 
   start = std::chrono::steady_clock::now();
   auto page = keys_.list(KeyListQuery{.page = 1000, .page_size = 50});
@@ -361,7 +362,7 @@ TEST_F(ApiKeyRepositoryTest, RemoveAndRemoveManyTakeHistoryAlong) {
   auto n = keys_.removeMany(ids);
   ASSERT_TRUE(n);
   EXPECT_EQ(*n, 2);
-  EXPECT_TRUE(keys_.loadAll()->empty());
+  EXPECT_TRUE(keys_.loadAll()->keys.empty());
   auto gone = keys_.appendHistory(b->id, "active", "error", "", clock_.now());
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().code, "not_found");
@@ -435,9 +436,30 @@ TEST_F(ApiKeyRepositoryTest, TamperedOrSwappedCiphertextFailsToDecrypt) {
   auto got = keys_.get(a->id);
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, "decrypt_failed");
+  // Loading does not fail: the key is marked error, with the reason in its history.
   auto all = keys_.loadAll();
-  ASSERT_FALSE(all);
-  EXPECT_NE(all.error().message.find("API key " + std::to_string(a->id)), std::string::npos);
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->keys.size(), 2u);
+  EXPECT_EQ(all->undecryptable, std::vector<std::int64_t>{a->id});
+  EXPECT_EQ(all->keys[0].id, a->id);
+  EXPECT_EQ(all->keys[0].status, "error");
+  EXPECT_TRUE(all->keys[0].value.empty());
+  EXPECT_EQ(all->keys[1].value, keyValue(2));
+  EXPECT_EQ(all->keys[1].status, "active");
+  auto stored = keys_.list(KeyListQuery{.status = "error"});
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->total, 1);
+  auto changes = keys_.history(a->id, 10);
+  ASSERT_TRUE(changes);
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ((*changes)[0].from_status, "active");
+  EXPECT_EQ((*changes)[0].to_status, "error");
+  EXPECT_EQ((*changes)[0].reason, kUndecryptableReason);
+  // A second load does not repeat the history entry.
+  auto again = keys_.loadAll();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->undecryptable, std::vector<std::int64_t>{a->id});
+  EXPECT_EQ(keys_.history(a->id, 10)->size(), 1u);
 
   // Moving b's ciphertext and nonce onto a row with another fingerprint fails too.
   auto b_row =
@@ -456,8 +478,9 @@ TEST_F(ApiKeyRepositoryTest, AnotherMasterKeyCannotLoadTheKeys) {
   KeyCipher other(testKey(2));
   ApiKeyRepository wrong(t_.db(), other, clock_);
   auto all = wrong.loadAll();
-  ASSERT_FALSE(all);
-  EXPECT_EQ(all.error().code, "decrypt_failed");
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->undecryptable.size(), 1u);
+  EXPECT_EQ(all->keys[0].status, "error");
   // And it cannot see duplicates: fingerprints differ under another master key.
   auto dup = wrong.list(KeyListQuery{.search = keyValue(1)});
   ASSERT_TRUE(dup);
