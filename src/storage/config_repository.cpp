@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "core/encoding.h"
+
 namespace poise::storage {
 namespace {
 
@@ -25,35 +27,6 @@ ConfigItem toItem(const Row& r) {
                     .updated_by_user_id = r.optionalInt64(4)};
 }
 
-std::string hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
-
-std::optional<std::vector<std::uint8_t>> unhex(std::string_view text) {
-  auto digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  if (text.size() % 2 != 0) return std::nullopt;
-  std::vector<std::uint8_t> out;
-  out.reserve(text.size() / 2);
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int hi = digit(text[i]);
-    const int lo = digit(text[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
-  }
-  return out;
-}
-
 // The associated data: a sealed value copied to another key does not open.
 std::string boundTo(std::string_view key) {
   return "config:" + std::string(key);
@@ -70,15 +43,16 @@ Result<std::string> ConfigRepository::seal(std::string_view key, std::string_vie
   if (!sealed(key)) return std::string(value);
   auto s = secrets_.cipher->encrypt(value, boundTo(key));
   if (!s) return s.error();
-  return std::string(kSealedPrefix) + hex(s->nonce) + ":" + hex(s->ciphertext);
+  return std::string(kSealedPrefix) + toHex(s->nonce) + ":" + toHex(s->ciphertext);
 }
 
 Status ConfigRepository::open(ConfigItem& item) const {
   if (!sealed(item.key) || !item.value.starts_with(kSealedPrefix)) return {};
   const std::string_view body = std::string_view(item.value).substr(kSealedPrefix.size());
   const auto colon = body.find(':');
-  auto nonce = colon == std::string_view::npos ? std::nullopt : unhex(body.substr(0, colon));
-  auto ciphertext = colon == std::string_view::npos ? std::nullopt : unhex(body.substr(colon + 1));
+  auto nonce = colon == std::string_view::npos ? std::nullopt : fromHex(body.substr(0, colon));
+  auto ciphertext =
+      colon == std::string_view::npos ? std::nullopt : fromHex(body.substr(colon + 1));
   Result<std::string> plain = makeError("decrypt_failed", "");
   if (nonce && ciphertext) plain = secrets_.cipher->decrypt(*ciphertext, *nonce, boundTo(item.key));
   if (!plain) {
