@@ -244,6 +244,7 @@ std::vector<keys::PoolKey> toPoolKeys(
     p.failed_count = k.failed_count;
     p.priority = keys::parseKeyPriority(k.priority).value_or(keys::KeyPriority::Normal);
     p.last_used_at = k.last_used_at;
+    p.usage_count = k.usage_count;
     if (auto it = overrides.find(k.id); it != overrides.end()) {
       p.bucket_override = keys::BucketLimits{it->second.capacity, it->second.refill_rate};
     }

@@ -81,6 +81,10 @@ asio::awaitable<void> respondFailure(net::HttpExchange& ex, Protocol protocol,
   if (r.kind == UpstreamResult::Kind::Answer) {
     const std::string message = upstreamMessage(r);
     auto res = http::errorResponse(protocol, r.status, message);
+    // Every key is cooling for this model: say exactly when one can take it again.
+    if (r.retry_after_seconds) {
+      res.set(bhttp::field::retry_after, std::to_string(*r.retry_after_seconds));
+    }
     co_await ex.respond(std::move(res));
     co_return;
   }
