@@ -14,5 +14,6 @@ cmake --preset dev -B "$dir" "${flags[@]}" \
   -DCMAKE_DISABLE_FIND_PACKAGE_GTest=TRUE -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=TRUE >"$dir.log" 2>&1 ||
   { cat "$dir.log" >&2; rm -f "$dir.log"; exit 1; }
 rm -f "$dir.log"
-ninja -C "$dir" -t targets all | grep -q '^poise:' || { echo "no poise target" >&2; exit 1; }
+targets=$(ninja -C "$dir" -t targets all)
+grep -q '^poise:' <<<"$targets" || { echo "no poise target" >&2; exit 1; }
 echo "server configures without GoogleTest or Google Benchmark"
