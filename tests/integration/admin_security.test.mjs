@@ -21,7 +21,8 @@ import {
 import { nativeCall } from './lib/gemini.mjs';
 
 const shared = sharedFake();
-const SANITIZED = ['ASAN_OPTIONS', 'TSAN_OPTIONS'].some((v) => process.env[v] !== undefined);
+const SANITIZED = ['POISE_IT_SANITIZED', 'ASAN_OPTIONS', 'TSAN_OPTIONS']
+  .some((v) => process.env[v] !== undefined);
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -245,9 +246,13 @@ describe('login throttle and password hashing', () => {
         const count = (s) => statuses.filter((x) => x === s).length;
         t.diagnostic(`RSS ${mib(before)} before, peak ${mib(peak)}; answers 401×${count(401)} ` +
           `429×${count(429)} 503×${count(503)}; admin p50 ${p50?.toFixed(0)} ms of ${latencies.length}`);
-        assert.ok(peak - before < 170 * 1024,
-          `RSS grew from ${mib(before)} to a peak of ${mib(peak)} (two hashes of 64 MiB at most)`);
-        if (!SANITIZED) assert.ok(peak < 200 * 1024, `peak RSS ${mib(peak)}`);
+        // Under ASan freed hash buffers wait in its quarantine (256 MiB by default), so memory is
+        // only measured in plain builds; the bounded queue's 503s are checked in every build.
+        if (!SANITIZED) {
+          assert.ok(peak - before < 170 * 1024,
+            `RSS grew from ${mib(before)} to a peak of ${mib(peak)} (two hashes of 64 MiB at most)`);
+          assert.ok(peak < 200 * 1024, `peak RSS ${mib(peak)}`);
+        }
         assert.ok(latencies.length >= 1, 'the admin API was probed during the flood');
         assert.ok(p50 < 500, `admin API p50 during the flood: ${p50.toFixed(0)} ms`);
       });
