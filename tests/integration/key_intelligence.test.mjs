@@ -7,26 +7,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { randomToken, request, sharedFake, startPoise, waitFor } from './lib/harness.mjs';
+import { randomToken, request, sharedFake, startPoise, withQuietGateway, waitFor } from './lib/harness.mjs';
 import { MODEL, OTHER_MODEL, candidateText, nativeCall } from './lib/gemini.mjs';
-
-// Background validation off (it would consume scripted answers).
-const QUIET = {
-  key_validation_active_interval_seconds: '0',
-  key_validation_exhausted_interval_seconds: '0',
-  key_validation_error_interval_seconds: '0',
-};
 
 const shared = sharedFake();
 
-async function withGateway({ keys, config = {} }, fn) {
-  const poise = await startPoise({ upstreamUrl: shared.fake.url, keys, config: { ...QUIET, ...config } });
-  try {
-    await fn(poise);
-  } finally {
-    await poise.stop();
-  }
-}
+// Background validation off: only the requests below touch the keys.
+const withGateway = (options, fn) => withQuietGateway(shared, options, fn);
 
 const keyOf = (rec) => rec.headers['x-goog-api-key'];
 

@@ -6,26 +6,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { randomToken, request, sharedFake, startPoise } from './lib/harness.mjs';
+import { randomToken, request, sharedFake, withQuietGateway } from './lib/harness.mjs';
 import { MODEL, EMBED_MODEL, nativeCall } from './lib/gemini.mjs';
-
-// Background validation off: only the requests below touch the keys.
-const QUIET = {
-  key_validation_active_interval_seconds: '0',
-  key_validation_exhausted_interval_seconds: '0',
-  key_validation_error_interval_seconds: '0',
-};
 
 const shared = sharedFake();
 
-async function withGateway({ keys, config = {} }, fn) {
-  const poise = await startPoise({ upstreamUrl: shared.fake.url, keys, config: { ...QUIET, ...config } });
-  try {
-    await fn(poise);
-  } finally {
-    await poise.stop();
-  }
-}
+// Background validation off: only the requests below touch the keys.
+const withGateway = (options, fn) => withQuietGateway(shared, options, fn);
 
 async function get(poise, path) {
   const res = await poise.admin('GET', path);

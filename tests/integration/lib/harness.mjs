@@ -616,3 +616,25 @@ export async function spawnPoise({ env = {}, prefix = [] } = {}) {
     },
   };
 }
+
+/** Config that turns the background validation jobs off, so only a test's requests touch keys. */
+export const QUIET_VALIDATION = {
+  key_validation_active_interval_seconds: '0',
+  key_validation_exhausted_interval_seconds: '0',
+  key_validation_error_interval_seconds: '0',
+};
+
+/**
+ * Runs fn(poise) against a gateway on `fake` (a sharedFake() result) with background validation
+ * off, and stops the gateway afterwards whatever happens.
+ */
+export async function withQuietGateway(shared, { keys, config = {} }, fn) {
+  const poise = await startPoise({
+    upstreamUrl: shared.fake.url, keys, config: { ...QUIET_VALIDATION, ...config },
+  });
+  try {
+    await fn(poise);
+  } finally {
+    await poise.stop();
+  }
+}
