@@ -18,11 +18,18 @@ mkdir -p build-fuzz/artifacts
 for target in "${targets[@]}"; do
   work="build-fuzz/corpus/${target}"
   mkdir -p "$work"
-  echo "== fuzz_${target}: ${seconds}s"
-  build-fuzz/fuzz/fuzz_${target} \
+  log="build-fuzz/fuzz_${target}.log"
+  echo "== fuzz_${target}: ${seconds}s (log: ${log})"
+  # libFuzzer's progress lines go to the log; the end of it is printed only when a target fails.
+  if ! "build-fuzz/fuzz/fuzz_${target}" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -dict=fuzz/json.dict \
     -artifact_prefix="build-fuzz/artifacts/${target}-" \
-    "$work" "fuzz/corpus/${target}"
+    "$work" "fuzz/corpus/${target}" >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    echo "FAILED: fuzz_${target} (reproducer in build-fuzz/artifacts/)" >&2
+    exit 1
+  fi
+  grep -E '^stat::number_of_executed_units' "$log" || true
 done
 echo "fuzz: all ${#targets[@]} targets ran ${seconds}s each without a finding"

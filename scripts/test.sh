@@ -53,6 +53,7 @@ passed=0
 failed=0
 skipped=0
 status=0
+failures=()
 for preset in "${presets[@]}"; do
   echo "== configure + build: $preset"
   start=$(date +%s)
@@ -73,6 +74,9 @@ for preset in "${presets[@]}"; do
     passed=$((passed + total - bad - skip))
     failed=$((failed + bad))
     skipped=$((skipped + skip))
+    while IFS= read -r line; do
+      failures+=("$preset: ${line#"${line%%[![:space:]]*}"}")
+    done < <(sed -n '/The following tests FAILED:/,/^Errors while running/p' "$log" | grep -E '^\s+[0-9]+ - ' || true)
   else
     echo "no CTest summary for $preset" >&2
     status=1
@@ -90,5 +94,7 @@ else
   status=1
 fi
 
+# The failures again, so that the end of the output says which tests they were.
+for line in "${failures[@]}"; do echo "FAILED $line"; done
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit $status
