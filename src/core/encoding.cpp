@@ -15,6 +15,8 @@ int sodiumVariant(Base64Alphabet alphabet, bool padded) {
 }  // namespace
 
 std::string toHex(std::span<const unsigned char> bytes) {
+  // libsodium declares its buffers non-null; an empty span may carry a null data().
+  if (bytes.empty()) return {};
   // sodium_bin2hex writes a terminating NUL after the digits.
   std::string out(bytes.size() * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());
@@ -24,6 +26,7 @@ std::string toHex(std::span<const unsigned char> bytes) {
 
 std::optional<std::vector<unsigned char>> fromHex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
+  if (hex.empty()) return std::vector<unsigned char>{};  // (no null buffer for libsodium)
   std::vector<unsigned char> out(hex.size() / 2);
   std::size_t len = 0;
   const char* end = nullptr;
@@ -35,6 +38,7 @@ std::optional<std::vector<unsigned char>> fromHex(std::string_view hex) {
 }
 
 std::string toBase64(std::span<const unsigned char> bytes, Base64Alphabet alphabet, bool padded) {
+  if (bytes.empty()) return {};  // (no null buffer for libsodium)
   const int variant = sodiumVariant(alphabet, padded);
   // sodium_base64_ENCODED_LEN is exact for every variant and counts the terminating NUL.
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
