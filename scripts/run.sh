@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
-# The server alone: no tests or benchmarks, so nothing but the server's packages is needed.
-cmake --preset dev -DPOISE_BUILD_TESTS=OFF -DPOISE_BUILD_BENCH=OFF >/dev/null
-cmake --build --preset dev --target poise
-exec ./build/poise serve "$@"
+# The server alone, optimised and without debug information (build-release/): no tests or
+# benchmarks, so nothing but the server's packages is needed (about 3.5 min cold on 2 cores).
+cmake --preset release -DPOISE_BUILD_TESTS=OFF -DPOISE_BUILD_BENCH=OFF >/dev/null
+cmake --build --preset release --target poise
+exec ./build-release/poise serve "$@"

@@ -5,12 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flags=(-DPOISE_BUILD_TESTS=OFF -DPOISE_BUILD_BENCH=OFF)
+grep -q -- "--preset release" scripts/run.sh || { echo "scripts/run.sh no longer builds the release preset" >&2; exit 1; }
 for f in "${flags[@]}"; do
   grep -q -- "$f" scripts/run.sh || { echo "scripts/run.sh no longer passes $f" >&2; exit 1; }
 done
 dir=$(mktemp -d /tmp/poise-server-only.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-cmake --preset dev -B "$dir" "${flags[@]}" \
+cmake --preset release -B "$dir" "${flags[@]}" \
   -DCMAKE_DISABLE_FIND_PACKAGE_GTest=TRUE -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=TRUE >"$dir.log" 2>&1 ||
   { cat "$dir.log" >&2; rm -f "$dir.log"; exit 1; }
 rm -f "$dir.log"
