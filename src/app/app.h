@@ -1,6 +1,6 @@
-// App: the composition root. Opens storage, seeds the first admin and the config, loads the key
-// pool, wires the routes and runs the HTTP server, the background flusher and signal handling.
-// Owned by main(); run() blocks until SIGTERM/SIGINT and returns the process exit code.
+// The subcommands behind main(): each returns the process exit code. `serve` builds and runs a
+// ServerApp (app/server_app.h, the composition root); the others open storage through
+// app/bootstrap.h, do one thing and return.
 #pragma once
 
 #include "config/settings.h"

@@ -59,14 +59,19 @@ void SnapshotJob::start() {
                  });
 }
 
-void SnapshotJob::stop() {
+void SnapshotJob::requestStop() {
   if (!loop_) return;
-  Loop* loop = loop_.get();
-  asio::post(loop->strand, [loop] {
+  // The handler holds the loop: a second request may still be queued when stop() has waited.
+  asio::post(loop_->strand, [loop = loop_] {
     loop->stopping = true;
     loop->timer.cancel();
   });
-  loop->done.wait();
+}
+
+void SnapshotJob::stop() {
+  if (!loop_) return;
+  requestStop();
+  loop_->done.wait();
   loop_.reset();
   if (auto st = flushCalls(); !st) {
     spdlog::error("msg=\"could not persist call counts\" error={}", logValue(st.error().message));

@@ -44,6 +44,8 @@ class SnapshotJob {
   Status seedCounters();
   // Starts the loop on the BlockingPool; it ticks once a second.
   void start();
+  // Asks the loop to end after the round in progress. Does not block; any thread.
+  void requestStop();
   // Ends the loop, waits for it, then persists the call counts not yet written. Blocks; call it
   // before BlockingPool::stop(). Safe to call twice, or without start().
   void stop();

@@ -1,4 +1,4 @@
-// Process lifecycle: graceful shutdown on SIGTERM.
+// Process lifecycle: graceful shutdown on SIGTERM; SIGHUP does not stop the gateway.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -128,5 +128,26 @@ describe('SIGTERM', () => {
     assert.equal(exit.code, 0, 'exit code 0');
     assert.ok(Date.now() - started < 3000, 'no needless wait when nothing is in flight');
     assert.equal(await probe(poise.port), 'refused');
+  });
+});
+
+describe('SIGHUP', () => {
+  it('is logged and ignored: the gateway keeps serving, and SIGTERM still stops it with 0', async () => {
+    stack = await startStack({ keys: [randomToken('hup')] });
+    const { poise } = stack;
+    const ai = genaiClient(poise.url, poise.gatewayToken, 'v1beta');
+    poise.signal('SIGHUP');
+    await waitFor(async () => /SIGHUP ignored/.test(poise.logs()), {
+      timeoutMs: 3000, intervalMs: 20, what: 'the SIGHUP log line',
+    });
+    // Twice: the handler re-arms after the first one.
+    poise.signal('SIGHUP');
+    const reply = await ai.models.generateContent({ model: MODEL, contents: 'still there?' });
+    assert.ok(reply.text.length > 0, 'answers after two SIGHUPs');
+    assert.equal(await probe(poise.port), 'open');
+    poise.signal('SIGTERM');
+    const exit = await exitWithin(poise, 5000);
+    assert.equal(exit.signal, null, `exited by itself, not by signal ${exit.signal}`);
+    assert.equal(exit.code, 0, 'exit code 0');
   });
 });

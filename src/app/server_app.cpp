@@ -1,0 +1,407 @@
+#include "app/server_app.h"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <csignal>
+
+#include "admin/key_check_routes.h"
+#include "admin/statistics_routes.h"
+#include "admin/token_bucket_routes.h"
+#include "core/log.h"
+#include "http/error_envelope.h"
+#include "net/address_ranges.h"
+
+namespace poise::app {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+// Idle token buckets are forgotten every token_bucket_cleanup_interval seconds (also on read,
+// with enable_lazy_cleanup); the sweep is O(keys) under the pool's mutex.
+constexpr auto kFlushInterval = std::chrono::seconds(1);
+
+net::HttpServerOptions serverOptions(const config::Settings& s, net::AddressRanges trusted) {
+  net::HttpServerOptions opts;
+  opts.host = s.listen_host;
+  opts.port = s.listen_port;
+  opts.workers = s.workers;
+  opts.max_connections = s.max_connections;
+  opts.body_limit = s.max_request_size;
+  opts.read_timeout = std::chrono::seconds(s.request_timeout_seconds);
+  opts.header_timeout = std::chrono::seconds(s.header_timeout_seconds);
+  opts.max_connections_per_ip = s.max_connections_per_ip;
+  opts.trusted_proxies = std::move(trusted);
+  return opts;
+}
+
+// Native Gemini requests: everything under /v1beta/ and /v1alpha/, and on /v1/ a method call
+// (`…:generateContent`) or a models listing that carries a native credential (the OpenAI
+// models listing is the same path with a Bearer token).
+bool isNative(const net::Request& req, std::string_view target, std::string_view path) {
+  auto starts = [&](std::string_view p) { return path.substr(0, p.size()) == p; };
+  if (starts("/v1beta/") || starts("/v1alpha/")) return true;
+  if (!starts("/v1/")) return false;
+  const auto last = path.rfind('/');
+  if (path.find(':', last) != std::string_view::npos) return true;
+  const bool models = path == "/v1/models" || starts("/v1/models/");
+  const bool native_cred = !req["x-goog-api-key"].empty() ||
+                           target.find("?key=") != std::string_view::npos ||
+                           target.find("&key=") != std::string_view::npos;
+  return models && native_cred;
+}
+
+// The server's handler: everything goes through the front's route table once it is ready.
+net::RequestHandler frontHandler(Front& front) {
+  return [&front](net::HttpExchange& ex) -> asio::awaitable<void> {
+    auto& req = ex.request();
+    const std::string_view target = req.target();
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (!front.ready.load(std::memory_order_acquire)) {
+      co_await ex.respond(http::errorResponse(http::protocolForTarget(target), 503, "starting up"));
+      co_return;
+    }
+    if (isNative(req, target, path)) {
+      co_await front.gemini->handle(ex);
+      co_return;
+    }
+    auto m = front.router.match(req.method(), path);
+    if (m.handler) {
+      co_await (*m.handler)(ex, m.params);
+      co_return;
+    }
+    if (path.substr(0, 5) == "/api/") {
+      co_await front.admin->unmatched(ex, m.method_not_allowed);
+      co_return;
+    }
+    const auto protocol = http::protocolForTarget(target);
+    co_await ex.respond(
+        http::errorResponse(protocol, m.method_not_allowed ? 405 : 404,
+                            m.method_not_allowed ? "Method Not Allowed" : "Not Found"));
+  };
+}
+
+void logFileLimit(const config::Settings& s, const Result<FileLimit>& file_limit) {
+  if (!file_limit) {
+    spdlog::warn("msg=\"could not raise the open-file limit\" error={}",
+                 logValue(file_limit.error().message));
+  } else if (const auto needed = descriptorsNeeded(
+                 s.max_connections, static_cast<std::size_t>(s.pool_size), s.workers);
+             file_limit->soft < needed) {
+    spdlog::warn(
+        "msg=\"the open-file limit is too low for POISE_MAX_CONNECTIONS: each client connection "
+        "may need an upstream one too; raise the hard nofile limit (ulimit -Hn, systemd "
+        "LimitNOFILE=, docker --ulimit nofile=) or lower POISE_MAX_CONNECTIONS\" nofile={} "
+        "needed={} max_connections={}",
+        file_limit->soft, needed, s.max_connections);
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ServerApp>> ServerApp::create(const config::Settings& s) {
+  // One server per data directory: a second one would share its database and secret while
+  // keeping its own pools and sessions. Held until the app is destroyed.
+  auto lock = DataDirLock::acquire(s.data_dir);
+  if (!lock) return lock.error();
+  // Each connection may hold two descriptors; the usual soft limit of 1024 is far too low.
+  const auto file_limit = raiseFileLimit();
+
+  auto trusted = net::AddressRanges::parse(s.trusted_proxies);
+  if (!trusted) {
+    return makeError("invalid_setting", "POISE_TRUSTED_PROXIES: " + trusted.error().message);
+  }
+  auto front = std::make_unique<Front>();
+  auto reject = [](std::string_view target, unsigned status, std::string_view message) {
+    return http::errorResponse(http::protocolForTarget(target), status, message);
+  };
+  front->server = std::make_unique<net::HttpServer>(serverOptions(s, std::move(*trusted)),
+                                                    frontHandler(*front), reject);
+  auto bound = front->server->bind();
+  if (!bound) return bound.error();
+  front->port = *bound;
+  spdlog::info(
+      "msg=\"poise starting\" listen={}:{} database={} state={} workers={} nofile={} version={}",
+      s.listen_host, *bound, logValue(describeDatabase(s.database_url)),
+      s.redis_url.empty() ? "memory" : "redis", s.workers, file_limit ? file_limit->soft : 0,
+      kVersion);
+  logFileLimit(s, file_limit);
+  if (!s.redis_url.empty()) {
+    spdlog::warn(
+        "msg=\"REDIS_URL is set but the Redis state backend is not built yet; using in-process "
+        "state\"");
+  }
+
+  auto store = openStore(s, true);
+  if (!store) return store.error();
+  auto tls = net::makeClientTlsContext();
+  if (!tls) return tls.error();
+  std::unique_ptr<ServerApp> app(new ServerApp(
+      s, Opened{std::move(*lock), std::move(front), std::move(*store), std::move(*tls)}));
+  if (auto st = app->prepare(); !st) return st.error();
+  return app;
+}
+
+ServerApp::ServerApp(const config::Settings& s, Opened opened)
+    : settings_(s),
+      lock_(std::move(opened.lock)),
+      front_(std::move(opened.front)),
+      store_(std::move(opened.store)),
+      users_(*store_.db, clock_),
+      sessions_(*store_.db),
+      key_repo_(*store_.db, *store_.cipher, clock_),
+      config_repo_(*store_.db, clock_,
+                   storage::ConfigSecrets{.cipher = store_.cipher.get(),
+                                          .keys = config::secretConfigKeys()}),
+      audit_repo_(*store_.db),
+      override_repo_(*store_.db),
+      stats_repo_(*store_.db),
+      pool_(clock_),
+      // Threads for database calls: more than there are connections would only queue on the
+      // pool; 16 bound the memory of a large POOL_SIZE.
+      blocking_(std::clamp<std::size_t>(static_cast<std::size_t>(s.pool_size), 2, 16)),
+      // Password hashing (64 MiB each) on two threads of its own, with 16 more logins queued at
+      // most: a login flood costs at most 128 MiB and never holds the BlockingPool's threads.
+      hashing_(auth::HashingPoolOptions{.threads = 2, .queue = 16}),
+      session_service_(
+          users_, sessions_, clock_,
+          auth::SessionOptions{.idle_ttl = std::chrono::minutes(s.access_token_expire_minutes)}),
+      admin_(admin::AdminDeps{
+          .blocking = blocking_,
+          .hashing = hashing_,
+          .sessions = session_service_,
+          .keys = key_repo_,
+          .config = config_repo_,
+          .audit = audit_repo_,
+          .pool = pool_,
+          .runtime = runtime_,
+          .clock = clock_,
+          .session_minutes = s.access_token_expire_minutes,
+          .calls = &call_counters_,
+          .data_dir = s.data_dir,
+          .listen = {.host = s.listen_host, .port = static_cast<int>(front_->port)}}),
+      stats_job_(
+          stats::SnapshotJobDeps{blocking_, stats_repo_, pool_, runtime_, call_counters_, clock_}),
+      tls_(std::move(opened.tls)),
+      workers_(front_->server->workerCount()),
+      proxy_deps_{runtime_, pool_, clock_,
+                  [this]() {
+                    const int w = net::HttpServer::currentWorker();
+                    auto& r = workers_.at(static_cast<std::size_t>(w < 0 ? 0 : w));
+                    return proxy::WorkerContext{r.upstream.get(), &r.rng};
+                  },
+                  &call_counters_},
+      gemini_(proxy_deps_),
+      compat_(proxy_deps_),
+      key_checker_(jobs::KeyCheckerDeps{runtime_, pool_, clock_, *tls_}),
+      validation_(jobs::ValidationSchedulerDeps{key_checker_, runtime_, pool_, clock_}),
+      signals_(control_, SIGINT, SIGTERM, SIGHUP),
+      flush_timer_(control_) {
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    workers_[i].upstream =
+        std::make_unique<net::UpstreamPool>(front_->server->workerContext(i), *tls_);
+  }
+  front_->gemini = &gemini_;
+  front_->admin = &admin_;
+}
+
+ServerApp::~ServerApp() {
+  shutdown();
+}
+
+Status ServerApp::prepare() {
+  const std::int64_t load_start = clock_.monotonicMs();
+  const config::ListenAddress self{.host = settings_.listen_host,
+                                   .port = static_cast<int>(front_->port)};
+  if (auto st = ensureFirstAdmin(settings_, users_); !st) return st;
+  if (auto st = seedConfig(settings_, config_repo_, self); !st) return st;
+
+  auto all_keys = key_repo_.loadAll();
+  if (!all_keys) return all_keys.error();
+  if (!all_keys->undecryptable.empty()) {
+    std::string ids;
+    for (const std::int64_t id : all_keys->undecryptable) {
+      ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    }
+    spdlog::warn(
+        "msg=\"API keys do not decrypt with this master key; marked error\" count={} ids={} "
+        "data_dir={}",
+        all_keys->undecryptable.size(), ids, logValue(absoluteDir(settings_.data_dir)));
+  }
+  key_count_ = all_keys->keys.size();
+  auto overrides = override_repo_.loadAll();
+  if (!overrides) return overrides.error();
+  pool_.load(toPoolKeys(std::move(all_keys->keys), *overrides));
+
+  if (auto st = admin_.reloadConfig(); !st) return st;
+  if (auto st = stats_job_.seedCounters(); !st) {
+    spdlog::error("msg=\"could not load call counts\" error={}", logValue(st.error().message));
+  }
+  wireRoutes();
+  started_ms_ = load_start;
+  return {};
+}
+
+void ServerApp::wireRoutes() {
+  http::Router& router = front_->router;
+  admin_.registerRoutes(router);
+  admin::registerTokenBucketRoutes(router, admin_, override_repo_);
+  admin::registerStatisticsRoutes(
+      router, admin_, admin::StatisticsDeps{blocking_, stats_repo_, call_counters_, clock_});
+  admin::registerKeyCheckRoutes(router, admin_, key_checker_);
+
+  // OpenAI and Anthropic routes (translated to Gemini; same rotation as the native ones).
+  auto* compat = &compat_;
+  router.add(bhttp::verb::post, "/v1/chat/completions",
+             [compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               co_await compat->chatCompletions(ex);
+             });
+  router.add(bhttp::verb::post, "/v1/embeddings",
+             [compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               co_await compat->embeddings(ex);
+             });
+  router.add(bhttp::verb::post, "/v1/images/generations",
+             [compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               co_await compat->images(ex);
+             });
+  router.add(bhttp::verb::get, "/v1/models",
+             [compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               co_await compat->listModels(ex);
+             });
+  router.add(bhttp::verb::get, "/v1/models/{id}",
+             [compat](net::HttpExchange& ex, const http::RouteParams& p) -> asio::awaitable<void> {
+               const std::string id(p.get("id"));
+               co_await compat->getModel(ex, id);
+             });
+  for (const char* path : {"/v1/messages", "/claude/v1/messages"}) {
+    router.add(bhttp::verb::post, path,
+               [compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+                 co_await compat->messages(ex);
+               });
+  }
+
+  // Operational routes.
+  router.add(bhttp::verb::get, "/health",
+             [](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               co_await ex.respond(
+                   http::jsonResponse(200, R"({"status":"healthy","service":"gemini-poise"})"));
+             });
+  router.add(bhttp::verb::get, "/ready",
+             [this](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+               auto ping = [this] { return store_.db->ping(); };
+               auto st = co_await blocking_.run(ping);
+               json::object out;
+               out["status"] = st ? "ready" : "unavailable";
+               out["database"] = st ? "ok" : "unreachable";
+               co_await ex.respond(http::jsonResponse(st ? 200 : 503, json::serialize(out)));
+             });
+}
+
+void ServerApp::flushUsage() {
+  auto deltas = pool_.drainDeltas();
+  if (deltas.empty()) return;
+  auto usage = toUsageDeltas(deltas);
+  if (auto st = key_repo_.applyUsage(usage); !st) {
+    spdlog::error("msg=\"could not persist key usage\" keys={} error={}", usage.size(),
+                  logValue(st.error().message));
+  }
+}
+
+// Every second, on the control thread: the pool's deltas (usage counts, failure counters, status
+// changes with reasons) in one transaction on the BlockingPool, and the idle-bucket sweep when it
+// is due. Ends when the stop signal cancels the timer.
+void ServerApp::startFlusher() {
+  asio::co_spawn(
+      control_,
+      [this]() -> asio::awaitable<void> {
+        auto next_cleanup = clock_.monotonicMs();
+        const std::stop_token stop = stop_.get_token();
+        while (!stop.stop_requested()) {
+          flush_timer_.expires_after(kFlushInterval);
+          co_await flush_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (stop.stop_requested()) break;
+          auto flush = [this] { flushUsage(); };
+          co_await blocking_.run(flush);
+          const std::int64_t now = clock_.monotonicMs();
+          if (now >= next_cleanup) {
+            const std::size_t forgotten = pool_.cleanupBuckets();
+            if (forgotten > 0) spdlog::debug("msg=\"idle buckets forgotten\" count={}", forgotten);
+            next_cleanup =
+                now + std::int64_t{runtime_.snapshot()->token_bucket.cleanup_interval} * 1000;
+          }
+        }
+      },
+      [](const std::exception_ptr& e) {
+        if (e) spdlog::error("msg=\"flusher stopped unexpectedly\"");
+      });
+}
+
+int ServerApp::run() {
+  // The one stop signal: each running part begins to stop when it is requested (none of these
+  // blocks); shutdown() then waits for them in order.
+  auto on_stop = [this](std::function<void()> fn) { on_stop_.emplace_back(stop_.get_token(), fn); };
+  on_stop([this] { asio::post(control_, [this] { flush_timer_.cancel(); }); });
+  on_stop([this] { validation_.stop(); });
+  on_stop([this] { stats_job_.requestStop(); });
+  on_stop([this] {
+    asio::post(control_, [this] {
+      boost::system::error_code ec;
+      signals_.cancel(ec);
+    });
+  });
+
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [this, &on_signal](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+          // A terminal closing or a reload habit must not kill the gateway: config changes take
+          // effect at once through the admin API, so there is nothing to reload.
+          spdlog::info("msg=\"SIGHUP ignored: config changes take effect at once\"");
+          signals_.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("msg=\"shutting down\" signal={} grace_seconds={}", sig,
+                     settings_.shutdown_grace_seconds);
+        stop_.request_stop();
+      };
+  signals_.async_wait(on_signal);
+
+  stats_job_.start();
+  key_checker_.start();
+  validation_.start();
+  startFlusher();
+  front_->ready.store(true, std::memory_order_release);
+  if (auto st = front_->server->run(); !st) {
+    stop_.request_stop();
+    return fail(st.error());
+  }
+  spdlog::info("msg=\"poise ready\" keys={} active_keys={} startup_ms={}", key_count_,
+               pool_.activeCount(), clock_.monotonicMs() - started_ms_);
+  control_.run();  // until the stop signal has ended the flusher and the signal wait
+  shutdown();
+  spdlog::info("msg=\"poise stopped\"");
+  return 0;
+}
+
+// Waits for the running parts in reverse order of construction. Idempotent.
+void ServerApp::shutdown() {
+  stop_.request_stop();
+  // Stops accepting and drains in-flight requests within the grace period.
+  front_->server->stop(std::chrono::seconds(settings_.shutdown_grace_seconds));
+  validation_.stop();
+  key_checker_.stop();  // cuts in-flight checks; their pool changes are flushed below
+  // Pooled upstream sockets belong to the workers' io_contexts: close them while those live.
+  for (auto& w : workers_) w.upstream.reset();
+  flushUsage();  // whatever the last requests changed
+  // Ends the statistics loop and persists the last call counts (needs the BlockingPool).
+  stats_job_.stop();
+  hashing_.stop();  // a login still hashing uses the AdminApi's dependencies
+  blocking_.stop();
+}
+
+}  // namespace poise::app

@@ -1,0 +1,144 @@
+// ServerApp: `poise serve`, the composition root. Its members are declared in the order they are
+// built, each from the ones above it, and destroyed in reverse; shutdown() stops the running parts
+// in the same reverse order. One std::stop_source (requested by SIGTERM or SIGINT) reaches every
+// running part: the HTTP server, the key checker and its validation schedules, the statistics job
+// and the usage flusher. Built and run on the main thread, which becomes the control thread
+// (signals and the flusher).
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <random>
+#include <stop_token>
+#include <vector>
+
+#include "admin/admin_api.h"
+#include "app/bootstrap.h"
+#include "app/data_dir_lock.h"
+#include "app/file_limit.h"
+#include "auth/hashing_pool.h"
+#include "auth/session_service.h"
+#include "config/runtime_config.h"
+#include "config/settings.h"
+#include "core/blocking_pool.h"
+#include "core/clock.h"
+#include "http/router.h"
+#include "jobs/key_checker.h"
+#include "jobs/validation_scheduler.h"
+#include "keys/key_pool.h"
+#include "net/http_server.h"
+#include "net/upstream_pool.h"
+#include "proxy/compat_proxy.h"
+#include "proxy/gemini_proxy.h"
+#include "stats/call_counters.h"
+#include "stats/snapshot_job.h"
+#include "storage/api_key_repository.h"
+#include "storage/audit_repository.h"
+#include "storage/bucket_override_repository.h"
+#include "storage/config_repository.h"
+#include "storage/session_repository.h"
+#include "storage/statistics_repository.h"
+#include "storage/user_repository.h"
+
+namespace poise::app {
+
+// The HTTP front: the route table and the server that dispatches into it. Bound before storage
+// opens, so the first log line names the real port and the config can refuse the gateway's own
+// address as its upstream.
+struct Front {
+  http::Router router;
+  std::atomic<bool> ready{false};  // 503 "starting up" until every route is wired
+  std::unique_ptr<net::HttpServer> server;
+  unsigned short port = 0;
+  // Set by the app once built; the front answers 503 until `ready`, so they are never read null.
+  proxy::GeminiProxy* gemini = nullptr;
+  admin::AdminApi* admin = nullptr;
+};
+
+// Upstream resources of one I/O worker thread.
+struct WorkerResources {
+  std::unique_ptr<net::UpstreamPool> upstream;
+  std::mt19937_64 rng{std::random_device{}()};
+};
+
+class ServerApp {
+ public:
+  // Takes the data-directory lock, binds the listener and opens storage; then builds every part
+  // (members below, in order) and prepares them: first admin, config seed, key pool load.
+  [[nodiscard]] static Result<std::unique_ptr<ServerApp>> create(const config::Settings& s);
+
+  ServerApp(const ServerApp&) = delete;
+  ServerApp& operator=(const ServerApp&) = delete;
+  ~ServerApp();
+
+  // Starts serving and blocks until SIGTERM or SIGINT (SIGHUP is logged and ignored); then
+  // stops accepting, drains in-flight requests within the grace period, flushes and returns the
+  // exit code (0).
+  int run();
+
+ private:
+  // What create() opens before anything is built from it; each step can fail.
+  struct Opened {
+    DataDirLock lock;
+    std::unique_ptr<Front> front;
+    Store store;
+    std::unique_ptr<boost::asio::ssl::context> tls;
+  };
+  ServerApp(const config::Settings& s, Opened opened);
+  Status prepare();
+  void wireRoutes();
+  void startFlusher();
+  void flushUsage();
+  void shutdown();
+
+  // 1. Process: settings, time, the data-directory lock, the front.
+  const config::Settings& settings_;
+  SystemClock clock_;
+  DataDirLock lock_;
+  std::unique_ptr<Front> front_;
+  // 2. Storage: the database, the cipher and the repositories over them.
+  Store store_;
+  storage::UserRepository users_;
+  storage::SessionRepository sessions_;
+  storage::ApiKeyRepository key_repo_;
+  storage::ConfigRepository config_repo_;
+  storage::AuditRepository audit_repo_;
+  storage::BucketOverrideRepository override_repo_;
+  storage::StatisticsRepository stats_repo_;
+  // 3. Live state: the config snapshot and the key pool.
+  config::RuntimeConfigStore runtime_;
+  keys::KeyPool pool_;
+  // 4. Thread pools: database calls, password hashing.
+  BlockingPool blocking_;
+  auth::HashingPool hashing_;
+  // 5. Services over them.
+  auth::SessionService session_service_;
+  stats::CallCounters call_counters_;  // every upstream attempt, for statistics and key detail
+  admin::AdminApi admin_;
+  stats::SnapshotJob stats_job_;
+  // 6. Upstream: TLS (from create()), the workers' pools, the proxies.
+  std::unique_ptr<boost::asio::ssl::context> tls_;
+  std::vector<WorkerResources> workers_;
+  proxy::GeminiProxyDeps proxy_deps_;
+  proxy::GeminiProxy gemini_;
+  proxy::CompatProxy compat_;
+  // 7. Key validation on the checker's own thread.
+  jobs::KeyChecker key_checker_;
+  jobs::ValidationScheduler validation_;
+  // 8. Control thread: the stop signal, OS signals, the usage flusher.
+  std::stop_source stop_;
+  boost::asio::io_context control_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer flush_timer_;
+  std::deque<std::stop_callback<std::function<void()>>> on_stop_;  // (not movable)
+  std::size_t key_count_ = 0;
+  std::int64_t started_ms_ = 0;
+};
+
+}  // namespace poise::app
