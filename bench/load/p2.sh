@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # P2 part of bench/load/run.sh (sourced by it with --scenario p2, after the stub, the nginx
 # baseline and poise are up and the baseline passed its preflight): OpenAI chat completions,
 # non-stream, through poise and through Portkey, both against the same nginx pass-through

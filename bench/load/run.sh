@@ -11,7 +11,11 @@
 # both against the same nginx pass-through baseline and the same stub, in the same run; then the
 # time to the first content chunk of a stream through each (ttfc.mjs).
 #
-# Usage: bench/load/run.sh [--runs N] [--baseline-only] [--scenario p1|p2]
+# SSE (--scenario sse): Gemini native streams (:streamGenerateContent?alt=sse, the stub's three
+# events) through nginx and through poise (sse.sh). Tail (--scenario tail): one connection, the
+# latency nginx and poise each add over a direct call to the stub, at p50 and p99 (tail.sh).
+#
+# Usage: bench/load/run.sh [--runs N] [--baseline-only] [--scenario p1|p2|sse|tail]
 # Environment (defaults in brackets):
 #   DURATION [10s]  WARMUP [2s]  CONNECTIONS [64]  THREADS [1]   wrk settings; warm-up precedes every measurement
 #   LOADGEN_CPU [0]  PROXY_CPU [1]                                 wrk and stub on one core, the proxy on the other
@@ -69,7 +73,7 @@ while (($# > 0)); do
       shift
       ;;
     --scenario)
-      [[ $# -ge 2 && "$2" =~ ^p[12]$ ]] || die "--scenario takes p1 or p2"
+      [[ $# -ge 2 && "$2" =~ ^(p1|p2|sse|tail)$ ]] || die "--scenario takes p1, p2, sse or tail"
       scenario=$2
       shift 2
       ;;
@@ -520,9 +524,10 @@ stub_status=$(curl -sS --max-time 5 -X POST -H "x-goog-api-key: $kClientToken" -
 preflight baseline "$baseline_url"
 ((baseline_only)) || preflight poise "$poise_url"
 
-if [[ $scenario == p2 ]]; then
-  # shellcheck source=bench/load/p2.sh
-  source "$here/p2.sh"
+if [[ $scenario != p1 ]]; then
+  ((!baseline_only)) || die "--baseline-only applies to p1 only"
+  # shellcheck source=/dev/null
+  source "$here/$scenario.sh"
   exit 0
 fi
 
