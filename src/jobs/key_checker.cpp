@@ -1,30 +1,23 @@
 #include "jobs/key_checker.h"
 
 #include <algorithm>
-#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <variant>
 
 #include "core/log.h"
 #include "core/model_id.h"
 #include "core/secret_mask.h"
 #include "net/request_head.h"
+#include "net/upstream_client.h"
 #include "net/upstream_pool.h"
 
 namespace poise::jobs {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
 
 namespace {
 
@@ -32,28 +25,23 @@ constexpr std::size_t kAnswerLimit = std::size_t{1} * 1024 * 1024;
 constexpr std::string_view kGenerateBody =
     R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":1}})";
 
-std::int64_t steadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-std::chrono::milliseconds left(std::int64_t deadline_ms) {
-  return std::chrono::milliseconds(std::max<std::int64_t>(1, deadline_ms - steadyMs()));
-}
-
-template <class Stream>
-asio::awaitable<boost::system::error_code> sendAndRead(
-    Stream& s, beast::flat_buffer& buffer, std::string_view head, std::string_view body,
-    bhttp::response_parser<bhttp::string_body>& parser) {
-  const std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(body)};
-  auto [wec, n] = co_await asio::async_write(s, out, asio::as_tuple(asio::use_awaitable));
-  (void)n;
-  if (wec) co_return wec;
-  auto [rec, m] =
-      co_await bhttp::async_read(s, buffer, parser, asio::as_tuple(asio::use_awaitable));
-  (void)m;
-  co_return rec;
+// The validation request's head, through the one head writer; the key only in x-goog-api-key.
+Result<net::RequestHead> validationHead(const config::RuntimeConfig& cfg, const Origin& origin,
+                                        bool models, std::string_view model,
+                                        const std::string& key) {
+  auto head =
+      models
+          ? net::RequestHead::start("GET", cfg.upstream_base_path + "/v1beta/models?pageSize=1")
+          : net::RequestHead::start("POST", cfg.upstream_base_path + "/v1beta/models/" +
+                                                net::encodePathSegment(model) + ":generateContent");
+  if (!head) return head.error();
+  const std::size_t body_size = models ? 0 : kGenerateBody.size();
+  Status st = head->addHostAndLength(origin, body_size);
+  if (st) st = head->add("x-goog-api-key", key);
+  if (st) st = head->add("Accept", "application/json");
+  if (st && !models) st = head->add("Content-Type", "application/json");
+  if (!st) return st.error();
+  return head;
 }
 
 }  // namespace
@@ -132,47 +120,27 @@ void KeyChecker::releaseSlot() {
 asio::awaitable<UpstreamAnswer> KeyChecker::exchange(const config::RuntimeConfig& cfg,
                                                      const std::string& key) {
   UpstreamAnswer answer;
+  answer.kind = UpstreamAnswer::Kind::NotSent;
   if (cfg.upstream_host.empty()) {
-    answer.kind = UpstreamAnswer::Kind::NotSent;
     answer.error = "target_api_url is not configured";
     co_return answer;
   }
   const bool models = cfg.key_validation_method == "models";
   const std::string_view model = keys::normalizeModel(cfg.key_validation_model_name);
   if (!models && !isGeminiModelId(model)) {
-    answer.kind = UpstreamAnswer::Kind::NotSent;
     answer.error = "key_validation_model_name is not a plain model id";
     co_return answer;
   }
   const Origin origin{cfg.upstream_tls, cfg.upstream_host, cfg.upstream_port};
   const std::string_view body = models ? std::string_view{} : kGenerateBody;
-  // The request head, through the writer that refuses anything that could split it; the key
-  // only in x-goog-api-key.
-  auto written = [&]() -> Result<std::string> {
-    auto h = models ? net::RequestHead::start("GET",
-                                              cfg.upstream_base_path + "/v1beta/models?pageSize=1")
-                    : net::RequestHead::start("POST", cfg.upstream_base_path + "/v1beta/models/" +
-                                                          net::encodePathSegment(model) +
-                                                          ":generateContent");
-    if (!h) return h.error();
-    Status st = h->add("Host", origin.hostHeader());
-    if (st) st = h->add("x-goog-api-key", key);
-    if (st) st = h->add("Accept", "application/json");
-    if (st && !models) st = h->add("Content-Type", "application/json");
-    if (st && !models) st = h->add("Content-Length", std::to_string(body.size()));
-    if (!st) return st.error();
-    return h->finish();
-  }();
-  if (!written) {
-    answer.kind = UpstreamAnswer::Kind::NotSent;
-    answer.error = written.error().message;
+  auto head = validationHead(cfg, origin, models, model, key);
+  if (!head) {
+    answer.error = head.error().message;
     co_return answer;
   }
-  const std::string head = std::move(*written);
 
   const auto total = std::chrono::milliseconds(
       std::chrono::seconds(std::max(1, cfg.key_validation_timeout_seconds)));
-  const std::int64_t deadline = steadyMs() + total.count();
   net::UpstreamTimeouts timeouts;
   timeouts.connect = std::min<std::chrono::milliseconds>(
       std::chrono::seconds(cfg.upstream_connect_timeout_seconds), total);
@@ -180,42 +148,30 @@ asio::awaitable<UpstreamAnswer> KeyChecker::exchange(const config::RuntimeConfig
   timeouts.first_byte = total;
   timeouts.idle = total;
   timeouts.total = total;
-
-  for (int round = 0; round < 2; ++round) {
-    bool reused = false;
-    auto conn_r = co_await upstream_->acquire(origin, timeouts, reused);
-    if (!conn_r) {
-      answer.kind = conn_r.error().code == "upstream_timeout" ? UpstreamAnswer::Kind::TimedOut
-                                                              : UpstreamAnswer::Kind::NetworkError;
-      answer.error = conn_r.error().message;
-      co_return answer;
-    }
-    std::unique_ptr<net::UpstreamConnection> conn = std::move(*conn_r);
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(kAnswerLimit);
-    conn->tcp().expires_after(left(deadline));
-    const auto ec = co_await conn->visit(
-        [&](auto& s) { return sendAndRead(s, conn->buffer(), head, body, parser); });
-    if (ec) {
-      conn->close();
-      // A pooled connection the upstream had closed: once more on a fresh one.
-      if (reused && round == 0 && ec != beast::error::timeout && steadyMs() < deadline) continue;
-      answer.kind = ec == beast::error::timeout ? UpstreamAnswer::Kind::TimedOut
-                                                : UpstreamAnswer::Kind::NetworkError;
-      answer.error = ec.message();
-      co_return answer;
-    }
-    conn->tcp().expires_never();
-    answer.kind = UpstreamAnswer::Kind::Answered;
-    answer.status = parser.get().result_int();
-    answer.body = std::move(parser.get().body());
-    if (parser.keep_alive() && conn->buffer().size() == 0) {
-      upstream_->release(std::move(conn));
-    } else {
-      conn->close();
-    }
+  net::UpstreamClient client(*upstream_, d_.clock);
+  const net::UpstreamSend send{.origin = origin,
+                               .head = *head,
+                               .body = body,
+                               .timeouts = timeouts,
+                               .deadline_ms = d_.clock.monotonicMs() + total.count()};
+  auto failed = [&answer](const net::UpstreamError& e) {
+    answer.kind =
+        e.timedOut() ? UpstreamAnswer::Kind::TimedOut : UpstreamAnswer::Kind::NetworkError;
+    answer.error = e.message;
+  };
+  auto sent = co_await client.send(send);
+  if (!sent) {
+    failed(sent.error());
     co_return answer;
   }
+  auto read = co_await sent->readAll(kAnswerLimit);
+  if (!read) {
+    failed(read.error());
+    co_return answer;
+  }
+  answer.kind = UpstreamAnswer::Kind::Answered;
+  answer.status = sent->status();
+  answer.body = std::move(*read);
   co_return answer;
 }
 
@@ -324,7 +280,7 @@ asio::awaitable<void> KeyChecker::runBulk(std::string task_id) {
   auto task = tasks_.get(task_id);
   if (!task) co_return;
   tasks_.start(task_id);
-  const auto started = steadyMs();
+  const auto started = d_.clock.monotonicMs();
   const std::vector<std::int64_t> ids = std::move(task->key_ids);
   const std::function<void(std::size_t, CheckResult)> sink = [&](std::size_t, CheckResult r) {
     tasks_.addResult(task_id, std::move(r));
@@ -336,7 +292,7 @@ asio::awaitable<void> KeyChecker::runBulk(std::string task_id) {
     tasks_.complete(task_id);
   }
   spdlog::info("msg=\"bulk check finished\" task_id={} keys={} ms={}", task_id, ids.size(),
-               steadyMs() - started);
+               d_.clock.monotonicMs() - started);
 }
 
 }  // namespace poise::jobs

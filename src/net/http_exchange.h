@@ -1,17 +1,22 @@
 // HttpExchange: one client request and the means to answer it, handed to the request handler by
-// the HTTP session. A handler either calls respond() once, or takes over the stream for a relayed
-// response (stream()) and then marks the exchange answered. Not thread-safe: it belongs to the
-// session coroutine that owns the connection, on that connection's I/O thread.
+// the HTTP session. A handler either sends a whole response once (respond, respondRaw), or
+// streams one: startResponse, writePiece as often as needed, then finishResponse, or
+// abortResponse when it cannot end cleanly. Framing (Content-Length or chunked), keep-alive and
+// the client-gone watch live here; no handler touches the socket. Not thread-safe: it belongs to
+// the session coroutine that owns the connection, on that connection's I/O thread.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace poise::net {
 
@@ -62,29 +67,66 @@ class HttpExchange {
   boost::asio::awaitable<void> respondRaw(unsigned status, std::string_view fields,
                                           std::string_view body);
 
-  // Raw access for handlers that relay a response themselves. They must set answered() and, if
-  // the connection cannot be reused afterwards, closeAfter().
-  boost::beast::tcp_stream& stream() { return stream_; }
-  std::chrono::seconds writeTimeout() const { return write_timeout_; }
-  void markAnswered() { answered_ = true; }
-  void closeAfter() { keep_alive_ = false; }
+  // Starts a streamed response: the status line, `fields` (framing, Connection and X-Request-Id
+  // among them are ignored), then X-Request-Id, the framing and Connection. The body is
+  // Content-Length framed when `content_length` is given, else chunked (close-delimited for an
+  // HTTP/1.0 client). False when the client is gone. Call once, instead of respond(). Suspends.
+  boost::asio::awaitable<bool> startResponse(unsigned status,
+                                             const boost::beast::http::fields& fields,
+                                             std::optional<std::uint64_t> content_length);
+  // Writes one piece of the streamed body (one chunk when chunked; nothing for an empty piece).
+  // A piece past the declared Content-Length is refused. False when the client is gone or the
+  // piece was refused; the response is then aborted. Suspends.
+  boost::asio::awaitable<bool> writePiece(std::string_view bytes);
+  // Writes `tail` (when not empty) and ends the streamed body cleanly: the last chunk when
+  // chunked; a Content-Length body must be complete, else the response is aborted. False when
+  // the response could not end cleanly. Suspends.
+  boost::asio::awaitable<bool> finishResponse(std::string_view tail = {});
+  // Ends the response without a clean end (or without any answer): the connection is shut down
+  // now and not reused. The exchange counts as answered.
+  void abortResponse();
 
+  // Completes when the client has closed its connection (clientGone() is then true), or when the
+  // wait is cancelled. A client that sends more bytes (a pipelined request) is alive; then it
+  // waits until cancelled. For racing with awaitable operators. Suspends.
+  boost::asio::awaitable<void> waitClientGone();
+  // The client closed its connection, or a write to it failed.
+  bool clientGone() const { return client_gone_; }
+
+  void closeAfter() { keep_alive_ = false; }
   bool answered() const { return answered_; }
-  bool keepAlive() const { return keep_alive_ && request_.keep_alive(); }
+  // The connection can serve another request: nothing failed or was aborted, the client allows
+  // it, and a streamed response (if any) ended cleanly.
+  bool keepAlive() const {
+    return keep_alive_ && request_.keep_alive() && (framing_ == Framing::None || finished_);
+  }
   unsigned status() const { return status_; }
-  void setStatus(unsigned s) { status_ = s; }
 
   // The connection's shutdown notice, when the server gives one (nullptr otherwise).
   StopNotice* stopNotice() const { return stop_notice_; }
   void setStopNotice(StopNotice* notice) { stop_notice_ = notice; }
 
  private:
+  enum class Framing { None, Length, Chunked, Close };  // of a streamed body; None: not started
+
+  // Writes `buffers` to the client within the write timeout; on failure the client is gone.
+  template <class Buffers>
+  boost::asio::awaitable<bool> send(const Buffers& buffers);
+  // A response head: the status line, `lines` ("Name: value\r\n" each), X-Request-Id,
+  // `framing` (the framing header line, or empty) and Connection.
+  std::string renderHead(unsigned status, std::string_view lines, std::string_view framing,
+                         bool keep_alive) const;
+
   Request& request_;
   boost::beast::tcp_stream& stream_;
   ExchangeInfo info_;
   std::chrono::seconds write_timeout_;
   bool answered_ = false;
   bool keep_alive_ = true;
+  bool client_gone_ = false;
+  bool finished_ = false;
+  Framing framing_ = Framing::None;
+  std::uint64_t remaining_ = 0;  // bytes still due of a Content-Length body
   unsigned status_ = 0;
   StopNotice* stop_notice_ = nullptr;
 };

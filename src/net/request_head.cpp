@@ -111,6 +111,15 @@ Status RequestHead::addLines(std::string_view lines) {
   return {};
 }
 
+Status RequestHead::addHostAndLength(const Origin& origin, std::size_t body_size) {
+  if (auto st = add("Host", origin.hostHeader()); !st) return st;
+  const std::string_view line = text_;
+  const bool carries_body = body_size != 0 || line.starts_with("POST ") ||
+                            line.starts_with("PUT ") || line.starts_with("PATCH ");
+  if (!carries_body) return {};
+  return add("Content-Length", std::to_string(body_size));
+}
+
 std::string RequestHead::finish() const& {
   std::string out;
   out.reserve(text_.size() + 2);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/origin.h"
 #include "core/result.h"
 
 namespace poise::net {
@@ -24,6 +25,13 @@ class RequestHead {
 
   // Adds pre-rendered header lines ("Name: value\r\n" each), each checked as add() checks it.
   [[nodiscard]] Status addLines(std::string_view lines);
+
+  // Adds Host for `origin` and, when a body of `body_size` bytes goes with the request (any
+  // non-empty body, and always for POST, PUT and PATCH), its Content-Length.
+  [[nodiscard]] Status addHostAndLength(const Origin& origin, std::size_t body_size);
+
+  // True for a HEAD request: its answer has no body whatever its headers say.
+  bool headOnly() const { return text_.starts_with("HEAD "); }
 
   // The head so far, without the blank line that ends it.
   std::string_view text() const { return text_; }

@@ -23,10 +23,8 @@ std::optional<std::string_view> forbiddenUpstream(const asio::ip::address& a) {
   return forbiddenUpstreamV6(a.to_v6().to_bytes());
 }
 
-std::int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+UpstreamError poolError(UpstreamErrorKind kind, std::string message) {
+  return UpstreamError{.kind = kind, .message = std::move(message)};
 }
 }  // namespace
 
@@ -51,31 +49,30 @@ std::size_t UpstreamPool::idleCount() const {
   return n;
 }
 
-asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::acquire(
-    const Origin& origin, const UpstreamTimeouts& timeouts, bool& reused) {
+asio::awaitable<UpstreamOr<PooledConnection>> UpstreamPool::acquire(
+    const Origin& origin, const UpstreamTimeouts& timeouts, std::int64_t now_ms, bool reuse_idle) {
   const std::string key = origin.key();
-  auto it = idle_.find(key);
+  auto it = reuse_idle ? idle_.find(key) : idle_.end();
   if (it != idle_.end()) {
-    const std::int64_t now = nowMs();
     auto& q = it->second;
     while (!q.empty()) {
       auto conn = std::move(q.back());  // most recently used first: warmest, least likely closed
       q.pop_back();
-      if (now - conn->idle_since_ms > options_.idle_ttl.count()) {
+      if (now_ms - conn->idle_since_ms > options_.idle_ttl.count()) {
         conn->close();
         continue;
       }
       // No liveness probe here (it would cost a syscall per request): a connection the peer
       // closed while idle fails on first use, and the caller retries once on a fresh one.
-      reused = true;
-      co_return std::move(conn);
+      co_return PooledConnection{.conn = std::move(conn), .reused = true};
     }
   }
-  reused = false;
-  co_return co_await connect(origin, timeouts);
+  auto fresh = co_await connect(origin, timeouts, now_ms);
+  if (!fresh) co_return fresh.error();
+  co_return PooledConnection{.conn = std::move(*fresh), .reused = false};
 }
 
-void UpstreamPool::release(std::unique_ptr<UpstreamConnection> conn) {
+void UpstreamPool::release(std::unique_ptr<UpstreamConnection> conn, std::int64_t now_ms) {
   if (!conn || conn->origin_key.empty()) return;
   if (conn->buffer().size() != 0) {
     // Bytes beyond the last answer: reusing the connection would hand them to the next request.
@@ -87,25 +84,24 @@ void UpstreamPool::release(std::unique_ptr<UpstreamConnection> conn) {
     conn->close();
     return;
   }
-  conn->idle_since_ms = nowMs();
+  conn->idle_since_ms = now_ms;
   conn->tcp().expires_never();
   q.push_back(std::move(conn));
 }
 
-asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::connect(
-    const Origin& origin, const UpstreamTimeouts& timeouts) {
+asio::awaitable<UpstreamOr<std::unique_ptr<UpstreamConnection>>> UpstreamPool::connect(
+    const Origin& origin, const UpstreamTimeouts& timeouts, std::int64_t now_ms) {
   const std::string key = origin.key();
   auto& cached = dns_[key];
-  const std::int64_t now = nowMs();
-  if (cached.endpoints.empty() || now - cached.at_ms > 60'000) {
+  if (cached.endpoints.empty() || now_ms - cached.at_ms > 60'000) {
     tcp::resolver resolver(ioc_);
     auto [ec, results] = co_await resolver.async_resolve(origin.host, origin.port,
                                                          asio::as_tuple(asio::use_awaitable));
     if (ec) {
-      co_return makeError("upstream_dns", "cannot resolve upstream host: " + ec.message());
+      co_return poolError(UpstreamErrorKind::Dns, "cannot resolve upstream host: " + ec.message());
     }
     cached.endpoints = std::move(results);
-    cached.at_ms = now;
+    cached.at_ms = now_ms;
   }
   beast::tcp_stream plain(ioc_);
   plain.expires_after(timeouts.connect);
@@ -127,7 +123,7 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
   }
   if (cec == asio::error::host_not_found && forbidden) {
     cached.endpoints = {};
-    co_return makeError("upstream_forbidden",
+    co_return poolError(UpstreamErrorKind::Forbidden,
                         "the upstream host resolves to " + std::string(*forbidden) + "; refused");
   }
   if (cec) {
@@ -141,8 +137,9 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
     } else {
       message += cec.message();
     }
-    co_return makeError(cec == beast::error::timeout ? "upstream_timeout" : "upstream_connect",
-                        std::move(message));
+    co_return poolError(
+        cec == beast::error::timeout ? UpstreamErrorKind::Timeout : UpstreamErrorKind::Connect,
+        std::move(message));
   }
   boost::system::error_code ignored;
   plain.socket().set_option(tcp::no_delay(true), ignored);
@@ -153,7 +150,7 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
   }
   auto tls = std::make_unique<UpstreamConnection::TlsStream>(std::move(plain), tls_);
   if (!SSL_set_tlsext_host_name(tls->native_handle(), origin.host.c_str())) {
-    co_return makeError("upstream_tls", "cannot set TLS server name");
+    co_return poolError(UpstreamErrorKind::Tls, "cannot set TLS server name");
   }
   tls->set_verify_mode(asio::ssl::verify_peer);
   tls->set_verify_callback(asio::ssl::host_name_verification(origin.host));
@@ -161,8 +158,9 @@ asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> UpstreamPool::conne
   auto [hec] = co_await tls->async_handshake(asio::ssl::stream_base::client,
                                              asio::as_tuple(asio::use_awaitable));
   if (hec) {
-    co_return makeError(hec == beast::error::timeout ? "upstream_timeout" : "upstream_tls",
-                        "TLS handshake with upstream failed: " + hec.message());
+    co_return poolError(
+        hec == beast::error::timeout ? UpstreamErrorKind::Timeout : UpstreamErrorKind::Tls,
+        "TLS handshake with upstream failed: " + hec.message());
   }
   auto conn = std::make_unique<UpstreamConnection>(std::move(tls));
   conn->origin_key = key;

@@ -1,6 +1,7 @@
 // Upstream connections to the Gemini API (or any HTTP(S) origin): UpstreamConnection wraps a
 // plain or TLS stream with per-phase deadlines; UpstreamPool keeps idle keep-alive connections per
-// origin. One pool per worker thread, used only on that thread, so no locking.
+// origin. One pool per worker thread, used only on that thread, so no locking. Its only user is
+// UpstreamClient, which passes the time in (core::Clock) and decides what goes back.
 // TLS verifies the peer against the system CAs and sends SNI.
 #pragma once
 
@@ -22,6 +23,7 @@
 
 #include "core/origin.h"
 #include "core/result.h"
+#include "net/upstream_error.h"
 
 namespace poise::net {
 
@@ -64,25 +66,34 @@ struct UpstreamPoolOptions {
   std::chrono::milliseconds idle_ttl{60'000};  // idle connections older than this are dropped
 };
 
+// A connection handed out by the pool; `reused` when it had served an earlier exchange.
+struct PooledConnection {
+  std::unique_ptr<UpstreamConnection> conn;
+  bool reused = false;
+};
+
 class UpstreamPool {
  public:
   UpstreamPool(boost::asio::io_context& ioc, boost::asio::ssl::context& tls,
                UpstreamPoolOptions options = {});
 
-  // A connection to `origin`: an idle pooled one when available (reused = true), else a new
-  // one connected within the connect/TLS deadlines. Suspends.
-  boost::asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> acquire(
-      const Origin& origin, const UpstreamTimeouts& timeouts, bool& reused);
+  // A connection to `origin`: an idle pooled one when available and `reuse_idle` (reused),
+  // else a new one connected within the connect/TLS deadlines. `now_ms` is
+  // Clock::monotonicMs(). Suspends.
+  boost::asio::awaitable<UpstreamOr<PooledConnection>> acquire(const Origin& origin,
+                                                               const UpstreamTimeouts& timeouts,
+                                                               std::int64_t now_ms,
+                                                               bool reuse_idle = true);
 
   // Returns a connection whose last exchange completed cleanly and may be reused. One with
-  // bytes still buffered beyond that exchange is closed instead.
-  void release(std::unique_ptr<UpstreamConnection> conn);
+  // bytes still buffered beyond that exchange is closed instead. `now_ms` as for acquire().
+  void release(std::unique_ptr<UpstreamConnection> conn, std::int64_t now_ms);
 
   std::size_t idleCount() const;
 
  private:
-  boost::asio::awaitable<Result<std::unique_ptr<UpstreamConnection>>> connect(
-      const Origin& origin, const UpstreamTimeouts& timeouts);
+  boost::asio::awaitable<UpstreamOr<std::unique_ptr<UpstreamConnection>>> connect(
+      const Origin& origin, const UpstreamTimeouts& timeouts, std::int64_t now_ms);
 
   boost::asio::io_context& ioc_;
   boost::asio::ssl::context& tls_;

@@ -137,14 +137,12 @@ UpstreamRequest jsonCall(const config::RuntimeConfig& cfg, const std::string& mo
 template <class Translator>
 class TranslatingRelay final : public StreamRelay {
  public:
-  TranslatingRelay(Translator translator, std::string request_id)
-      : translator_(std::move(translator)), request_id_(std::move(request_id)) {}
+  explicit TranslatingRelay(Translator translator) : translator_(std::move(translator)) {}
 
-  void head(unsigned, const bhttp::fields&, bhttp::response<bhttp::empty_body>& out) override {
-    out.result(bhttp::status::ok);
+  unsigned head(unsigned, const bhttp::fields&, bhttp::fields& out) override {
     out.set(bhttp::field::content_type, "text/event-stream");
     out.set(bhttp::field::cache_control, "no-cache");
-    out.set("X-Request-Id", request_id_);
+    return 200;
   }
   bool identity() const override { return false; }
 
@@ -202,7 +200,6 @@ class TranslatingRelay final : public StreamRelay {
   }
 
   Translator translator_;
-  std::string request_id_;
   protocols::SseParser parser_;
   std::vector<protocols::SseEvent> events_;
   bool failed_ = false;
@@ -269,7 +266,7 @@ asio::awaitable<void> generate(net::HttpExchange& ex, const GeminiProxyDeps& dep
       jsonCall(cfg, model, stream ? "streamGenerateContent" : "generateContent", up_body, stream);
   UpstreamCaller caller(deps);
   if (stream) {
-    TranslatingRelay<Translator> relay(make_translator(), ex.info().request_id);
+    TranslatingRelay<Translator> relay(make_translator());
     UpstreamResult r = co_await caller.call(ex, up, &relay, kTranslatedBodyLimit);
     if (r.kind != UpstreamResult::Kind::Relayed) co_await respondFailure(ex, protocol, r);
     co_return;

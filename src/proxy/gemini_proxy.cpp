@@ -222,7 +222,7 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
   up.body = req.body();
 
   UpstreamCaller caller(deps_);
-  IdentityRelay relay(ex.info().request_id);
+  IdentityRelay relay;
   UpstreamResult result = co_await caller.call(ex, up, &relay, kBufferedBodyLimit);
   if (result.kind == UpstreamResult::Kind::Relayed) co_return;
   if (result.kind == UpstreamResult::Kind::Answer) {

@@ -1,24 +1,17 @@
 #include "proxy/upstream_caller.h"
 
-#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <vector>
 
 #include "core/log.h"
 #include "http/error_envelope.h"
 #include "http/query.h"
 #include "net/request_head.h"
+#include "net/upstream_client.h"
 #include "proxy/attempt_outcome.h"
 #include "proxy/client_auth.h"
 
@@ -31,24 +24,11 @@ namespace bhttp = beast::http;
 namespace {
 
 constexpr std::size_t kErrorBodyLimit = std::size_t{4} * 1024 * 1024;
-constexpr std::size_t kRelayChunk = std::size_t{16} * 1024;
-
-std::int64_t monotonicMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // Response headers never relayed to the client.
 bool dropResponseHeader(bhttp::field f, std::string_view name) {
   return isHopByHopOrFraming(f) || f == bhttp::field::alt_svc ||
          beast::iequals(name, "x-request-id");
-}
-
-std::chrono::milliseconds phase(std::chrono::milliseconds limit, std::int64_t deadline_ms) {
-  const std::int64_t left = deadline_ms - monotonicMs();
-  return std::chrono::milliseconds(
-      std::max<std::int64_t>(1, std::min<std::int64_t>(limit.count(), left)));
 }
 
 // What one attempt ended with.
@@ -57,84 +37,6 @@ struct Attempt {
   AttemptOutcome outcome;
   UpstreamResult result;  // an answer (kind Answer) or a network failure (kind Unreachable)
 };
-
-template <class Stream>
-asio::awaitable<boost::system::error_code> writeRequest(Stream& s, std::string_view head,
-                                                        std::string_view body) {
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
-  auto [ec, n] = co_await asio::async_write(s, buffers, asio::as_tuple(asio::use_awaitable));
-  (void)n;
-  co_return ec;
-}
-
-enum class ReadKind { Header, All, Some };
-
-// One Beast read on the upstream stream (the header, the whole message, or what is available),
-// reduced to its error code.
-template <class Stream, class Parser>
-asio::awaitable<boost::system::error_code> readUpstream(Stream& s, beast::flat_buffer& b, Parser& p,
-                                                        ReadKind kind) {
-  constexpr auto token = asio::as_tuple(asio::use_awaitable);
-  std::tuple<boost::system::error_code, std::size_t> r;
-  switch (kind) {
-    case ReadKind::Header:
-      r = co_await bhttp::async_read_header(s, b, p, token);
-      break;
-    case ReadKind::All:
-      r = co_await bhttp::async_read(s, b, p, token);
-      break;
-    case ReadKind::Some:
-      r = co_await bhttp::async_read_some(s, b, p, token);
-      break;
-  }
-  co_return std::get<0>(r);
-}
-
-// Completes when the client has closed its connection (sets `gone`), or when cancelled. A
-// client that sends more bytes (a pipelined request) is alive: then it waits until cancelled.
-asio::awaitable<void> watchClientGone(beast::tcp_stream& client, bool& gone) {
-  auto [ec] = co_await client.socket().async_wait(asio::ip::tcp::socket::wait_read,
-                                                  asio::as_tuple(asio::use_awaitable));
-  if (ec == asio::error::operation_aborted) co_return;  // cancelled: the other side finished
-  boost::system::error_code aec;
-  if (ec || client.socket().available(aec) == 0) {
-    // Readable with nothing to read (or broken): the peer is gone.
-    gone = true;
-    co_return;
-  }
-  asio::steady_timer forever(client.get_executor(), std::chrono::hours(24));
-  co_await forever.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
-// Writes `bytes` to the client as one chunk (or raw when not chunked); false when the client
-// is gone.
-asio::awaitable<bool> writePiece(net::HttpExchange& ex, std::string_view bytes, bool chunked) {
-  if (bytes.empty()) co_return true;
-  auto& client = ex.stream();
-  client.expires_after(ex.writeTimeout());
-  boost::system::error_code wec;
-  if (chunked) {
-    auto [e, n] = co_await asio::async_write(client, bhttp::make_chunk(asio::buffer(bytes)),
-                                             asio::as_tuple(asio::use_awaitable));
-    (void)n;
-    wec = e;
-  } else {
-    auto [e, n] = co_await asio::async_write(client, asio::buffer(bytes),
-                                             asio::as_tuple(asio::use_awaitable));
-    (void)n;
-    wec = e;
-  }
-  co_return !wec;
-}
-
-asio::awaitable<bool> writeLastChunk(net::HttpExchange& ex) {
-  auto& client = ex.stream();
-  client.expires_after(ex.writeTimeout());
-  auto [e, n] = co_await asio::async_write(client, bhttp::make_chunk_last(),
-                                           asio::as_tuple(asio::use_awaitable));
-  (void)n;
-  co_return !e;
-}
 
 std::string filteredFields(const bhttp::fields& msg) {
   std::string fields;
@@ -155,223 +57,124 @@ Result<net::RequestHead> sharedHead(const UpstreamRequest& request, const Origin
   auto head = net::RequestHead::start(request.method, request.target);
   if (!head) return head.error();
   if (auto st = head->addLines(request.fields); !st) return st.error();
-  if (auto st = head->add("Host", origin.hostHeader()); !st) return st.error();
-  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
-      request.method == "PATCH") {
-    if (auto st = head->add("Content-Length", std::to_string(request.body.size())); !st) {
-      return st.error();
-    }
-  }
+  if (auto st = head->addHostAndLength(origin, request.body.size()); !st) return st.error();
   return head;
 }
 
-// What one attempt sends, and within which limits.
+// How one attempt's answer is taken.
 struct ExchangePlan {
-  const Origin& origin;
-  const net::UpstreamTimeouts& timeouts;
-  std::int64_t deadline_ms;
-  std::string_view head;
   const UpstreamRequest& request;
   StreamRelay* relay;
   std::size_t buffered_limit;
   const keys::ErrorPolicy& policy;
 };
 
-// The upstream side of one attempt: its connection and the answer's head, kept for the relay.
+// The upstream side of one attempt: the answer, kept for the relay when `relay` is set (its
+// head read, its body not).
 struct Exchange {
-  std::unique_ptr<net::UpstreamConnection> conn;
-  std::optional<bhttp::response_parser<bhttp::empty_body>> head;
-  bool relay = false;  // a 2xx answer to relay as it arrives (head read, body not)
-
-  bhttp::response_parser<bhttp::empty_body>& freshHead(bool head_only) {
-    head.emplace();
-    head->body_limit(boost::none);
-    if (head_only) head->skip(true);
-    return *head;
-  }
+  std::optional<net::UpstreamResponse> answer;
+  bool relay = false;
 };
 
-// Returns a connection to the pool only when its answer was read to the end, the upstream
-// allows reuse and no byte beyond the answer is buffered; closes it otherwise.
-void releaseOrClose(WorkerContext& worker, std::unique_ptr<net::UpstreamConnection> conn, bool done,
-                    bool keep_alive) {
-  if (done && keep_alive && conn->buffer().size() == 0) {
-    worker.upstream->release(std::move(conn));
-  } else {
-    conn->close();
-  }
+// A network failure: transient for the key (a stale pooled connection was already replaced by
+// the client and is nobody's fault).
+void noteFailure(Attempt& attempt, const net::UpstreamError& error) {
+  attempt.outcome.kind = OutcomeKind::Transient;
+  attempt.outcome.reason = std::string(net::toString(error.kind));
+  attempt.result.timed_out = error.timedOut();
+  attempt.result.network_error = error.message;
 }
 
-// One attempt up to its decision: acquire a connection, send the request, read the answer's
-// head, and read a small answer or any error whole. Leaves `up.relay` set when the answer is
-// to be relayed instead. Cancellable at every wait (the client-gone race).
-asio::awaitable<void> exchange(WorkerContext& worker, const ExchangePlan& plan, Exchange& up,
-                               Attempt& attempt) {
+// One attempt up to its decision: send the request, read the answer's head, and read a small
+// answer or any error whole. Leaves `up.relay` set when the answer is to be relayed instead.
+// Cancellable at every wait (the client-gone race).
+asio::awaitable<void> exchange(net::UpstreamClient& client, const net::UpstreamSend& send,
+                               const ExchangePlan& plan, Exchange& up, Attempt& attempt) {
   UpstreamResult& result = attempt.result;
   result.kind = UpstreamResult::Kind::Unreachable;
-  const auto& request = plan.request;
-  bool reused = false;
-  auto conn_r = co_await worker.upstream->acquire(plan.origin, plan.timeouts, reused);
-  if (!conn_r) {
-    attempt.outcome.kind = OutcomeKind::Transient;
-    attempt.outcome.reason = conn_r.error().code;
-    result.timed_out = conn_r.error().code == "upstream_timeout";
-    result.network_error = conn_r.error().message;
+  auto sent = co_await client.send(send);
+  if (!sent) {
+    noteFailure(attempt, sent.error());
     co_return;
   }
-  up.conn = std::move(*conn_r);
-  up.freshHead(request.head_only);
-  // Writes the request on up.conn and reads the answer's head, within the phase deadlines.
-  auto send_and_read_head = [&]() -> asio::awaitable<boost::system::error_code> {
-    auto& conn = *up.conn;
-    conn.tcp().expires_after(phase(plan.timeouts.idle, plan.deadline_ms));
-    auto wec =
-        co_await conn.visit([&](auto& s) { return writeRequest(s, plan.head, request.body); });
-    if (wec) co_return wec;
-    conn.tcp().expires_after(phase(plan.timeouts.first_byte, plan.deadline_ms));
-    co_return co_await conn.visit(
-        [&](auto& s) { return readUpstream(s, conn.buffer(), *up.head, ReadKind::Header); });
-  };
-  auto ec = co_await send_and_read_head();
-  if (ec && reused && ec != beast::error::timeout && ec != asio::error::operation_aborted) {
-    // A pooled connection the upstream had closed: retry once on a fresh one; no key blame.
-    up.conn->close();
-    up.conn.reset();
-    auto fresh = co_await worker.upstream->acquire(plan.origin, plan.timeouts, reused);
-    if (fresh) {
-      up.conn = std::move(*fresh);
-      up.freshHead(request.head_only);
-      ec = co_await send_and_read_head();
-    } else {
-      ec = asio::error::connection_refused;
-    }
-  }
-  if (ec) {
-    attempt.outcome.kind = OutcomeKind::Transient;
-    attempt.outcome.reason = ec == beast::error::timeout ? "timeout" : "network";
-    result.timed_out = ec == beast::error::timeout;
-    result.network_error = ec.message();
-    if (up.conn) up.conn->close();
-    co_return;
-  }
-
-  auto& head = *up.head;
-  const unsigned status = head.get().result_int();
+  net::UpstreamResponse& answer = up.answer.emplace(std::move(*sent));
+  const unsigned status = answer.status();
   result.status = status;
-  const auto length = head.content_length();
+  const auto length = answer.contentLength();
   const bool ok = status >= 200 && status < 300;
-  if (plan.relay != nullptr && ok && !head.is_done() &&
-      (request.streaming || !length || *length > plan.buffered_limit)) {
+  if (plan.relay != nullptr && ok && !answer.done() &&
+      (plan.request.streaming || !length || *length > plan.buffered_limit)) {
     up.relay = true;
     co_return;
   }
   // Small answers and every error: read whole, then classify.
-  bhttp::response_parser<bhttp::string_body> full(std::move(head));
-  full.body_limit(ok ? plan.buffered_limit : kErrorBodyLimit);
-  if (!full.is_done()) {
-    up.conn->tcp().expires_after(phase(plan.timeouts.idle, plan.deadline_ms));
-    ec = co_await up.conn->visit(
-        [&](auto& s) { return readUpstream(s, up.conn->buffer(), full, ReadKind::All); });
-  }
-  if (ec) {
-    attempt.outcome.kind = OutcomeKind::Transient;
-    attempt.outcome.reason = "network";
-    result.timed_out = ec == beast::error::timeout;
-    result.network_error = ec.message();
-    up.conn->close();
+  auto body = co_await answer.readAll(ok ? plan.buffered_limit : kErrorBodyLimit);
+  if (!body) {
+    noteFailure(attempt, body.error());
     co_return;
   }
-  auto& msg = full.get();
-  attempt.outcome = classifyResponse(status, msg.body(), plan.policy);
+  attempt.outcome = classifyResponse(status, *body, plan.policy);
   result.kind = UpstreamResult::Kind::Answer;
-  result.content_type = std::string(msg[bhttp::field::content_type]);
-  result.fields = filteredFields(msg.base());
-  result.body = std::move(msg.body());
-  releaseOrClose(worker, std::move(up.conn), full.is_done(), full.keep_alive());
+  result.content_type = std::string(answer.headers()[bhttp::field::content_type]);
+  result.fields = filteredFields(answer.headers());
+  result.body = std::move(*body);
   if (attempt.outcome.kind == OutcomeKind::Success ||
       attempt.outcome.kind == OutcomeKind::ClientError) {
     attempt.state = Attempt::State::Answered;
   }
 }
 
-// Relays a 2xx answer whose head `up` holds to the client as it arrives, then releases or
-// closes the upstream connection. For streams a watcher frees the upstream connection as soon as
-// the client goes away; an upstream that breaks off mid-way gets the relay's closing bytes.
-asio::awaitable<void> relayAnswer(net::HttpExchange& ex, WorkerContext& worker,
-                                  const ExchangePlan& plan, Exchange& up) {
-  auto& conn = *up.conn;
+// Relays a 2xx answer to the client as it arrives. For streams the client leaving closes the
+// upstream connection at once, and the end of the shutdown grace ends the stream with the
+// relay's terminal event, as does an upstream that breaks off mid-way. The upstream connection
+// goes back to the pool only when the answer was read to the end (net::UpstreamResponse).
+asio::awaitable<void> relayAnswer(net::HttpExchange& ex, const ExchangePlan& plan,
+                                  net::UpstreamResponse& answer) {
   StreamRelay& relay = *plan.relay;
-  bhttp::response_parser<bhttp::buffer_body> body(std::move(*up.head));
-  const auto length = body.content_length();
-  bhttp::response<bhttp::empty_body> out{bhttp::status::ok, 11};
   const bool identity = relay.identity();
-  const bool chunked = !identity || !length.has_value();
-  if (chunked) {
-    out.chunked(true);
-  } else {
-    out.content_length(*length);
-  }
-  relay.head(body.get().result_int(), body.get().base(), out);
-  out.keep_alive(ex.keepAlive());
-  bhttp::response_serializer<bhttp::empty_body> sr(out);
-  auto& client = ex.stream();
-  client.expires_after(ex.writeTimeout());
-  ex.markAnswered();
-  ex.setStatus(out.result_int());
-  auto [hec, hn] =
-      co_await bhttp::async_write_header(client, sr, asio::as_tuple(asio::use_awaitable));
-  (void)hn;
-  bool client_gone = static_cast<bool>(hec);
+  bhttp::fields fields;
+  const unsigned status = relay.head(answer.status(), answer.headers(), fields);
+  // The identity relay keeps the upstream's length; a translated body's is unknown.
+  std::optional<std::uint64_t> length;
+  if (identity) length = answer.contentLength();
+  bool alive = co_await ex.startResponse(status, fields, length);
   bool upstream_broken = false;
-  std::vector<char> buf(kRelayChunk);
   auto pump = [&]() -> asio::awaitable<void> {
-    while (!client_gone && !body.is_done()) {
-      body.get().body().data = buf.data();
-      body.get().body().size = buf.size();
-      conn.tcp().expires_after(phase(plan.timeouts.idle, plan.deadline_ms));
-      auto rec = co_await conn.visit(
-          [&](auto& s) { return readUpstream(s, conn.buffer(), body, ReadKind::Some); });
-      if (rec == bhttp::error::need_buffer) rec = {};
-      if (rec) {
+    while (alive) {
+      auto piece = co_await answer.readPiece();
+      if (!piece) {
         upstream_broken = true;
         co_return;
       }
-      const std::size_t got = buf.size() - body.get().body().size;
-      if (got == 0) continue;
-      const std::string_view piece(buf.data(), got);
-      bool written = false;
+      if (piece->empty()) co_return;  // the end of the answer
       if (identity) {
-        written = co_await writePiece(ex, piece, chunked);
+        alive = co_await ex.writePiece(*piece);
       } else {
-        const std::string translated = relay.transform(piece);
-        written = co_await writePiece(ex, translated, chunked);
+        const std::string translated = relay.transform(*piece);
+        alive = co_await ex.writePiece(translated);
       }
-      if (!written) client_gone = true;
     }
   };
   net::StopNotice* stop = ex.stopNotice();
-  if (!client_gone) {
-    if (plan.request.streaming) {
-      // Until the stream ends: the client leaving frees the upstream connection, and the end of
-      // the shutdown grace ends the stream with a terminal error event.
-      using namespace asio::experimental::awaitable_operators;
-      bool watcher_gone = false;
-      if (stop != nullptr) {
-        co_await (pump() || watchClientGone(client, watcher_gone) || stop->wait());
-      } else {
-        co_await (pump() || watchClientGone(client, watcher_gone));
-      }
-      if (watcher_gone) client_gone = true;
+  if (alive && plan.request.streaming) {
+    using namespace asio::experimental::awaitable_operators;
+    if (stop != nullptr) {
+      co_await (pump() || ex.waitClientGone() || stop->wait());
     } else {
-      co_await pump();
+      co_await (pump() || ex.waitClientGone());
     }
+  } else if (alive) {
+    co_await pump();
   }
-  const bool shutdown = stop != nullptr && stop->raised() && !client_gone && !body.is_done();
-  if (client_gone) {
-    conn.close();
-    ex.closeAfter();
-  } else if (upstream_broken || shutdown) {
-    conn.close();
+  if (!alive || ex.clientGone()) {
+    answer.close();
+    ex.abortResponse();
+    co_return;
+  }
+  const bool shutdown = stop != nullptr && stop->raised() && !answer.done();
+  std::string tail;
+  if (upstream_broken || shutdown) {
+    answer.close();
     if (shutdown) {
       spdlog::info("msg=\"stream cut by shutdown\" request_id={} model={}", ex.info().request_id,
                    logValue(plan.request.model));
@@ -379,22 +182,17 @@ asio::awaitable<void> relayAnswer(net::HttpExchange& ex, WorkerContext& worker,
       spdlog::warn("msg=\"upstream stream broke\" request_id={} model={}", ex.info().request_id,
                    logValue(plan.request.model));
     }
-    const std::string tail =
-        relay.broken(shutdown ? BreakReason::Shutdown : BreakReason::UpstreamBroke);
-    if (chunked && !tail.empty()) {
-      // End the stream cleanly with an error event the client's SDK understands.
-      co_await writePiece(ex, tail, true);
-      co_await writeLastChunk(ex);
-    } else {
-      ex.closeAfter();
+    // The client's SDK gets an error event it understands, and a clean end; or, when the relay
+    // has none, a cut.
+    tail = relay.broken(shutdown ? BreakReason::Shutdown : BreakReason::UpstreamBroke);
+    if (tail.empty()) {
+      ex.abortResponse();
+      co_return;
     }
   } else {
-    const std::string tail = relay.finish();
-    bool clean = co_await writePiece(ex, tail, chunked);
-    if (clean && chunked) clean = co_await writeLastChunk(ex);
-    if (!clean) ex.closeAfter();
-    releaseOrClose(worker, std::move(up.conn), body.is_done(), body.keep_alive());
+    tail = relay.finish();
   }
+  if (!co_await ex.finishResponse(tail)) ex.abortResponse();
 }
 
 // Whole seconds, rounded up, until a key can take `model` (KeyPool::nextEligibleAt): a client
@@ -426,9 +224,8 @@ void setRetryAfter(std::string& fields, std::int64_t seconds) {
 }
 
 // The result of a call whose client went away: nothing more is written to it.
-UpstreamResult clientGone(net::HttpExchange& ex) {
-  ex.markAnswered();
-  ex.closeAfter();
+UpstreamResult clientLeft(net::HttpExchange& ex) {
+  ex.abortResponse();
   UpstreamResult gone;
   gone.kind = UpstreamResult::Kind::ClientGone;
   return gone;
@@ -436,9 +233,8 @@ UpstreamResult clientGone(net::HttpExchange& ex) {
 
 }  // namespace
 
-void IdentityRelay::head(unsigned upstream_status, const bhttp::fields& upstream,
-                         bhttp::response<bhttp::empty_body>& out) {
-  out.result(upstream_status);
+unsigned IdentityRelay::head(unsigned upstream_status, const bhttp::fields& upstream,
+                             bhttp::fields& out) {
   for (const auto& h : upstream) {
     if (dropResponseHeader(h.name(), h.name_string()) ||
         nominatedByConnection(upstream[bhttp::field::connection], h.name_string())) {
@@ -446,10 +242,11 @@ void IdentityRelay::head(unsigned upstream_status, const bhttp::fields& upstream
     }
     out.insert(h.name_string(), h.value());
   }
-  out.set("X-Request-Id", request_id_);
-  sse_chunked_ = out.chunked() &&
-                 beast::iequals(std::string_view(out[bhttp::field::content_type]).substr(0, 17),
-                                "text/event-stream");
+  // Without a length the body reaches the client chunked, so an error event can still end it.
+  sse_stream_ = upstream.find(bhttp::field::content_length) == upstream.end() &&
+                beast::iequals(std::string_view(upstream[bhttp::field::content_type]).substr(0, 17),
+                               "text/event-stream");
+  return upstream_status;
 }
 
 std::string_view breakMessage(BreakReason reason) {
@@ -459,7 +256,7 @@ std::string_view breakMessage(BreakReason reason) {
 }
 
 std::string IdentityRelay::broken(BreakReason reason) {
-  if (!sse_chunked_) return {};
+  if (!sse_stream_) return {};
   // End the stream cleanly with an error event the SDKs understand.
   const unsigned code = reason == BreakReason::Shutdown ? 503 : 502;
   std::string out = "data: {\"error\":{\"code\":";
@@ -480,7 +277,7 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(net::HttpExchange& ex,
   timeouts.first_byte = std::chrono::seconds(cfg->upstream_first_byte_timeout_seconds);
   timeouts.idle = std::chrono::seconds(cfg->upstream_idle_timeout_seconds);
   timeouts.total = std::chrono::seconds(cfg->upstream_total_timeout_seconds);
-  const std::int64_t deadline = monotonicMs() + timeouts.total.count();
+  const std::int64_t deadline = deps_.clock.monotonicMs() + timeouts.total.count();
   const std::string& model = request.model;
 
   // The head every attempt shares, checked once by the writer; only the key line differs.
@@ -495,14 +292,15 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(net::HttpExchange& ex,
   }
 
   auto worker = deps_.worker();
+  net::UpstreamClient client(*worker.upstream, deps_.clock);
+  const ExchangePlan plan{request, relay, buffered_limit, cfg->error_policy};
   std::vector<std::int64_t> tried;
   std::optional<Attempt> last;
   const int max_attempts = 1 + cfg->proxy_retry_max_count;
   int transient_retries = 0;
-  auto& client = ex.stream();
 
   for (int attempt_no = 0; attempt_no < max_attempts; ++attempt_no) {
-    if (monotonicMs() >= deadline) break;
+    if (deps_.clock.monotonicMs() >= deadline) break;
     auto pick = deps_.keys.pick(model, tried);
     if (!pick) break;
     tried.push_back(pick->id);
@@ -516,33 +314,34 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(net::HttpExchange& ex,
                                 keys::KeyPool::Rejection::Conclusive);
       continue;
     }
-    const std::string up_head = keyed.finish();
+    const net::UpstreamSend send{.origin = origin,
+                                 .head = keyed,
+                                 .body = request.body,
+                                 .timeouts = timeouts,
+                                 .deadline_ms = deadline};
 
     // Until the answer's head (and a buffered answer's body) is in, a client that leaves
     // cancels the attempt: the upstream connection is closed and nothing is retried.
     Attempt attempt;
     UpstreamResult& result = attempt.result;
     Exchange upstream;
-    const ExchangePlan plan{origin,  timeouts, deadline,       up_head,
-                            request, relay,    buffered_limit, cfg->error_policy};
-    bool client_gone = false;
     {
       using namespace asio::experimental::awaitable_operators;
-      co_await (exchange(worker, plan, upstream, attempt) || watchClientGone(client, client_gone));
+      co_await (exchange(client, send, plan, upstream, attempt) || ex.waitClientGone());
     }
-    if (client_gone) {
-      if (upstream.conn) upstream.conn->close();
+    if (ex.clientGone()) {
+      upstream.answer.reset();
       spdlog::debug("msg=\"client left before the answer\" request_id={} key_id={}",
                     ex.info().request_id, pick->id);
-      co_return clientGone(ex);
+      co_return clientLeft(ex);
     }
 
-    if (upstream.relay) {
+    if (upstream.relay && upstream.answer) {
       // Relay the answer as it arrives. From here on the client has bytes: no retry.
       attempt.outcome.kind = OutcomeKind::Success;
       attempt.state = Attempt::State::Answered;
       result.kind = UpstreamResult::Kind::Relayed;
-      co_await relayAnswer(ex, worker, plan, upstream);
+      co_await relayAnswer(ex, plan, *upstream.answer);
     }
 
     // Record the outcome on the key, and count the attempt. A client error is not the key's
@@ -560,10 +359,10 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(net::HttpExchange& ex,
           transient_retries++, std::chrono::milliseconds(cfg->proxy_retry_backoff_ms), *worker.rng);
       if (delay.count() > 0) {
         using namespace asio::experimental::awaitable_operators;
-        asio::steady_timer timer(client.get_executor(), delay);
-        co_await (timer.async_wait(asio::as_tuple(asio::use_awaitable)) ||
-                  watchClientGone(client, client_gone));
-        if (client_gone) co_return clientGone(ex);
+        const auto executor = co_await asio::this_coro::executor;
+        asio::steady_timer timer(executor, delay);
+        co_await (timer.async_wait(asio::as_tuple(asio::use_awaitable)) || ex.waitClientGone());
+        if (ex.clientGone()) co_return clientLeft(ex);
       }
     }
   }

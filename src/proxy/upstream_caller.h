@@ -12,9 +12,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/fields.hpp>
-#include <boost/beast/http/message.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -53,10 +51,10 @@ std::string_view breakMessage(BreakReason reason);
 class StreamRelay {
  public:
   virtual ~StreamRelay() = default;
-  // Sets the client response's status and headers from the upstream's. An identity relay keeps
-  // the upstream's framing; a transforming one is always chunked.
-  virtual void head(unsigned upstream_status, const boost::beast::http::fields& upstream,
-                    boost::beast::http::response<boost::beast::http::empty_body>& out) = 0;
+  // The client response's status, and its headers in `out`, from the upstream's. Framing is the
+  // exchange's: an identity relay keeps the upstream's length, a transformed body is streamed.
+  virtual unsigned head(unsigned upstream_status, const boost::beast::http::fields& upstream,
+                        boost::beast::http::fields& out) = 0;
   // True when pieces pass through unchanged (transform() is then never called).
   virtual bool identity() const = 0;
   // The client bytes for one upstream piece (possibly none yet).
@@ -130,17 +128,15 @@ boost::asio::awaitable<void> respondUnanswered(net::HttpExchange& ex, http::Prot
 // unchanged, and a final Gemini SSE error event when an SSE stream breaks off.
 class IdentityRelay final : public StreamRelay {
  public:
-  explicit IdentityRelay(std::string request_id) : request_id_(std::move(request_id)) {}
-  void head(unsigned upstream_status, const boost::beast::http::fields& upstream,
-            boost::beast::http::response<boost::beast::http::empty_body>& out) override;
+  unsigned head(unsigned upstream_status, const boost::beast::http::fields& upstream,
+                boost::beast::http::fields& out) override;
   bool identity() const override { return true; }
   std::string transform(std::string_view piece) override { return std::string(piece); }
   std::string finish() override { return {}; }
   std::string broken(BreakReason reason) override;
 
  private:
-  std::string request_id_;
-  bool sse_chunked_ = false;
+  bool sse_stream_ = false;  // an SSE answer of unknown length: an error event can end it
 };
 
 }  // namespace poise::proxy
