@@ -41,7 +41,10 @@ namespace {
 
 thread_local int t_worker_index = -1;
 
-using Clock = std::chrono::steady_clock;
+// The time left until `deadline_ms` (Clock::monotonicMs()), zero once it has passed.
+std::chrono::milliseconds msUntil(const Clock& clock, std::int64_t deadline_ms) {
+  return std::chrono::milliseconds(std::max<std::int64_t>(0, deadline_ms - clock.monotonicMs()));
+}
 
 // Process-unique request ids: a random prefix fixed at start plus a per-worker counter.
 std::string makeRequestId(unsigned worker, std::uint64_t counter) {
@@ -96,15 +99,16 @@ constexpr Linger kRefusalLinger{.total = std::chrono::milliseconds(500),
 // reads it (Node's fetch then sees EPIPE, not the answer); so stop sending, then read and
 // discard until the client closes, stays silent for `idle`, or `total` or `bytes` run out
 // (nginx's lingering close). Suspends.
-asio::awaitable<void> drainBeforeClose(beast::tcp_stream& stream, const Linger& linger) {
+asio::awaitable<void> drainBeforeClose(beast::tcp_stream& stream, const Linger& linger,
+                                       const Clock& clock) {
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) co_return;
-  const auto deadline = Clock::now() + linger.total;
+  const std::int64_t deadline_ms = clock.monotonicMs() + linger.total.count();
   std::array<char, 16384> scratch{};
   std::size_t total = 0;
   while (total < linger.bytes) {
-    stream.expires_at(std::min(Clock::now() + linger.idle, deadline));
+    stream.expires_after(std::min(linger.idle, msUntil(clock, deadline_ms)));
     auto [rec, n] =
         co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
     if (rec) break;
@@ -112,16 +116,17 @@ asio::awaitable<void> drainBeforeClose(beast::tcp_stream& stream, const Linger& 
   }
 }
 
-// Waits for `read` until `deadline`. At the deadline the read is cancelled and the result is
+// Waits for `read` for `within` at most. Then the read is cancelled and the result is
 // beast::error::timeout; unlike the stream's own expiry this leaves the socket open, so a 408 can
 // still be written. Suspends.
 asio::awaitable<boost::system::error_code> readBefore(
     beast::tcp_stream& stream,
     asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read,
-    Clock::time_point deadline) {
+    std::chrono::milliseconds within) {
   using namespace asio::experimental::awaitable_operators;
   stream.expires_never();
-  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, within);
   auto raced = co_await (std::move(read) || timer.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (raced.index() == 1) co_return beast::error::timeout;
   co_return std::get<0>(std::get<0>(raced));
@@ -170,12 +175,6 @@ std::string errnoMessage(int err) {
   return std::error_code(err, std::system_category()).message();
 }
 
-std::int64_t monotonicMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 struct HttpServer::Worker {
@@ -201,6 +200,7 @@ HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler,
     : options_(std::move(options)),
       handler_(std::move(handler)),
       error_responder_(std::move(error_responder)),
+      clock_(options_.clock != nullptr ? *options_.clock : system_clock_),
       per_ip_(options_.max_connections_per_ip, options_.trusted_proxies) {
   const unsigned n = std::max(1u, options_.workers);
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i));
@@ -343,7 +343,7 @@ asio::awaitable<void> HttpServer::acceptLoop(Worker& w) {
 }
 
 asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket) {
-  const auto accepted_at = Clock::now();
+  const std::int64_t accepted_ms = clock_.monotonicMs();
   beast::tcp_stream stream(std::move(socket));
   StopNotice notice(stream.get_executor());
   const std::size_t open = ++open_connections_;
@@ -372,13 +372,13 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
                   options_.max_connections_per_ip);
     co_await writeRejection(stream,
                             error_responder_("", 503, "too many connections from your address"));
-    co_await drainBeforeClose(stream, kRefusalLinger);
+    co_await drainBeforeClose(stream, kRefusalLinger, clock_);
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     co_return;
   }
   if (open > options_.max_connections) {
     co_await writeRejection(stream, error_responder_("", 503, "too many connections"));
-    co_await drainBeforeClose(stream, kRefusalLinger);
+    co_await drainBeforeClose(stream, kRefusalLinger, clock_);
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     co_return;
   }
@@ -386,6 +386,8 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
   const std::string too_large =
       "request body exceeds the limit of " + std::to_string(options_.body_limit) + " bytes";
   const auto head_limit = std::min(options_.header_timeout, options_.read_timeout);
+  const auto head_limit_ms = std::chrono::milliseconds(head_limit).count();
+  const auto read_limit_ms = std::chrono::milliseconds(options_.read_timeout).count();
   beast::flat_buffer buffer;
   bool first_request = true;
   bool linger = false;  // a rejection was written while the client may still be sending
@@ -400,7 +402,7 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
       // from the accept, on a kept-alive one up to idle_timeout. Nothing was asked, so a
       // connection that stays silent is closed without an answer.
       if (first_request) {
-        stream.expires_at(accepted_at + head_limit);
+        stream.expires_after(msUntil(clock_, accepted_ms + head_limit_ms));
       } else {
         stream.expires_after(options_.idle_timeout);
       }
@@ -412,13 +414,14 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     // A request has begun: its head must arrive within header_timeout and the whole of it within
     // read_timeout, else it is answered 408 (no slow-drip heads or bodies).
     conn->idle = false;
-    const auto started = first_request ? accepted_at : Clock::now();
+    const std::int64_t started_ms = first_request ? accepted_ms : clock_.monotonicMs();
     first_request = false;
     auto hec = parseBuffered(parser, buffer, false);
     if (hec == http::error::need_more) {
       auto read_head =
           http::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-      hec = co_await readBefore(stream, std::move(read_head), started + head_limit);
+      hec = co_await readBefore(stream, std::move(read_head),
+                                msUntil(clock_, started_ms + head_limit_ms));
     }
     if (hec) {
       if (hec != http::error::end_of_stream && hec != asio::error::operation_aborted) {
@@ -466,7 +469,8 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
       if (bec == http::error::need_more) {
         auto read_body =
             http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-        bec = co_await readBefore(stream, std::move(read_body), started + options_.read_timeout);
+        bec = co_await readBefore(stream, std::move(read_body),
+                                  msUntil(clock_, started_ms + read_limit_ms));
       }
       if (bec) {
         if (bec == beast::error::timeout) {
@@ -492,7 +496,7 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     info.request_id = isSaneRequestId(incoming_id) ? std::string(incoming_id)
                                                    : makeRequestId(w.index, ++w.request_counter);
     info.remote_ip = remote_ip;
-    info.started_ms = monotonicMs();
+    info.started_ms = clock_.monotonicMs();
     HttpExchange exchange(req, stream, std::move(info), options_.write_timeout);
     exchange.setStopNotice(&notice);
     ++active_requests_;
@@ -511,7 +515,7 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     }
     if (!exchange.keepAlive() || stopping_) break;
   }
-  if (linger) co_await drainBeforeClose(stream, kAnswerLinger);
+  if (linger) co_await drainBeforeClose(stream, kAnswerLinger, clock_);
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   stream.socket().close(ec);
 }
@@ -528,8 +532,8 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
       }
     });
   }
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (open_connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  const std::int64_t deadline_ms = clock_.monotonicMs() + grace.count();
+  while (open_connections_.load() > 0 && clock_.monotonicMs() < deadline_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     // Connections that finished a request since are idle now; close those too.
     for (auto& w : workers_) {
@@ -551,8 +555,8 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
         for (auto& c : wp->conns) c.notice->raise();
       });
     }
-    const auto notice_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-    while (open_connections_.load() > 0 && std::chrono::steady_clock::now() < notice_deadline) {
+    const std::int64_t notice_deadline_ms = clock_.monotonicMs() + 500;
+    while (open_connections_.load() > 0 && clock_.monotonicMs() < notice_deadline_ms) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     for (auto& w : workers_) {
@@ -563,10 +567,10 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
     }
   }
   for (auto& w : workers_) w->guard.reset();
-  const auto hard_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  const std::int64_t hard_deadline_ms = clock_.monotonicMs() + 2000;
   for (auto& w : workers_) {
     // Anything still pending (upstream pools, timers) is abandoned after the hard deadline.
-    while (!w->ioc.stopped() && std::chrono::steady_clock::now() < hard_deadline) {
+    while (!w->ioc.stopped() && clock_.monotonicMs() < hard_deadline_ms) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     w->ioc.stop();

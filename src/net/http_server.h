@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "net/http_exchange.h"
 #include "net/ip_connection_limiter.h"
@@ -40,6 +41,9 @@ struct HttpServerOptions {
   std::chrono::seconds read_timeout{30};    // the whole request, head and body (REQUEST_TIMEOUT)
   std::chrono::seconds idle_timeout{75};    // keep-alive wait between requests
   std::chrono::seconds write_timeout{60};   // writing a response chunk to a slow client
+  // Every deadline and request start time is read from this clock (monotonicMs); nullptr: the
+  // system clock. Must outlive the server.
+  const Clock* clock = nullptr;
 };
 
 // Called once per request on the connection's worker thread. Must answer the exchange.
@@ -87,6 +91,8 @@ class HttpServer {
   HttpServerOptions options_;
   RequestHandler handler_;
   ErrorResponder error_responder_;
+  SystemClock system_clock_;
+  const Clock& clock_;  // options_.clock, or system_clock_
   // Declared before the workers: connection frames destroyed with a worker's io_context still
   // give back their counts.
   std::atomic<std::size_t> open_connections_{0};
