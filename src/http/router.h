@@ -1,6 +1,10 @@
-// Router: the one explicit route table. Patterns are literal segments and `{name}` parameters;
-// prefix routes take any path below them. Trailing slashes are ignored, so `/a/b` and `/a/b/`
-// are the same route (no redirects). Built at start-up, then read-only: safe to share.
+// Router: the one explicit route table. Each entry names its method (or any), its path pattern,
+// who may call it, a one-line summary and its handler, and the table lists itself (what a
+// generated /openapi.json needs). Patterns are literal segments and `{name}` parameters; prefix
+// entries take any path that starts with them. An entry may also carry a predicate on the request,
+// for routes a path alone cannot tell apart (native Gemini calls under /v1/). Trailing slashes
+// are ignored, so `/a/b` and `/a/b/` are the same route (no redirects). The first registered
+// entry that matches wins. Built at start-up, then read-only: safe to share between threads.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -15,6 +19,17 @@
 
 namespace poise::http {
 
+// Who may call an entry. The table records it; the wrapper that builds the entry's handler
+// enforces it (admin/admin_route for admin sessions, proxy/client_auth for the gateway token).
+enum class Access {
+  Anyone,        // no credential: login, health
+  GatewayToken,  // the gateway's api_token: the proxy routes
+  AdminSession,  // an admin session: Bearer token, or the session cookie plus the CSRF header
+};
+
+// "anyone", "gateway_token", "admin_session".
+std::string_view toString(Access access);
+
 struct RouteParams {
   std::vector<std::pair<std::string_view, std::string_view>> values;
   // The value of `{name}`, or empty.
@@ -23,31 +38,69 @@ struct RouteParams {
 
 using Handler = std::function<boost::asio::awaitable<void>(net::HttpExchange&, const RouteParams&)>;
 
+// Whether an entry takes a request whose method and path it matched; `path` is the target
+// without its query. Must be pure and thread-safe.
+using RequestPredicate = std::function<bool(const net::Request& request, std::string_view path)>;
+
+struct Route {
+  std::optional<boost::beast::http::verb> method;  // nullopt: any method
+  // "/api/v1/api_keys/{id}"; for a prefix entry, the start of the path ("/v1beta/").
+  std::string pattern;
+  Access access = Access::Anyone;
+  std::string summary;
+  Handler handler;
+  bool prefix = false;
+  RequestPredicate when;  // empty: every request with a matching method and path
+};
+
+// One entry as the table lists it.
+struct RouteInfo {
+  std::string method;  // "GET", "POST", …; "*" for any
+  std::string pattern;
+  bool prefix = false;
+  bool conditional = false;  // the entry carries a predicate
+  Access access = Access::Anyone;
+  std::string summary;
+};
+
 class Router {
  public:
+  void add(Route route);
+  // Shorthands: an exact entry anyone may call, and a prefix entry for any method.
   void add(boost::beast::http::verb method, std::string pattern, Handler handler);
-  // Any method, any path starting with `prefix` (which should end in '/').
   void addPrefix(std::string prefix, Handler handler);
 
   struct Match {
     const Handler* handler = nullptr;
+    const Route* route = nullptr;  // the entry matched (its pattern, access and summary)
     RouteParams params;
-    bool method_not_allowed = false;
+    bool method_not_allowed = false;  // a path matched, but for other methods only
   };
-  // `path` must outlive the returned params (they point into it).
+  // The entry for `request`, predicates asked. The request's target must outlive the params
+  // (they point into it).
+  Match match(const net::Request& request) const;
+  // The entry for a method and path alone: entries with a predicate never match. `path` must
+  // outlive the params.
   Match match(boost::beast::http::verb method, std::string_view path) const;
 
+  // Every entry, in registration order.
+  std::vector<RouteInfo> list() const;
+
  private:
-  struct Route {
-    boost::beast::http::verb method;
-    std::vector<std::string> segments;
-    Handler handler;
+  struct Entry {
+    Route route;
+    std::vector<std::string> segments;  // the pattern split, for exact entries
   };
-  std::vector<Route> routes_;
-  std::vector<std::pair<std::string, Handler>> prefixes_;
+  Match find(boost::beast::http::verb method, std::string_view path,
+             const net::Request* request) const;
+
+  std::vector<Entry> entries_;
 };
 
 // Splits "/a/b/c" into {"a","b","c"}; ignores empty segments (so trailing slashes vanish).
 std::vector<std::string_view> splitPath(std::string_view path);
+
+// The path of a request target: everything before '?'.
+std::string_view targetPath(std::string_view target);
 
 }  // namespace poise::http
