@@ -1,11 +1,13 @@
-// AdminApi: the /api/v1 handlers (SPEC §1.3, the seed's paths and shapes). Thin: authenticate,
-// validate, call a repository on the BlockingPool, keep the in-memory KeyPool and runtime config
-// in step, audit, and map errors to {"detail","code"} with a real status. Handlers run on worker
-// threads; every dependency is thread-safe.
+// AdminApi: the /api/v1 surface (SPEC §1.3, the seed's paths and shapes). It holds what the
+// feature route files share (dependencies, the session lookup, audit, config saving) and adds
+// their entries to the Router through the one admin wrapper (admin_route.h), which
+// authenticates, parses and answers refusals once. Handlers run on worker threads; every
+// dependency is thread-safe and must outlive the router.
 #pragma once
 
 #include <filesystem>
 
+#include "admin/admin_route.h"
 #include "auth/hashing_pool.h"
 #include "auth/session_service.h"
 #include "config/runtime_config.h"
@@ -39,34 +41,34 @@ struct AdminDeps {
 class AdminApi {
  public:
   explicit AdminApi(AdminDeps deps) : d_(deps) {}
+
+  // Adds the session, key, key bulk, config and audit routes (the token bucket, statistics and
+  // key check routes have their own register functions).
   void registerRoutes(http::Router& router);
+  // Adds one entry through the admin wrapper.
+  void add(http::Router& router, AdminRoute route);
 
   // Answers an /api/ path no route matched: 401 without a valid session (so the surface is not
-  // probed anonymously), else 404 or 405.
+  // probed anonymously), else 404 or 405. Suspends.
   boost::asio::awaitable<void> unmatched(net::HttpExchange& ex, bool method_not_allowed);
 
   // Re-reads the config table into the runtime store (start-up and after writes).
   Status reloadConfig();
 
-  // For the feature route files (token_bucket_routes.cpp, …) as much as for registerRoutes.
-  struct Caller {
-    storage::User user;
-    std::string token;
-  };
-  // Authenticates the caller (Bearer token, or the session cookie plus the CSRF header). On
-  // failure it answers 401/403 and returns nullopt.
-  boost::asio::awaitable<std::optional<Caller>> requireAdmin(net::HttpExchange& ex);
-  // Appends an audit entry off the request path (on the blocking pool).
-  void audit(const Caller& c, net::HttpExchange& ex, std::string action, std::string target,
-             std::string detail);
+  // Appends an audit entry by the caller of `rq` off the request path (on the blocking pool).
+  void audit(const AdminRequest& rq, std::string action, std::string target, std::string detail);
   // Validates, stores and applies config entries (as POST /config/bulk-save), audited. A secret
-  // sent back in the masked form GET shows is left unchanged. On a bad value it answers 422 and
-  // returns false.
-  boost::asio::awaitable<bool> saveConfig(net::HttpExchange& ex, const Caller& caller,
-                                          std::vector<storage::ConfigEntry> entries);
+  // sent back in the masked form GET shows is left unchanged. nullopt when saved; else the
+  // refusal to send (422 for a bad value). Suspends.
+  boost::asio::awaitable<std::optional<net::Response>> saveConfig(
+      const AdminRequest& rq, std::vector<storage::ConfigEntry> entries);
+
   const AdminDeps& deps() const { return d_; }
 
  private:
+  // Session tokens looked up on the BlockingPool.
+  SessionLookup sessionLookup();
+
   AdminDeps d_;
 };
 

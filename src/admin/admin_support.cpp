@@ -20,22 +20,20 @@ asio::awaitable<void> respond(net::HttpExchange& ex, net::Response res) {
   co_await ex.respond(std::move(res));
 }
 
-asio::awaitable<void> sendJson(net::HttpExchange& ex, unsigned status, const json::value& v) {
-  co_await respond(ex, http::jsonResponse(status, json::serialize(v)));
+net::Response jsonReply(unsigned status, const json::value& v) {
+  return http::jsonResponse(status, json::serialize(v));
 }
 
-asio::awaitable<void> sendError(net::HttpExchange& ex, unsigned status, std::string_view message,
-                                std::string_view code) {
-  co_await respond(ex, http::errorResponse(http::Protocol::Admin, status, message, code));
+net::Response errorReply(unsigned status, std::string_view detail, std::string_view code) {
+  return http::errorResponse(http::Protocol::Admin, status, detail, code);
 }
 
-asio::awaitable<void> sendRetryLater(net::HttpExchange& ex, unsigned status,
-                                     std::string_view message, std::string_view code,
-                                     std::chrono::seconds retry_after) {
-  auto res = http::errorResponse(http::Protocol::Admin, status, message, code);
+net::Response retryLaterReply(unsigned status, std::string_view detail, std::string_view code,
+                              std::chrono::seconds retry_after) {
+  auto res = http::errorResponse(http::Protocol::Admin, status, detail, code);
   res.set(bhttp::field::retry_after,
           std::to_string(std::max<std::int64_t>(retry_after.count(), 1)));
-  co_await respond(ex, std::move(res));
+  return res;
 }
 
 unsigned statusFor(const Error& e) {
@@ -51,26 +49,18 @@ unsigned statusFor(const Error& e) {
   return 500;
 }
 
-asio::awaitable<void> sendFailure(net::HttpExchange& ex, const Error& e) {
-  const unsigned status = statusFor(e);
+net::Response failureReply(const Error& e, std::string_view request_id, unsigned status) {
+  if (status == 0) status = statusFor(e);
   if (status == 500) {
-    spdlog::error("msg=\"admin request failed\" request_id={} code={} error={}",
-                  ex.info().request_id, e.code, logValue(e.message));
-    co_await sendError(ex, 500, "internal error", e.code);
-    co_return;
+    spdlog::error("msg=\"admin request failed\" request_id={} code={} error={}", request_id, e.code,
+                  logValue(e.message));
+    return errorReply(500, "internal error", e.code);
   }
-  co_await sendError(ex, status, e.message, e.code);
+  return errorReply(status, e.message, e.code);
 }
 
-std::optional<json::value> parseBody(net::HttpExchange& ex) {
-  boost::system::error_code ec;
-  auto v = json::parse(ex.request().body(), ec);
-  if (ec) return std::nullopt;
-  return v;
-}
-
-std::string queryParam(const net::HttpExchange& ex, std::string_view name) {
-  const std::string_view target = const_cast<net::HttpExchange&>(ex).request().target();
+std::string queryParam(const net::Request& req, std::string_view name) {
+  const std::string_view target = req.target();
   const auto q = target.find('?');
   if (q == std::string_view::npos) return {};
   return http::queryParam(target.substr(q + 1), name);
@@ -99,9 +89,32 @@ std::optional<std::string> optionalString(const json::object& o, std::string_vie
   return std::string(v->as_string());
 }
 
+const json::array* arrayMember(const json::object& o, std::string_view k) {
+  const auto* v = o.if_contains(k);
+  return v ? v->if_array() : nullptr;
+}
+
+std::optional<PageQuery> pageQuery(const net::Request& req) {
+  PageQuery q;
+  const auto page = queryParam(req, "page");
+  const auto size = queryParam(req, "page_size");
+  if ((!page.empty() && !parseNumber(page, q.page)) ||
+      (!size.empty() && !parseNumber(size, q.page_size)) || q.page < 1 || q.page_size < 1 ||
+      q.page_size > 1000) {
+    return std::nullopt;
+  }
+  return q;
+}
+
 json::value timeOrNull(const std::optional<TimePoint>& t) {
   if (!t) return nullptr;
   return json::value(formatIso8601(*t));
+}
+
+std::optional<std::int64_t> positiveId(std::string_view s) {
+  std::int64_t id = 0;
+  if (!parseNumber(s, id) || id <= 0) return std::nullopt;
+  return id;
 }
 
 }  // namespace poise::admin::support

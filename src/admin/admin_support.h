@@ -1,6 +1,6 @@
-// Helpers shared by the /api/v1 route files (admin_api.cpp and the feature route files next to
-// it): JSON answers and errors in the admin envelope, error-code → status mapping, body and query
-// parsing. Stateless; safe from any thread.
+// Helpers shared by the /api/v1 feature route files: answers in the admin envelope (built as
+// values; admin_route sends them), error-code → status mapping, query and JSON field reading.
+// Stateless; safe from any thread.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -22,28 +22,37 @@ namespace poise::admin::support {
 // `X-Content-Type-Options: nosniff`. Suspends.
 boost::asio::awaitable<void> respond(net::HttpExchange& ex, net::Response res);
 
-boost::asio::awaitable<void> sendJson(net::HttpExchange& ex, unsigned status,
-                                      const boost::json::value& v);
-boost::asio::awaitable<void> sendError(net::HttpExchange& ex, unsigned status,
-                                       std::string_view message, std::string_view code = {});
+// A JSON answer.
+net::Response jsonReply(unsigned status, const boost::json::value& v);
+// An error in the admin envelope {"detail","code"}; `code` derived from the status when empty.
+net::Response errorReply(unsigned status, std::string_view detail, std::string_view code = {});
 // An error the client may retry: with `Retry-After` in whole seconds (at least 1).
-boost::asio::awaitable<void> sendRetryLater(net::HttpExchange& ex, unsigned status,
-                                            std::string_view message, std::string_view code,
-                                            std::chrono::seconds retry_after);
-// A repository or service error as its status (404, 409, 422, 401, 429, 503, else 500); a 500
-// is logged and answered without the internal message.
+net::Response retryLaterReply(unsigned status, std::string_view detail, std::string_view code,
+                              std::chrono::seconds retry_after);
+// A repository or service error as its status (404, 409, 422, 401, 429, 503, else 500).
 unsigned statusFor(const Error& e);
-boost::asio::awaitable<void> sendFailure(net::HttpExchange& ex, const Error& e);
+// `e` answered with statusFor(e) (or `status` when given); a 500 is logged under `request_id`
+// and answered without the internal message.
+net::Response failureReply(const Error& e, std::string_view request_id, unsigned status = 0);
 
-// The request body as JSON; nullopt when it does not parse.
-std::optional<boost::json::value> parseBody(net::HttpExchange& ex);
 // One decoded query parameter of the request target; empty when absent.
-std::string queryParam(const net::HttpExchange& ex, std::string_view name);
+std::string queryParam(const net::Request& req, std::string_view name);
 // A config value sent as JSON, as the text stored: strings as they are, booleans as true/false,
 // numbers as plain decimals (1000, not 1E3; 14.29, not 1.429E1). nullopt for other types.
 std::optional<std::string> configValueText(const boost::json::value& v);
 // A string member; nullopt when absent, null or not a string.
 std::optional<std::string> optionalString(const boost::json::object& o, std::string_view k);
+// An array member; nullptr when absent or not an array.
+const boost::json::array* arrayMember(const boost::json::object& o, std::string_view k);
+
+// The `page` and `page_size` query parameters of a listing.
+struct PageQuery {
+  int page = 1;  // 1-based
+  int page_size = 50;
+};
+// nullopt when either is not a number, page < 1, or page_size is outside 1..1000.
+std::optional<PageQuery> pageQuery(const net::Request& req);
+inline constexpr std::string_view kBadPageQuery = "page must be >= 1 and page_size 1..1000";
 boost::json::value timeOrNull(const std::optional<TimePoint>& t);
 
 // The whole of `s` as a number.
@@ -52,5 +61,8 @@ bool parseNumber(std::string_view s, T& out) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return r.ec == std::errc{} && r.ptr == s.data() + s.size();
 }
+
+// A positive integer id (a `{id}` path parameter); nullopt otherwise.
+std::optional<std::int64_t> positiveId(std::string_view s);
 
 }  // namespace poise::admin::support

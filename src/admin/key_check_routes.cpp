@@ -10,8 +10,7 @@ namespace poise::admin {
 namespace asio = boost::asio;
 namespace json = boost::json;
 using boost::beast::http::verb;
-using http::RouteParams;
-using net::HttpExchange;
+using net::Response;
 using namespace support;
 
 namespace {
@@ -65,7 +64,7 @@ struct KeyIds {
   std::string code;
 };
 
-KeyIds parseKeyIds(HttpExchange& ex, const keys::KeyPool& pool, std::size_t limit) {
+KeyIds parseKeyIds(const json::object& o, const keys::KeyPool& pool, std::size_t limit) {
   KeyIds out;
   auto fail = [&](unsigned status, std::string message, std::string code) {
     out.ids.clear();
@@ -74,14 +73,12 @@ KeyIds parseKeyIds(HttpExchange& ex, const keys::KeyPool& pool, std::size_t limi
     out.code = std::move(code);
     return out;
   };
-  auto body = parseBody(ex);
-  const json::object* o = body ? body->if_object() : nullptr;
-  const json::value* v = o ? o->if_contains("key_ids") : nullptr;
-  if (!v || !v->is_array()) {
+  const json::array* v = arrayMember(o, "key_ids");
+  if (!v) {
     return fail(422, "key_ids (a list of key ids) is required", "validation_error");
   }
   std::unordered_set<std::int64_t> seen;
-  for (const auto& e : v->as_array()) {
+  for (const auto& e : *v) {
     std::int64_t id = 0;
     if (e.is_int64()) {
       id = e.as_int64();
@@ -117,76 +114,63 @@ void registerKeyCheckRoutes(http::Router& r, AdminApi& admin, jobs::KeyChecker& 
   jobs::KeyChecker* c = &checker;
   keys::KeyPool* pool = &admin.deps().pool;
 
-  r.add(verb::post, "/api/v1/api_keys/bulk-check",
-        [a, c, pool](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
-          auto caller = co_await a->requireAdmin(ex);
-          if (!caller) co_return;
-          KeyIds parsed = parseKeyIds(ex, *pool, kMaxBulkKeys);
-          if (parsed.status != 0) {
-            co_await sendError(ex, parsed.status, parsed.message, parsed.code);
-            co_return;
-          }
-          const std::size_t total = parsed.ids.size();
-          auto task = c->startBulk(std::move(parsed.ids));
-          if (!task) {
-            co_await sendFailure(ex, task.error());
-            co_return;
-          }
-          a->audit(*caller, ex, "key.bulk_check", *task, std::to_string(total) + " keys");
-          // Named, not a temporary in the co_await: g++ 12 mishandles the literals' arrays.
-          json::object out;
-          out["message"] = "apiKeys.bulkCheckTaskCreated";
-          out["task_id"] = *task;
-          out["total_keys"] = total;
-          co_await sendJson(ex, 202, out);
-        });
+  admin.add(r, {.method = verb::post,
+                .pattern = "/api/v1/api_keys/bulk-check",
+                .body = Body::Object,
+                .summary = "Check keys in the background; answers a task id (202)",
+                .handler = [a, c, pool](const AdminRequest& rq) -> asio::awaitable<Response> {
+                  KeyIds parsed = parseKeyIds(rq.object(), *pool, kMaxBulkKeys);
+                  if (parsed.status != 0) {
+                    co_return errorReply(parsed.status, parsed.message, parsed.code);
+                  }
+                  const std::size_t total = parsed.ids.size();
+                  auto task = c->startBulk(std::move(parsed.ids));
+                  if (!task) co_return failureReply(task.error(), rq.info.request_id);
+                  a->audit(rq, "key.bulk_check", *task, std::to_string(total) + " keys");
+                  json::object out;
+                  out["message"] = "apiKeys.bulkCheckTaskCreated";
+                  out["task_id"] = *task;
+                  out["total_keys"] = total;
+                  co_return jsonReply(202, out);
+                }});
 
-  r.add(verb::get, "/api/v1/api_keys/bulk-check/{task_id}/status",
-        [a, c](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
-          auto caller = co_await a->requireAdmin(ex);
-          if (!caller) co_return;
-          auto task = c->tasks().get(std::string(p.get("task_id")));
-          if (!task) {
-            co_await sendError(ex, 404, "Task not found", "not_found");
-            co_return;
-          }
-          co_await sendJson(ex, 200, taskJson(*task));
-        });
+  admin.add(r, {.method = verb::get,
+                .pattern = "/api/v1/api_keys/bulk-check/{task_id}/status",
+                .summary = "A background check's progress and results",
+                .handler = [c](const AdminRequest& rq) -> asio::awaitable<Response> {
+                  auto task = c->tasks().get(std::string(rq.param("task_id")));
+                  if (!task) co_return errorReply(404, "Task not found", "not_found");
+                  co_return jsonReply(200, taskJson(*task));
+                }});
 
-  r.add(verb::post, "/api/v1/api_keys/bulk-check-sync",
-        [a, c, pool](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
-          auto caller = co_await a->requireAdmin(ex);
-          if (!caller) co_return;
-          KeyIds parsed = parseKeyIds(ex, *pool, kMaxSyncKeys);
-          if (parsed.status != 0) {
-            co_await sendError(ex, parsed.status, parsed.message, parsed.code);
-            co_return;
-          }
-          a->audit(*caller, ex, "key.bulk_check_sync", "",
-                   std::to_string(parsed.ids.size()) + " keys");
-          auto results = co_await c->checkMany(std::move(parsed.ids));
-          json::object out;
-          out["results"] = resultsJson(results);
-          co_await sendJson(ex, 200, out);
-        });
+  admin.add(r, {.method = verb::post,
+                .pattern = "/api/v1/api_keys/bulk-check-sync",
+                .body = Body::Object,
+                .summary = "Check up to 1000 keys and answer when all are done",
+                .handler = [a, c, pool](const AdminRequest& rq) -> asio::awaitable<Response> {
+                  KeyIds parsed = parseKeyIds(rq.object(), *pool, kMaxSyncKeys);
+                  if (parsed.status != 0) {
+                    co_return errorReply(parsed.status, parsed.message, parsed.code);
+                  }
+                  a->audit(rq, "key.bulk_check_sync", "",
+                           std::to_string(parsed.ids.size()) + " keys");
+                  auto results = co_await c->checkMany(std::move(parsed.ids));
+                  json::object out;
+                  out["results"] = resultsJson(results);
+                  co_return jsonReply(200, out);
+                }});
 
-  r.add(verb::post, "/api/v1/api_keys/check/{id}",
-        [a, c](HttpExchange& ex, const RouteParams& p) -> asio::awaitable<void> {
-          auto caller = co_await a->requireAdmin(ex);
-          if (!caller) co_return;
-          std::int64_t id = 0;
-          if (!parseNumber(p.get("id"), id) || id <= 0) {
-            co_await sendError(ex, 404, "API Key not found", "not_found");
-            co_return;
-          }
-          auto result = co_await c->check(id);
-          if (!result) {
-            co_await sendError(ex, 404, "API Key not found", "not_found");
-            co_return;
-          }
-          a->audit(*caller, ex, "key.check", std::to_string(id), result->status);
-          co_await sendJson(ex, 200, checkJson(*result));
-        });
+  admin.add(r, {.method = verb::post,
+                .pattern = "/api/v1/api_keys/check/{id}",
+                .summary = "Check one key now",
+                .handler = [a, c](const AdminRequest& rq) -> asio::awaitable<Response> {
+                  auto id = positiveId(rq.param("id"));
+                  if (!id) co_return errorReply(404, "API Key not found", "not_found");
+                  auto result = co_await c->check(*id);
+                  if (!result) co_return errorReply(404, "API Key not found", "not_found");
+                  a->audit(rq, "key.check", std::to_string(*id), result->status);
+                  co_return jsonReply(200, checkJson(*result));
+                }});
 }
 
 }  // namespace poise::admin

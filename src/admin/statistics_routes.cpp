@@ -8,8 +8,7 @@ namespace poise::admin {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-using http::RouteParams;
-using net::HttpExchange;
+using net::Response;
 using namespace support;
 
 namespace {
@@ -18,8 +17,8 @@ constexpr auto kDefaultSurvivalRange = std::chrono::hours(12);
 
 // An optional ISO-8601 query parameter: true with `out` unset when absent, false when present
 // but not a datetime.
-bool optionalTime(const HttpExchange& ex, std::string_view name, std::optional<TimePoint>& out) {
-  const std::string raw = queryParam(ex, name);
+bool optionalTime(const AdminRequest& rq, std::string_view name, std::optional<TimePoint>& out) {
+  const std::string raw = rq.query(name);
   if (raw.empty()) return true;
   TimePoint t;
   if (!parseIso8601(raw, t)) return false;
@@ -42,66 +41,77 @@ json::object snapshotJson(const storage::SurvivalSnapshot& s) {
 
 void registerStatisticsRoutes(http::Router& r, AdminApi& admin, StatisticsDeps deps) {
   using boost::beast::http::verb;
-  AdminApi* self = &admin;
   BlockingPool* blocking = &deps.blocking;
   storage::StatisticsRepository* repo = &deps.repo;
   stats::CallCounters* counters = &deps.counters;
   const Clock* clock = &deps.clock;
+  keys::KeyPool* pool = &admin.deps().pool;
 
-  // Key counts by status over time, ascending, at most ~500 points (the seed returned every row).
-  r.add(
-      verb::get, "/api/v1/api_keys/statistics/survival",
-      [self, blocking, repo, clock](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
-        auto caller = co_await self->requireAdmin(ex);
-        if (!caller) co_return;
-        std::optional<TimePoint> start;
-        std::optional<TimePoint> end;
-        if (!optionalTime(ex, "start_time", start) || !optionalTime(ex, "end_time", end)) {
-          co_await sendError(ex, 422,
-                             "start_time and end_time must be ISO-8601 datetimes, e.g. "
-                             "2026-11-26T05:00:00.000Z",
-                             "invalid_argument");
-          co_return;
-        }
-        const TimePoint to = end.value_or(clock->now());
-        const TimePoint from = start.value_or(to - kDefaultSurvivalRange);
-        if (from > to) {
-          co_await sendError(ex, 422, "start_time is after end_time", "invalid_argument");
-          co_return;
-        }
-        auto job = [repo, from, to] { return repo->survival(from, to); };
-        auto series = co_await blocking->run(job);
-        if (!series) {
-          co_await sendFailure(ex, series.error());
-          co_return;
-        }
-        json::array points;
-        points.reserve(series->points.size());
-        for (const auto& p : series->points) points.push_back(snapshotJson(p));
-        json::object out;
-        out["statistics"] = std::move(points);
-        out["resolution"] = series->resolution;
-        out["bucket_seconds"] = series->bucket_seconds;
-        out["start_time"] = formatIso8601(from);
-        out["end_time"] = formatIso8601(to);
-        co_await sendJson(ex, 200, out);
-      });
+  // From the pool's counters: O(1), no database scan (the seed's shape, plus disabled_keys).
+  admin.add(r, {.method = verb::get,
+                .pattern = "/api/v1/api_keys/statistics/keys",
+                .summary = "Key counts by status, live",
+                .handler = [pool](const AdminRequest&) -> asio::awaitable<Response> {
+                  const auto c = pool->statusCounts();
+                  json::object out;
+                  out["active_keys"] = c.active;
+                  out["exhausted_keys"] = c.exhausted;
+                  out["error_keys"] = c.error;
+                  out["disabled_keys"] = c.disabled;
+                  out["total_keys"] = c.total();
+                  co_return jsonReply(200, out);
+                }});
 
-  // Upstream attempts (every try on a key, retries included) from the in-memory counters.
-  r.add(verb::get, "/api/v1/api_keys/statistics/calls",
-        [self, counters, clock](HttpExchange& ex, const RouteParams&) -> asio::awaitable<void> {
-          auto caller = co_await self->requireAdmin(ex);
-          if (!caller) co_return;
-          const TimePoint now = clock->now();
-          const auto day = counters->callsLast(std::chrono::hours(24), now);
-          json::object out;
-          out["calls_last_1_minute"] = counters->callsLast(std::chrono::seconds(60), now).calls;
-          out["calls_last_1_hour"] = counters->callsLast(std::chrono::hours(1), now).calls;
-          out["calls_last_24_hours"] = day.calls;
-          out["monthly_usage"] = counters->monthlyUsage(now);
-          out["failures_last_24_hours"] = day.failures;
-          co_await sendJson(ex, 200, out);
-        });
+  // Ascending, at most ~500 points (the seed returned every row).
+  admin.add(
+      r, {.method = verb::get,
+          .pattern = "/api/v1/api_keys/statistics/survival",
+          .summary = "Key counts by status over time (default: the last 12 hours)",
+          .handler = [blocking, repo, clock](const AdminRequest& rq) -> asio::awaitable<Response> {
+            std::optional<TimePoint> start;
+            std::optional<TimePoint> end;
+            if (!optionalTime(rq, "start_time", start) || !optionalTime(rq, "end_time", end)) {
+              co_return errorReply(422,
+                                   "start_time and end_time must be ISO-8601 datetimes, e.g. "
+                                   "2026-11-26T05:00:00.000Z",
+                                   "invalid_argument");
+            }
+            const TimePoint to = end.value_or(clock->now());
+            const TimePoint from = start.value_or(to - kDefaultSurvivalRange);
+            if (from > to) {
+              co_return errorReply(422, "start_time is after end_time", "invalid_argument");
+            }
+            auto job = [repo, from, to] { return repo->survival(from, to); };
+            auto series = co_await blocking->run(job);
+            if (!series) co_return failureReply(series.error(), rq.info.request_id);
+            json::array points;
+            points.reserve(series->points.size());
+            for (const auto& p : series->points) points.push_back(snapshotJson(p));
+            json::object out;
+            out["statistics"] = std::move(points);
+            out["resolution"] = series->resolution;
+            out["bucket_seconds"] = series->bucket_seconds;
+            out["start_time"] = formatIso8601(from);
+            out["end_time"] = formatIso8601(to);
+            co_return jsonReply(200, out);
+          }});
+
+  // Every try on a key, retries included, from the in-memory counters.
+  admin.add(r, {.method = verb::get,
+                .pattern = "/api/v1/api_keys/statistics/calls",
+                .summary = "Upstream attempts per minute, hour, day and month",
+                .handler = [counters, clock](const AdminRequest&) -> asio::awaitable<Response> {
+                  const TimePoint now = clock->now();
+                  const auto day = counters->callsLast(std::chrono::hours(24), now);
+                  json::object out;
+                  out["calls_last_1_minute"] =
+                      counters->callsLast(std::chrono::seconds(60), now).calls;
+                  out["calls_last_1_hour"] = counters->callsLast(std::chrono::hours(1), now).calls;
+                  out["calls_last_24_hours"] = day.calls;
+                  out["monthly_usage"] = counters->monthlyUsage(now);
+                  out["failures_last_24_hours"] = day.failures;
+                  co_return jsonReply(200, out);
+                }});
 }
 
 }  // namespace poise::admin

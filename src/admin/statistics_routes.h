@@ -1,7 +1,7 @@
-// Statistics routes under /api/v1/api_keys/statistics/: survival trends (down-sampled snapshots
-// of key counts by status, from the database) and call counts (from the in-memory CallCounters,
-// no database scan). Admin only. Handlers run on worker threads; every dependency is
-// thread-safe and must outlive the router.
+// Statistics routes under /api/v1/api_keys/statistics/: key counts by status (live, from the
+// KeyPool), survival trends (down-sampled snapshots of those counts, from the database) and call
+// counts (from the in-memory CallCounters, no database scan). Admin only. Handlers run on worker
+// threads; every dependency is thread-safe and must outlive the router.
 #pragma once
 
 #include "admin/admin_api.h"
@@ -20,8 +20,8 @@ struct StatisticsDeps {
   const Clock& clock;
 };
 
-// GET /api/v1/api_keys/statistics/survival?start_time&end_time (ISO-8601; default the last
-// 12 h) and GET /api/v1/api_keys/statistics/calls.
+// GET /api/v1/api_keys/statistics/keys, …/survival?start_time&end_time (ISO-8601; default the
+// last 12 h) and …/calls.
 void registerStatisticsRoutes(http::Router& router, AdminApi& admin, StatisticsDeps deps);
 
 }  // namespace poise::admin

@@ -450,6 +450,31 @@ describe('config numbers and /api/v1 headers', () => {
     assert.equal(answers['reveal 200'].status, 200);
     assert.equal(answers['unknown route 404'].status, 404);
   });
+
+  it('a cookie session needs X-Poise-Request on writes (403 csrf), not on reads', async () => {
+    const { poise } = suite;
+    const login = await loginFrom(poise.url, { username: 'admin', password: poise.adminPassword });
+    assert.equal(login.status, 200, login.text);
+    const cookie = String(login.headers.get('set-cookie')).split(';')[0];
+    assert.match(cookie, /^poise_session=./);
+
+    const me = await request(`${poise.url}/api/v1/users/me`, { headers: { cookie } });
+    assert.equal(me.status, 200, me.text);
+    const forged = await request(`${poise.url}/api/v1/api_keys/`,
+      { method: 'POST', headers: { cookie }, body: { key_value: randomToken('csrf') } });
+    assert.equal(forged.status, 403, forged.text);
+    assert.equal(forged.body.code, 'csrf');
+    assert.equal(typeof forged.body.detail, 'string');
+    assertNoStore(forged, 'csrf 403');
+    // With the header the session is let through, and then the body is checked.
+    const notJson = await request(`${poise.url}/api/v1/config/bulk-save`,
+      { method: 'POST', headers: { cookie, 'x-poise-request': '1' }, body: 'not json' });
+    assert.equal(notJson.status, 422, notJson.text);
+    assert.equal(notJson.body.code, 'validation_error');
+    const out = await request(`${poise.url}/api/v1/logout`,
+      { method: 'POST', headers: { cookie, 'x-poise-request': '1' } });
+    assert.equal(out.status, 200, out.text);
+  });
 });
 
 describe('passwords', () => {

@@ -208,10 +208,11 @@ describe('token buckets really limit', () => {
       const bad = await poise.admin('PUT', '/api/v1/token-bucket/config',
         { default_capacity: 0, default_refill_rate: 500, nonsense: 1 });
       assert.equal(bad.status, 422, bad.text);
-      assert.equal(bad.body.success, false);
+      assert.equal(bad.body.code, 'invalid_config');
+      assert.equal(typeof bad.body.detail, 'string');
+      assert.equal(bad.body.success, undefined, 'the admin envelope, not success:false');
       assert.deepEqual(Object.keys(bad.body.errors).sort(),
         ['default_capacity', 'default_refill_rate', 'nonsense']);
-      assert.ok(bad.body.detail);
       const unchanged = await poise.admin('GET', '/api/v1/token-bucket/config');
       assert.equal(unchanged.body.data.default_capacity, 10, 'nothing stored');
 
@@ -230,6 +231,37 @@ describe('token buckets really limit', () => {
       assert.equal(anon.status, 401);
       const strategy = await poise.setConfig({ key_selection_strategy: 'fastest' }).catch((e) => e);
       assert.ok(strategy instanceof Error || strategy?.status === 422, 'bad strategy refused');
+    });
+  });
+
+  it('test-selection with no key to pick is a 409 in the admin envelope, never 200 success:false', async () => {
+    const k = randomToken('bucket-none');
+    await withGateway({ keys: [k] }, async (poise) => {
+      const id = await idOf(poise, k);
+      const put = await poise.admin('PUT', '/api/v1/token-bucket/config',
+        { default_capacity: 1, default_refill_rate: 0.1, fallback_to_random: false });
+      assert.equal(put.status, 200, put.text);
+      const first = await poise.admin('POST', '/api/v1/token-bucket/test-selection');
+      assert.equal(first.status, 200, first.text);
+      assert.equal(first.body.selected_api_key_id, id);
+
+      // The only bucket is empty: the key is back within 10 s, and Retry-After says so.
+      const empty = await poise.admin('POST', '/api/v1/token-bucket/test-selection');
+      assert.equal(empty.status, 409, empty.text);
+      assert.equal(empty.body.code, 'no_key_available');
+      assert.equal(typeof empty.body.detail, 'string');
+      assert.equal(empty.body.success, undefined);
+      const wait = Number(empty.headers.get('retry-after'));
+      assert.ok(wait >= 1 && wait <= 10, `Retry-After ${empty.headers.get('retry-after')}`);
+
+      // No active key at all: nothing to wait for.
+      const off = await poise.admin('PUT', `/api/v1/api_keys/${id}`, { status: 'disabled' });
+      assert.equal(off.status, 200, off.text);
+      const none = await poise.admin('POST',
+        '/api/v1/token-bucket/test-selection?use_token_bucket=false');
+      assert.equal(none.status, 409, none.text);
+      assert.equal(none.body.code, 'no_key_available');
+      assert.equal(none.headers.get('retry-after'), null);
     });
   });
 });

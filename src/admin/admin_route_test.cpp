@@ -1,0 +1,254 @@
+#include "admin/admin_route.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <set>
+
+#include "admin/admin_api.h"
+#include "admin/admin_support.h"
+#include "admin/statistics_routes.h"
+#include "admin/token_bucket_routes.h"
+#include "storage/key_cipher.h"
+#include "storage/session_repository.h"
+#include "storage/test_database.h"
+#include "storage/user_repository.h"
+
+namespace poise::admin {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using boost::beast::http::field;
+using boost::beast::http::verb;
+using http::Access;
+
+// A session store of one token, "good", for user 7; counts the lookups.
+struct FakeSessions {
+  int lookups = 0;
+  Error failure = makeError("unauthorized", "invalid or expired session");
+  SessionLookup lookup() {
+    return [this](const std::string& token) -> asio::awaitable<Result<storage::User>> {
+      ++lookups;
+      if (token != "good") co_return failure;
+      storage::User u;
+      u.id = 7;
+      u.username = "root";
+      co_return u;
+    };
+  }
+};
+
+Admission run(Access access, Body body, const net::Request& req, const SessionLookup& lookup) {
+  asio::io_context io;
+  Admission out;
+  asio::co_spawn(io, admit(access, body, req, lookup), [&](std::exception_ptr e, Admission a) {
+    if (e) std::rethrow_exception(e);
+    out = std::move(a);
+  });
+  io.run();
+  return out;
+}
+
+net::Request post(std::string body = {}) {
+  net::Request req{verb::post, "/api/v1/thing", 11};
+  req.body() = std::move(body);
+  return req;
+}
+
+net::Request withBearer(net::Request req, std::string_view token) {
+  req.set(field::authorization, "Bearer " + std::string(token));
+  return req;
+}
+
+net::Request withCookie(net::Request req, std::string_view token) {
+  req.set(field::cookie, "theme=dark; poise_session=" + std::string(token));
+  return req;
+}
+
+void expectRefused(const Admission& a, unsigned status, std::string_view code) {
+  ASSERT_TRUE(a.refusal) << "expected a " << status;
+  EXPECT_EQ(a.refusal->status, status);
+  EXPECT_EQ(a.refusal->error.code, code);
+  EXPECT_FALSE(a.refusal->error.message.empty());
+  EXPECT_FALSE(a.caller);
+}
+
+TEST(AdminRoute, AnyoneEntriesNeedNoCredential) {
+  FakeSessions s;
+  const auto a = run(Access::Anyone, Body::None, post(), s.lookup());
+  EXPECT_FALSE(a.refusal);
+  EXPECT_FALSE(a.caller);
+  EXPECT_EQ(s.lookups, 0);
+}
+
+TEST(AdminRoute, AdminSessionEntriesRefuseAMissingOrUnknownSession) {
+  FakeSessions s;
+  expectRefused(run(Access::AdminSession, Body::None, post(), s.lookup()), 401, "unauthorized");
+  EXPECT_EQ(s.lookups, 0) << "no credential, no lookup";
+  expectRefused(run(Access::AdminSession, Body::None, withBearer(post(), "bad"), s.lookup()), 401,
+                "unauthorized");
+  EXPECT_EQ(s.lookups, 1);
+}
+
+TEST(AdminRoute, ABearerSessionGivesTheCaller) {
+  FakeSessions s;
+  const auto a = run(Access::AdminSession, Body::None, withBearer(post(), "good"), s.lookup());
+  ASSERT_FALSE(a.refusal);
+  ASSERT_TRUE(a.caller);
+  EXPECT_EQ(a.caller->user.id, 7);
+  EXPECT_EQ(a.caller->token, "good");
+}
+
+TEST(AdminRoute, CookieSessionsNeedTheCsrfHeaderOnWritesOnly) {
+  FakeSessions s;
+  expectRefused(run(Access::AdminSession, Body::None, withCookie(post(), "good"), s.lookup()), 403,
+                "csrf");
+  EXPECT_EQ(s.lookups, 0) << "refused before the session is looked up";
+
+  net::Request get{verb::get, "/api/v1/thing", 11};
+  EXPECT_TRUE(run(Access::AdminSession, Body::None, withCookie(get, "good"), s.lookup()).caller);
+
+  auto marked = withCookie(post(), "good");
+  marked.set("X-Poise-Request", "1");
+  EXPECT_TRUE(run(Access::AdminSession, Body::None, marked, s.lookup()).caller);
+  // A bearer token is not sent by browsers on their own: no header needed.
+  EXPECT_TRUE(run(Access::AdminSession, Body::None, withBearer(post(), "good"), s.lookup()).caller);
+}
+
+TEST(AdminRoute, LookupFailuresKeepTheirStatus) {
+  FakeSessions s;
+  s.failure = makeError("busy", "the database is busy");
+  expectRefused(run(Access::AdminSession, Body::None, withBearer(post(), "x"), s.lookup()), 503,
+                "busy");
+  s.failure = makeError("db_error", "connection lost");
+  const auto a = run(Access::AdminSession, Body::None, withBearer(post(), "x"), s.lookup());
+  expectRefused(a, 500, "db_error");
+  // A 500 is answered without the internal message.
+  const auto res = support::failureReply(a.refusal->error, "req-1", a.refusal->status);
+  EXPECT_EQ(res.result_int(), 500u);
+  EXPECT_EQ(res.body().find("connection lost"), std::string::npos);
+}
+
+TEST(AdminRoute, TheSessionIsCheckedBeforeTheBody) {
+  FakeSessions s;
+  expectRefused(run(Access::AdminSession, Body::Object, post("{nope"), s.lookup()), 401,
+                "unauthorized");
+}
+
+TEST(AdminRoute, DeclaredBodiesAreParsedOnce) {
+  FakeSessions s;
+  const auto obj = run(Access::AdminSession, Body::Object,
+                       withBearer(post(R"({"keys_string":"a,b"})"), "good"), s.lookup());
+  ASSERT_FALSE(obj.refusal);
+  ASSERT_TRUE(obj.body);
+  EXPECT_EQ(obj.body->as_object().at("keys_string").as_string(), "a,b");
+
+  const auto arr =
+      run(Access::AdminSession, Body::Json, withBearer(post("[1,2]"), "good"), s.lookup());
+  ASSERT_TRUE(arr.body);
+  EXPECT_TRUE(arr.body->is_array());
+
+  // Bodies an entry does not take are not read.
+  const auto none =
+      run(Access::AdminSession, Body::None, withBearer(post("{nope"), "good"), s.lookup());
+  EXPECT_FALSE(none.refusal);
+  EXPECT_FALSE(none.body);
+}
+
+TEST(AdminRoute, BadBodiesAre422InTheAdminEnvelope) {
+  FakeSessions s;
+  for (const char* body : {"{nope", "", "[1]", "\"text\""}) {
+    const auto a =
+        run(Access::AdminSession, Body::Object, withBearer(post(body), "good"), s.lookup());
+    expectRefused(a, 422, "validation_error");
+    const auto res = support::failureReply(a.refusal->error, "req-1", a.refusal->status);
+    EXPECT_EQ(res.result_int(), 422u);
+    const auto v = json::parse(res.body());
+    EXPECT_EQ(v.as_object().size(), 2u) << res.body();
+    EXPECT_EQ(v.at("code").as_string(), "validation_error");
+    EXPECT_TRUE(v.at("detail").is_string());
+  }
+  // Any JSON value for Body::Json, but JSON it must be.
+  expectRefused(run(Access::Anyone, Body::Json, post("[1,"), s.lookup()), 422, "validation_error");
+}
+
+// The real admin table, built as app.cpp builds it (less the key check routes, which need a
+// running checker).
+struct AdminTable {
+  storage::TestDatabase t;
+  ManualClock clock;
+  storage::MasterKey master{};
+  storage::KeyCipher cipher{master};
+  storage::UserRepository users{t.db(), clock};
+  storage::SessionRepository sessions{t.db()};
+  storage::ApiKeyRepository keys{t.db(), cipher, clock};
+  storage::ConfigRepository config{t.db(), clock};
+  storage::AuditRepository audit{t.db()};
+  storage::StatisticsRepository stats_repo{t.db()};
+  storage::BucketOverrideRepository overrides{t.db()};
+  keys::KeyPool pool{clock};
+  config::RuntimeConfigStore runtime;
+  stats::CallCounters counters;
+  BlockingPool blocking{1};
+  auth::HashingPool hashing{auth::HashingPoolOptions{.threads = 1, .queue = 1}};
+  auth::SessionService session_service{users, sessions, clock, auth::SessionOptions{}};
+  AdminApi admin{
+      AdminDeps{blocking, hashing, session_service, keys, config, audit, pool, runtime, clock}};
+  http::Router router;
+
+  AdminTable() {
+    admin.registerRoutes(router);
+    registerTokenBucketRoutes(router, admin, overrides);
+    registerStatisticsRoutes(router, admin, StatisticsDeps{blocking, stats_repo, counters, clock});
+  }
+};
+
+// Every entry is listed with a summary, only login is open to anyone, and no method and path is
+// registered twice.
+TEST(AdminRoute, TheAdminTableListsItself) {
+  AdminTable table;
+  const auto list = table.router.list();
+  EXPECT_GE(list.size(), 30u);
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& e : list) {
+    EXPECT_TRUE(e.pattern.starts_with("/api/v1/")) << e.pattern;
+    EXPECT_FALSE(e.summary.empty()) << e.method << " " << e.pattern;
+    EXPECT_FALSE(e.prefix);
+    const Access expected = e.pattern == "/api/v1/login" ? Access::Anyone : Access::AdminSession;
+    EXPECT_EQ(e.access, expected) << e.method << " " << e.pattern;
+    EXPECT_TRUE(seen.emplace(e.method, e.pattern).second) << e.method << " " << e.pattern;
+  }
+  EXPECT_TRUE(seen.contains({"DELETE", "/api/v1/api_keys/bulk-delete"}));
+  EXPECT_TRUE(seen.contains({"POST", "/api/v1/token-bucket/test-selection"}));
+}
+
+// Literal paths reach their own entries, not the {id} ones beside them (the Router takes the
+// first registered match), with or without a trailing slash.
+TEST(AdminRoute, LiteralPathsAreNotSwallowedByTheIdEntries) {
+  AdminTable table;
+  const http::Router& router = table.router;
+  for (const auto& [method, path] :
+       {std::pair{verb::delete_, "/api/v1/api_keys/bulk-delete"},
+        std::pair{verb::get, "/api/v1/api_keys/paginated/"},
+        std::pair{verb::get, "/api/v1/api_keys/statistics/keys"},
+        std::pair{verb::get, "/api/v1/api_keys/statistics/survival"},
+        std::pair{verb::get, "/api/v1/api_keys/statistics/survival/"},
+        std::pair{verb::get, "/api/v1/api_keys/statistics/calls"},
+        std::pair{verb::get, "/api/v1/api_keys/statistics/calls/"},
+        std::pair{verb::get, "/api/v1/token-bucket/api-keys/status"}}) {
+    auto m = router.match(method, path);
+    ASSERT_TRUE(m.route) << path;
+    EXPECT_TRUE(m.params.values.empty()) << path << " went to " << m.route->pattern;
+  }
+  // The id entries still work beside them.
+  auto by_id = router.match(verb::get, "/api/v1/api_keys/42");
+  ASSERT_TRUE(by_id.handler);
+  EXPECT_EQ(by_id.params.get("id"), "42");
+  EXPECT_TRUE(router.match(verb::post, "/api/v1/api_keys/statistics/calls").method_not_allowed);
+}
+
+}  // namespace
+}  // namespace poise::admin

@@ -1,0 +1,22 @@
+// The feature route files AdminApi::registerRoutes adds, one function per file. Each adds its
+// entries through AdminApi::add; the order below keeps literal paths ahead of the `{id}` entries
+// of the same shape (the Router takes the first registered match). Called once at start-up.
+#pragma once
+
+#include "admin/admin_api.h"
+#include "http/router.h"
+
+namespace poise::admin {
+
+// session_routes.cpp: login, logout, users/me, users/change-password.
+void registerSessionRoutes(http::Router& router, AdminApi& api);
+// key_bulk_routes.cpp: api_keys/bulk-add, add-list, bulk-delete.
+void registerKeyBulkRoutes(http::Router& router, AdminApi& api);
+// key_routes.cpp: api_keys (list, create), paginated, {id}, {id}/reveal, {id}/detail.
+void registerKeyRoutes(http::Router& router, AdminApi& api);
+// config_routes.cpp: config, config/{key}, config/bulk-save.
+void registerConfigRoutes(http::Router& router, AdminApi& api);
+// audit_routes.cpp: audit.
+void registerAuditRoutes(http::Router& router, AdminApi& api);
+
+}  // namespace poise::admin

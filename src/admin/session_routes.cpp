@@ -1,0 +1,159 @@
+// The session routes: login (anyone), logout, the current user, and password changes.
+#include <boost/json.hpp>
+
+#include "admin/admin_support.h"
+#include "admin/feature_routes.h"
+#include "auth/initial_password.h"
+#include "core/log.h"
+#include "http/error_envelope.h"
+
+namespace poise::admin {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace bhttp = boost::beast::http;
+using bhttp::verb;
+using net::Response;
+using namespace support;
+
+namespace {
+
+constexpr std::string_view kCookie = "poise_session";
+// The audit log's name for a login attempt whose username matches no user.
+constexpr std::string_view kUnknownUser = "(unknown user)";
+
+// The HashingPool's queue is full: the client may retry in a second.
+Response hashingBusy() {
+  return retryLaterReply(503, "too many password checks in progress; try again", "busy",
+                         std::chrono::seconds(1));
+}
+
+}  // namespace
+
+void registerSessionRoutes(http::Router& r, AdminApi& api) {
+  AdminApi* self = &api;
+  const AdminDeps* d = &api.deps();
+
+  // The throttle slot is taken before the password is checked, and the check runs on the
+  // HashingPool, whose bounded queue refuses a flood at once (503).
+  api.add(
+      r,
+      {.method = verb::post,
+       .pattern = "/api/v1/login",
+       .access = http::Access::Anyone,
+       .body = Body::Object,
+       .summary = "Log in: a bearer token and the console's session cookie",
+       .handler = [d](const AdminRequest& rq) -> asio::awaitable<Response> {
+         auto username = optionalString(rq.object(), "username");
+         auto password = optionalString(rq.object(), "password");
+         if (!username || !password) {
+           co_return errorReply(422, "username and password are required", "validation_error");
+         }
+         const std::string ip = rq.info.remote_ip;
+         const std::string ua(rq.request[bhttp::field::user_agent]);
+         auth::LoginAttempt attempt = d->sessions.beginLogin(*username, ip);
+         if (!attempt.admitted()) {
+           const std::string wait = std::to_string(attempt.retryAfter().count());
+           const std::string message =
+               attempt.locked() ? "too many failed logins; try again in " + wait + " seconds"
+                                : "too many logins in progress; try again in " + wait + " seconds";
+           const std::string_view code = attempt.locked() ? "locked" : "too_many_requests";
+           co_return retryLaterReply(429, message, code, attempt.retryAfter());
+         }
+         auto job = [d, a = &attempt, p = *password, ua] { return d->sessions.login(*a, p, ua); };
+         auto checked = co_await d->hashing.tryRun(job);
+         if (!checked) co_return hashingBusy();
+         auto& result = *checked;
+         storage::AuditEntry e;
+         // Only a name that belongs to a user is recorded: an unknown one may be a
+         // password typed into the wrong field.
+         e.username = attempt.knownUser() ? *username : std::string(kUnknownUser);
+         e.ip = ip;
+         e.created_at = d->clock.now();
+         if (!result) {
+           if (statusFor(result.error()) == 500) {
+             co_return failureReply(result.error(), rq.info.request_id);
+           }
+           e.action = "login.failed";
+           e.detail = result.error().code + (attempt.startedLock() ? "; locked" : "");
+           d->blocking.post([d, e] { (void)d->audit.append(e); });
+           co_return failureReply(result.error(), rq.info.request_id);
+         }
+         e.user_id = result->user.id;
+         e.action = "login";
+         d->blocking.post([d, e] { (void)d->audit.append(e); });
+         json::object out;
+         out["access_token"] = result->token;
+         out["token_type"] = "bearer";
+         out["must_change_password"] = result->user.must_change_password;
+         Response res = jsonReply(200, out);
+         res.set(bhttp::field::set_cookie, std::string(kCookie) + "=" + result->token +
+                                               "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                                               std::to_string(d->session_minutes * 60));
+         co_return res;
+       }});
+
+  api.add(r, {.method = verb::post,
+              .pattern = "/api/v1/logout",
+              .summary = "Log out: revoke the session and clear the cookie",
+              .handler = [self, d](const AdminRequest& rq) -> asio::awaitable<Response> {
+                auto job = [d, t = rq.admin().token] { return d->sessions.logout(t); };
+                auto st = co_await d->blocking.run(job);
+                if (!st) co_return failureReply(st.error(), rq.info.request_id);
+                self->audit(rq, "logout", "", "");
+                json::object out;
+                out["message"] = "Successfully logged out";
+                Response res = jsonReply(200, out);
+                res.set(bhttp::field::set_cookie,
+                        std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+                co_return res;
+              }});
+
+  api.add(r, {.method = verb::get,
+              .pattern = "/api/v1/users/me",
+              .summary = "The signed-in admin",
+              .handler = [](const AdminRequest& rq) -> asio::awaitable<Response> {
+                const storage::User& user = rq.admin().user;
+                json::object out;
+                out["id"] = user.id;
+                out["username"] = user.username;
+                out["is_active"] = user.is_active;
+                out["must_change_password"] = user.must_change_password;
+                co_return jsonReply(200, out);
+              }});
+
+  // The initial-admin-password file goes once the password it holds is replaced.
+  api.add(r, {.method = verb::post,
+              .pattern = "/api/v1/users/change-password",
+              .body = Body::Object,
+              .summary = "Change the signed-in admin's password; other sessions are revoked",
+              .handler = [self, d](const AdminRequest& rq) -> asio::awaitable<Response> {
+                auto cur = optionalString(rq.object(), "current_password");
+                auto next = optionalString(rq.object(), "new_password");
+                if (!cur || !next) {
+                  co_return errorReply(422, "current_password and new_password are required",
+                                       "validation_error");
+                }
+                auto job = [d, id = rq.admin().user.id, t = rq.admin().token, c = *cur, n = *next] {
+                  auto changed = d->sessions.changePassword(id, t, c, n);
+                  if (changed && auth::forgetInitialPassword(d->data_dir, c)) {
+                    spdlog::info("msg=\"initial admin password file removed\"");
+                  }
+                  return changed;
+                };
+                auto checked = co_await d->hashing.tryRun(job);
+                if (!checked) co_return hashingBusy();
+                auto& st = *checked;
+                if (!st) {
+                  // A wrong current password is a bad request, not a lost session.
+                  const unsigned status = st.error().code == "invalid_credentials" ? 400 : 0;
+                  co_return failureReply(st.error(), rq.info.request_id, status);
+                }
+                self->audit(rq, "user.change_password", rq.admin().user.username, "");
+                json::object out;
+                out["message"] = "Password changed successfully";
+                co_return jsonReply(200, out);
+              }});
+}
+
+}  // namespace poise::admin
