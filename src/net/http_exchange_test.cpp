@@ -224,7 +224,7 @@ TEST_F(HttpExchangeTest, AWriteToAClientThatLeftFails) {
     client_.close(ec);
     // The first write after the close may still be accepted by the kernel; keep writing until
     // the reset arrives.
-    const std::string piece(64 * 1024, 'x');
+    const std::string piece(std::size_t{64} * 1024, 'x');
     for (int i = 0; i < 100 && wrote; ++i) wrote = co_await exchange_.writePiece(piece);
   }());
   EXPECT_FALSE(wrote);
