@@ -106,6 +106,25 @@ void BM_PickAndRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_PickAndRecord)->Arg(100'000);
 
+// The Retry-After of a 429 when every key cools for the model (the model has its own view):
+// the earliest of cooldown ends and bucket refills.
+void BM_NextEligibleAllCooling(benchmark::State& state) {
+  ManualClock clock;
+  KeyPool pool(clock, 1);
+  pool.configure(roomy(SelectionStrategy::Weighted));
+  const auto n = state.range(0);
+  pool.load(makeKeys(n));
+  for (std::int64_t i = 1; i <= n; ++i) {
+    pool.recordCooldown(i, "gemini-2.5-flash", clock.now() + Millis{60'000 + i}, "429");
+  }
+  (void)pool.drainDeltas();
+  for (auto _ : state) {
+    auto at = pool.nextEligibleAt("gemini-2.5-flash");
+    benchmark::DoNotOptimize(at);
+  }
+}
+BENCHMARK(BM_NextEligibleAllCooling)->Arg(100'000);
+
 }  // namespace
 }  // namespace poise::keys
 

@@ -13,8 +13,8 @@
 #include "core/digest.h"
 #include "core/result.h"
 #include "keys/error_policy.h"
-#include "keys/key_pool.h"
 #include "keys/key_selector.h"
+#include "keys/pool_settings.h"
 #include "keys/token_bucket.h"
 
 namespace poise::config {

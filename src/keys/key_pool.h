@@ -2,25 +2,25 @@
 // the database at start, changed at once by admin edits, and the only thing the request path
 // touches: a pick never reads the database.
 //
-// Each key has a token bucket sized by its priority tier or its own override (BucketConfig); a
-// pick takes one token. A key is eligible when it is `active`, its bucket holds a token, it is
-// not cooling down for the requested model and it was not already tried in this request. Among
-// eligible keys the KeySelector picks by the configured strategy in O(log n). Buckets that are
-// not full are refreshed in the selector lazily, by a heap of due times, so that weights follow
-// the refill (one heap event per whole token refilled) and emptied keys come back on time.
-//
-// Outcomes of attempts (live traffic or validation) drive one state machine: failures reset on
-// success; a rejected key goes to `error`; a 429 cools the key for that model only, and a key
-// whose every attempt over the exhausted window was a 429 goes to `exhausted`. Changes are queued
-// as deltas (counters, status, history reason) for the background flusher.
-// Thread-safe: one mutex, held only for short, allocation-light sections.
+// A key is eligible when it is `active`, its token bucket holds a token, it is not cooling down
+// for the requested model and it was not already tried in this request. Among eligible keys the
+// KeySelector picks by the configured strategy in O(log n). The pool composes its parts and keeps
+// the selector in step with them:
+// - BucketStore: each key's bucket, sized by its priority tier or its own override (BucketConfig);
+//   a pick takes one token. RefreshSchedule: buckets below full are looked at again when they
+//   gain a weight step or a token, so weights follow the refill and emptied keys come back on time.
+// - CooldownStore: a 429 cools the key for that model only, until an end time.
+// - KeyStatusMachine: attempt outcomes (live traffic or validation), status changes with their
+//   reasons, and the deltas the background flusher drains.
+// The two stores are interfaces (in-process by default) so that several gateway instances can
+// later share them.
+// Thread-safe: one mutex over every part, held only for short, allocation-light sections.
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <queue>
 #include <random>
 #include <set>
 #include <span>
@@ -30,14 +30,17 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "keys/bucket_store.h"
+#include "keys/cooldown_store.h"
+#include "keys/key_ref.h"
 #include "keys/key_selector.h"
+#include "keys/key_status_machine.h"
+#include "keys/pool_settings.h"
+#include "keys/refresh_schedule.h"
+#include "keys/string_hash.h"
 #include "keys/token_bucket.h"
 
 namespace poise::keys {
-
-enum class KeyStatus { Active, Exhausted, Error, Disabled };
-std::string_view toString(KeyStatus s);
-std::optional<KeyStatus> parseKeyStatus(std::string_view s);
 
 struct PoolKey {
   std::int64_t id = 0;
@@ -53,60 +56,9 @@ struct PoolKey {
   std::optional<std::int64_t> usage_count;
 };
 
-// One key as the proxy sees it now, for the admin views (KeyPool::liveStates).
-struct LiveKeyState {
-  std::int64_t id = 0;
-  KeyStatus status = KeyStatus::Active;
-  std::int64_t failed_count = 0;
-  std::optional<TimePoint> last_used_at;
-  // Every use so far, when the pool knows the stored count it started from.
-  std::optional<std::int64_t> usage_count;
-  // Uses not yet handed to the flusher (drainDeltas).
-  std::int64_t unflushed_uses = 0;
-  // A status change not yet handed to the flusher (so not yet in the stored history).
-  struct Change {
-    KeyStatus from = KeyStatus::Active;
-    KeyStatus to = KeyStatus::Active;
-    std::string reason;
-    TimePoint at{};
-  };
-  std::optional<Change> unflushed_change;
-};
-
 struct KeyPick {
   std::int64_t id = 0;
   std::string value;
-};
-
-// A change that must reach the database: counters always, status and history when status moved.
-struct KeyDelta {
-  std::int64_t id = 0;
-  std::int64_t usage_increment = 0;
-  std::int64_t failed_count = 0;  // absolute value after the change
-  std::optional<TimePoint> last_used_at;
-  std::optional<KeyStatus> new_status;
-  std::optional<KeyStatus> old_status;
-  std::string reason;      // for the status history; empty when status did not change
-  TimePoint changed_at{};  // when the status last moved
-};
-
-struct CooldownInfo {
-  std::string model;
-  TimePoint until;
-  std::string reason;
-};
-
-// The pool's behaviour, from config (config::poolSettingsOf).
-struct PoolSettings {
-  SelectionStrategy strategy = SelectionStrategy::Weighted;
-  BucketConfig buckets;
-  // A key whose every attempt for this long was a 429, at least exhausted_min_429s of them,
-  // becomes `exhausted`. 0 turns the rule off.
-  std::chrono::seconds exhausted_window{900};
-  int exhausted_min_429s = 3;
-  // Rejections in a row that retire a key (config key_validation_max_failed_count; 0 or 1: the
-  // first).
-  int max_failed_count = 3;
 };
 
 // One key's bucket as the admin routes show it.
@@ -120,15 +72,16 @@ struct BucketView {
   bool overridden = false;
 };
 
-// Transparent hashing so lookups by string_view allocate nothing.
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 class KeyPool {
  public:
   explicit KeyPool(const Clock& clock, std::uint64_t seed = std::random_device{}());
+  // The state to share across gateway instances, from outside (both non-null); the constructor
+  // above uses the in-process stores. The pool calls them under its mutex.
+  struct Stores {
+    std::unique_ptr<BucketStore> buckets;
+    std::unique_ptr<CooldownStore> cooldowns;
+  };
+  KeyPool(const Clock& clock, std::uint64_t seed, Stores stores);
 
   // New settings take effect at once: buckets whose limits changed are resized (the refill so
   // far counts at the old rate), and every key's eligibility is recomputed. O(n).
@@ -172,7 +125,7 @@ class KeyPool {
   // Attempt outcomes, from live traffic (Source::Proxy: each counts one use of the key) or from a
   // validation check (Source::Validation: no use counted). Both go through the same state
   // machine; every status change is queued with its reason for the key's history.
-  enum class Source { Proxy, Validation };
+  using Source = KeyStatusMachine::Source;
   void recordSuccess(std::int64_t id, Source source = Source::Proxy);
   // 429: the key rests for `model` only, until `until`. A validation 429 on a key in `error`
   // moves it to `exhausted` (the key is valid, only out of quota).
@@ -181,7 +134,7 @@ class KeyPool {
   // The upstream rejected the key itself (the `disable` action: API_KEY_INVALID, 401, 403). A
   // conclusive rejection (API_KEY_INVALID: the key does not exist) sends it to `error` at once;
   // any other counts a failure, and max_failed_count of them in a row (no success between) do.
-  enum class Rejection { Conclusive, Counted };
+  using Rejection = KeyStatusMachine::Rejection;
   void recordRejected(std::int64_t id, std::string reason, Rejection kind,
                       Source source = Source::Proxy);
   // 5xx, reset, timeout, or a client error: not the key's fault; counted as a use only.
@@ -237,37 +190,18 @@ class KeyPool {
   std::vector<KeyDelta> drainDeltas();
 
  private:
+  // What the pool itself keeps per key; the rest is in its parts, under the same slot.
   struct Entry {
-    PoolKey key;
-    std::size_t slot = 0;                 // the key's slot in selector_
+    std::int64_t id = 0;
+    std::string value;  // never logged
+    KeyPriority priority = KeyPriority::Normal;
+    std::optional<BucketLimits> bucket_override;
+    std::size_t slot = 0;                 // the key's slot in selector_ and in every part
     std::size_t active_index = SIZE_MAX;  // index in active_ when active
-    TokenBucket bucket;
-    TimePoint last_consume{};
-    // Its place in partial_ when the bucket is below full (LRU eviction).
-    std::optional<std::set<std::pair<TimePoint, std::int64_t>>::iterator> partial_it;
-    std::optional<TimePoint> next_refresh;  // pending heap event
-    // The current run of 429s (exhausted rule).
-    std::optional<TimePoint> streak_start;
-    int streak_429s = 0;
-    // Attempts in the current hour (frequency TTL).
-    TimePoint hour_start{};
-    int hour_uses = 0;
     // Active with an empty bucket: the instant it holds a token again (its entry in waiting_).
     std::optional<TimePoint> ready_at;
-    // Uses handed to the flusher since the key was loaded.
-    std::int64_t drained_uses = 0;
-  };
-  struct Refresh {
-    TimePoint due;
-    std::size_t slot;
-    bool operator>(const Refresh& o) const { return due > o.due; }
-  };
-  // A cooldown's end, to lift it from the model's view and forget it.
-  struct CoolingEnd {
-    TimePoint until;
-    std::int64_t id;
-    std::string model;
-    bool operator>(const CoolingEnd& o) const { return until > o.until; }
+    KeyRef ref() const { return KeyRef{slot, id}; }
+    bool active() const { return active_index != SIZE_MAX; }
   };
   // Once this many keys cool for one model, that model gets its own selector (a copy of the
   // base one with the cooling keys disabled) so that its picks stay O(log n) however many of
@@ -279,44 +213,35 @@ class KeyPool {
     KeySelector selector;
     ByTime waiting;  // waiting_ without the keys cooling for the model
   };
-  // The keys cooling for one model, and the active ones among them by cooldown end.
-  struct ModelCooling {
-    std::unordered_map<std::int64_t, CooldownInfo> keys;
-    ByTime active_ends;
-  };
 
   Entry* findLocked(std::int64_t id);
   void addLocked(PoolKey key, TimePoint now, bool keep_state = false);
   void setActiveIndexLocked(Entry& e, bool active);
+  // Applies a status change the machine reported: eligibility, the cooldown order.
+  void applyStatusLocked(Entry& e, KeyStatus to, TimePoint now);
+  // Resizes the key's bucket when its tier or override now gives other limits (the refill so far
+  // counts at the old rate).
+  void resizeBucketLocked(const Entry& e, TimePoint now);
   // Recomputes the key's eligibility and weight in the selector from its status and bucket at
   // `now`, and schedules the next refresh when the bucket is not full.
   void updateSlotLocked(Entry& e, TimePoint now);
+  // The same from the key's bucket as the store just gave it (after its upkeep), with buckets on.
+  void applyBucketLocked(Entry& e, const TokenBucket& bucket, TimePoint now);
   // The selector changes, applied to the base selector and mirrored into every model view.
   void setSlotLocked(const Entry& e, bool enabled, std::uint64_t weight, TimePoint now);
   void touchLocked(std::size_t slot, TimePoint when);
   void setLastUsedLocked(std::size_t slot, TimePoint when);
   void setLruTrackingLocked(bool on);
-  // A key stopped cooling for `model` (expired, or validated): back into the model's view.
-  void liftCoolingLocked(const std::string& model, std::int64_t id);
+  // A key stopped cooling for `model` (expired, or validated): back into the model's view, and
+  // the view goes when no key cools for the model any more.
+  void liftCoolingLocked(const std::string& model, std::optional<std::int64_t> id);
   // Sets the instant an active key's empty bucket holds a token again (nullopt: not waiting on
   // its bucket), in waiting_ and in every model view where the key is not cooling.
   void setReadyLocked(Entry& e, std::optional<TimePoint> ready, TimePoint now);
-  // Keeps each model's active_ends in step with the key's status.
-  void syncCoolingStatusLocked(const Entry& e);
-  // Forgets key `id`'s cooldown for `mc` (the entry must exist).
-  static void eraseCoolingLocked(ModelCooling& mc,
-                                 std::unordered_map<std::int64_t, CooldownInfo>::iterator it);
+  // Expired cooldowns and due bucket refreshes.
   void processDueLocked(TimePoint now);
   bool coolingLocked(std::int64_t id, std::string_view model, TimePoint now) const;
-  std::chrono::seconds bucketTtlLocked(const Entry& e) const;
-  static BucketView viewLocked(const Entry& e, TimePoint now);
-  // Forgets the bucket when it has been idle for its TTL; returns whether it did.
-  bool forgetIfIdleLocked(Entry& e, TimePoint now);
-  void trackPartialLocked(Entry& e, bool partial);
-  KeyDelta& deltaLocked(std::int64_t id);
-  void countUseLocked(Entry& e, Source source, TimePoint now);
-  void changeStatusLocked(Entry& e, KeyStatus to, std::string reason);
-  void countStatusLocked(KeyStatus s, int delta);
+  BucketView viewLocked(const Entry& e, TimePoint now) const;
   std::optional<std::int64_t> fallbackPickLocked(std::string_view model,
                                                  std::span<const std::int64_t> exclude,
                                                  TimePoint now);
@@ -325,24 +250,21 @@ class KeyPool {
   mutable std::mutex mu_;
   std::mt19937_64 rng_;
   PoolSettings settings_;
+  std::unique_ptr<BucketStore> buckets_;
+  std::unique_ptr<CooldownStore> cooldowns_;
+  KeyStatusMachine machine_;
+  RefreshSchedule refresh_;
   std::unordered_map<std::int64_t, Entry> entries_;
   KeySelector selector_;
   std::unordered_map<std::string, ModelView, StringHash, std::equal_to<>> views_;
-  std::priority_queue<CoolingEnd, std::vector<CoolingEnd>, std::greater<>> cooling_ends_;
   // slot → its key's entry (nullptr when free); entries_ never moves its elements.
   std::vector<Entry*> slot_entries_;
   std::vector<std::size_t> free_slots_;
   std::vector<std::int64_t> active_;  // ids of active keys (fallback picks)
-  std::priority_queue<Refresh, std::vector<Refresh>, std::greater<>> refresh_;
-  // Buckets below full, least recently consumed first (LRU eviction).
-  std::set<std::pair<TimePoint, std::int64_t>> partial_;
-  std::array<std::int64_t, 4> counts_{};  // by KeyStatus
   // Active keys whose bucket is empty, by the instant it holds a token again.
   ByTime waiting_;
-  // model → the keys cooling for it
-  std::unordered_map<std::string, ModelCooling, StringHash, std::equal_to<>> cooling_;
-  std::unordered_map<std::int64_t, KeyDelta> deltas_;
   std::vector<std::size_t> scratch_excluded_;
+  std::vector<CooldownStore::Expired> scratch_expired_;
 };
 
 // "models/gemini-2.5-flash" and "gemini-2.5-flash" name the same model.
