@@ -43,7 +43,8 @@ net::HttpServerOptions serverOptions(const config::Settings& s, net::AddressRang
 // Native Gemini requests: everything under /v1beta/ and /v1alpha/, and on /v1/ a method call
 // (`…:generateContent`) or a models listing that carries a native credential (the OpenAI
 // models listing is the same path with a Bearer token).
-bool isNative(const net::Request& req, std::string_view target, std::string_view path) {
+bool isNative(const net::Request& req, std::string_view path) {
+  const std::string_view target = req.target();
   auto starts = [&](std::string_view p) { return path.substr(0, p.size()) == p; };
   if (starts("/v1beta/") || starts("/v1alpha/")) return true;
   if (!starts("/v1/")) return false;
@@ -56,26 +57,21 @@ bool isNative(const net::Request& req, std::string_view target, std::string_view
   return models && native_cred;
 }
 
-// The server's handler: everything goes through the front's route table once it is ready.
+// The server's handler: every request goes through the front's route table once it is ready.
 net::RequestHandler frontHandler(Front& front) {
   return [&front](net::HttpExchange& ex) -> asio::awaitable<void> {
     auto& req = ex.request();
     const std::string_view target = req.target();
-    const std::string_view path = target.substr(0, target.find('?'));
     if (!front.ready.load(std::memory_order_acquire)) {
       co_await ex.respond(http::errorResponse(http::protocolForTarget(target), 503, "starting up"));
       co_return;
     }
-    if (isNative(req, target, path)) {
-      co_await front.gemini->handle(ex);
-      co_return;
-    }
-    auto m = front.router.match(req.method(), path);
+    auto m = front.router.match(req);
     if (m.handler) {
       co_await (*m.handler)(ex, m.params);
       co_return;
     }
-    if (path.substr(0, 5) == "/api/") {
+    if (http::targetPath(target).substr(0, 5) == "/api/") {
       co_await front.admin->unmatched(ex, m.method_not_allowed);
       co_return;
     }
@@ -83,6 +79,14 @@ net::RequestHandler frontHandler(Front& front) {
     co_await ex.respond(
         http::errorResponse(protocol, m.method_not_allowed ? 405 : 404,
                             m.method_not_allowed ? "Method Not Allowed" : "Not Found"));
+  };
+}
+
+// A route handler from a member of a proxy that takes the exchange alone.
+template <class Proxy>
+http::Handler routeTo(Proxy* proxy, asio::awaitable<void> (Proxy::*member)(net::HttpExchange&)) {
+  return [proxy, member](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+    co_await (proxy->*member)(ex);
   };
 }
 
@@ -206,7 +210,6 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
     workers_[i].upstream =
         std::make_unique<net::UpstreamPool>(front_->server->workerContext(i), *tls_);
   }
-  front_->gemini = &gemini_;
   front_->admin = &admin_;
 }
 
@@ -247,59 +250,100 @@ Status ServerApp::prepare() {
   return {};
 }
 
+// The one route table: native Gemini paths, the OpenAI and Anthropic routes, the admin API and
+// the operational routes. The first registered match wins, so the native entries (which look at
+// the request, not only the path) come before the OpenAI /v1/models entries.
 void ServerApp::wireRoutes() {
+  using http::Access;
+  using http::Route;
   http::Router& router = front_->router;
+
+  const http::Handler native = routeTo(&gemini_, &proxy::GeminiProxy::handle);
+  for (const char* prefix : {"/v1beta/", "/v1alpha/"}) {
+    router.add(Route{.pattern = prefix,
+                     .access = Access::GatewayToken,
+                     .summary = "Gemini API, passed through with a pool key",
+                     .handler = native,
+                     .prefix = true});
+  }
+  router.add(Route{.pattern = "/v1/",
+                   .access = Access::GatewayToken,
+                   .summary = "Gemini API v1: method calls, and models listings with a native "
+                              "credential",
+                   .handler = native,
+                   .prefix = true,
+                   .when = isNative});
+
+  // OpenAI and Anthropic routes (translated to Gemini; same rotation as the native ones).
+  const auto post = bhttp::verb::post;
+  const auto get = bhttp::verb::get;
+  router.add(Route{.method = post,
+                   .pattern = "/v1/chat/completions",
+                   .access = Access::GatewayToken,
+                   .summary = "OpenAI chat completions, translated to Gemini",
+                   .handler = routeTo(&compat_, &proxy::CompatProxy::chatCompletions)});
+  router.add(Route{.method = post,
+                   .pattern = "/v1/embeddings",
+                   .access = Access::GatewayToken,
+                   .summary = "OpenAI embeddings, translated to Gemini",
+                   .handler = routeTo(&compat_, &proxy::CompatProxy::embeddings)});
+  router.add(Route{.method = post,
+                   .pattern = "/v1/images/generations",
+                   .access = Access::GatewayToken,
+                   .summary = "OpenAI image generation, translated to Gemini",
+                   .handler = routeTo(&compat_, &proxy::CompatProxy::images)});
+  router.add(Route{.method = get,
+                   .pattern = "/v1/models",
+                   .access = Access::GatewayToken,
+                   .summary = "OpenAI models list",
+                   .handler = routeTo(&compat_, &proxy::CompatProxy::listModels)});
+  auto* compat = &compat_;
+  router.add(Route{.method = get,
+                   .pattern = "/v1/models/{id}",
+                   .access = Access::GatewayToken,
+                   .summary = "OpenAI model",
+                   .handler = [compat](net::HttpExchange& ex,
+                                       const http::RouteParams& p) -> asio::awaitable<void> {
+                     const std::string id(p.get("id"));
+                     co_await compat->getModel(ex, id);
+                   }});
+  for (const char* path : {"/v1/messages", "/claude/v1/messages"}) {
+    router.add(Route{.method = post,
+                     .pattern = path,
+                     .access = Access::GatewayToken,
+                     .summary = "Anthropic messages, translated to Gemini",
+                     .handler = routeTo(&compat_, &proxy::CompatProxy::messages)});
+  }
+
   admin_.registerRoutes(router);
   admin::registerTokenBucketRoutes(router, admin_, override_repo_);
   admin::registerStatisticsRoutes(
       router, admin_, admin::StatisticsDeps{blocking_, stats_repo_, call_counters_, clock_});
   admin::registerKeyCheckRoutes(router, admin_, key_checker_);
 
-  // OpenAI and Anthropic routes (translated to Gemini; same rotation as the native ones).
-  auto* compat = &compat_;
-  router.add(bhttp::verb::post, "/v1/chat/completions",
-             [compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
-               co_await compat->chatCompletions(ex);
-             });
-  router.add(bhttp::verb::post, "/v1/embeddings",
-             [compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
-               co_await compat->embeddings(ex);
-             });
-  router.add(bhttp::verb::post, "/v1/images/generations",
-             [compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
-               co_await compat->images(ex);
-             });
-  router.add(bhttp::verb::get, "/v1/models",
-             [compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
-               co_await compat->listModels(ex);
-             });
-  router.add(bhttp::verb::get, "/v1/models/{id}",
-             [compat](net::HttpExchange& ex, const http::RouteParams& p) -> asio::awaitable<void> {
-               const std::string id(p.get("id"));
-               co_await compat->getModel(ex, id);
-             });
-  for (const char* path : {"/v1/messages", "/claude/v1/messages"}) {
-    router.add(bhttp::verb::post, path,
-               [compat](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
-                 co_await compat->messages(ex);
-               });
-  }
-
   // Operational routes.
-  router.add(bhttp::verb::get, "/health",
-             [](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
-               co_await ex.respond(
-                   http::jsonResponse(200, R"({"status":"healthy","service":"gemini-poise"})"));
-             });
-  router.add(bhttp::verb::get, "/ready",
-             [this](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
-               auto ping = [this] { return store_.db->ping(); };
-               auto st = co_await blocking_.run(ping);
-               json::object out;
-               out["status"] = st ? "ready" : "unavailable";
-               out["database"] = st ? "ok" : "unreachable";
-               co_await ex.respond(http::jsonResponse(st ? 200 : 503, json::serialize(out)));
-             });
+  router.add(Route{
+      .method = get,
+      .pattern = "/health",
+      .access = Access::Anyone,
+      .summary = "liveness: the process answers",
+      .handler = [](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+        co_await ex.respond(
+            http::jsonResponse(200, R"({"status":"healthy","service":"gemini-poise"})"));
+      }});
+  router.add(Route{
+      .method = get,
+      .pattern = "/ready",
+      .access = Access::Anyone,
+      .summary = "readiness: the database answers",
+      .handler = [this](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
+        auto ping = [this] { return store_.db->ping(); };
+        auto st = co_await blocking_.run(ping);
+        json::object out;
+        out["status"] = st ? "ready" : "unavailable";
+        out["database"] = st ? "ok" : "unreachable";
+        co_await ex.respond(http::jsonResponse(st ? 200 : 503, json::serialize(out)));
+      }});
 }
 
 void ServerApp::flushUsage() {

@@ -56,8 +56,7 @@ struct Front {
   std::atomic<bool> ready{false};  // 503 "starting up" until every route is wired
   std::unique_ptr<net::HttpServer> server;
   unsigned short port = 0;
-  // Set by the app once built; the front answers 503 until `ready`, so they are never read null.
-  proxy::GeminiProxy* gemini = nullptr;
+  // Set by the app once built; the front answers 503 until `ready`, so it is never read null.
   admin::AdminApi* admin = nullptr;
 };
 
