@@ -93,7 +93,9 @@ http::Route toRoute(AdminRoute route, SessionLookup lookup) {
                   .access = route.access,
                   .summary = route.summary};
   out.handler = [r = std::move(route), lookup = std::move(lookup)](
-                    net::HttpExchange& ex, const http::RouteParams& p) -> asio::awaitable<void> {
+                    net::HttpExchange& ex, const http::RouteParams& p,
+                    http::RequestRecord& record) -> asio::awaitable<void> {
+    record.protocol = http::Protocol::Admin;
     Admission a = co_await admit(r.access, r.body, ex.request(), lookup);
     if (a.refusal) {
       net::Response refused =

@@ -57,36 +57,80 @@ bool isNative(const net::Request& req, std::string_view path) {
   return models && native_cred;
 }
 
+// Finishes a request's record when the front's handler ends, however it ends (answered,
+// aborted, the client gone, an exception, the coroutine destroyed mid-way), and hands it to the
+// front's sink: the one place a record is finished.
+class RecordFinisher {
+ public:
+  RecordFinisher(const Front& front, const net::HttpExchange& ex, http::RequestRecord& record)
+      : front_(front), ex_(ex), record_(record) {}
+  RecordFinisher(const RecordFinisher&) = delete;
+  RecordFinisher& operator=(const RecordFinisher&) = delete;
+  ~RecordFinisher() {
+    http::finishRecord(record_, ex_.status(), ex_.clientGone(), front_.clock.monotonicMs());
+    if (front_.records) front_.records(record_);
+  }
+
+ private:
+  const Front& front_;
+  const net::HttpExchange& ex_;
+  http::RequestRecord& record_;
+};
+
+// The record of a request that has just arrived.
+http::RequestRecord openRecord(net::HttpExchange& ex) {
+  const auto& req = ex.request();
+  http::RequestRecord record;
+  record.request_id = ex.info().request_id;
+  record.method = std::string(req.method_string());
+  record.path = std::string(http::targetPath(req.target()));
+  record.remote_ip = ex.info().remote_ip;
+  record.user_agent = std::string(req[bhttp::field::user_agent]);
+  record.started_ms = ex.info().started_ms;
+  record.protocol = http::protocolForTarget(req.target());
+  return record;
+}
+
 // The server's handler: every request goes through the front's route table once it is ready.
 net::RequestHandler frontHandler(Front& front) {
   return [&front](net::HttpExchange& ex) -> asio::awaitable<void> {
-    auto& req = ex.request();
-    const std::string_view target = req.target();
+    http::RequestRecord record = openRecord(ex);
+    const RecordFinisher finisher(front, ex, record);
+    const std::string_view target = ex.request().target();
     if (!front.ready.load(std::memory_order_acquire)) {
-      co_await ex.respond(http::errorResponse(http::protocolForTarget(target), 503, "starting up"));
+      co_await ex.respond(http::errorResponse(record.protocol, 503, "starting up"));
       co_return;
     }
-    auto m = front.router.match(req);
+    auto m = front.router.match(ex.request());
     if (m.handler) {
-      co_await (*m.handler)(ex, m.params);
+      record.route = m.route->pattern;
+      co_await (*m.handler)(ex, m.params, record);
       co_return;
     }
     if (http::targetPath(target).substr(0, 5) == "/api/") {
+      record.protocol = http::Protocol::Admin;
       co_await front.admin->unmatched(ex, m.method_not_allowed);
       co_return;
     }
-    const auto protocol = http::protocolForTarget(target);
     co_await ex.respond(
-        http::errorResponse(protocol, m.method_not_allowed ? 405 : 404,
+        http::errorResponse(record.protocol, m.method_not_allowed ? 405 : 404,
                             m.method_not_allowed ? "Method Not Allowed" : "Not Found"));
   };
 }
 
-// A route handler from a member of a proxy that takes the exchange alone.
+// The access log: one info line per finished request.
+void logAccess(const http::RequestRecord& record) {
+  if (!spdlog::should_log(spdlog::level::info)) return;
+  spdlog::info("msg=access {}", http::accessLogFields(record));
+}
+
+// A route handler from a member of a proxy that takes the exchange and the record.
 template <class Proxy>
-http::Handler routeTo(Proxy* proxy, asio::awaitable<void> (Proxy::*member)(net::HttpExchange&)) {
-  return [proxy, member](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
-    co_await (proxy->*member)(ex);
+http::Handler routeTo(Proxy* proxy, asio::awaitable<void> (Proxy::*member)(net::HttpExchange&,
+                                                                           http::RequestRecord&)) {
+  return [proxy, member](net::HttpExchange& ex, const http::RouteParams&,
+                         http::RequestRecord& record) -> asio::awaitable<void> {
+    co_await (proxy->*member)(ex, record);
   };
 }
 
@@ -121,11 +165,14 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const config::Settings& s) 
     return makeError("invalid_setting", "POISE_TRUSTED_PROXIES: " + trusted.error().message);
   }
   auto front = std::make_unique<Front>();
+  if (s.access_log) front->records = logAccess;
   auto reject = [](std::string_view target, unsigned status, std::string_view message) {
     return http::errorResponse(http::protocolForTarget(target), status, message);
   };
-  front->server = std::make_unique<net::HttpServer>(serverOptions(s, std::move(*trusted)),
-                                                    frontHandler(*front), reject);
+  net::HttpServerOptions options = serverOptions(s, std::move(*trusted));
+  options.clock = &front->clock;
+  front->server =
+      std::make_unique<net::HttpServer>(std::move(options), frontHandler(*front), reject);
   auto bound = front->server->bind();
   if (!bound) return bound.error();
   front->port = *bound;
@@ -302,10 +349,10 @@ void ServerApp::wireRoutes() {
                    .pattern = "/v1/models/{id}",
                    .access = Access::GatewayToken,
                    .summary = "OpenAI model",
-                   .handler = [compat](net::HttpExchange& ex,
-                                       const http::RouteParams& p) -> asio::awaitable<void> {
+                   .handler = [compat](net::HttpExchange& ex, const http::RouteParams& p,
+                                       http::RequestRecord& record) -> asio::awaitable<void> {
                      const std::string id(p.get("id"));
-                     co_await compat->getModel(ex, id);
+                     co_await compat->getModel(ex, record, id);
                    }});
   for (const char* path : {"/v1/messages", "/claude/v1/messages"}) {
     router.add(Route{.method = post,
@@ -322,28 +369,28 @@ void ServerApp::wireRoutes() {
   admin::registerKeyCheckRoutes(router, admin_, key_checker_);
 
   // Operational routes.
-  router.add(Route{
-      .method = get,
-      .pattern = "/health",
-      .access = Access::Anyone,
-      .summary = "liveness: the process answers",
-      .handler = [](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
-        co_await ex.respond(
-            http::jsonResponse(200, R"({"status":"healthy","service":"gemini-poise"})"));
-      }});
-  router.add(Route{
-      .method = get,
-      .pattern = "/ready",
-      .access = Access::Anyone,
-      .summary = "readiness: the database answers",
-      .handler = [this](net::HttpExchange& ex, const http::RouteParams&) -> asio::awaitable<void> {
-        auto ping = [this] { return store_.db->ping(); };
-        auto st = co_await blocking_.run(ping);
-        json::object out;
-        out["status"] = st ? "ready" : "unavailable";
-        out["database"] = st ? "ok" : "unreachable";
-        co_await ex.respond(http::jsonResponse(st ? 200 : 503, json::serialize(out)));
-      }});
+  router.add(Route{.method = get,
+                   .pattern = "/health",
+                   .access = Access::Anyone,
+                   .summary = "liveness: the process answers",
+                   .handler = [](net::HttpExchange& ex, const http::RouteParams&,
+                                 http::RequestRecord&) -> asio::awaitable<void> {
+                     co_await ex.respond(http::jsonResponse(
+                         200, R"({"status":"healthy","service":"gemini-poise"})"));
+                   }});
+  router.add(Route{.method = get,
+                   .pattern = "/ready",
+                   .access = Access::Anyone,
+                   .summary = "readiness: the database answers",
+                   .handler = [this](net::HttpExchange& ex, const http::RouteParams&,
+                                     http::RequestRecord&) -> asio::awaitable<void> {
+                     auto ping = [this] { return store_.db->ping(); };
+                     auto st = co_await blocking_.run(ping);
+                     json::object out;
+                     out["status"] = st ? "ready" : "unavailable";
+                     out["database"] = st ? "ok" : "unreachable";
+                     co_await ex.respond(http::jsonResponse(st ? 200 : 503, json::serialize(out)));
+                   }});
 }
 
 void ServerApp::flushUsage() {

@@ -58,6 +58,9 @@ struct Front {
   unsigned short port = 0;
   // Set by the app once built; the front answers 503 until `ready`, so it is never read null.
   admin::AdminApi* admin = nullptr;
+  // Every request's record goes here when its response has ended (empty: nowhere).
+  http::RecordSink records;
+  SystemClock clock;  // the server's clock too: a record's times compare with ExchangeInfo's
 };
 
 // Upstream resources of one I/O worker thread.
@@ -124,7 +127,7 @@ class ServerApp {
   // 6. Upstream: TLS (from create()), the workers' pools, the proxies.
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::vector<WorkerResources> workers_;
-  proxy::GeminiProxyDeps proxy_deps_;
+  proxy::ProxyDeps proxy_deps_;
   proxy::GeminiProxy gemini_;
   proxy::CompatProxy compat_;
   // 7. Key validation on the checker's own thread.

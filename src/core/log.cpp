@@ -43,16 +43,27 @@ void initLogging(std::string_view level) {
 }
 
 std::string logValue(std::string_view v) {
-  const bool needs_quotes = v.empty() || v.find_first_of(" \"=\t\n") != std::string_view::npos;
+  const auto control = [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  };
+  const bool needs_quotes = v.empty() || v.find_first_of(" \"=") != std::string_view::npos ||
+                            std::any_of(v.begin(), v.end(), control);
   if (!needs_quotes) return std::string(v);
   std::string out = "\"";
   for (char c : v) {
     if (c == '"' || c == '\\') out.push_back('\\');
     if (c == '\n') {
       out.append("\\n");
-      continue;
+    } else if (control(c)) {
+      // One line per record, whatever a client put in a value.
+      constexpr std::string_view kHex = "0123456789abcdef";
+      const auto u = static_cast<unsigned char>(c);
+      out.append("\\x").push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0xf]);
+    } else {
+      out.push_back(c);
     }
-    out.push_back(c);
   }
   out.push_back('"');
   return out;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/request_record.h"
 #include "net/http_exchange.h"
 
 namespace poise::http {
@@ -36,7 +37,10 @@ struct RouteParams {
   std::string_view get(std::string_view name) const;
 };
 
-using Handler = std::function<boost::asio::awaitable<void>(net::HttpExchange&, const RouteParams&)>;
+// A route's handler: the exchange to answer, the path's parameters, and the request's record to
+// fill in (the front finishes it).
+using Handler = std::function<boost::asio::awaitable<void>(net::HttpExchange&, const RouteParams&,
+                                                           RequestRecord&)>;
 
 // Whether an entry takes a request whose method and path it matched; `path` is the target
 // without its query. Must be pure and thread-safe.

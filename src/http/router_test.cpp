@@ -8,7 +8,8 @@ namespace {
 using boost::beast::http::verb;
 
 Handler noop() {
-  return [](net::HttpExchange&, const RouteParams&) -> boost::asio::awaitable<void> { co_return; };
+  return [](net::HttpExchange&, const RouteParams&,
+            RequestRecord&) -> boost::asio::awaitable<void> { co_return; };
 }
 
 net::Request request(verb method, std::string target) {

@@ -164,13 +164,13 @@ asio::awaitable<UpstreamAnswer> KeyChecker::exchange(const config::RuntimeConfig
     failed(sent.error());
     co_return answer;
   }
-  auto read = co_await sent->readAll(kAnswerLimit);
+  auto read = co_await (*sent)->readAll(kAnswerLimit);
   if (!read) {
     failed(read.error());
     co_return answer;
   }
   answer.kind = UpstreamAnswer::Kind::Answered;
-  answer.status = sent->status();
+  answer.status = (*sent)->status();
   answer.body = std::move(*read);
   co_return answer;
 }

@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "net/response_stream.h"
+
 namespace poise::net {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -29,27 +31,7 @@ struct ExchangeInfo {
   std::int64_t started_ms = 0;  // monotonic ms when the request header was read
 };
 
-// Raised by the server on a connection when the shutdown grace has run out: a handler still
-// relaying a stream ends it with its protocol's terminal error event instead of a reset. Belongs
-// to the connection's coroutine, on its worker thread.
-class StopNotice {
- public:
-  explicit StopNotice(const boost::asio::any_io_executor& ex)
-      : timer_(ex, boost::asio::steady_timer::time_point::max()) {}
-  void raise() {
-    raised_ = true;
-    timer_.cancel();
-  }
-  bool raised() const { return raised_; }
-  // Completes once raised (at once if it already was), or when the wait is cancelled. Suspends.
-  boost::asio::awaitable<void> wait();
-
- private:
-  boost::asio::steady_timer timer_;
-  bool raised_ = false;
-};
-
-class HttpExchange {
+class HttpExchange final : public ResponseStream {
  public:
   HttpExchange(Request& request, boost::beast::tcp_stream& stream, ExchangeInfo info,
                std::chrono::seconds write_timeout)
@@ -73,25 +55,25 @@ class HttpExchange {
   // HTTP/1.0 client). False when the client is gone. Call once, instead of respond(). Suspends.
   boost::asio::awaitable<bool> startResponse(unsigned status,
                                              const boost::beast::http::fields& fields,
-                                             std::optional<std::uint64_t> content_length);
+                                             std::optional<std::uint64_t> content_length) override;
   // Writes one piece of the streamed body (one chunk when chunked; nothing for an empty piece).
   // A piece past the declared Content-Length is refused. False when the client is gone or the
   // piece was refused; the response is then aborted. Suspends.
-  boost::asio::awaitable<bool> writePiece(std::string_view bytes);
+  boost::asio::awaitable<bool> writePiece(std::string_view bytes) override;
   // Writes `tail` (when not empty) and ends the streamed body cleanly: the last chunk when
   // chunked; a Content-Length body must be complete, else the response is aborted. False when
   // the response could not end cleanly. Suspends.
-  boost::asio::awaitable<bool> finishResponse(std::string_view tail = {});
+  boost::asio::awaitable<bool> finishResponse(std::string_view tail) override;
   // Ends the response without a clean end (or without any answer): the connection is shut down
   // now and not reused. The exchange counts as answered.
-  void abortResponse();
+  void abortResponse() override;
 
   // Completes when the client has closed its connection (clientGone() is then true), or when the
   // wait is cancelled. A client that sends more bytes (a pipelined request) is alive; then it
   // waits until cancelled. For racing with awaitable operators. Suspends.
-  boost::asio::awaitable<void> waitClientGone();
+  boost::asio::awaitable<void> waitClientGone() override;
   // The client closed its connection, or a write to it failed.
-  bool clientGone() const { return client_gone_; }
+  bool clientGone() const override { return client_gone_; }
 
   void closeAfter() { keep_alive_ = false; }
   bool answered() const { return answered_; }
@@ -103,7 +85,7 @@ class HttpExchange {
   unsigned status() const { return status_; }
 
   // The connection's shutdown notice, when the server gives one (nullptr otherwise).
-  StopNotice* stopNotice() const { return stop_notice_; }
+  StopNotice* stopNotice() const override { return stop_notice_; }
   void setStopNotice(StopNotice* notice) { stop_notice_ = notice; }
 
  private:

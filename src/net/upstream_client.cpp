@@ -165,8 +165,6 @@ struct UpstreamResponse::State {
 };
 
 UpstreamResponse::UpstreamResponse(std::unique_ptr<State> state) : state_(std::move(state)) {}
-UpstreamResponse::UpstreamResponse(UpstreamResponse&&) noexcept = default;
-UpstreamResponse& UpstreamResponse::operator=(UpstreamResponse&&) noexcept = default;
 UpstreamResponse::~UpstreamResponse() = default;
 
 unsigned UpstreamResponse::status() const {
@@ -254,7 +252,8 @@ asio::awaitable<UpstreamOr<std::string_view>> UpstreamResponse::readPiece() {
   co_return std::string_view{};
 }
 
-asio::awaitable<UpstreamOr<UpstreamResponse>> UpstreamClient::send(const UpstreamSend& request) {
+asio::awaitable<UpstreamOr<std::unique_ptr<UpstreamAnswer>>> UpstreamClient::send(
+    const UpstreamSend& request) {
   bool retried_stale = false;
   for (;;) {
     const std::int64_t now = clock_.monotonicMs();
@@ -281,7 +280,7 @@ asio::awaitable<UpstreamOr<UpstreamResponse>> UpstreamClient::send(const Upstrea
     if (!ec) {
       state->retried_stale = retried_stale;
       state->settle();  // an answer without a body is complete already
-      co_return UpstreamResponse(std::move(state));
+      co_return std::make_unique<UpstreamResponse>(std::move(state));
     }
     // A pooled connection the upstream closed while it sat idle fails before any byte of the
     // answer: once more on a fresh connection. A timeout or a cancellation is not that.

@@ -34,44 +34,79 @@ struct UpstreamSend {
   std::int64_t deadline_ms = 0;  // absolute, in Clock::monotonicMs(): the total deadline
 };
 
-// An upstream answer whose head has been read. It owns the connection: the connection goes back
-// to the pool when the body has been read to the end, the upstream allows keep-alive and no byte
-// beyond the answer is buffered; in every other case (an error, close(), destruction before the
-// end, a coroutine cancelled mid-read) it is closed. Move-only; on the pool's thread only.
-class UpstreamResponse {
+// An upstream answer whose head has been read, as the proxy sees it. On the pool's thread only.
+class UpstreamAnswer {
  public:
-  struct State;
-  explicit UpstreamResponse(std::unique_ptr<State> state);
-  UpstreamResponse(UpstreamResponse&&) noexcept;
-  UpstreamResponse& operator=(UpstreamResponse&&) noexcept;
-  ~UpstreamResponse();
+  UpstreamAnswer() = default;
+  UpstreamAnswer(const UpstreamAnswer&) = delete;
+  UpstreamAnswer& operator=(const UpstreamAnswer&) = delete;
+  UpstreamAnswer(UpstreamAnswer&&) = delete;
+  UpstreamAnswer& operator=(UpstreamAnswer&&) = delete;
+  virtual ~UpstreamAnswer() = default;
 
-  unsigned status() const;
-  const boost::beast::http::fields& headers() const;
+  virtual unsigned status() const = 0;
+  virtual const boost::beast::http::fields& headers() const = 0;
   // The body's declared length, when the upstream gave one.
-  std::optional<std::uint64_t> contentLength() const;
+  virtual std::optional<std::uint64_t> contentLength() const = 0;
   // The body has been read to the end (at once for HEAD, 204, 304 or an empty body).
-  bool done() const;
+  virtual bool done() const = 0;
   // The first connection was a stale pooled one, replaced once (never the key's fault).
-  bool retriedStale() const;
+  virtual bool retriedStale() const = 0;
 
   // Reads the rest of the body, at most `limit` bytes (TooLarge past it), each read within the
   // idle deadline and all before the total one. Suspends.
-  boost::asio::awaitable<UpstreamOr<std::string>> readAll(std::size_t limit);
+  virtual boost::asio::awaitable<UpstreamOr<std::string>> readAll(std::size_t limit) = 0;
 
   // Reads the next piece of the body (1 to kUpstreamPieceSize bytes) within the idle deadline
   // and before the total one; an empty piece means the body has ended. The view is valid until
-  // the next call or the response's destruction. Suspends.
-  boost::asio::awaitable<UpstreamOr<std::string_view>> readPiece();
+  // the next call or the answer's destruction. Suspends.
+  virtual boost::asio::awaitable<UpstreamOr<std::string_view>> readPiece() = 0;
 
   // Closes the connection now (a client that left, an answer not worth reading).
-  void close();
+  virtual void close() = 0;
+};
+
+// Sends one request upstream and returns its answer once the head is in. The proxy's attempt
+// loop sees only this interface (tests give it a fake upstream).
+class UpstreamTransport {
+ public:
+  UpstreamTransport() = default;
+  UpstreamTransport(const UpstreamTransport&) = delete;
+  UpstreamTransport& operator=(const UpstreamTransport&) = delete;
+  UpstreamTransport(UpstreamTransport&&) = delete;
+  UpstreamTransport& operator=(UpstreamTransport&&) = delete;
+  virtual ~UpstreamTransport() = default;
+
+  // Writes the head and body, and reads the answer's head within the first-byte deadline
+  // (capped, like every phase, by `request.deadline_ms`). Suspends; cancellable at every wait.
+  virtual boost::asio::awaitable<UpstreamOr<std::unique_ptr<UpstreamAnswer>>> send(
+      const UpstreamSend& request) = 0;
+};
+
+// An answer on a pooled connection. It owns the connection: the connection goes back to the
+// pool when the body has been read to the end, the upstream allows keep-alive and no byte beyond
+// the answer is buffered; in every other case (an error, close(), destruction before the end, a
+// coroutine cancelled mid-read) it is closed.
+class UpstreamResponse final : public UpstreamAnswer {
+ public:
+  struct State;
+  explicit UpstreamResponse(std::unique_ptr<State> state);
+  ~UpstreamResponse() override;
+
+  unsigned status() const override;
+  const boost::beast::http::fields& headers() const override;
+  std::optional<std::uint64_t> contentLength() const override;
+  bool done() const override;
+  bool retriedStale() const override;
+  boost::asio::awaitable<UpstreamOr<std::string>> readAll(std::size_t limit) override;
+  boost::asio::awaitable<UpstreamOr<std::string_view>> readPiece() override;
+  void close() override;
 
  private:
   std::unique_ptr<State> state_;
 };
 
-class UpstreamClient {
+class UpstreamClient final : public UpstreamTransport {
  public:
   UpstreamClient(UpstreamPool& pool, const Clock& clock) : pool_(pool), clock_(clock) {}
 
@@ -80,7 +115,8 @@ class UpstreamClient {
   // connection fails before any byte of the answer arrives, sends once more on a fresh one and
   // says so in the result (retried_stale). Suspends; cancellable at every wait (the connection
   // is then closed).
-  boost::asio::awaitable<UpstreamOr<UpstreamResponse>> send(const UpstreamSend& request);
+  boost::asio::awaitable<UpstreamOr<std::unique_ptr<UpstreamAnswer>>> send(
+      const UpstreamSend& request) override;
 
  private:
   UpstreamPool& pool_;

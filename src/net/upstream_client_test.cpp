@@ -127,8 +127,8 @@ class UpstreamClientTest : public ::testing::Test {
   }
 
   // Sends `request` with `body` within the fixture's timeouts.
-  asio::awaitable<UpstreamOr<UpstreamResponse>> send(const RequestHead& request,
-                                                     std::string_view body = {}) {
+  asio::awaitable<UpstreamOr<std::unique_ptr<UpstreamAnswer>>> send(const RequestHead& request,
+                                                                    std::string_view body = {}) {
     UpstreamClient client(pool_, clock_);
     const Origin origin = upstream_.origin();
     const UpstreamSend plan{.origin = origin,
@@ -148,7 +148,7 @@ class UpstreamClientTest : public ::testing::Test {
         out = answer.error();
         co_return;
       }
-      out = co_await answer->readAll(limit);
+      out = co_await (*answer)->readAll(limit);
     }());
     return out;
   }
@@ -169,16 +169,16 @@ TEST_F(UpstreamClientTest, ReadsALengthFramedAnswerAndPoolsTheConnection) {
     auto answer = co_await send(request, "{}");
     EXPECT_TRUE(answer);
     if (!answer) co_return;
-    EXPECT_EQ(answer->status(), 200u);
-    EXPECT_EQ(answer->headers()["Content-Type"], "application/json");
-    EXPECT_EQ(answer->contentLength(), 11u);
-    EXPECT_FALSE(answer->retriedStale());
-    auto body = co_await answer->readAll(1024);
+    EXPECT_EQ((*answer)->status(), 200u);
+    EXPECT_EQ((*answer)->headers()["Content-Type"], "application/json");
+    EXPECT_EQ((*answer)->contentLength(), 11u);
+    EXPECT_FALSE((*answer)->retriedStale());
+    auto body = co_await (*answer)->readAll(1024);
     EXPECT_TRUE(body);
     if (body) {
       EXPECT_EQ(*body, "hello world");
     }
-    EXPECT_TRUE(answer->done());
+    EXPECT_TRUE((*answer)->done());
   }());
   ASSERT_EQ(upstream_.requests().size(), 1u);
   EXPECT_EQ(upstream_.requests()[0], std::string(request.text()) + "\r\n{}");
@@ -200,14 +200,14 @@ TEST_F(UpstreamClientTest, ReadsAChunkedAnswerWholeOrPieceByPiece) {
     auto answer = co_await send(get);  // on the pooled connection
     EXPECT_TRUE(answer);
     if (!answer) co_return;
-    EXPECT_FALSE(answer->contentLength());
+    EXPECT_FALSE((*answer)->contentLength());
     for (;;) {
-      auto piece = co_await answer->readPiece();
+      auto piece = co_await (*answer)->readPiece();
       EXPECT_TRUE(piece);
       if (!piece || piece->empty()) break;
       joined.append(*piece);
     }
-    EXPECT_TRUE(answer->done());
+    EXPECT_TRUE((*answer)->done());
   }());
   EXPECT_EQ(joined, "hello world");
   EXPECT_EQ(upstream_.connections(), 1);
@@ -225,7 +225,7 @@ TEST_F(UpstreamClientTest, LargeBodiesComeInPiecesOfAtMost16KiB) {
     EXPECT_TRUE(answer);
     if (!answer) co_return;
     for (;;) {
-      auto piece = co_await answer->readPiece();
+      auto piece = co_await (*answer)->readPiece();
       EXPECT_TRUE(piece);
       if (!piece || piece->empty()) break;
       largest = std::max(largest, piece->size());
@@ -281,12 +281,12 @@ TEST_F(UpstreamClientTest, TimesOutWhenTheBodyStallsPastTheIdleDeadline) {
     auto answer = co_await send(get);
     EXPECT_TRUE(answer);
     if (!answer) co_return;
-    auto first = co_await answer->readPiece();
+    auto first = co_await (*answer)->readPiece();
     EXPECT_TRUE(first);
     if (first) {
       EXPECT_EQ(*first, "hello");
     }
-    auto stalled = co_await answer->readPiece();
+    auto stalled = co_await (*answer)->readPiece();
     EXPECT_FALSE(stalled);
     if (!stalled) {
       EXPECT_TRUE(stalled.error().timedOut());
@@ -297,7 +297,7 @@ TEST_F(UpstreamClientTest, TimesOutWhenTheBodyStallsPastTheIdleDeadline) {
 
 TEST_F(UpstreamClientTest, TheTotalDeadlineComesFromTheInjectedClock) {
   const RequestHead request = head("GET");
-  UpstreamOr<UpstreamResponse> answer = UpstreamError{.message = "not run"};
+  UpstreamOr<std::unique_ptr<UpstreamAnswer>> answer = UpstreamError{.message = "not run"};
   run([&]() -> asio::awaitable<void> {
     UpstreamClient client(pool_, clock_);
     const Origin origin = upstream_.origin();
@@ -326,8 +326,8 @@ TEST_F(UpstreamClientTest, AStalePooledConnectionIsRetriedOnceOnAFreshOne) {
     auto answer = co_await send(get);
     EXPECT_TRUE(answer);
     if (!answer) co_return;
-    retried = answer->retriedStale();
-    auto read = co_await answer->readAll(100);
+    retried = (*answer)->retriedStale();
+    auto read = co_await (*answer)->readAll(100);
     if (read) body = *read;
   }());
   EXPECT_TRUE(retried);
@@ -356,16 +356,16 @@ TEST_F(UpstreamClientTest, APartlyReadAnswerClosesItsConnection) {
       auto answer = co_await send(get);
       EXPECT_TRUE(answer);
       if (!answer) co_return;
-      auto piece = co_await answer->readPiece();
+      auto piece = co_await (*answer)->readPiece();
       EXPECT_TRUE(piece);
-      EXPECT_FALSE(answer->done());
+      EXPECT_FALSE((*answer)->done());
     }  // destroyed mid-body: closed, never pooled
     EXPECT_EQ(pool_.idleCount(), 0u);
     auto next = co_await send(get);
     EXPECT_TRUE(next);
     if (!next) co_return;
-    EXPECT_EQ(next->status(), 204u);
-    EXPECT_TRUE(next->done());  // no body: complete, and pooled, at once
+    EXPECT_EQ((*next)->status(), 204u);
+    EXPECT_TRUE((*next)->done());  // no body: complete, and pooled, at once
     EXPECT_EQ(pool_.idleCount(), 1u);
   }());
   EXPECT_EQ(upstream_.connections(), 2);
@@ -379,8 +379,8 @@ TEST_F(UpstreamClientTest, AnAnswerToHeadHasNoBody) {
     auto answer = co_await send(head_request);
     EXPECT_TRUE(answer);
     if (!answer) co_return;
-    EXPECT_TRUE(answer->done());
-    EXPECT_EQ(answer->contentLength(), 50u);
+    EXPECT_TRUE((*answer)->done());
+    EXPECT_EQ((*answer)->contentLength(), 50u);
   }());
   auto next = fetch(head("GET"));  // the same connection, still in step
   ASSERT_TRUE(next);

@@ -135,7 +135,7 @@ UpstreamRequest jsonCall(const config::RuntimeConfig& cfg, const std::string& mo
 // ChatStreamTranslator or MessagesStreamTranslator: feed(data) → Result<string>, finish(),
 // error(message, status).
 template <class Translator>
-class TranslatingRelay final : public StreamRelay {
+class TranslatingRelay final : public PieceTranslator {
  public:
   explicit TranslatingRelay(Translator translator) : translator_(std::move(translator)) {}
 
@@ -214,14 +214,17 @@ asio::awaitable<void> respondJson(net::HttpExchange& ex, const json::object& out
 // Authenticates the request and parses its JSON body into `sp` (a per-request arena: parsed
 // values are read, never kept); after answering the client with the failure, nullopt.
 asio::awaitable<std::optional<json::value>> admit(net::HttpExchange& ex,
+                                                  http::RequestRecord& record,
                                                   const config::RuntimeConfig& cfg,
                                                   Protocol protocol, json::storage_ptr sp) {
-  if (auto rejected = rejectRequest(ex.request(), rawQuery(ex.request()), cfg, protocol)) {
+  record.protocol = protocol;
+  if (auto rejected = rejectRequest(ex.request(), rawQuery(ex.request()), cfg, protocol, record)) {
     co_await ex.respond(std::move(*rejected));
     co_return std::nullopt;
   }
   auto body = parseBody(ex.request(), std::move(sp));
   if (!body) {
+    record.fail(http::ErrorClass::BadRequest, body.error().message);
     co_await respondError(ex, protocol, 400, body.error().message);
     co_return std::nullopt;
   }
@@ -237,7 +240,7 @@ asio::awaitable<std::optional<std::vector<json::value>>> callEach(
   answers.reserve(bodies.size());
   for (const std::string& up_body : bodies) {
     const UpstreamRequest up = jsonCall(cfg, model, method, up_body, false);
-    UpstreamResult r = co_await caller.call(ex, up, nullptr, kTranslatedBodyLimit);
+    UpstreamResult r = co_await caller.call(up, nullptr, kTranslatedBodyLimit);
     if (!r.success()) {
       co_await respondFailure(ex, Protocol::OpenAI, r);
       co_return std::nullopt;
@@ -256,22 +259,24 @@ asio::awaitable<std::optional<std::vector<json::value>>> callEach(
 // TranslatingRelay of make_translator()'s translator, or whole and passed to translate_whole),
 // failures in `protocol`'s envelope.
 template <class Translator, class MakeTranslator, class TranslateWhole>
-asio::awaitable<void> generate(net::HttpExchange& ex, const GeminiProxyDeps& deps,
-                               const config::RuntimeConfig& cfg, Protocol protocol,
-                               const std::string& model, bool stream, const json::object& request,
-                               const MakeTranslator& make_translator,
+asio::awaitable<void> generate(net::HttpExchange& ex, http::RequestRecord& record,
+                               const ProxyDeps& deps, const config::RuntimeConfig& cfg,
+                               Protocol protocol, const std::string& model, bool stream,
+                               const json::object& request, const MakeTranslator& make_translator,
                                const TranslateWhole& translate_whole) {
   const std::string up_body = json::serialize(request);
   const UpstreamRequest up =
       jsonCall(cfg, model, stream ? "streamGenerateContent" : "generateContent", up_body, stream);
-  UpstreamCaller caller(deps);
+  record.model = model;
+  record.stream = stream;
+  UpstreamCaller caller(deps, ex, record);
   if (stream) {
     TranslatingRelay<Translator> relay(make_translator());
-    UpstreamResult r = co_await caller.call(ex, up, &relay, kTranslatedBodyLimit);
+    UpstreamResult r = co_await caller.call(up, &relay, kTranslatedBodyLimit);
     if (r.kind != UpstreamResult::Kind::Relayed) co_await respondFailure(ex, protocol, r);
     co_return;
   }
-  UpstreamResult r = co_await caller.call(ex, up, nullptr, kTranslatedBodyLimit);
+  UpstreamResult r = co_await caller.call(up, nullptr, kTranslatedBodyLimit);
   if (!r.success()) {
     co_await respondFailure(ex, protocol, r);
     co_return;
@@ -294,9 +299,10 @@ struct ModelListFetch {
   std::optional<Error> unreadable;  // set when an answer was not a model list
 };
 
-asio::awaitable<ModelListFetch> fetchModelList(net::HttpExchange& ex, const GeminiProxyDeps& deps) {
+asio::awaitable<ModelListFetch> fetchModelList(net::HttpExchange& ex, http::RequestRecord& record,
+                                               const ProxyDeps& deps) {
   const auto cfg = deps.config.snapshot();
-  UpstreamCaller caller(deps);
+  UpstreamCaller caller(deps, ex, record);
   ModelListFetch out;
   std::vector<json::value> pages;
   std::string token;
@@ -305,7 +311,7 @@ asio::awaitable<ModelListFetch> fetchModelList(net::HttpExchange& ex, const Gemi
     up.method = "GET";
     up.target = cfg->upstream_base_path + "/v1beta/models?pageSize=1000";
     if (!token.empty()) up.target.append("&pageToken=").append(net::encodePathSegment(token));
-    UpstreamResult r = co_await caller.call(ex, up, nullptr, kTranslatedBodyLimit);
+    UpstreamResult r = co_await caller.call(up, nullptr, kTranslatedBodyLimit);
     if (!r.success()) {
       out.failure = std::move(r);
       co_return out;
@@ -365,7 +371,7 @@ void CompatProxy::storeModels(json::object list) {
 }
 
 asio::awaitable<std::shared_ptr<const protocols::OutputTokenLimits>>
-CompatProxy::refreshOutputLimits(net::HttpExchange& ex) {
+CompatProxy::refreshOutputLimits(net::HttpExchange& ex, http::RequestRecord& record) {
   {
     std::lock_guard lock(models_mu_);
     const auto now = std::chrono::steady_clock::now();
@@ -375,7 +381,11 @@ CompatProxy::refreshOutputLimits(net::HttpExchange& ex) {
     output_limits_expiry_ = now + kOutputLimitsTtl;
   }
   const FlagReset reset(models_mu_, output_limits_refreshing_);
-  ModelListFetch fetched = co_await fetchModelList(ex, deps_);
+  // The models list is fetched for the limits alone: its failure is not the request's.
+  http::RequestRecord side;
+  side.request_id = record.request_id;
+  ModelListFetch fetched = co_await fetchModelList(ex, side, deps_);
+  record.attempts.insert(record.attempts.end(), side.attempts.begin(), side.attempts.end());
   if (!fetched.list) {
     if (fetched.failure.kind != UpstreamResult::Kind::ClientGone) {
       std::string why = fetched.failure.network_error;
@@ -396,7 +406,7 @@ CompatProxy::refreshOutputLimits(net::HttpExchange& ex) {
 
 template <class Translation, class Translate>
 asio::awaitable<Result<Translation>> CompatProxy::translateWithOutputLimits(
-    net::HttpExchange& ex, const Translate& translate) {
+    net::HttpExchange& ex, http::RequestRecord& record, const Translate& translate) {
   std::shared_ptr<const protocols::OutputTokenLimits> limits;
   bool stale = false;
   {
@@ -408,15 +418,16 @@ asio::awaitable<Result<Translation>> CompatProxy::translateWithOutputLimits(
   if (!tr || !stale || !protocols::outputLimitUncertain(tr->requested_max_tokens, tr->model)) {
     co_return tr;
   }
-  limits = co_await refreshOutputLimits(ex);
+  limits = co_await refreshOutputLimits(ex, record);
   if (limits != nullptr) tr = translate(limits.get());
   co_return tr;
 }
 
-asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex) {
+asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex,
+                                                   http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
   json::monotonic_resource arena;
-  auto body = co_await admit(ex, *cfg, Protocol::OpenAI, &arena);
+  auto body = co_await admit(ex, record, *cfg, Protocol::OpenAI, &arena);
   if (!body) co_return;
   protocols::ChatRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -424,7 +435,7 @@ asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex) {
     options.output_token_limits = limits;
     return protocols::translateChatRequest(*body, options);
   };
-  auto tr = co_await translateWithOutputLimits<protocols::ChatTranslation>(ex, translate);
+  auto tr = co_await translateWithOutputLimits<protocols::ChatTranslation>(ex, record, translate);
   if (!tr) {
     co_await respondError(ex, Protocol::OpenAI, 400, tr.error().message);
     co_return;
@@ -437,15 +448,15 @@ asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex) {
   auto translate_whole = [&](const json::value& answer) {
     return protocols::translateChatResponse(answer, tr->response, stamp, ids);
   };
-  co_await generate<protocols::ChatStreamTranslator>(ex, deps_, *cfg, Protocol::OpenAI, tr->model,
-                                                     tr->stream, tr->request, make_translator,
-                                                     translate_whole);
+  co_await generate<protocols::ChatStreamTranslator>(ex, record, deps_, *cfg, Protocol::OpenAI,
+                                                     tr->model, tr->stream, tr->request,
+                                                     make_translator, translate_whole);
 }
 
-asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex) {
+asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex, http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
   json::monotonic_resource arena;
-  auto body = co_await admit(ex, *cfg, Protocol::Anthropic, &arena);
+  auto body = co_await admit(ex, record, *cfg, Protocol::Anthropic, &arena);
   if (!body) co_return;
   protocols::MessagesRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -457,7 +468,8 @@ asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex) {
     options.output_token_limits = limits;
     return protocols::translateMessagesRequest(*body, options);
   };
-  auto tr = co_await translateWithOutputLimits<protocols::MessagesTranslation>(ex, translate);
+  auto tr =
+      co_await translateWithOutputLimits<protocols::MessagesTranslation>(ex, record, translate);
   if (!tr) {
     co_await respondError(ex, Protocol::Anthropic, 400, tr.error().message);
     co_return;
@@ -471,15 +483,15 @@ asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex) {
   auto translate_whole = [&](const json::value& answer) {
     return protocols::translateMessagesResponse(answer, tr->response, message_id, ids);
   };
-  co_await generate<protocols::MessagesStreamTranslator>(ex, deps_, *cfg, Protocol::Anthropic,
-                                                         tr->model, tr->stream, tr->request,
-                                                         make_translator, translate_whole);
+  co_await generate<protocols::MessagesStreamTranslator>(
+      ex, record, deps_, *cfg, Protocol::Anthropic, tr->model, tr->stream, tr->request,
+      make_translator, translate_whole);
 }
 
-asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex) {
+asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex, http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
   json::monotonic_resource arena;
-  auto body = co_await admit(ex, *cfg, Protocol::OpenAI, &arena);
+  auto body = co_await admit(ex, record, *cfg, Protocol::OpenAI, &arena);
   if (!body) co_return;
   protocols::EmbeddingsRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -491,7 +503,8 @@ asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex) {
   // One upstream call per batch, in order; each picks its own key.
   std::vector<std::string> bodies;
   for (const json::object& request : tr->requests) bodies.push_back(json::serialize(request));
-  UpstreamCaller caller(deps_);
+  record.model = tr->model;
+  UpstreamCaller caller(deps_, ex, record);
   auto answers = co_await callEach(ex, caller, *cfg, tr->model, "batchEmbedContents", bodies);
   if (!answers) co_return;
   auto out = protocols::translateEmbeddingsResponse(*answers, tr->context);
@@ -502,10 +515,10 @@ asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex) {
   co_await respondJson(ex, *out);
 }
 
-asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex) {
+asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex, http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
   json::monotonic_resource arena;
-  auto body = co_await admit(ex, *cfg, Protocol::OpenAI, &arena);
+  auto body = co_await admit(ex, record, *cfg, Protocol::OpenAI, &arena);
   if (!body) co_return;
   protocols::ImagesRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -517,7 +530,8 @@ asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex) {
   // n images are n calls (Gemini image models return one per call); each picks its own key.
   const std::vector<std::string> bodies(static_cast<std::size_t>(tr->upstream_calls),
                                         json::serialize(tr->request));
-  UpstreamCaller caller(deps_);
+  record.model = tr->model;
+  UpstreamCaller caller(deps_, ex, record);
   auto answers = co_await callEach(ex, caller, *cfg, tr->model, "generateContent", bodies);
   if (!answers) co_return;
   auto out = protocols::translateImagesResponse(*answers, unixSeconds(deps_.clock));
@@ -533,14 +547,15 @@ asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex) {
   co_await respondJson(ex, *out);
 }
 
-asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(net::HttpExchange& ex) {
+asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(
+    net::HttpExchange& ex, http::RequestRecord& record) {
   {
     std::lock_guard lock(models_mu_);
     if (models_cache_ && std::chrono::steady_clock::now() < models_expiry_) {
       co_return *models_cache_;
     }
   }
-  ModelListFetch fetched = co_await fetchModelList(ex, deps_);
+  ModelListFetch fetched = co_await fetchModelList(ex, record, deps_);
   if (fetched.unreadable) {
     co_await respondTranslationError(ex, Protocol::OpenAI, *fetched.unreadable);
     co_return std::nullopt;
@@ -553,13 +568,15 @@ asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(net::Http
   co_return std::move(fetched.list);
 }
 
-asio::awaitable<void> CompatProxy::listModels(net::HttpExchange& ex) {
+asio::awaitable<void> CompatProxy::listModels(net::HttpExchange& ex, http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
-  if (auto rejected = rejectRequest(ex.request(), rawQuery(ex.request()), *cfg, Protocol::OpenAI)) {
+  record.protocol = Protocol::OpenAI;
+  if (auto rejected =
+          rejectRequest(ex.request(), rawQuery(ex.request()), *cfg, Protocol::OpenAI, record)) {
     co_await ex.respond(std::move(*rejected));
     co_return;
   }
-  auto models = co_await geminiModels(ex);
+  auto models = co_await geminiModels(ex, record);
   if (!models) co_return;
   const json::value list(std::move(*models));
   auto out = protocols::toOpenAiModelList(list, &cfg->model_aliases);
@@ -570,15 +587,18 @@ asio::awaitable<void> CompatProxy::listModels(net::HttpExchange& ex) {
   co_await respondJson(ex, *out);
 }
 
-asio::awaitable<void> CompatProxy::getModel(net::HttpExchange& ex, std::string_view id) {
+asio::awaitable<void> CompatProxy::getModel(net::HttpExchange& ex, http::RequestRecord& record,
+                                            std::string_view id) {
   const auto cfg = deps_.config.snapshot();
-  if (auto rejected = rejectRequest(ex.request(), rawQuery(ex.request()), *cfg, Protocol::OpenAI)) {
+  record.protocol = Protocol::OpenAI;
+  if (auto rejected =
+          rejectRequest(ex.request(), rawQuery(ex.request()), *cfg, Protocol::OpenAI, record)) {
     co_await ex.respond(std::move(*rejected));
     co_return;
   }
   const std::string wanted(protocols::stripModelsPrefix(id));
   const std::string target = protocols::resolveModel(wanted, &cfg->model_aliases);
-  auto models = co_await geminiModels(ex);
+  auto models = co_await geminiModels(ex, record);
   if (!models) co_return;
   if (const auto* list = models->if_contains("models"); list && list->is_array()) {
     for (const json::value& m : list->as_array()) {

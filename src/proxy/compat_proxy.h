@@ -15,28 +15,30 @@
 #include <mutex>
 #include <optional>
 
+#include "http/request_record.h"
 #include "net/http_exchange.h"
 #include "protocols/gemini/model_traits.h"
-#include "proxy/gemini_proxy.h"
+#include "proxy/proxy_deps.h"
 
 namespace poise::proxy {
 
 class CompatProxy {
  public:
-  explicit CompatProxy(GeminiProxyDeps deps) : deps_(std::move(deps)) {}
+  explicit CompatProxy(ProxyDeps deps) : deps_(std::move(deps)) {}
 
   // POST /v1/chat/completions
-  boost::asio::awaitable<void> chatCompletions(net::HttpExchange& ex);
+  boost::asio::awaitable<void> chatCompletions(net::HttpExchange& ex, http::RequestRecord& record);
   // POST /v1/messages and /claude/v1/messages
-  boost::asio::awaitable<void> messages(net::HttpExchange& ex);
+  boost::asio::awaitable<void> messages(net::HttpExchange& ex, http::RequestRecord& record);
   // POST /v1/embeddings
-  boost::asio::awaitable<void> embeddings(net::HttpExchange& ex);
+  boost::asio::awaitable<void> embeddings(net::HttpExchange& ex, http::RequestRecord& record);
   // POST /v1/images/generations
-  boost::asio::awaitable<void> images(net::HttpExchange& ex);
+  boost::asio::awaitable<void> images(net::HttpExchange& ex, http::RequestRecord& record);
   // GET /v1/models (OpenAI shape; Bearer callers)
-  boost::asio::awaitable<void> listModels(net::HttpExchange& ex);
+  boost::asio::awaitable<void> listModels(net::HttpExchange& ex, http::RequestRecord& record);
   // GET /v1/models/{id}
-  boost::asio::awaitable<void> getModel(net::HttpExchange& ex, std::string_view id);
+  boost::asio::awaitable<void> getModel(net::HttpExchange& ex, http::RequestRecord& record,
+                                        std::string_view id);
 
   // How long the upstream model list is reused by /v1/models.
   static constexpr std::chrono::seconds kModelsCacheTtl{60};
@@ -46,7 +48,8 @@ class CompatProxy {
  private:
   // The merged Gemini model list, from the cache or the upstream; nullopt after answering the
   // client with the failure.
-  boost::asio::awaitable<std::optional<boost::json::object>> geminiModels(net::HttpExchange& ex);
+  boost::asio::awaitable<std::optional<boost::json::object>> geminiModels(
+      net::HttpExchange& ex, http::RequestRecord& record);
 
   // Runs translate(limits) (a request translator taking the output-token limits) with the limits
   // of the last models list fetched, of any age (null before the first: the translators then
@@ -56,6 +59,7 @@ class CompatProxy {
   // known limits never cost a models-list call. Suspends.
   template <class Translation, class Translate>
   boost::asio::awaitable<Result<Translation>> translateWithOutputLimits(net::HttpExchange& ex,
+                                                                        http::RequestRecord& record,
                                                                         const Translate& translate);
 
   // Fetches the models list for its output-token limits, unless another request is fetching it
@@ -63,12 +67,12 @@ class CompatProxy {
   // for it; a failed fetch is not retried before the TTL passes either). The new limits, or null
   // when nothing was fetched. Never fails the request. Suspends.
   boost::asio::awaitable<std::shared_ptr<const protocols::OutputTokenLimits>> refreshOutputLimits(
-      net::HttpExchange& ex);
+      net::HttpExchange& ex, http::RequestRecord& record);
 
   // Caches a fetched list and the output-token limits read from it.
   void storeModels(boost::json::object list);
 
-  GeminiProxyDeps deps_;
+  ProxyDeps deps_;
   std::mutex models_mu_;
   std::shared_ptr<const boost::json::object> models_cache_;
   std::chrono::steady_clock::time_point models_expiry_{};

@@ -2,29 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/url/pct_string_view.hpp>
-#include <chrono>
-#include <optional>
-#include <vector>
 
-#include "core/log.h"
 #include "core/model_id.h"
 #include "http/error_envelope.h"
-#include "http/query.h"
-#include "proxy/attempt_outcome.h"
-#include "proxy/client_auth.h"
+#include "proxy/header_filter.h"
 #include "proxy/upstream_caller.h"
 
 namespace poise::proxy {
@@ -32,7 +15,6 @@ namespace poise::proxy {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
-using namespace std::chrono_literals;
 using http::Protocol;
 
 namespace {
@@ -61,35 +43,6 @@ bool dropRequestHeader(bhttp::field f, std::string_view name) {
 }
 
 }  // namespace
-
-bool isHopByHopOrFraming(bhttp::field f) {
-  switch (f) {
-    case bhttp::field::connection:
-    case bhttp::field::keep_alive:
-    case bhttp::field::proxy_authenticate:
-    case bhttp::field::proxy_authorization:
-    case bhttp::field::proxy_connection:
-    case bhttp::field::te:
-    case bhttp::field::trailer:
-    case bhttp::field::transfer_encoding:
-    case bhttp::field::upgrade:
-    case bhttp::field::content_length:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool nominatedByConnection(std::string_view connection, std::string_view name) {
-  std::size_t i = 0;
-  while (i < connection.size()) {
-    while (i < connection.size() && (connection[i] == ' ' || connection[i] == ',')) ++i;
-    const std::size_t start = i;
-    while (i < connection.size() && connection[i] != ',' && connection[i] != ' ') ++i;
-    if (i > start && beast::iequals(connection.substr(start, i - start), name)) return true;
-  }
-  return false;
-}
 
 std::string_view modelFromPath(std::string_view path) {
   const auto pos = path.find("/models/");
@@ -172,7 +125,7 @@ std::string stripKeyParam(std::string_view query) {
   return out;
 }
 
-asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
+asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex, http::RequestRecord& record) {
   auto& req = ex.request();
   const auto cfg = deps_.config.snapshot();
   const std::string_view target = req.target();
@@ -181,17 +134,20 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
   const std::string_view raw_query =
       qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
 
-  if (auto rejected = rejectRequest(req, raw_query, *cfg, Protocol::Gemini)) {
+  record.protocol = Protocol::Gemini;
+  if (auto rejected = rejectRequest(req, raw_query, *cfg, Protocol::Gemini, record)) {
     co_await ex.respond(std::move(*rejected));
     co_return;
   }
 
   // Only clean paths under the served API versions go upstream, with a well-formed model.
   if (auto st = checkNativePath(path); !st) {
+    record.fail(http::ErrorClass::BadRequest, st.error().message);
     co_await ex.respond(http::errorResponse(Protocol::Gemini, 400, st.error().message));
     co_return;
   }
   if (auto st = checkPathModel(modelFromPath(path)); !st) {
+    record.fail(http::ErrorClass::BadRequest, st.error().message);
     co_await ex.respond(http::errorResponse(Protocol::Gemini, 400, st.error().message));
     co_return;
   }
@@ -200,7 +156,8 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
   up.method = std::string(req.method_string());
   up.model = std::string(modelFromPath(path));
   up.streaming = isStreamingCall(path, raw_query);
-  up.head_only = req.method() == bhttp::verb::head;
+  record.model = up.model;
+  record.stream = up.streaming;
   // Google's OpenAI-compatible surface takes the key as a Bearer token.
   up.bearer_key = path.find("/openai/") != std::string_view::npos;
   const std::string query = stripKeyParam(raw_query);
@@ -221,9 +178,9 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex) {
   }
   up.body = req.body();
 
-  UpstreamCaller caller(deps_);
-  IdentityRelay relay;
-  UpstreamResult result = co_await caller.call(ex, up, &relay, kBufferedBodyLimit);
+  UpstreamCaller caller(deps_, ex, record);
+  IdentityTranslator identity;
+  UpstreamResult result = co_await caller.call(up, &identity, kBufferedBodyLimit);
   if (result.kind == UpstreamResult::Kind::Relayed) co_return;
   if (result.kind == UpstreamResult::Kind::Answer) {
     // Success, a client error, or the last retryable error: passed through unchanged.

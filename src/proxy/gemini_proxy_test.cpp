@@ -5,6 +5,7 @@
 #include <string>
 
 #include "proxy/client_auth.h"
+#include "proxy/header_filter.h"
 
 namespace poise::proxy {
 namespace {

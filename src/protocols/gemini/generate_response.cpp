@@ -14,12 +14,6 @@ std::string stringField(const json::object& o, std::string_view key) {
   return std::string(v->get_string());
 }
 
-std::int64_t countField(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) return 0;
-  // Capped so that sums of counts can never overflow.
-  return std::clamp<std::int64_t>(asInteger(*v).value_or(0), 0, std::int64_t{1} << 48);
-}
 
 GeminiPart readPart(const json::object& p) {
   GeminiPart part;
@@ -119,21 +113,11 @@ Result<GenerateResponse> readGenerateResponse(const json::value& body) {
     out.block_reason = stringField(fb->get_object(), "blockReason");
   }
   if (const json::value* u = o.if_contains("usageMetadata"); u != nullptr && u->is_object()) {
-    const json::object& uo = u->get_object();
-    GeminiUsage& usage = out.usage;
-    usage.present = true;
-    usage.prompt = countField(uo, "promptTokenCount");
-    usage.candidates = countField(uo, "candidatesTokenCount");
-    usage.thoughts = countField(uo, "thoughtsTokenCount");
-    usage.cached = countField(uo, "cachedContentTokenCount");
-    usage.tool_use_prompt = countField(uo, "toolUsePromptTokenCount");
-    usage.total = countField(uo, "totalTokenCount");
-    if (usage.total == 0) {
-      usage.total = usage.prompt + usage.candidates + usage.thoughts + usage.tool_use_prompt;
-    }
+    out.usage = readUsage(u->get_object());
   }
   return out;
 }
+
 
 Result<GenerateResponse> readStreamChunk(std::string_view event_data, unsigned& upstream_status) {
   auto body = parseJsonBody(event_data);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "protocols/gemini/usage.h"
 
 namespace poise::protocols {
 
@@ -31,16 +32,6 @@ struct GeminiCandidate {
   int index = 0;  // absent in the JSON means 0
   std::vector<GeminiPart> parts;
   std::string finish_reason;  // empty until the candidate is finished
-};
-
-struct GeminiUsage {
-  bool present = false;
-  std::int64_t prompt = 0;           // promptTokenCount
-  std::int64_t candidates = 0;       // candidatesTokenCount
-  std::int64_t thoughts = 0;         // thoughtsTokenCount
-  std::int64_t cached = 0;           // cachedContentTokenCount
-  std::int64_t tool_use_prompt = 0;  // toolUsePromptTokenCount
-  std::int64_t total = 0;            // totalTokenCount (the sum of the others when absent)
 };
 
 struct GenerateResponse {

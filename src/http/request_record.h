@@ -1,0 +1,91 @@
+// RequestRecord: what one client request did. The front's handler opens it when the request
+// arrives; the route and the proxy fill it in as they go (protocol, model, the keys tried and
+// each attempt's outcome, timings, token usage, the error class); the front finishes it in one
+// place when the response has ended, however it ended (answered, aborted, client gone, an
+// exception, the coroutine destroyed), and hands it to the record sink. Today the sink writes the
+// access log line; request logs, metrics and token quotas consume the same record. Plain data,
+// owned by one request's coroutine.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/error_envelope.h"
+#include "protocols/gemini/usage.h"
+
+namespace poise::http {
+
+// Why a request did not end in a clean answer, as one stable word (logs, metrics).
+enum class ErrorClass {
+  None,
+  BadRequest,           // the client's request was refused before any key was used (4xx)
+  Unauthorized,         // a missing or wrong credential
+  NotFound,             // no such route, or the route refused the method
+  NoKey,                // no key could take the request (503, or 429 while all cool)
+  UpstreamError,        // the upstream answered with an error, passed on
+  UpstreamUnreachable,  // the upstream could not be reached
+  UpstreamTimeout,      // the upstream did not answer in time
+  StreamBroken,         // a relayed stream broke off after its first byte
+  ClientGone,           // the client left before the answer ended
+  Shutdown,             // the gateway's shutdown grace cut the answer
+  Internal,             // a failure of the gateway itself
+};
+
+// "none", "bad_request", "unauthorized", …
+std::string_view toString(ErrorClass error);
+
+// One upstream attempt: the key's id (never its value), how it ended and how long it took.
+struct KeyAttempt {
+  std::int64_t key_id = 0;
+  std::string_view outcome;  // a static word: "success", "cooldown", "rejected", …
+  unsigned status = 0;       // the upstream's status; 0 when it did not answer
+  std::int64_t duration_ms = 0;
+};
+
+struct RequestRecord {
+  // Set when the request arrives.
+  std::string request_id;
+  std::string method;
+  std::string path;  // the target without its query (a query may carry a credential)
+  std::string remote_ip;
+  std::string user_agent;
+  std::int64_t started_ms = 0;  // monotonic ms (core::Clock) when the head was read
+
+  // Filled in by the route.
+  std::string route;  // the matched entry's pattern; empty when none matched
+  Protocol protocol = Protocol::Gemini;
+  std::string token;  // which gateway token admitted it ("default": the config api_token)
+  std::string model;
+  bool stream = false;
+  std::vector<KeyAttempt> attempts;
+  protocols::GeminiUsage usage;  // from the upstream answer's usageMetadata
+  ErrorClass error = ErrorClass::None;
+  std::string error_message;       // already free of secrets
+  std::int64_t first_byte_ms = 0;  // monotonic ms when the answer's head was ready; 0: never
+
+  // Set when it is finished.
+  unsigned status = 0;  // the status sent; 0 when nothing was (the client left first)
+  std::int64_t ended_ms = 0;
+  bool finished = false;
+
+  // Records the first failure class and its message (later ones do not overwrite it).
+  void fail(ErrorClass cls, std::string_view message = {});
+};
+
+// Consumes finished records. Called on the request's thread; must not block.
+using RecordSink = std::function<void(const RequestRecord&)>;
+
+// Closes `record`: the status sent (0 when none), the end time, and an error class derived from
+// the status when the route set none (4xx → bad_request / unauthorized / not_found, 5xx →
+// internal; no status and the client gone → client_gone).
+void finishRecord(RequestRecord& record, unsigned status, bool client_gone, std::int64_t now_ms);
+
+// The access log line's fields (logfmt, without ts/level/msg): request_id, method, path, route,
+// protocol, model, stream, status, ms, ttfb_ms, attempts, keys (ids with outcomes), tokens,
+// error, ip. Every client-controlled value is quoted by logValue.
+std::string accessLogFields(const RequestRecord& record);
+
+}  // namespace poise::http

@@ -1,0 +1,30 @@
+// What the proxy routes share: the config store, the key pool, the clock, the call counters, and
+// the calling worker's own upstream pool and random generator. The app owns all of it.
+#pragma once
+
+#include <functional>
+#include <random>
+
+#include "config/runtime_config.h"
+#include "core/clock.h"
+#include "keys/key_pool.h"
+#include "net/upstream_pool.h"
+#include "stats/call_counters.h"
+
+namespace poise::proxy {
+
+// Per-worker resources; the app owns one set per I/O thread.
+struct WorkerContext {
+  net::UpstreamPool* upstream = nullptr;
+  std::mt19937_64* rng = nullptr;
+};
+
+struct ProxyDeps {
+  config::RuntimeConfigStore& config;
+  keys::KeyPool& keys;
+  const Clock& clock;
+  std::function<WorkerContext()> worker;  // resources of the calling worker thread
+  stats::CallCounters* calls = nullptr;   // every upstream attempt is counted here when set
+};
+
+}  // namespace poise::proxy
