@@ -434,11 +434,14 @@ void ServerApp::startFlusher() {
 
 int ServerApp::run() {
   // The one stop signal: each running part begins to stop when it is requested (none of these
-  // blocks); shutdown() then waits for them in order.
+  // blocks; they run on the thread that requests the stop); shutdown() then waits for them in
+  // order.
   auto on_stop = [this](std::function<void()> fn) { on_stop_.emplace_back(stop_.get_token(), fn); };
-  on_stop([this] { asio::post(control_, [this] { flush_timer_.cancel(); }); });
+  on_stop([this] { front_->server->requestStop(); });
   on_stop([this] { validation_.stop(); });
+  on_stop([this] { key_checker_.requestStop(); });
   on_stop([this] { stats_job_.requestStop(); });
+  on_stop([this] { asio::post(control_, [this] { flush_timer_.cancel(); }); });
   on_stop([this] {
     asio::post(control_, [this] {
       boost::system::error_code ec;
@@ -479,18 +482,22 @@ int ServerApp::run() {
   return 0;
 }
 
-// Waits for the running parts in reverse order of construction. Idempotent.
+// Requests the stop (if no signal did) and waits for the running parts in reverse order of
+// construction. Idempotent.
 void ServerApp::shutdown() {
   stop_.request_stop();
-  // Stops accepting and drains in-flight requests within the grace period.
+  // Not accepting since the stop signal; waits for in-flight requests within the grace period
+  // (counted from the signal), then ends the streams still open and joins the worker threads.
   front_->server->stop(std::chrono::seconds(settings_.shutdown_grace_seconds));
-  validation_.stop();
-  key_checker_.stop();  // cuts in-flight checks; their pool changes are flushed below
   // Pooled upstream sockets belong to the workers' io_contexts: close them while those live.
   for (auto& w : workers_) w.upstream.reset();
-  flushUsage();  // whatever the last requests changed
+  validation_.stop();  // (requested already; the loop ends on the checker's thread)
+  // Waits for the scheduler's loop and the checks the signal cut, and joins the checker's
+  // thread; their pool changes are flushed below.
+  key_checker_.stop();
   // Ends the statistics loop and persists the last call counts (needs the BlockingPool).
   stats_job_.stop();
+  flushUsage();     // whatever the last requests and checks changed
   hashing_.stop();  // a login still hashing uses the AdminApi's dependencies
   blocking_.stop();
 }

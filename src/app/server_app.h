@@ -1,9 +1,9 @@
 // ServerApp: `poise serve`, the composition root. Its members are declared in the order they are
-// built, each from the ones above it, and destroyed in reverse; shutdown() stops the running parts
-// in the same reverse order. One std::stop_source (requested by SIGTERM or SIGINT) reaches every
-// running part: the HTTP server, the key checker and its validation schedules, the statistics job
-// and the usage flusher. Built and run on the main thread, which becomes the control thread
-// (signals and the flusher).
+// built, each from the ones above it, and destroyed in reverse. One std::stop_source (requested by
+// SIGTERM or SIGINT) reaches every running part through a stop_callback that only asks it to stop:
+// the HTTP server, the validation scheduler, the key checker, the statistics job and the usage
+// flusher. shutdown() then only waits for them, in the reverse order of construction. Built and
+// run on the main thread, which becomes the control thread (signals and the flusher).
 #pragma once
 
 #include <atomic>
@@ -99,7 +99,8 @@ class ServerApp {
   void flushUsage();
   void shutdown();
 
-  // 1. Process: settings, time, the data-directory lock, the front.
+  // 1. Process: settings, time, the data-directory lock, the front (its server's worker
+  //    contexts carry the upstream pools of 6.; shutdown() joins its threads first).
   const config::Settings& settings_;
   SystemClock clock_;
   DataDirLock lock_;
@@ -116,7 +117,8 @@ class ServerApp {
   // 3. Live state: the config snapshot and the key pool.
   config::RuntimeConfigStore runtime_;
   keys::KeyPool pool_;
-  // 4. Thread pools: database calls, password hashing.
+  // 4. Thread pools: database calls, password hashing. Before every service that queues work on
+  //    them; stopped last.
   BlockingPool blocking_;
   auth::HashingPool hashing_;
   // 5. Services over them.
@@ -124,16 +126,20 @@ class ServerApp {
   stats::CallCounters call_counters_;  // every upstream attempt, for statistics and key detail
   admin::AdminApi admin_;
   stats::SnapshotJob stats_job_;
-  // 6. Upstream: TLS (from create()), the workers' pools, the proxies.
+  // 6. Upstream: TLS (from create()), the workers' pools, the proxies. TLS before everything
+  //    that opens upstream connections (the pools, the key checker).
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::vector<WorkerResources> workers_;
   proxy::ProxyDeps proxy_deps_;
   proxy::GeminiProxy gemini_;
   proxy::CompatProxy compat_;
-  // 7. Key validation on the checker's own thread.
+  // 7. Key validation on the checker's own thread. The scheduler's loop and timer live on the
+  //    checker's io_context, so the checker comes first.
   jobs::KeyChecker key_checker_;
   jobs::ValidationScheduler validation_;
-  // 8. Control thread: the stop signal, OS signals, the usage flusher.
+  // 8. Control thread: the stop signal, OS signals, the usage flusher. The signal set and the
+  //    timer run on control_; the stop callbacks reach every part above, so they are declared
+  //    last and deregistered first.
   std::stop_source stop_;
   boost::asio::io_context control_;
   boost::asio::signal_set signals_;

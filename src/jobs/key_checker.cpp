@@ -44,6 +44,17 @@ Result<net::RequestHead> validationHead(const config::RuntimeConfig& cfg, const 
   return head;
 }
 
+// What an exception that ended a coroutine on the checker's thread says, for the log.
+std::string exceptionMessage(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return logValue(ex.what());
+  } catch (...) {
+    return "\"unknown exception\"";
+  }
+}
+
 }  // namespace
 
 KeyChecker::KeyChecker(KeyCheckerDeps deps)
@@ -61,20 +72,20 @@ void KeyChecker::start() {
   work_.emplace(ioc_.get_executor());
   accepting_ = true;
   thread_ = std::thread([this] {
-    for (;;) {
-      try {
-        ioc_.run();
-        return;
-      } catch (const std::exception& e) {
-        spdlog::error("msg=\"key checker: unexpected exception\" error={}", logValue(e.what()));
-      }
+    try {
+      ioc_.run();
+    } catch (const std::exception& e) {
+      // Every coroutine here catches its own exceptions at its completion handler, so this is a
+      // bug. The checker's state may be half-updated: stop rather than run on.
+      spdlog::error("msg=\"key checker stopped by an unexpected exception\" error={}",
+                    logValue(e.what()));
+      accepting_ = false;
     }
   });
 }
 
-void KeyChecker::stop() {
-  if (!thread_.joinable()) return;
-  accepting_ = false;
+void KeyChecker::requestStop() {
+  if (!accepting_.exchange(false)) return;
   asio::post(ioc_, [this] {
     stopping_ = true;
     stop_timer_.cancel();
@@ -83,6 +94,11 @@ void KeyChecker::stop() {
       waiters_.pop_front();
     }
   });
+}
+
+void KeyChecker::stop() {
+  requestStop();
+  if (!thread_.joinable()) return;
   work_.reset();
   thread_.join();
   // Idle pooled connections belong to ioc_: close them while it lives.
@@ -226,7 +242,7 @@ asio::awaitable<void> KeyChecker::checkEach(
     }
   };
   auto on_done = [&](std::exception_ptr e) {
-    if (e) spdlog::error("msg=\"key check worker failed\"");
+    if (e) spdlog::error("msg=\"key check worker failed\" error={}", exceptionMessage(e));
     if (--live == 0) all_done.cancel();
   };
   for (std::size_t w = 0; w < workers; ++w) {
@@ -271,7 +287,9 @@ Result<std::string> KeyChecker::startBulk(std::vector<std::int64_t> ids) {
   auto id = tasks_.create(std::move(ids));
   if (!id) return id.error();
   asio::co_spawn(ioc_, runBulk(*id), [task = *id](std::exception_ptr e) {
-    if (e) spdlog::error("msg=\"bulk check failed\" task_id={}", task);
+    if (e) {
+      spdlog::error("msg=\"bulk check failed\" task_id={} error={}", task, exceptionMessage(e));
+    }
   });
   return id;
 }

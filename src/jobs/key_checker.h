@@ -7,8 +7,11 @@
 // Threading: the checker owns an io_context, its thread and its own UpstreamPool, so checks never
 // run on a proxy worker. check()/checkMany() may be awaited from any executor (they hop to the
 // checker's thread and back). At most key_validation_concurrent_count requests are in flight
-// across every caller (scheduled runs, bulk checks, single checks). stop() cuts in-flight checks,
-// lets every coroutine on the thread finish, and joins it; call it before the KeyPool goes.
+// across every caller (scheduled runs, bulk checks, single checks). requestStop() (any thread,
+// never blocks; the app's stop signal calls it) cuts in-flight checks and refuses new ones; stop()
+// then lets every coroutine on the thread finish and joins it; call it before the KeyPool goes.
+// Every coroutine spawned on the thread handles its own exceptions; one that still escapes a
+// handler is a bug: it is logged and the checker stops, it is never restarted.
 #pragma once
 
 #include <atomic>
@@ -55,9 +58,11 @@ class KeyChecker {
 
   // Starts the checker's thread. Call once.
   void start();
-  // Cancels in-flight checks and waits, stops accepting new ones, waits for every coroutine on
-  // the checker's thread (scheduler included) to finish, and joins the thread. Idempotent; call
-  // from outside the checker's thread.
+  // Stops accepting checks and cancels the in-flight ones (they end "inconclusive"); the
+  // scheduler's loop ends too. Does not block; idempotent; any thread.
+  void requestStop();
+  // requestStop(), then waits for every coroutine on the checker's thread (scheduler included) to
+  // finish and joins the thread. Blocks; idempotent; call from outside the checker's thread.
   void stop();
 
   // Checks one key. nullopt when the pool has no such key. Suspends; any executor.

@@ -192,6 +192,7 @@ struct HttpServer::Worker {
   tcp::acceptor acceptor;  // this worker's descriptor of the one listening socket
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::thread thread;
+  bool finished = false;  // run() returned; under HttpServer::drain_mutex_
   std::uint64_t request_counter = 0;
 };
 
@@ -287,9 +288,14 @@ Status HttpServer::run() {
         }
       }
     });
-    w->thread = std::thread([wp = w.get()] {
+    w->thread = std::thread([this, wp = w.get()] {
       t_worker_index = static_cast<int>(wp->index);
       wp->ioc.run();
+      {
+        const std::lock_guard lock(drain_mutex_);
+        wp->finished = true;
+      }
+      drained_.notify_all();
     });
   }
   return {};
@@ -354,7 +360,7 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     std::list<Worker::Conn>::iterator it;
     ~Cleanup() {
       w.conns.erase(it);
-      --self->open_connections_;
+      if (--self->open_connections_ == 0 && self->stopping_) self->notifyDrain();
     }
   } cleanup{this, w, conn};
 
@@ -520,59 +526,69 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
   stream.socket().close(ec);
 }
 
-void HttpServer::stop(std::chrono::milliseconds grace) {
+void HttpServer::postToWorkers(const std::function<void(Worker&)>& fn) {
+  for (auto& w : workers_) asio::post(w->ioc, [fn, wp = w.get()] { fn(*wp); });
+}
+
+void HttpServer::notifyDrain() {
+  // Taking the mutex orders this change before a waiter's next check of its predicate, so the
+  // wake-up cannot fall between that check and the wait.
+  { const std::lock_guard lock(drain_mutex_); }
+  drained_.notify_all();
+}
+
+bool HttpServer::waitUntil(const std::function<bool()>& done, std::int64_t deadline_ms) {
+  // The time left is read from the injected clock once; the wait itself is on the steady clock,
+  // which is what condition_variable can sleep on.
+  const auto until = std::chrono::steady_clock::now() + msUntil(clock_, deadline_ms);
+  std::unique_lock lock(drain_mutex_);
+  return drained_.wait_until(lock, until, done);
+}
+
+void HttpServer::requestStop() {
   if (stopping_.exchange(true)) return;
-  // Stop accepting and close idle keep-alive connections on every worker.
-  for (auto& w : workers_) {
-    asio::post(w->ioc, [wp = w.get()] {
-      boost::system::error_code ec;
-      wp->acceptor.close(ec);
-      for (auto& c : wp->conns) {
-        if (c.idle) c.stream->socket().close(ec);
-      }
-    });
-  }
-  const std::int64_t deadline_ms = clock_.monotonicMs() + grace.count();
-  while (open_connections_.load() > 0 && clock_.monotonicMs() < deadline_ms) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    // Connections that finished a request since are idle now; close those too.
-    for (auto& w : workers_) {
-      asio::post(w->ioc, [wp = w.get()] {
-        boost::system::error_code ec;
-        for (auto& c : wp->conns) {
-          if (c.idle) c.stream->socket().close(ec);
-        }
-      });
+  stop_requested_ms_ = clock_.monotonicMs();
+  // Stop accepting and close idle keep-alive connections. A connection busy with a request sees
+  // stopping_ when it finishes and closes instead of going idle, so this is needed only once.
+  postToWorkers([](Worker& w) {
+    boost::system::error_code ec;
+    w.acceptor.close(ec);
+    for (auto& c : w.conns) {
+      if (c.idle) c.stream->socket().close(ec);
     }
-  }
-  if (open_connections_.load() > 0) {
+  });
+}
+
+void HttpServer::stop(std::chrono::milliseconds grace) {
+  requestStop();
+  const auto no_connections = [this] { return open_connections_.load() == 0; };
+  if (!waitUntil(no_connections, stop_requested_ms_.load() + grace.count())) {
     spdlog::warn("msg=\"grace period over, closing connections\" open={}",
                  open_connections_.load());
     // Streams still relaying end with their protocol's terminal error event first; give them a
     // moment to write it before the sockets close.
-    for (auto& w : workers_) {
-      asio::post(w->ioc, [wp = w.get()] {
-        for (auto& c : wp->conns) c.notice->raise();
-      });
-    }
-    const std::int64_t notice_deadline_ms = clock_.monotonicMs() + 500;
-    while (open_connections_.load() > 0 && clock_.monotonicMs() < notice_deadline_ms) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    for (auto& w : workers_) {
-      asio::post(w->ioc, [wp = w.get()] {
+    postToWorkers([](Worker& w) {
+      for (auto& c : w.conns) c.notice->raise();
+    });
+    if (!waitUntil(no_connections, clock_.monotonicMs() + kNoticeWait.count())) {
+      postToWorkers([](Worker& w) {
         boost::system::error_code ec;
-        for (auto& c : wp->conns) c.stream->socket().close(ec);
+        for (auto& c : w.conns) c.stream->socket().close(ec);
       });
     }
   }
+  // Without their work guards the io_contexts run out of work once the last connection frame
+  // has ended; anything still pending after kJoinWait (a stuck upstream exchange) is abandoned.
   for (auto& w : workers_) w->guard.reset();
-  const std::int64_t hard_deadline_ms = clock_.monotonicMs() + 2000;
+  const auto workers_finished = [this] {
+    return std::ranges::all_of(workers_, [](const auto& w) { return w->finished; });
+  };
+  const bool started =
+      std::ranges::any_of(workers_, [](const auto& w) { return w->thread.joinable(); });
+  if (started && !waitUntil(workers_finished, clock_.monotonicMs() + kJoinWait.count())) {
+    spdlog::warn("msg=\"worker threads still busy after the shutdown; abandoning their work\"");
+  }
   for (auto& w : workers_) {
-    // Anything still pending (upstream pools, timers) is abandoned after the hard deadline.
-    while (!w->ioc.stopped() && clock_.monotonicMs() < hard_deadline_ms) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
     w->ioc.stop();
     if (w->thread.joinable()) w->thread.join();
   }

@@ -4,8 +4,9 @@
 // from accept to close and needs no locking. Enforces header/body/connection limits (global and
 // per client address), head/body/idle deadlines (408 when a started request does not arrive in
 // time), and shuts down gracefully: stop accepting, let in-flight requests finish within a grace
-// period, then close. bind()/run()/stop() are called from the control thread; the handler runs on
-// worker threads.
+// period, then close. Waiting for the drain is event-driven: the last connection to close and each
+// worker's run() returning wake the waiter. bind()/run()/stop() are called from the control
+// thread, requestStop() from any thread; the handler runs on worker threads.
 #pragma once
 
 #include <atomic>
@@ -13,8 +14,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -67,9 +71,20 @@ class HttpServer {
   // Starts the worker threads and begins accepting.
   Status run();
 
-  // Stops accepting; waits up to `grace` for open requests to finish, then closes everything
-  // and joins the threads. Blocking; call from the control thread.
+  // Begins the shutdown without waiting: stops accepting on every worker and closes idle
+  // keep-alive connections; a connection that finishes its request from now on closes instead of
+  // waiting for the next one. Idempotent; any thread (the app calls it from its stop signal).
+  void requestStop();
+  // requestStop(), then waits (blocking, no polling) up to `grace`, counted from the first
+  // requestStop(), for open connections to finish. If some are still open then, raises their
+  // StopNotice (streams write their protocol's terminal error event) and gives them up to
+  // kNoticeWait before closing their sockets; then joins the worker threads, abandoning whatever
+  // is still pending after kJoinWait. Blocking; from the control thread. A second call returns at
+  // once.
   void stop(std::chrono::milliseconds grace);
+
+  static constexpr std::chrono::milliseconds kNoticeWait{500};
+  static constexpr std::chrono::milliseconds kJoinWait{2000};
 
   // Executors of the worker io_contexts, for per-worker resources (upstream pools).
   std::size_t workerCount() const;
@@ -87,6 +102,13 @@ class HttpServer {
   // Logs a failed accept: running out of descriptors once per burst, other errors each time.
   void noteAcceptFailure(const boost::system::error_code& ec);
   void noteAcceptSuccess();
+  // Runs `fn(worker)` on each worker's thread.
+  void postToWorkers(const std::function<void(Worker&)>& fn);
+  // Blocks until `done()` holds or the clock reaches `deadline_ms` (Clock::monotonicMs()); `done`
+  // is checked under drain_mutex_ each time drained_ is notified. Returns the last `done()`.
+  bool waitUntil(const std::function<bool()>& done, std::int64_t deadline_ms);
+  // Wakes waitUntil(); call after the state it checks has changed.
+  void notifyDrain();
 
   HttpServerOptions options_;
   RequestHandler handler_;
@@ -98,6 +120,9 @@ class HttpServer {
   std::atomic<std::size_t> open_connections_{0};
   std::atomic<std::size_t> active_requests_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<std::int64_t> stop_requested_ms_{0};  // clock_.monotonicMs() at requestStop()
+  std::mutex drain_mutex_;                          // guards Worker::finished; pairs with drained_
+  std::condition_variable drained_;  // the last connection closed, or a worker's run() returned
   std::atomic<bool> out_of_descriptors_{false};  // an accept burst is failing with EMFILE/ENFILE
   std::atomic<std::size_t> failed_accepts_{0};   // in the current burst
   IpConnectionLimiter per_ip_;

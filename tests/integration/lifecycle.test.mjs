@@ -129,6 +129,34 @@ describe('SIGTERM', () => {
     assert.ok(Date.now() - started < 3000, 'no needless wait when nothing is in flight');
     assert.equal(await probe(poise.port), 'refused');
   });
+
+  it('closes an idle keep-alive connection at once and exits 0 without waiting for the grace', async () => {
+    // A client holding a kept-alive connection between requests must not hold the shutdown for
+    // the grace period (20 s by default) or the idle timeout.
+    stack = await startStack({});
+    const { poise } = stack;
+    const socket = connect({ host: HOST, port: poise.port });
+    await new Promise((resolveConnect, rejectConnect) => {
+      socket.once('connect', resolveConnect);
+      socket.once('error', rejectConnect);
+    });
+    let received = '';
+    socket.on('data', (d) => { received += d.toString(); });
+    const closed = new Promise((resolveClose) => socket.once('close', () => resolveClose(Date.now())));
+    socket.write(`GET /health HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+    await waitFor(async () => received.includes('healthy'), {
+      timeoutMs: 3000, intervalMs: 10, what: 'the /health answer',
+    });
+    assert.match(received, /^HTTP\/1\.1 200 /);
+    const signalledAt = Date.now();
+    poise.signal('SIGTERM');
+    const closedAt = await raceTimeout(closed, 3000);
+    assert.notEqual(closedAt, 'timeout', 'the idle connection is closed by the shutdown');
+    const exit = await exitWithin(poise, 5000);
+    assert.equal(exit.signal, null, `exited by itself, not by signal ${exit.signal}`);
+    assert.equal(exit.code, 0, 'exit code 0');
+    assert.ok(exit.at - signalledAt < 3000, `exited ${exit.at - signalledAt} ms after SIGTERM`);
+  });
 });
 
 describe('SIGHUP', () => {
