@@ -381,6 +381,7 @@ if ((!baseline_only)); then
       POISE_API_TOKEN="$kClientToken" \
       POISE_UPSTREAM_URL="http://127.0.0.1:$stub_port" \
       LOG_LEVEL=warn \
+      POISE_ACCESS_LOG=off \
       "$poise_bin" serve
   ) >"$poise_log" 2>&1 &
   poise_pid=$!

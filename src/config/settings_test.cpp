@@ -65,6 +65,20 @@ TEST(Settings, LogLevelMustBeAKnownName) {
   }
 }
 
+TEST(Settings, AccessLogIsOnUnlessTurnedOff) {
+  auto defaults = resolveSettings({}, envOf({}), {}, 1);
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->access_log);
+  for (const char* off : {"off", "OFF", "false", "0"}) {
+    auto s = resolveSettings({}, envOf({{"POISE_ACCESS_LOG", off}}), {}, 1);
+    ASSERT_TRUE(s);
+    EXPECT_FALSE(s->access_log) << off;
+  }
+  auto typo = resolveSettings({}, envOf({{"POISE_ACCESS_LOG", "no"}}), {}, 1);
+  ASSERT_FALSE(typo);
+  EXPECT_NE(typo.error().message.find("POISE_ACCESS_LOG"), std::string::npos);
+}
+
 TEST(Settings, ConnectionLimitsAndDeadlines) {
   auto d = resolveSettings({}, envOf({}), {}, 1);
   ASSERT_TRUE(d);
