@@ -4,7 +4,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffer_traits.hpp>
 #include <boost/beast/core/buffers_cat.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/status.hpp>
@@ -36,10 +38,29 @@ boost::asio::awaitable<void> StopNotice::wait() {
 
 template <class Buffers>
 asio::awaitable<bool> HttpExchange::send(const Buffers& buffers) {
-  stream_.expires_after(write_timeout_);
-  auto [ec, n] = co_await asio::async_write(stream_, buffers, asio::as_tuple(asio::use_awaitable));
-  (void)n;
-  if (!ec) co_return true;
+  // Most writes fit the socket's send buffer: one send that does not wait, and the write
+  // deadline (a timer armed, and cancelled again, around an asynchronous write) only for what
+  // is left when it does not. With one connection that timer was one timerfd_settime call and
+  // one more trip through the event loop per write.
+  auto& socket = stream_.socket();
+  boost::system::error_code ec;
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);  // once per connection
+  std::size_t sent = 0;
+  if (!ec) {
+    sent = socket.send(buffers, 0, ec);
+    if (!ec && sent == boost::beast::buffer_bytes(buffers)) co_return true;
+    if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+  } else {
+    ec = {};  // no send that does not wait: all of it asynchronously
+  }
+  if (!ec) {
+    boost::beast::buffers_suffix<Buffers> rest(buffers);
+    rest.consume(sent);
+    stream_.expires_after(write_timeout_);
+    auto [wec, n] = co_await asio::async_write(stream_, rest, asio::as_tuple(asio::use_awaitable));
+    (void)n;
+    if (!wec) co_return true;
+  }
   client_gone_ = true;
   keep_alive_ = false;
   co_return false;
