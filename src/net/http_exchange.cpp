@@ -13,6 +13,8 @@
 #include <boost/beast/http/write.hpp>
 #include <string>
 
+#include "net/send_now.h"
+
 namespace poise::net {
 
 namespace asio = boost::asio;
@@ -38,21 +40,12 @@ boost::asio::awaitable<void> StopNotice::wait() {
 
 template <class Buffers>
 asio::awaitable<bool> HttpExchange::send(const Buffers& buffers) {
-  // Most writes fit the socket's send buffer: one send that does not wait, and the write
-  // deadline (a timer armed, and cancelled again, around an asynchronous write) only for what
-  // is left when it does not. With one connection that timer was one timerfd_settime call and
-  // one more trip through the event loop per write.
-  auto& socket = stream_.socket();
+  // Most writes fit the socket's send buffer: the write deadline (a timer armed, and cancelled
+  // again, around an asynchronous write) only for what is left. With one connection that timer
+  // was one timerfd_settime call and one more trip through the event loop per write.
   boost::system::error_code ec;
-  if (!socket.non_blocking()) socket.non_blocking(true, ec);  // once per connection
-  std::size_t sent = 0;
-  if (!ec) {
-    sent = socket.send(buffers, 0, ec);
-    if (!ec && sent == boost::beast::buffer_bytes(buffers)) co_return true;
-    if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
-  } else {
-    ec = {};  // no send that does not wait: all of it asynchronously
-  }
+  const std::size_t sent = sendNow(stream_.socket(), buffers, ec);
+  if (!ec && sent == boost::beast::buffer_bytes(buffers)) co_return true;
   if (!ec) {
     boost::beast::buffers_suffix<Buffers> rest(buffers);
     rest.consume(sent);
