@@ -66,20 +66,28 @@ class CooldownStore {
                                 std::span<End> out) const = 0;
   // Calls fn(end) for `model`'s ends after `after`, in order, among keys in rotation, while fn
   // returns true (a page of ends per call to endsAfter). TimePoint::min() walks every end, ended
-  // or not (an ended cooldown is still there until expire() takes it).
+  // or not (an ended cooldown is still there until expire() takes it). Most walks stop within
+  // the first end or two (the earliest end decides), so the first page holds two ends and the
+  // next ones 32: a walk pays for the ends it reads, not for a page it fills and drops.
   template <class Fn>
   void walkEnds(std::string_view model, TimePoint after, Fn&& fn) const {
-    std::array<End, 8> page;
     std::int64_t after_id = after == TimePoint::min() ? std::numeric_limits<std::int64_t>::min()
                                                       : std::numeric_limits<std::int64_t>::max();
-    for (;;) {
+    // True when the walk goes on past `page`.
+    auto walk = [&](std::span<End> page) {
       const std::size_t n = endsAfter(model, after, after_id, page);
       for (std::size_t i = 0; i < n; ++i) {
-        if (!fn(page[i])) return;
+        if (!fn(page[i])) return false;
       }
-      if (n < page.size()) return;
+      if (n < page.size()) return false;
       after = page[n - 1].until;
       after_id = page[n - 1].id;
+      return true;
+    };
+    std::array<End, 2> first;
+    if (!walk(first)) return;
+    std::array<End, 32> page;
+    while (walk(page)) {
     }
   }
 

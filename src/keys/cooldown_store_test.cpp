@@ -104,6 +104,45 @@ TEST_P(CooldownStoreContract, AWalkGoesOnPastAPageAndStopsWhenAsked) {
   EXPECT_EQ(visited, 11);
 }
 
+TEST_P(CooldownStoreContract, ALongWalkCrossesEveryPageWithoutSkippingOrRepeating) {
+  std::vector<std::int64_t> all;
+  std::vector<std::int64_t> later;  // ends after at(50)
+  for (std::int64_t id = 1; id <= 100; ++id) {
+    store_->setUntil(id, "flash", at(static_cast<int>(id)), "429", true);
+    all.push_back(id);
+    if (id > 50) later.push_back(id);
+  }
+  EXPECT_EQ(endsOf("flash", TimePoint::min()), all);
+  EXPECT_EQ(endsOf("flash", at(50)), later);
+}
+
+// The in-process store's own walk (KeyPool's fast path) sees what walkEnds sees.
+TEST(MemoryCooldownStore, VisitEndsWalksLikeWalkEnds) {
+  ManualClock clock;
+  MemoryCooldownStore store;
+  for (std::int64_t id = 1; id <= 40; ++id) {
+    store.setUntil(id, "flash", clock.now() + Millis{100 - id}, "429", id % 3 != 0);
+  }
+  for (const TimePoint after : {TimePoint::min(), clock.now() + Millis{70}}) {
+    std::vector<std::int64_t> paged;
+    std::vector<std::int64_t> direct;
+    store.walkEnds("flash", after, [&](const CooldownStore::End& end) {
+      paged.push_back(end.id);
+      return true;
+    });
+    store.visitEnds("flash", after, [&](const CooldownStore::End& end) {
+      direct.push_back(end.id);
+      return true;
+    });
+    EXPECT_FALSE(direct.empty());
+    EXPECT_EQ(direct, paged);
+  }
+  int visited = 0;
+  store.visitEnds("flash", TimePoint::min(),
+                  [&](const CooldownStore::End&) { return ++visited < 3; });
+  EXPECT_EQ(visited, 3);
+}
+
 TEST_P(CooldownStoreContract, ExpireReportsEachEndedKeyAndEachModelLeftWithoutCoolingKeys) {
   store_->setUntil(kKey1, "flash", at(1'000), "429", true);
   store_->setUntil(kKey2, "flash", at(2'000), "429", true);

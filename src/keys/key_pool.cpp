@@ -46,6 +46,7 @@ KeyPool::KeyPool(const Clock& clock, std::uint64_t seed, Stores stores)
       buckets_(std::move(stores.buckets)),
       cooldowns_(std::move(stores.cooldowns)) {
   assert(buckets_ && cooldowns_);
+  memory_cooldowns_ = dynamic_cast<const MemoryCooldownStore*>(cooldowns_.get());
   buckets_->configure(settings_.buckets);
   machine_.setRules(rulesOf(settings_));
 }
@@ -213,6 +214,7 @@ void KeyPool::addLocked(PoolKey key, TimePoint now, bool keep_state) {
       e.slot = selector_.addSlot();
       for (auto& [model, view] : views_) view.selector.addSlot();
       slot_entries_.push_back(&e);
+      refresh_.reserveSlots(slot_entries_.size());
     }
     buckets_->add(e.ref(), settings_.buckets.limitsFor(key.priority, key.bucket_override), now);
     machine_.add(e.ref(), stateOf(key));
@@ -296,6 +298,15 @@ void KeyPool::remove(std::int64_t id) {
   for (const auto& m : models) liftCoolingLocked(m, std::nullopt);
 }
 
+template <class Fn>
+void KeyPool::walkEndsLocked(std::string_view model, TimePoint after, Fn&& fn) const {
+  if (memory_cooldowns_) {
+    memory_cooldowns_->visitEnds(model, after, std::forward<Fn>(fn));
+  } else {
+    cooldowns_->walkEnds(model, after, std::forward<Fn>(fn));
+  }
+}
+
 bool KeyPool::coolingLocked(std::int64_t id, std::string_view model, TimePoint now) const {
   return cooldowns_->until(id, model, now).has_value();
 }
@@ -359,7 +370,7 @@ std::optional<KeyPick> KeyPool::pick(std::string_view model, std::span<const std
     if (draw == kCoolingRedraws - 1) {
       // Many keys cool for this model: take them all out at once (the others are not in the
       // selector anyway).
-      cooldowns_->walkEnds(model, now, [&](const CooldownStore::End& end) {
+      walkEndsLocked(model, now, [&](const CooldownStore::End& end) {
         excluded.push_back(entries_.at(end.id).slot);
         return true;
       });
@@ -416,7 +427,7 @@ std::optional<TimePoint> KeyPool::nextEligibleAt(std::string_view model) const {
   } else if (buckets) {
     // Fewer than kViewThreshold keys cool for the model: take out those holding a token.
     ready = selector_.enabledCount();
-    cooldowns_->walkEnds(model, now, [&](const CooldownStore::End& end) {
+    walkEndsLocked(model, now, [&](const CooldownStore::End& end) {
       if (selector_.isEnabled(entries_.at(end.id).slot)) --ready;
       return true;
     });
@@ -429,7 +440,7 @@ std::optional<TimePoint> KeyPool::nextEligibleAt(std::string_view model) const {
   // holds a token. By cooldown end: once an end is no earlier than the best so far, no later
   // key can beat it.
   std::optional<TimePoint> best;
-  cooldowns_->walkEnds(model, TimePoint::min(), [&](const CooldownStore::End& end) {
+  walkEndsLocked(model, TimePoint::min(), [&](const CooldownStore::End& end) {
     if (best && end.until >= *best) return false;
     TimePoint at = std::max(end.until, now);
     if (buckets) {
@@ -475,7 +486,7 @@ void KeyPool::recordCooldown(std::int64_t id, std::string_view model, TimePoint 
     } else if (cooldowns_->keysCooling(m) >= kViewThreshold) {
       // Keys out of rotation are out of the base selector and of waiting_ already.
       ModelView view{selector_, {}};
-      cooldowns_->walkEnds(m, now, [&](const CooldownStore::End& end) {
+      walkEndsLocked(m, now, [&](const CooldownStore::End& end) {
         view.selector.disable(entries_.at(end.id).slot);
         return true;
       });

@@ -35,6 +35,7 @@
 #include "keys/key_ref.h"
 #include "keys/key_selector.h"
 #include "keys/key_status_machine.h"
+#include "keys/memory_cooldown_store.h"
 #include "keys/pool_settings.h"
 #include "keys/refresh_schedule.h"
 #include "keys/string_hash.h"
@@ -241,6 +242,9 @@ class KeyPool {
   // Expired cooldowns and due bucket refreshes.
   void processDueLocked(TimePoint now);
   bool coolingLocked(std::int64_t id, std::string_view model, TimePoint now) const;
+  // cooldowns_->walkEnds(), or the in-process store's own walk when the pool holds one.
+  template <class Fn>
+  void walkEndsLocked(std::string_view model, TimePoint after, Fn&& fn) const;
   BucketView viewLocked(const Entry& e, TimePoint now) const;
   std::optional<std::int64_t> fallbackPickLocked(std::string_view model,
                                                  std::span<const std::int64_t> exclude,
@@ -252,6 +256,8 @@ class KeyPool {
   PoolSettings settings_;
   std::unique_ptr<BucketStore> buckets_;
   std::unique_ptr<CooldownStore> cooldowns_;
+  // cooldowns_ when it is the in-process store (its walks then skip the paging); else nullptr.
+  const MemoryCooldownStore* memory_cooldowns_ = nullptr;
   KeyStatusMachine machine_;
   RefreshSchedule refresh_;
   std::unordered_map<std::int64_t, Entry> entries_;

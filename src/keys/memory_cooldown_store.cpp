@@ -4,13 +4,6 @@
 
 namespace poise::keys {
 
-const MemoryCooldownStore::Model* MemoryCooldownStore::find(std::string_view model) const {
-  // Most of the time no key cools at all: no need to hash the name.
-  if (model.empty() || models_.empty()) return nullptr;
-  auto it = models_.find(model);
-  return it == models_.end() ? nullptr : &it->second;
-}
-
 void MemoryCooldownStore::erase(Model& m, std::unordered_map<std::int64_t, Cooling>::iterator it) {
   if (it->second.in_rotation) m.ends.erase({it->second.until, it->first});
   m.keys.erase(it);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <queue>
 #include <set>
 #include <unordered_map>
@@ -31,6 +32,21 @@ class MemoryCooldownStore final : public CooldownStore {
   void clear() override;
   void expire(TimePoint now, std::vector<Expired>& out) override;
 
+  // walkEnds() without its pages: fn(end) straight from the model's order, in order, while fn
+  // returns true. For an owner that holds this type (KeyPool's in-process store): a walk that
+  // stops after an end or two costs no page filled and no virtual call per page.
+  template <class Fn>
+  void visitEnds(std::string_view model, TimePoint after, Fn&& fn) const {
+    const Model* m = find(model);
+    if (!m) return;
+    auto it = after == TimePoint::min()
+                  ? m->ends.begin()
+                  : m->ends.upper_bound({after, std::numeric_limits<std::int64_t>::max()});
+    for (; it != m->ends.end(); ++it) {
+      if (!fn(End{it->first, it->second})) return;
+    }
+  }
+
  private:
   struct Cooling {
     TimePoint until{};
@@ -50,7 +66,13 @@ class MemoryCooldownStore final : public CooldownStore {
     bool operator>(const Due& o) const { return until > o.until; }
   };
 
-  const Model* find(std::string_view model) const;
+  // Inline: every walk and every cooling check starts here.
+  const Model* find(std::string_view model) const {
+    // Most of the time no key cools at all: no need to hash the name.
+    if (model.empty() || models_.empty()) return nullptr;
+    auto it = models_.find(model);
+    return it == models_.end() ? nullptr : &it->second;
+  }
   static void erase(Model& m, std::unordered_map<std::int64_t, Cooling>::iterator it);
 
   std::unordered_map<std::string, Model, StringHash, std::equal_to<>> models_;

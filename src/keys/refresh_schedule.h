@@ -18,6 +18,10 @@ namespace poise::keys {
 
 class RefreshSchedule {
  public:
+  // Makes room for slots below `slots` up front, so that schedule() never grows the table on the
+  // request path (growing it there value-initializes up to n entries per doubling). O(slots)
+  // once.
+  void reserveSlots(std::size_t slots);
   // Asks for `slot` to be due at `due`, unless an event no later than `due` is pending.
   // O(log n).
   void schedule(std::size_t slot, TimePoint due);
@@ -40,6 +44,10 @@ class RefreshSchedule {
 };
 
 // Inline: every pick schedules and pops.
+
+inline void RefreshSchedule::reserveSlots(std::size_t slots) {
+  if (slots > pending_.size()) pending_.resize(slots);
+}
 
 inline void RefreshSchedule::schedule(std::size_t slot, TimePoint due) {
   if (slot >= pending_.size()) pending_.resize(slot + 1);

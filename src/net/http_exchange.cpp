@@ -4,12 +4,16 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffer_traits.hpp>
 #include <boost/beast/core/buffers_cat.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/write.hpp>
 #include <string>
+
+#include "net/send_now.h"
 
 namespace poise::net {
 
@@ -36,10 +40,20 @@ boost::asio::awaitable<void> StopNotice::wait() {
 
 template <class Buffers>
 asio::awaitable<bool> HttpExchange::send(const Buffers& buffers) {
-  stream_.expires_after(write_timeout_);
-  auto [ec, n] = co_await asio::async_write(stream_, buffers, asio::as_tuple(asio::use_awaitable));
-  (void)n;
-  if (!ec) co_return true;
+  // Most writes fit the socket's send buffer: the write deadline (a timer armed, and cancelled
+  // again, around an asynchronous write) only for what is left. With one connection that timer
+  // was one timerfd_settime call and one more trip through the event loop per write.
+  boost::system::error_code ec;
+  const std::size_t sent = sendNow(stream_.socket(), buffers, ec);
+  if (!ec && sent == boost::beast::buffer_bytes(buffers)) co_return true;
+  if (!ec) {
+    boost::beast::buffers_suffix<Buffers> rest(buffers);
+    rest.consume(sent);
+    stream_.expires_after(write_timeout_);
+    auto [wec, n] = co_await asio::async_write(stream_, rest, asio::as_tuple(asio::use_awaitable));
+    (void)n;
+    if (!wec) co_return true;
+  }
   client_gone_ = true;
   keep_alive_ = false;
   co_return false;

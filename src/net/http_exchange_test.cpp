@@ -214,6 +214,41 @@ TEST_F(HttpExchangeTest, AClientSendingMoreIsNotGone) {
   }());
 }
 
+// A piece larger than the socket's send buffer: the part that does not fit at once follows
+// asynchronously, whole and in order.
+TEST_F(HttpExchangeTest, APieceLargerThanTheSendBufferArrivesWhole) {
+  std::string big(std::size_t{8} * 1024 * 1024, 'x');
+  for (std::size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + i % 26);
+  std::string got;
+  bool finished = false;
+  run([&]() -> asio::awaitable<void> {
+    using namespace asio::experimental::awaitable_operators;
+    auto write = [&]() -> asio::awaitable<void> {
+      bool ok = co_await exchange_.startResponse(200, {}, big.size());
+      if (ok) ok = co_await exchange_.writePiece(big);
+      if (ok) finished = co_await exchange_.finishResponse();
+    };
+    auto read = [&]() -> asio::awaitable<void> {
+      std::string buf(std::size_t{64} * 1024, '\0');
+      for (;;) {
+        auto [ec, n] = co_await client_.async_read_some(asio::buffer(buf), kTuple);
+        if (ec) co_return;
+        got.append(buf.data(), n);
+        const auto head_end = got.find("\r\n\r\n");
+        if (head_end != std::string::npos && got.size() >= head_end + 4 + big.size()) co_return;
+      }
+    };
+    co_await (write() && read());
+  }());
+  EXPECT_TRUE(finished);
+  const auto head_end = got.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos);
+  EXPECT_EQ(got.substr(0, head_end + 4),
+            "HTTP/1.1 200 OK\r\nX-Request-Id: rid-1\r\nContent-Length: 8388608\r\n"
+            "Connection: keep-alive\r\n\r\n");
+  EXPECT_TRUE(got.compare(head_end + 4, std::string::npos, big) == 0);
+}
+
 TEST_F(HttpExchangeTest, AWriteToAClientThatLeftFails) {
   bool wrote = true;
   run([&]() -> asio::awaitable<void> {

@@ -185,6 +185,27 @@ TEST_F(UpstreamClientTest, ReadsALengthFramedAnswerAndPoolsTheConnection) {
   EXPECT_EQ(pool_.idleCount(), 1u);
 }
 
+// A request body larger than the socket's send buffer: what the first send does not take
+// follows asynchronously, whole and in order.
+TEST_F(UpstreamClientTest, ARequestLargerThanTheSendBufferArrivesWhole) {
+  upstream_.push({.bytes = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"});
+  std::string body(std::size_t{8} * 1024 * 1024, 'b');
+  for (std::size_t i = 0; i < body.size(); i += 4096) body[i] = static_cast<char>('a' + i % 26);
+  const RequestHead request = head("POST", body);
+  run([&]() -> asio::awaitable<void> {
+    auto answer = co_await send(request, body);
+    EXPECT_TRUE(answer);
+    if (!answer) co_return;
+    auto got = co_await answer->readAll(1024);
+    EXPECT_TRUE(got);
+    if (got) {
+      EXPECT_EQ(*got, "ok");
+    }
+  }());
+  ASSERT_EQ(upstream_.requests().size(), 1u);
+  EXPECT_TRUE(upstream_.requests()[0] == std::string(request.text()) + "\r\n" + body);
+}
+
 TEST_F(UpstreamClientTest, ReadsAChunkedAnswerWholeOrPieceByPiece) {
   const std::string chunked =
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
