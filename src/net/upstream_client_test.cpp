@@ -196,7 +196,7 @@ TEST_F(UpstreamClientTest, ARequestLargerThanTheSendBufferArrivesWhole) {
     auto answer = co_await send(request, body);
     EXPECT_TRUE(answer);
     if (!answer) co_return;
-    auto got = co_await answer->readAll(1024);
+    auto got = co_await (*answer)->readAll(1024);
     EXPECT_TRUE(got);
     if (got) {
       EXPECT_EQ(*got, "ok");
