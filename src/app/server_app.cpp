@@ -166,8 +166,20 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const config::Settings& s) 
   }
   auto front = std::make_unique<Front>();
   if (s.access_log) front->records = logAccess;
-  auto reject = [](std::string_view target, unsigned status, std::string_view message) {
-    return http::errorResponse(http::protocolForTarget(target), status, message);
+  // Requests the server answers itself leave a record too (a handler's own record is already
+  // finished when the server answers a handler that answered nothing).
+  auto reject = [f = front.get()](const net::EarlyAnswer& early) {
+    const http::Protocol protocol = http::protocolForTarget(early.target);
+    if (!early.handled && f->records) {
+      http::RequestRecord record;
+      record.path = std::string(http::targetPath(early.target));
+      record.remote_ip = std::string(early.remote_ip);
+      record.protocol = protocol;
+      record.started_ms = f->clock.monotonicMs();
+      http::finishRecord(record, early.status, false, record.started_ms);
+      f->records(record);
+    }
+    return http::errorResponse(protocol, early.status, early.message);
   };
   net::HttpServerOptions options = serverOptions(s, std::move(*trusted));
   options.clock = &front->clock;

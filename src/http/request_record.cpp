@@ -92,7 +92,7 @@ std::string accessLogFields(const RequestRecord& r) {
   std::string out;
   out.reserve(256 + r.path.size() + r.user_agent.size());
   auto it = std::back_inserter(out);
-  fmt::format_to(it, "request_id={} method={} path={} route={} protocol={}", r.request_id,
+  fmt::format_to(it, "request_id={} method={} path={} route={} protocol={}", logValue(r.request_id),
                  logValue(r.method), logValue(r.path), logValue(r.route), protocolName(r.protocol));
   if (!r.token.empty()) fmt::format_to(it, " token={}", logValue(r.token));
   if (!r.model.empty()) fmt::format_to(it, " model={}", logValue(r.model));

@@ -226,7 +226,7 @@ TEST_F(HttpExchangeTest, APieceLargerThanTheSendBufferArrivesWhole) {
     auto write = [&]() -> asio::awaitable<void> {
       bool ok = co_await exchange_.startResponse(200, {}, big.size());
       if (ok) ok = co_await exchange_.writePiece(big);
-      if (ok) finished = co_await exchange_.finishResponse();
+      if (ok) finished = co_await exchange_.finishResponse({});
     };
     auto read = [&]() -> asio::awaitable<void> {
       std::string buf(std::size_t{64} * 1024, '\0');

@@ -376,14 +376,20 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
   if (!per_ip) {
     spdlog::debug("msg=\"per-address connection cap reached\" remote={} cap={}", remote_ip,
                   options_.max_connections_per_ip);
-    co_await writeRejection(stream,
-                            error_responder_("", 503, "too many connections from your address"));
+    co_await writeRejection(
+        stream, error_responder_({.target = "",
+                                  .remote_ip = remote_ip,
+                                  .status = 503,
+                                  .message = "too many connections from your address"}));
     co_await drainBeforeClose(stream, kRefusalLinger, clock_);
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     co_return;
   }
   if (open > options_.max_connections) {
-    co_await writeRejection(stream, error_responder_("", 503, "too many connections"));
+    co_await writeRejection(stream, error_responder_({.target = "",
+                                                      .remote_ip = remote_ip,
+                                                      .status = 503,
+                                                      .message = "too many connections"}));
     co_await drainBeforeClose(stream, kRefusalLinger, clock_);
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     co_return;
@@ -439,18 +445,30 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
         const std::string late_target = unfinishedTarget(parser, buffer);
         const std::string late =
             "request header not received within " + std::to_string(head_limit.count()) + " s";
-        co_await writeRejection(stream, error_responder_(late_target, 408, late));
+        co_await writeRejection(
+            stream,
+            error_responder_(
+                {.target = late_target, .remote_ip = remote_ip, .status = 408, .message = late}));
         linger = true;
       } else if (hec == http::error::body_limit) {
         // The declared Content-Length is over the limit; the header itself was read.
-        co_await writeRejection(stream, error_responder_(parser.get().target(), 413, too_large));
+        co_await writeRejection(stream, error_responder_({.target = parser.get().target(),
+                                                          .remote_ip = remote_ip,
+                                                          .status = 413,
+                                                          .message = too_large}));
         linger = true;
       } else if (hec == http::error::header_limit) {
         co_await writeRejection(stream,
-                                error_responder_("", 431, "request header fields too large"));
+                                error_responder_({.target = "",
+                                                  .remote_ip = remote_ip,
+                                                  .status = 431,
+                                                  .message = "request header fields too large"}));
         linger = true;
       } else if (isHttpParseError(hec)) {
-        co_await writeRejection(stream, error_responder_("", 400, "malformed HTTP request"));
+        co_await writeRejection(stream, error_responder_({.target = "",
+                                                          .remote_ip = remote_ip,
+                                                          .status = 400,
+                                                          .message = "malformed HTTP request"}));
         linger = true;
       }
       break;
@@ -458,7 +476,10 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     const std::string target(parser.get().target());
     const auto content_length = parser.content_length();
     if (content_length && *content_length > options_.body_limit) {
-      co_await writeRejection(stream, error_responder_(target, 413, too_large));
+      co_await writeRejection(
+          stream,
+          error_responder_(
+              {.target = target, .remote_ip = remote_ip, .status = 413, .message = too_large}));
       linger = true;
       break;
     }
@@ -483,13 +504,22 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
           spdlog::debug("msg=\"request body not read in time\" remote={}", remote_ip);
           const std::string late = "request body not received within " +
                                    std::to_string(options_.read_timeout.count()) + " s";
-          co_await writeRejection(stream, error_responder_(target, 408, late));
+          co_await writeRejection(
+              stream,
+              error_responder_(
+                  {.target = target, .remote_ip = remote_ip, .status = 408, .message = late}));
           linger = true;
         } else if (bec == http::error::body_limit) {
-          co_await writeRejection(stream, error_responder_(target, 413, too_large));
+          co_await writeRejection(
+              stream,
+              error_responder_(
+                  {.target = target, .remote_ip = remote_ip, .status = 413, .message = too_large}));
           linger = true;
         } else if (isHttpParseError(bec)) {
-          co_await writeRejection(stream, error_responder_(target, 400, "malformed request body"));
+          co_await writeRejection(stream, error_responder_({.target = target,
+                                                            .remote_ip = remote_ip,
+                                                            .status = 400,
+                                                            .message = "malformed request body"}));
           linger = true;
         }
         break;
@@ -517,7 +547,11 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     --active_requests_;
     if (!exchange.answered()) {
       exchange.closeAfter();
-      co_await exchange.respond(error_responder_(target, 500, "request was not answered"));
+      co_await exchange.respond(error_responder_({.target = target,
+                                                  .remote_ip = remote_ip,
+                                                  .status = 500,
+                                                  .message = "request was not answered",
+                                                  .handled = true}));
     }
     if (!exchange.keepAlive() || stopping_) break;
   }

@@ -53,11 +53,19 @@ struct HttpServerOptions {
 // Called once per request on the connection's worker thread. Must answer the exchange.
 using RequestHandler = std::function<boost::asio::awaitable<void>(HttpExchange&)>;
 
-// Builds the error answer for a request the server rejects before routing (oversized body,
-// oversized header, malformed request), in the envelope of the protocol `target` belongs to.
-// `target` is empty when the request line could not be read.
-using ErrorResponder =
-    std::function<Response(std::string_view target, unsigned status, std::string_view message)>;
+// A request the server answers itself, before routing (oversized body, oversized header,
+// malformed request, too many connections), or after a handler that did not answer.
+struct EarlyAnswer {
+  std::string_view target;  // empty when the request line could not be read
+  std::string_view remote_ip;
+  unsigned status = 0;
+  std::string_view message;
+  bool handled = false;  // the request reached the handler (which answered nothing)
+};
+
+// Builds the error answer for an early answer, in the envelope of the protocol its target belongs
+// to. Called on the connection's worker thread.
+using ErrorResponder = std::function<Response(const EarlyAnswer& early)>;
 
 class HttpServer {
  public:

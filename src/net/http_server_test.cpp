@@ -27,9 +27,9 @@ namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 // Answers a rejection with its message as the body.
-Response plainRejection(std::string_view, unsigned status, std::string_view message) {
-  Response res{static_cast<http::status>(status), 11};
-  res.body() = std::string(message);
+Response plainRejection(const EarlyAnswer& early) {
+  Response res{static_cast<http::status>(early.status), 11};
+  res.body() = std::string(early.message);
   return res;
 }
 

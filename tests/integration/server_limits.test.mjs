@@ -350,6 +350,12 @@ describe('slow clients', () => {
       assert.match(a.body.error.message, /request body not received within 1 s\b/);
       assert.ok(a.ms >= 900 && a.ms < 3000, `answered after ${a.ms} ms`);
       c.socket.destroy();
+      // An answer the server gives itself leaves an access line too, without the token.
+      const access = poise.logs().split('\n').filter((l) => /msg=access .*status=408/.test(l));
+      assert.equal(access.length, 1, poise.logs().slice(-2000));
+      assert.match(access[0], new RegExp(`path=/v1beta/models/${MODEL}:generateContent `));
+      assert.match(access[0], /error=bad_request/);
+      assert.ok(!poise.logs().includes(poise.gatewayToken), 'the gateway token is never logged');
     } finally {
       await poise.stop();
     }
