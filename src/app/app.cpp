@@ -17,7 +17,8 @@
 namespace poise::app {
 
 int serve(const config::Settings& s) {
-  if (!auth::initCrypto()) return fail(makeError("crypto", "libsodium failed to initialise"));
+  if (!auth::initCrypto())
+    return fail(makeError(ErrorCode::CryptoError, "libsodium failed to initialise"));
   auto app = ServerApp::create(s);
   if (!app) return fail(app.error());
   return (*app)->run();
@@ -65,8 +66,8 @@ int importKeys(const config::Settings& s, const std::string& file) {
   auto first = store->db->query("SELECT MIN(id) FROM api_keys");
   if (!first) return fail(first.error());
   if (auto id = first->empty() ? std::nullopt : first->front().optionalInt64(0)) {
-    if (auto k = repo.get(*id); !k && k.error().code == "decrypt_failed") {
-      return fail(makeError("secret_key_mismatch",
+    if (auto k = repo.get(*id); !k && k.error().code == ErrorCode::DecryptFailed) {
+      return fail(makeError(ErrorCode::SecretKeyMismatch,
                             "the master key (secret.key in " + absoluteDir(s.data_dir) +
                                 " or POISE_SECRET_KEY) does not decrypt the API keys already "
                                 "stored; nothing imported"));
@@ -80,7 +81,7 @@ int importKeys(const config::Settings& s, const std::string& file) {
 }
 
 int resetPassword(const config::Settings& s, const std::string& username) {
-  if (!auth::initCrypto()) return fail(makeError("crypto", "libsodium failed to initialise"));
+  if (!auth::initCrypto()) return fail(makeError(ErrorCode::CryptoError, "libsodium failed to initialise"));
   auto store = openStore(s, false);
   if (!store) return fail(store.error());
   SystemClock clock;

@@ -118,7 +118,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const config::Settings& s) 
 
   auto trusted = net::AddressRanges::parse(s.trusted_proxies);
   if (!trusted) {
-    return makeError("invalid_setting", "POISE_TRUSTED_PROXIES: " + trusted.error().message);
+    return makeError(ErrorCode::InvalidSetting,
+                     "POISE_TRUSTED_PROXIES: " + trusted.error().message);
   }
   auto front = std::make_unique<Front>();
   auto reject = [](std::string_view target, unsigned status, std::string_view message) {

@@ -55,8 +55,9 @@ std::int64_t unixSeconds(const Clock& clock) {
 Result<json::value> parseBody(const net::Request& req, json::storage_ptr sp) {
   boost::system::error_code ec;
   json::value v = json::parse(req.body(), ec, std::move(sp));
-  if (ec) return makeError("invalid_request", "the request body is not valid JSON");
-  if (!v.is_object()) return makeError("invalid_request", "the request body must be a JSON object");
+  if (ec) return makeError(ErrorCode::InvalidRequest, "the request body is not valid JSON");
+  if (!v.is_object())
+    return makeError(ErrorCode::InvalidRequest, "the request body must be a JSON object");
   return v;
 }
 
@@ -101,7 +102,7 @@ asio::awaitable<void> respondError(net::HttpExchange& ex, Protocol protocol, uns
 // anything else is a 502.
 asio::awaitable<void> respondTranslationError(net::HttpExchange& ex, Protocol protocol,
                                               const Error& e) {
-  std::string message = e.code == "upstream_error"
+  std::string message = e.code == ErrorCode::UpstreamError
                             ? e.message
                             : "the upstream answer could not be translated: " + e.message;
   co_await respondError(ex, protocol, 502, std::move(message));
@@ -111,7 +112,7 @@ asio::awaitable<void> respondTranslationError(net::HttpExchange& ex, Protocol pr
 Result<json::value> parseAnswer(const UpstreamResult& r, json::storage_ptr sp = {}) {
   boost::system::error_code ec;
   json::value v = json::parse(r.body, ec, std::move(sp));
-  if (ec) return makeError("upstream_invalid_response", "the upstream answer is not JSON");
+  if (ec) return makeError(ErrorCode::UpstreamInvalidResponse, "the upstream answer is not JSON");
   return v;
 }
 
@@ -186,7 +187,7 @@ class TranslatingRelay final : public StreamRelay {
       auto piece = translator_.feed(event.data);
       if (!piece) {
         const unsigned status =
-            piece.error().code == "upstream_error" ? translator_.lastUpstreamStatus() : 502;
+            piece.error().code == ErrorCode::UpstreamError ? translator_.lastUpstreamStatus() : 502;
         fail(out, piece.error().message, status);
         return;
       }
@@ -522,9 +523,9 @@ asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex) {
   if (!answers) co_return;
   auto out = protocols::translateImagesResponse(*answers, unixSeconds(deps_.clock));
   if (!out) {
-    if (out.error().code == protocols::kContentPolicyViolation) {
+    if (out.error().code == ErrorCode::ContentPolicyViolation) {
       co_await ex.respond(http::errorResponse(Protocol::OpenAI, 400, out.error().message,
-                                              protocols::kContentPolicyViolation));
+                                              toString(ErrorCode::ContentPolicyViolation)));
       co_return;
     }
     co_await respondTranslationError(ex, Protocol::OpenAI, out.error());

@@ -106,7 +106,7 @@ TEST(Migrations, RefusesADatabaseNewerThanTheBinary) {
       {timestampValue(TimePoint{})}));
   auto st = migrate(t.db());
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, "schema_too_new");
+  EXPECT_EQ(st.error().code, ErrorCode::SchemaTooNew);
 }
 
 TEST(Migrations, RejectUnorderedSets) {
