@@ -25,7 +25,8 @@ int serve(const config::Settings& s) {
 }
 
 int migrate(const config::Settings& s) {
-  auto store = openStore(s, false);
+  const SystemClock clock;
+  auto store = openStore(s, false, clock);
   if (!store) return fail(store.error());
   auto versions = storage::appliedMigrationVersions(*store->db);
   spdlog::info("msg=\"migrations applied\" database={} versions={}",
@@ -58,9 +59,9 @@ int importKeys(const config::Settings& s, const std::string& file) {
     if (end == std::string::npos) break;
     i = end + 1;
   }
-  auto store = openStore(s, true);
+  const SystemClock clock;
+  auto store = openStore(s, true, clock);
   if (!store) return fail(store.error());
-  SystemClock clock;
   storage::ApiKeyRepository repo(*store->db, *store->cipher, clock);
   // Keys added under another master key than the stored ones would never decrypt for the gateway.
   auto first = store->db->query("SELECT MIN(id) FROM api_keys");
@@ -81,10 +82,11 @@ int importKeys(const config::Settings& s, const std::string& file) {
 }
 
 int resetPassword(const config::Settings& s, const std::string& username) {
-  if (!auth::initCrypto()) return fail(makeError(ErrorCode::CryptoError, "libsodium failed to initialise"));
-  auto store = openStore(s, false);
+  if (!auth::initCrypto())
+    return fail(makeError(ErrorCode::CryptoError, "libsodium failed to initialise"));
+  const SystemClock clock;
+  auto store = openStore(s, false, clock);
   if (!store) return fail(store.error());
-  SystemClock clock;
   storage::UserRepository users(*store->db, clock);
   storage::SessionRepository sessions(*store->db);
   auto user = users.findByUsername(username);

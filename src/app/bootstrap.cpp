@@ -81,7 +81,7 @@ std::string absoluteDir(const std::string& dir) {
   return ec ? dir : abs.lexically_normal().string();
 }
 
-Result<Store> openStore(const config::Settings& s, bool need_cipher) {
+Result<Store> openStore(const config::Settings& s, bool need_cipher, const Clock& clock) {
   if (auto st = createPrivateDirectories(s.data_dir); !st) return st.error();
   storage::DatabaseOptions options;
   // SQLite has one writer at a time, so more than 16 connections only add file handles; a
@@ -91,12 +91,13 @@ Result<Store> openStore(const config::Settings& s, bool need_cipher) {
   auto db = storage::openDatabase(s.database_url, options);
   if (!db) return db.error();
   Store store{std::move(*db), nullptr};
-  if (auto st = storage::migrate(*store.db); !st) return st.error();
+  if (auto st = storage::migrate(*store.db, clock); !st) return st.error();
   if (!need_cipher) return store;
   storage::MasterKey key;
   if (s.secret_key) {
     auto parsed = storage::parseMasterKey(*s.secret_key);
-    if (!parsed) return makeError(ErrorCode::SecretKey, "POISE_SECRET_KEY: " + parsed.error().message);
+    if (!parsed)
+      return makeError(ErrorCode::SecretKey, "POISE_SECRET_KEY: " + parsed.error().message);
     key = *parsed;
   } else {
     if (auto st = checkMasterKeyMayBeCreated(s, *store.db); !st) return st.error();

@@ -142,7 +142,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const config::Settings& s) 
         "state\"");
   }
 
-  auto store = openStore(s, true);
+  const SystemClock migration_clock;
+  auto store = openStore(s, true, migration_clock);
   if (!store) return store.error();
   auto tls = net::makeClientTlsContext();
   if (!tls) return tls.error();

@@ -357,23 +357,23 @@ class FlagReset {
 void CompatProxy::storeModels(json::object list) {
   auto limits =
       std::make_shared<const protocols::OutputTokenLimits>(protocols::outputTokenLimits(list));
-  const auto now = std::chrono::steady_clock::now();
+  const std::int64_t now = deps_.clock.monotonicMs();
   std::lock_guard lock(models_mu_);
   models_cache_ = std::make_shared<const json::object>(std::move(list));
-  models_expiry_ = now + kModelsCacheTtl;
+  models_expiry_ms_ = now + Millis{kModelsCacheTtl}.count();
   output_limits_ = std::move(limits);
-  output_limits_expiry_ = now + kOutputLimitsTtl;
+  output_limits_expiry_ms_ = now + Millis{kOutputLimitsTtl}.count();
 }
 
 asio::awaitable<std::shared_ptr<const protocols::OutputTokenLimits>>
 CompatProxy::refreshOutputLimits(net::HttpExchange& ex) {
   {
     std::lock_guard lock(models_mu_);
-    const auto now = std::chrono::steady_clock::now();
-    if (output_limits_refreshing_ || now < output_limits_expiry_) co_return nullptr;
+    const std::int64_t now = deps_.clock.monotonicMs();
+    if (output_limits_refreshing_ || now < output_limits_expiry_ms_) co_return nullptr;
     output_limits_refreshing_ = true;
     // Also when the fetch fails: the next try waits a whole TTL.
-    output_limits_expiry_ = now + kOutputLimitsTtl;
+    output_limits_expiry_ms_ = now + Millis{kOutputLimitsTtl}.count();
   }
   const FlagReset reset(models_mu_, output_limits_refreshing_);
   ModelListFetch fetched = co_await fetchModelList(ex, deps_);
@@ -403,7 +403,7 @@ asio::awaitable<Result<Translation>> CompatProxy::translateWithOutputLimits(
   {
     std::lock_guard lock(models_mu_);
     limits = output_limits_;
-    stale = std::chrono::steady_clock::now() >= output_limits_expiry_;
+    stale = deps_.clock.monotonicMs() >= output_limits_expiry_ms_;
   }
   Result<Translation> tr = translate(limits.get());
   if (!tr || !stale || !protocols::outputLimitUncertain(tr->requested_max_tokens, tr->model)) {
@@ -537,7 +537,7 @@ asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex) {
 asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(net::HttpExchange& ex) {
   {
     std::lock_guard lock(models_mu_);
-    if (models_cache_ && std::chrono::steady_clock::now() < models_expiry_) {
+    if (models_cache_ && deps_.clock.monotonicMs() < models_expiry_ms_) {
       co_return *models_cache_;
     }
   }

@@ -95,8 +95,9 @@ TEST(DatabaseContract, SeveralProcessesMigrateAtOnce) {
   }
   std::vector<Status> results(dbs.size());
   std::vector<std::thread> threads;
+  const ManualClock clock;
   for (std::size_t i = 0; i < dbs.size(); ++i) {
-    threads.emplace_back([&results, &dbs, i] { results[i] = migrate(*dbs[i]); });
+    threads.emplace_back([&results, &dbs, &clock, i] { results[i] = migrate(*dbs[i], clock); });
   }
   for (auto& th : threads) th.join();
   for (const Status& st : results) EXPECT_TRUE(st) << st.error().message;

@@ -12,8 +12,7 @@ constexpr std::string_view kCreateLedger =
 
 }  // namespace
 
-Status migrate(Database& db) {
-  SystemClock clock;
+Status migrate(Database& db, const Clock& clock) {
   auto applied = applyMigrations(db, embeddedMigrations(db.dialect()), clock);
   if (!applied) return applied.error();
   return {};
