@@ -292,8 +292,9 @@ Result<std::unique_ptr<SqliteConnection>> openConnection(const std::string& path
     if (sql.find("journal_mode") != std::string_view::npos) {
       const std::string mode = rows->empty() ? "" : (*rows)[0].text(0);
       if (mode != (memory ? "memory" : "wal")) {
-        return makeError(ErrorCode::DbError, "sqlite: could not enable WAL journaling on " + path +
-                                                 " (journal_mode is '" + mode + "')");
+        std::string message = "sqlite: could not enable WAL journaling on " + path;
+        message.append(" (journal_mode is '").append(mode).append("')");
+        return makeError(ErrorCode::DbError, std::move(message));
       }
     }
   }
