@@ -46,9 +46,9 @@ asio::awaitable<void> AdminApi::unmatched(net::HttpExchange& ex, bool method_not
   if (a.refusal) {
     res = failureReply(a.refusal->error, ex.info().request_id, a.refusal->status);
   } else if (method_not_allowed) {
-    res = errorReply(405, "Method Not Allowed", "method_not_allowed");
+    res = errorReply(405, "Method Not Allowed", ErrorCode::MethodNotAllowed);
   } else {
-    res = errorReply(404, "Not Found", "not_found");
+    res = errorReply(404, "Not Found", ErrorCode::NotFound);
   }
   co_await respond(ex, std::move(res));
 }
@@ -64,6 +64,11 @@ void AdminApi::audit(const AdminRequest& rq, std::string action, std::string tar
   e.detail = std::move(detail);
   e.ip = rq.info.remote_ip;
   e.created_at = d->clock.now();
+  appendAudit(std::move(e));
+}
+
+void AdminApi::appendAudit(storage::AuditEntry e) {
+  AdminDeps* d = &d_;
   d->blocking.post([d, e = std::move(e)] {
     if (auto r = d->audit.append(e); !r) {
       spdlog::error("msg=\"audit write failed\" error={}", logValue(r.error().message));
@@ -84,7 +89,7 @@ asio::awaitable<std::optional<net::Response>> AdminApi::saveConfig(
     }
     if (e.key == "target_api_url") e.value = config::normalizeTargetUrl(e.value);
     if (auto st = config::validateConfigValue(e.key, e.value, d->listen); !st) {
-      co_return errorReply(422, st.error().message, "invalid_config");
+      co_return errorReply(422, st.error().message, ErrorCode::InvalidConfig);
     }
     changed.push_back(std::move(e));
   }

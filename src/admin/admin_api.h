@@ -57,6 +57,9 @@ class AdminApi {
 
   // Appends an audit entry by the caller of `rq` off the request path (on the blocking pool).
   void audit(const AdminRequest& rq, std::string action, std::string target, std::string detail);
+  // Appends `e` as it is off the request path; a failed write is logged, never fatal to the
+  // request it records.
+  void appendAudit(storage::AuditEntry e);
   // Validates, stores and applies config entries (as POST /config/bulk-save), audited. A secret
   // sent back in the masked form GET shows is left unchanged. nullopt when saved; else the
   // refusal to send (422 for a bad value). Suspends.

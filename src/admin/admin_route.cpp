@@ -38,9 +38,9 @@ std::string_view bearer(std::string_view auth) {
   return {};
 }
 
-Admission refuse(unsigned status, std::string code, std::string detail) {
+Admission refuse(unsigned status, ErrorCode code, std::string detail) {
   Admission out;
-  out.refusal = Refusal{status, makeError(std::move(code), std::move(detail))};
+  out.refusal = Refusal{status, makeError(code, std::move(detail))};
   return out;
 }
 
@@ -60,12 +60,12 @@ asio::awaitable<Admission> admit(http::Access access, Body body, const net::Requ
       token = std::string(cookieValue(req[bhttp::field::cookie], kCookie));
       via_cookie = !token.empty();
     }
-    if (token.empty()) co_return refuse(401, "unauthorized", "Not authenticated");
+    if (token.empty()) co_return refuse(401, ErrorCode::Unauthorized, "Not authenticated");
     // Cookie sessions must prove the request came from the console (CSRF): a custom header
     // that a cross-site form cannot set.
     if (via_cookie && req.method() != bhttp::verb::get && req.method() != bhttp::verb::head &&
         req["X-Poise-Request"].empty()) {
-      co_return refuse(403, "csrf", "missing X-Poise-Request header");
+      co_return refuse(403, ErrorCode::Csrf, "missing X-Poise-Request header");
     }
     auto user = co_await lookup(token);
     if (!user) {
@@ -77,9 +77,9 @@ asio::awaitable<Admission> admit(http::Access access, Body body, const net::Requ
   if (body != Body::None) {
     boost::system::error_code ec;
     json::value v = json::parse(req.body(), ec);
-    if (ec) co_return refuse(422, "validation_error", "the request body is not valid JSON");
+    if (ec) co_return refuse(422, ErrorCode::ValidationError, "the request body is not valid JSON");
     if (body == Body::Object && !v.is_object()) {
-      co_return refuse(422, "validation_error", "the request body must be a JSON object");
+      co_return refuse(422, ErrorCode::ValidationError, "the request body must be a JSON object");
     }
     out.body = std::move(v);
   }

@@ -28,7 +28,7 @@ using http::Access;
 // A session store of one token, "good", for user 7; counts the lookups.
 struct FakeSessions {
   int lookups = 0;
-  Error failure = makeError("unauthorized", "invalid or expired session");
+  Error failure = makeError(ErrorCode::Unauthorized, "invalid or expired session");
   SessionLookup lookup() {
     return [this](const std::string& token) -> asio::awaitable<Result<storage::User>> {
       ++lookups;
@@ -68,7 +68,7 @@ net::Request withCookie(net::Request req, std::string_view token) {
   return req;
 }
 
-void expectRefused(const Admission& a, unsigned status, std::string_view code) {
+void expectRefused(const Admission& a, unsigned status, ErrorCode code) {
   ASSERT_TRUE(a.refusal) << "expected a " << status;
   EXPECT_EQ(a.refusal->status, status);
   EXPECT_EQ(a.refusal->error.code, code);
@@ -86,10 +86,11 @@ TEST(AdminRoute, AnyoneEntriesNeedNoCredential) {
 
 TEST(AdminRoute, AdminSessionEntriesRefuseAMissingOrUnknownSession) {
   FakeSessions s;
-  expectRefused(run(Access::AdminSession, Body::None, post(), s.lookup()), 401, "unauthorized");
+  expectRefused(run(Access::AdminSession, Body::None, post(), s.lookup()), 401,
+                ErrorCode::Unauthorized);
   EXPECT_EQ(s.lookups, 0) << "no credential, no lookup";
   expectRefused(run(Access::AdminSession, Body::None, withBearer(post(), "bad"), s.lookup()), 401,
-                "unauthorized");
+                ErrorCode::Unauthorized);
   EXPECT_EQ(s.lookups, 1);
 }
 
@@ -105,7 +106,7 @@ TEST(AdminRoute, ABearerSessionGivesTheCaller) {
 TEST(AdminRoute, CookieSessionsNeedTheCsrfHeaderOnWritesOnly) {
   FakeSessions s;
   expectRefused(run(Access::AdminSession, Body::None, withCookie(post(), "good"), s.lookup()), 403,
-                "csrf");
+                ErrorCode::Csrf);
   EXPECT_EQ(s.lookups, 0) << "refused before the session is looked up";
 
   net::Request get{verb::get, "/api/v1/thing", 11};
@@ -120,12 +121,12 @@ TEST(AdminRoute, CookieSessionsNeedTheCsrfHeaderOnWritesOnly) {
 
 TEST(AdminRoute, LookupFailuresKeepTheirStatus) {
   FakeSessions s;
-  s.failure = makeError("busy", "the database is busy");
+  s.failure = makeError(ErrorCode::Busy, "the database is busy");
   expectRefused(run(Access::AdminSession, Body::None, withBearer(post(), "x"), s.lookup()), 503,
-                "busy");
-  s.failure = makeError("db_error", "connection lost");
+                ErrorCode::Busy);
+  s.failure = makeError(ErrorCode::DbError, "connection lost");
   const auto a = run(Access::AdminSession, Body::None, withBearer(post(), "x"), s.lookup());
-  expectRefused(a, 500, "db_error");
+  expectRefused(a, 500, ErrorCode::DbError);
   // A 500 is answered without the internal message.
   const auto res = support::failureReply(a.refusal->error, "req-1", a.refusal->status);
   EXPECT_EQ(res.result_int(), 500u);
@@ -135,7 +136,7 @@ TEST(AdminRoute, LookupFailuresKeepTheirStatus) {
 TEST(AdminRoute, TheSessionIsCheckedBeforeTheBody) {
   FakeSessions s;
   expectRefused(run(Access::AdminSession, Body::Object, post("{nope"), s.lookup()), 401,
-                "unauthorized");
+                ErrorCode::Unauthorized);
 }
 
 TEST(AdminRoute, DeclaredBodiesAreParsedOnce) {
@@ -163,7 +164,7 @@ TEST(AdminRoute, BadBodiesAre422InTheAdminEnvelope) {
   for (const char* body : {"{nope", "", "[1]", "\"text\""}) {
     const auto a =
         run(Access::AdminSession, Body::Object, withBearer(post(body), "good"), s.lookup());
-    expectRefused(a, 422, "validation_error");
+    expectRefused(a, 422, ErrorCode::ValidationError);
     const auto res = support::failureReply(a.refusal->error, "req-1", a.refusal->status);
     EXPECT_EQ(res.result_int(), 422u);
     const auto v = json::parse(res.body());
@@ -172,7 +173,8 @@ TEST(AdminRoute, BadBodiesAre422InTheAdminEnvelope) {
     EXPECT_TRUE(v.at("detail").is_string());
   }
   // Any JSON value for Body::Json, but JSON it must be.
-  expectRefused(run(Access::Anyone, Body::Json, post("[1,"), s.lookup()), 422, "validation_error");
+  expectRefused(run(Access::Anyone, Body::Json, post("[1,"), s.lookup()), 422,
+                ErrorCode::ValidationError);
 }
 
 // The real admin table, built as app.cpp builds it (less the key check routes, which need a

@@ -24,36 +24,111 @@ net::Response jsonReply(unsigned status, const json::value& v) {
   return http::jsonResponse(status, json::serialize(v));
 }
 
-net::Response errorReply(unsigned status, std::string_view detail, std::string_view code) {
-  return http::errorResponse(http::Protocol::Admin, status, detail, code);
+net::Response errorReply(unsigned status, std::string_view detail) {
+  return http::errorResponse(http::Protocol::Admin, status, detail);
 }
 
-net::Response retryLaterReply(unsigned status, std::string_view detail, std::string_view code,
+net::Response errorReply(unsigned status, std::string_view detail, ErrorCode code) {
+  return http::errorResponse(http::Protocol::Admin, status, detail, toString(code));
+}
+
+net::Response retryLaterReply(unsigned status, std::string_view detail, ErrorCode code,
                               std::chrono::seconds retry_after) {
-  auto res = http::errorResponse(http::Protocol::Admin, status, detail, code);
+  auto res = http::errorResponse(http::Protocol::Admin, status, detail, toString(code));
   res.set(bhttp::field::retry_after,
           std::to_string(std::max<std::int64_t>(retry_after.count(), 1)));
   return res;
 }
 
 unsigned statusFor(const Error& e) {
-  if (e.code == "not_found") return 404;
-  if (e.code == "conflict") return 409;
-  if (e.code == "invalid_status" || e.code == "invalid_argument" || e.code == "invalid_config" ||
-      e.code == "weak_password" || e.code == "invalid_priority") {
-    return 422;
+  switch (e.code) {
+    case ErrorCode::BadRequest:
+      return 400;
+    case ErrorCode::NotFound:
+      return 404;
+    case ErrorCode::Conflict:
+      return 409;
+    case ErrorCode::InvalidArgument:
+    case ErrorCode::ValidationError:
+    case ErrorCode::InvalidStatus:
+    case ErrorCode::InvalidPriority:
+    case ErrorCode::InvalidConfig:
+    case ErrorCode::WeakPassword:
+      return 422;
+    case ErrorCode::Unauthorized:
+    case ErrorCode::InvalidCredentials:
+      return 401;
+    case ErrorCode::Forbidden:
+    case ErrorCode::Csrf:
+      return 403;
+    case ErrorCode::MethodNotAllowed:
+      return 405;
+    case ErrorCode::RequestTimeout:
+      return 408;
+    case ErrorCode::TooManyKeys:
+    case ErrorCode::RequestTooLarge:
+      return 413;
+    case ErrorCode::HeaderTooLarge:
+      return 431;
+    case ErrorCode::DuplicateKey:
+    case ErrorCode::NoKeyAvailable:
+      return 409;
+    case ErrorCode::Locked:
+    case ErrorCode::TooManyRequests:
+    case ErrorCode::RateLimited:
+      return 429;
+    case ErrorCode::BadGateway:
+      return 502;
+    case ErrorCode::Busy:
+    case ErrorCode::Unavailable:
+      return 503;
+    case ErrorCode::UpstreamTimeout:
+      return 504;
+    // The rest are failures of the gateway itself (or codes no admin handler returns): 500, with
+    // the detail logged rather than sent.
+    case ErrorCode::InvalidRequest:
+    case ErrorCode::InvalidModel:
+    case ErrorCode::InvalidPath:
+    case ErrorCode::InvalidUrl:
+    case ErrorCode::InvalidHeader:
+    case ErrorCode::InvalidRequestLine:
+    case ErrorCode::InvalidAddressRange:
+    case ErrorCode::Inactive:
+    case ErrorCode::DbError:
+    case ErrorCode::DecryptFailed:
+    case ErrorCode::CryptoError:
+    case ErrorCode::HashFailed:
+    case ErrorCode::InvalidMasterKey:
+    case ErrorCode::SchemaTooNew:
+    case ErrorCode::InvalidDatabaseUrl:
+    case ErrorCode::UnsupportedDatabase:
+    case ErrorCode::InvalidSetting:
+    case ErrorCode::InvalidEnvFile:
+    case ErrorCode::DataDir:
+    case ErrorCode::DataDirInUse:
+    case ErrorCode::SecretKey:
+    case ErrorCode::SecretKeyFile:
+    case ErrorCode::SecretKeyMissing:
+    case ErrorCode::SecretKeyMismatch:
+    case ErrorCode::Rlimit:
+    case ErrorCode::TlsSetup:
+    case ErrorCode::BindFailed:
+    case ErrorCode::BadListen:
+    case ErrorCode::UpstreamError:
+    case ErrorCode::UpstreamInvalidResponse:
+    case ErrorCode::ContentPolicyViolation:
+    case ErrorCode::SseEventTooLarge:
+    case ErrorCode::InternalError:
+      return 500;
   }
-  if (e.code == "unauthorized" || e.code == "invalid_credentials") return 401;
-  if (e.code == "locked") return 429;
-  if (e.code == "busy") return 503;
   return 500;
 }
 
 net::Response failureReply(const Error& e, std::string_view request_id, unsigned status) {
   if (status == 0) status = statusFor(e);
   if (status == 500) {
-    spdlog::error("msg=\"admin request failed\" request_id={} code={} error={}", request_id, e.code,
-                  logValue(e.message));
+    spdlog::error("msg=\"admin request failed\" request_id={} code={} error={}", request_id,
+                  toString(e.code), logValue(e.message));
     return errorReply(500, "internal error", e.code);
   }
   return errorReply(status, e.message, e.code);

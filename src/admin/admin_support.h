@@ -24,12 +24,14 @@ boost::asio::awaitable<void> respond(net::HttpExchange& ex, net::Response res);
 
 // A JSON answer.
 net::Response jsonReply(unsigned status, const boost::json::value& v);
-// An error in the admin envelope {"detail","code"}; `code` derived from the status when empty.
-net::Response errorReply(unsigned status, std::string_view detail, std::string_view code = {});
+// An error in the admin envelope {"detail","code"}; without `code`, one derived from the status.
+net::Response errorReply(unsigned status, std::string_view detail);
+net::Response errorReply(unsigned status, std::string_view detail, ErrorCode code);
 // An error the client may retry: with `Retry-After` in whole seconds (at least 1).
-net::Response retryLaterReply(unsigned status, std::string_view detail, std::string_view code,
+net::Response retryLaterReply(unsigned status, std::string_view detail, ErrorCode code,
                               std::chrono::seconds retry_after);
-// A repository or service error as its status (404, 409, 422, 401, 429, 503, else 500).
+// The /api/v1 status of an error code: the one code → status mapping (404, 409, 422, 401, 403,
+// 429, 503; 500 for the gateway's own failures).
 unsigned statusFor(const Error& e);
 // `e` answered with statusFor(e) (or `status` when given); a 500 is logged under `request_id`
 // and answered without the internal message.

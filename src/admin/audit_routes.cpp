@@ -20,7 +20,7 @@ void registerAuditRoutes(http::Router& r, AdminApi& api) {
               .summary = "The audit log, a page at a time",
               .handler = [d](const AdminRequest& rq) -> asio::awaitable<Response> {
                 const auto page = pageQuery(rq.request);
-                if (!page) co_return errorReply(422, kBadPageQuery, "validation_error");
+                if (!page) co_return errorReply(422, kBadPageQuery, ErrorCode::ValidationError);
                 auto job = [d, p = *page] { return d->audit.list(p.page, p.page_size); };
                 auto list = co_await d->blocking.run(job);
                 if (!list) co_return failureReply(list.error(), rq.info.request_id);

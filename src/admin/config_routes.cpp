@@ -54,7 +54,8 @@ void registerConfigRoutes(http::Router& r, AdminApi& api) {
                 auto item = co_await d->blocking.run(job);
                 if (!item) co_return failureReply(item.error(), rq.info.request_id);
                 if (!*item) {
-                  co_return errorReply(404, "Config key '" + key + "' not found", "not_found");
+                  co_return errorReply(404, "Config key '" + key + "' not found",
+                                       ErrorCode::NotFound);
                 }
                 co_return jsonReply(200, configJson(**item));
               }});
@@ -67,7 +68,7 @@ void registerConfigRoutes(http::Router& r, AdminApi& api) {
                 const json::array* items = arrayMember(rq.object(), "items");
                 if (!items) {
                   co_return errorReply(422, "items (an array of {key, value}) is required",
-                                       "validation_error");
+                                       ErrorCode::ValidationError);
                 }
                 std::vector<storage::ConfigEntry> entries;
                 for (const auto& it : *items) {
@@ -77,7 +78,7 @@ void registerConfigRoutes(http::Router& r, AdminApi& api) {
                   auto value = v ? configValueText(*v) : std::nullopt;
                   if (!k || !value) {
                     co_return errorReply(422, "each item needs a string key and a value",
-                                         "validation_error");
+                                         ErrorCode::ValidationError);
                   }
                   entries.push_back({*k, std::move(*value)});
                 }
@@ -89,27 +90,28 @@ void registerConfigRoutes(http::Router& r, AdminApi& api) {
                 co_return jsonReply(200, out);
               }});
 
-  api.add(r, {.method = verb::put,
-              .pattern = "/api/v1/config/{key}",
-              .body = Body::Object,
-              .summary = "Save one config entry; it takes effect at once",
-              .handler = [self, d](const AdminRequest& rq) -> asio::awaitable<Response> {
-                auto value = optionalString(rq.object(), "value");
-                if (!value) {
-                  co_return errorReply(422, "value (a string) is required", "validation_error");
-                }
-                const std::string key(rq.param("key"));
-                std::vector<storage::ConfigEntry> entries;
-                entries.push_back({key, *value});
-                auto refused = co_await self->saveConfig(rq, std::move(entries));
-                if (refused) co_return std::move(*refused);
-                auto job = [d, &key] { return d->config.get(key); };
-                auto item = co_await d->blocking.run(job);
-                if (!item || !*item) {
-                  co_return errorReply(500, "config vanished after saving", "internal_error");
-                }
-                co_return jsonReply(200, configJson(**item));
-              }});
+  api.add(
+      r, {.method = verb::put,
+          .pattern = "/api/v1/config/{key}",
+          .body = Body::Object,
+          .summary = "Save one config entry; it takes effect at once",
+          .handler = [self, d](const AdminRequest& rq) -> asio::awaitable<Response> {
+            auto value = optionalString(rq.object(), "value");
+            if (!value) {
+              co_return errorReply(422, "value (a string) is required", ErrorCode::ValidationError);
+            }
+            const std::string key(rq.param("key"));
+            std::vector<storage::ConfigEntry> entries;
+            entries.push_back({key, *value});
+            auto refused = co_await self->saveConfig(rq, std::move(entries));
+            if (refused) co_return std::move(*refused);
+            auto job = [d, &key] { return d->config.get(key); };
+            auto item = co_await d->blocking.run(job);
+            if (!item || !*item) {
+              co_return errorReply(500, "config vanished after saving", ErrorCode::InternalError);
+            }
+            co_return jsonReply(200, configJson(**item));
+          }});
 }
 
 }  // namespace poise::admin

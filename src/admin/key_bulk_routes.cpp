@@ -39,7 +39,7 @@ asio::awaitable<Response> addKeys(AdminApi& api, const AdminRequest& rq,
                                   std::vector<std::string> values) {
   const AdminDeps* d = &api.deps();
   if (values.size() > kMaxKeysPerRequest) {
-    co_return errorReply(413, "at most 200000 keys per request", "too_many_keys");
+    co_return errorReply(413, "at most 200000 keys per request", ErrorCode::TooManyKeys);
   }
   auto job = [d, &values] { return d->keys.addMany(std::move(values), d->clock.now()); };
   auto result = co_await d->blocking.run(job);
@@ -66,7 +66,7 @@ void registerKeyBulkRoutes(http::Router& r, AdminApi& api) {
                 auto s = optionalString(rq.object(), "keys_string");
                 if (!s) {
                   co_return errorReply(422, "keys_string (a string) is required",
-                                       "validation_error");
+                                       ErrorCode::ValidationError);
                 }
                 std::vector<std::string> values = splitKeys(*s);
                 co_return co_await addKeys(*self, rq, std::move(values));
@@ -80,12 +80,12 @@ void registerKeyBulkRoutes(http::Router& r, AdminApi& api) {
                 const json::array* list = arrayMember(rq.object(), "keys");
                 if (!list) {
                   co_return errorReply(422, "keys (an array of strings) is required",
-                                       "validation_error");
+                                       ErrorCode::ValidationError);
                 }
                 std::vector<std::string> values;
                 for (const auto& v : *list) {
                   if (!v.is_string()) {
-                    co_return errorReply(422, "keys must be strings", "validation_error");
+                    co_return errorReply(422, "keys must be strings", ErrorCode::ValidationError);
                   }
                   for (auto& k : splitKeys(v.as_string())) values.push_back(std::move(k));
                 }
@@ -101,12 +101,14 @@ void registerKeyBulkRoutes(http::Router& r, AdminApi& api) {
                 const json::array* arr = rq.body->if_array();
                 if (const json::object* o = rq.body->if_object()) arr = arrayMember(*o, "ids");
                 if (!arr) {
-                  co_return errorReply(422, "expected a JSON array of key ids", "validation_error");
+                  co_return errorReply(422, "expected a JSON array of key ids",
+                                       ErrorCode::ValidationError);
                 }
                 std::vector<std::int64_t> ids;
                 for (const auto& v : *arr) {
                   if (!v.is_int64()) {
-                    co_return errorReply(422, "key ids must be integers", "validation_error");
+                    co_return errorReply(422, "key ids must be integers",
+                                         ErrorCode::ValidationError);
                   }
                   ids.push_back(v.as_int64());
                 }

@@ -61,21 +61,21 @@ struct KeyIds {
   std::vector<std::int64_t> ids;
   unsigned status = 0;
   std::string message;
-  std::string code;
+  ErrorCode code = ErrorCode::ValidationError;
 };
 
 KeyIds parseKeyIds(const json::object& o, const keys::KeyPool& pool, std::size_t limit) {
   KeyIds out;
-  auto fail = [&](unsigned status, std::string message, std::string code) {
+  auto fail = [&](unsigned status, std::string message, ErrorCode code) {
     out.ids.clear();
     out.status = status;
     out.message = std::move(message);
-    out.code = std::move(code);
+    out.code = code;
     return out;
   };
   const json::array* v = arrayMember(o, "key_ids");
   if (!v) {
-    return fail(422, "key_ids (a list of key ids) is required", "validation_error");
+    return fail(422, "key_ids (a list of key ids) is required", ErrorCode::ValidationError);
   }
   std::unordered_set<std::int64_t> seen;
   for (const auto& e : *v) {
@@ -85,14 +85,15 @@ KeyIds parseKeyIds(const json::object& o, const keys::KeyPool& pool, std::size_t
     } else if (e.is_uint64() && e.as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
       id = static_cast<std::int64_t>(e.as_uint64());
     } else {
-      return fail(422, "key_ids must hold integers only", "validation_error");
+      return fail(422, "key_ids must hold integers only", ErrorCode::ValidationError);
     }
-    if (id <= 0) return fail(422, "key ids are positive integers", "validation_error");
+    if (id <= 0) return fail(422, "key ids are positive integers", ErrorCode::ValidationError);
     if (seen.insert(id).second) out.ids.push_back(id);
   }
-  if (out.ids.empty()) return fail(422, "key_ids must not be empty", "validation_error");
+  if (out.ids.empty()) return fail(422, "key_ids must not be empty", ErrorCode::ValidationError);
   if (out.ids.size() > limit) {
-    return fail(422, "at most " + std::to_string(limit) + " keys per request", "validation_error");
+    return fail(422, "at most " + std::to_string(limit) + " keys per request",
+                ErrorCode::ValidationError);
   }
   std::string missing;
   std::size_t n_missing = 0;
@@ -102,7 +103,7 @@ KeyIds parseKeyIds(const json::object& o, const keys::KeyPool& pool, std::size_t
   }
   if (n_missing > 0) {
     if (n_missing > 10) missing += ", …";
-    return fail(404, "API Key not found: " + missing, "not_found");
+    return fail(404, "API Key not found: " + missing, ErrorCode::NotFound);
   }
   return out;
 }
@@ -139,7 +140,7 @@ void registerKeyCheckRoutes(http::Router& r, AdminApi& admin, jobs::KeyChecker& 
                 .summary = "A background check's progress and results",
                 .handler = [c](const AdminRequest& rq) -> asio::awaitable<Response> {
                   auto task = c->tasks().get(std::string(rq.param("task_id")));
-                  if (!task) co_return errorReply(404, "Task not found", "not_found");
+                  if (!task) co_return errorReply(404, "Task not found", ErrorCode::NotFound);
                   co_return jsonReply(200, taskJson(*task));
                 }});
 
@@ -165,9 +166,9 @@ void registerKeyCheckRoutes(http::Router& r, AdminApi& admin, jobs::KeyChecker& 
                 .summary = "Check one key now",
                 .handler = [a, c](const AdminRequest& rq) -> asio::awaitable<Response> {
                   auto id = positiveId(rq.param("id"));
-                  if (!id) co_return errorReply(404, "API Key not found", "not_found");
+                  if (!id) co_return errorReply(404, "API Key not found", ErrorCode::NotFound);
                   auto result = co_await c->check(*id);
-                  if (!result) co_return errorReply(404, "API Key not found", "not_found");
+                  if (!result) co_return errorReply(404, "API Key not found", ErrorCode::NotFound);
                   a->audit(rq, "key.check", std::to_string(*id), result->status);
                   co_return jsonReply(200, checkJson(*result));
                 }});

@@ -23,7 +23,7 @@ constexpr std::string_view kBadPriority = "priority must be one of high, normal,
 constexpr std::string_view kBadValue = "key_value must be a non-empty key without spaces or commas";
 
 Error keyNotFound() {
-  return makeError("not_found", "API Key not found");
+  return makeError(ErrorCode::NotFound, "API Key not found");
 }
 
 bool validKeyValue(const std::string& v) {
@@ -110,13 +110,13 @@ void registerKeyRoutes(http::Router& r, AdminApi& api) {
               .summary = "A page of keys, filtered by status, value and failures",
               .handler = [d](const AdminRequest& rq) -> asio::awaitable<Response> {
                 const auto page = pageQuery(rq.request);
-                if (!page) co_return errorReply(422, kBadPageQuery, "validation_error");
+                if (!page) co_return errorReply(422, kBadPageQuery, ErrorCode::ValidationError);
                 storage::KeyListQuery q;
                 q.page = page->page;
                 q.page_size = page->page_size;
                 if (auto s = rq.query("status"); !s.empty()) {
                   if (!storage::isKeyStatus(s)) {
-                    co_return errorReply(422, kBadStatus, "invalid_status");
+                    co_return errorReply(422, kBadStatus, ErrorCode::InvalidStatus);
                   }
                   q.status = s;
                 }
@@ -124,7 +124,8 @@ void registerKeyRoutes(http::Router& r, AdminApi& api) {
                 if (auto s = rq.query("min_failed_count"); !s.empty()) {
                   std::int64_t n = 0;
                   if (!parseNumber(s, n) || n < 0) {
-                    co_return errorReply(422, "min_failed_count must be >= 0", "validation_error");
+                    co_return errorReply(422, "min_failed_count must be >= 0",
+                                         ErrorCode::ValidationError);
                   }
                   q.min_failed_count = n;
                 }
@@ -146,24 +147,24 @@ void registerKeyRoutes(http::Router& r, AdminApi& api) {
                 const json::object& o = rq.object();
                 auto value = optionalString(o, "key_value");
                 if (!value || !validKeyValue(*value)) {
-                  co_return errorReply(422, kBadValue, "validation_error");
+                  co_return errorReply(422, kBadValue, ErrorCode::ValidationError);
                 }
                 const std::string status = optionalString(o, "status").value_or("active");
                 const std::string priority = optionalString(o, "priority").value_or("normal");
                 const std::string description = optionalString(o, "description").value_or("");
                 if (!storage::isKeyStatus(status)) {
-                  co_return errorReply(422, kBadStatus, "invalid_status");
+                  co_return errorReply(422, kBadStatus, ErrorCode::InvalidStatus);
                 }
                 if (!storage::isKeyPriority(priority)) {
-                  co_return errorReply(422, kBadPriority, "invalid_priority");
+                  co_return errorReply(422, kBadPriority, ErrorCode::InvalidPriority);
                 }
                 auto job = [d, &value, &status, &description, &priority] {
                   return d->keys.create(*value, status, description, priority);
                 };
                 auto created = co_await d->blocking.run(job);
                 if (!created) {
-                  if (created.error().code == "conflict") {
-                    co_return errorReply(409, "this key already exists", "duplicate_key");
+                  if (created.error().code == ErrorCode::Conflict) {
+                    co_return errorReply(409, "this key already exists", ErrorCode::DuplicateKey);
                   }
                   co_return failureReply(created.error(), rq.info.request_id);
                 }
@@ -185,7 +186,7 @@ void registerKeyRoutes(http::Router& r, AdminApi& api) {
                 if ((!s.empty() && (!parseNumber(s, skip) || skip < 0)) ||
                     (!l.empty() && (!parseNumber(l, limit) || limit < 1 || limit > 1000))) {
                   co_return errorReply(422, "skip must be >= 0 and limit 1..1000",
-                                       "validation_error");
+                                       ErrorCode::ValidationError);
                 }
                 storage::KeyListQuery q;
                 q.page_size = limit;
@@ -268,20 +269,20 @@ void registerKeyRoutes(http::Router& r, AdminApi& api) {
                 patch.priority = optionalString(o, "priority");
                 patch.status_reason = "changed by " + rq.admin().user.username;
                 if (patch.status && !storage::isKeyStatus(*patch.status)) {
-                  co_return errorReply(422, kBadStatus, "invalid_status");
+                  co_return errorReply(422, kBadStatus, ErrorCode::InvalidStatus);
                 }
                 if (patch.priority && !storage::isKeyPriority(*patch.priority)) {
-                  co_return errorReply(422, kBadPriority, "invalid_priority");
+                  co_return errorReply(422, kBadPriority, ErrorCode::InvalidPriority);
                 }
                 if (patch.value && !validKeyValue(*patch.value)) {
-                  co_return errorReply(422, kBadValue, "validation_error");
+                  co_return errorReply(422, kBadValue, ErrorCode::ValidationError);
                 }
                 auto update = [d, i = *id, &patch] { return d->keys.update(i, patch); };
                 auto updated = co_await d->blocking.run(update);
                 if (!updated) {
-                  if (updated.error().code == "conflict") {
+                  if (updated.error().code == ErrorCode::Conflict) {
                     co_return errorReply(409, "another key already has this value",
-                                         "duplicate_key");
+                                         ErrorCode::DuplicateKey);
                   }
                   co_return failureReply(updated.error(), rq.info.request_id);
                 }

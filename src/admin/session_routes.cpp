@@ -24,7 +24,7 @@ constexpr std::string_view kUnknownUser = "(unknown user)";
 
 // The HashingPool's queue is full: the client may retry in a second.
 Response hashingBusy() {
-  return retryLaterReply(503, "too many password checks in progress; try again", "busy",
+  return retryLaterReply(503, "too many password checks in progress; try again", ErrorCode::Busy,
                          std::chrono::seconds(1));
 }
 
@@ -43,11 +43,12 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
        .access = http::Access::Anyone,
        .body = Body::Object,
        .summary = "Log in: a bearer token and the console's session cookie",
-       .handler = [d](const AdminRequest& rq) -> asio::awaitable<Response> {
+       .handler = [d, self](const AdminRequest& rq) -> asio::awaitable<Response> {
          auto username = optionalString(rq.object(), "username");
          auto password = optionalString(rq.object(), "password");
          if (!username || !password) {
-           co_return errorReply(422, "username and password are required", "validation_error");
+           co_return errorReply(422, "username and password are required",
+                                ErrorCode::ValidationError);
          }
          const std::string ip = rq.info.remote_ip;
          const std::string ua(rq.request[bhttp::field::user_agent]);
@@ -57,7 +58,7 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
            const std::string message =
                attempt.locked() ? "too many failed logins; try again in " + wait + " seconds"
                                 : "too many logins in progress; try again in " + wait + " seconds";
-           const std::string_view code = attempt.locked() ? "locked" : "too_many_requests";
+           const ErrorCode code = attempt.locked() ? ErrorCode::Locked : ErrorCode::TooManyRequests;
            co_return retryLaterReply(429, message, code, attempt.retryAfter());
          }
          auto job = [d, a = &attempt, p = *password, ua] { return d->sessions.login(*a, p, ua); };
@@ -75,13 +76,14 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
              co_return failureReply(result.error(), rq.info.request_id);
            }
            e.action = "login.failed";
-           e.detail = result.error().code + (attempt.startedLock() ? "; locked" : "");
-           d->blocking.post([d, e] { (void)d->audit.append(e); });
+           e.detail = std::string(toString(result.error().code)) +
+                      (attempt.startedLock() ? "; locked" : "");
+           self->appendAudit(std::move(e));
            co_return failureReply(result.error(), rq.info.request_id);
          }
          e.user_id = result->user.id;
          e.action = "login";
-         d->blocking.post([d, e] { (void)d->audit.append(e); });
+         self->appendAudit(std::move(e));
          json::object out;
          out["access_token"] = result->token;
          out["token_type"] = "bearer";
@@ -132,7 +134,7 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
                 auto next = optionalString(rq.object(), "new_password");
                 if (!cur || !next) {
                   co_return errorReply(422, "current_password and new_password are required",
-                                       "validation_error");
+                                       ErrorCode::ValidationError);
                 }
                 auto job = [d, id = rq.admin().user.id, t = rq.admin().token, c = *cur, n = *next] {
                   auto changed = d->sessions.changePassword(id, t, c, n);
@@ -146,7 +148,8 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
                 auto& st = *checked;
                 if (!st) {
                   // A wrong current password is a bad request, not a lost session.
-                  const unsigned status = st.error().code == "invalid_credentials" ? 400 : 0;
+                  const unsigned status =
+                      st.error().code == ErrorCode::InvalidCredentials ? 400 : 0;
                   co_return failureReply(st.error(), rq.info.request_id, status);
                 }
                 self->audit(rq, "user.change_password", rq.admin().user.username, "");

@@ -74,12 +74,12 @@ void registerStatisticsRoutes(http::Router& r, AdminApi& admin, StatisticsDeps d
               co_return errorReply(422,
                                    "start_time and end_time must be ISO-8601 datetimes, e.g. "
                                    "2026-11-26T05:00:00.000Z",
-                                   "invalid_argument");
+                                   ErrorCode::InvalidArgument);
             }
             const TimePoint to = end.value_or(clock->now());
             const TimePoint from = start.value_or(to - kDefaultSurvivalRange);
             if (from > to) {
-              co_return errorReply(422, "start_time is after end_time", "invalid_argument");
+              co_return errorReply(422, "start_time is after end_time", ErrorCode::InvalidArgument);
             }
             auto job = [repo, from, to] { return repo->survival(from, to); };
             auto series = co_await blocking->run(job);

@@ -52,7 +52,7 @@ Result<keys::BucketLimits> limitsFromBody(const json::object& o) {
   const json::value* cap = o.if_contains("capacity");
   const json::value* rate = o.if_contains("refill_rate");
   if (!cap || !rate || !(cap->is_int64() || cap->is_uint64()) || !rate->is_number()) {
-    return makeError("invalid_config",
+    return makeError(ErrorCode::InvalidConfig,
                      "capacity (a whole number) and refill_rate (tokens per second) are required");
   }
   keys::BucketLimits limits;
@@ -65,7 +65,7 @@ Result<keys::BucketLimits> limitsFromBody(const json::object& o) {
 }
 
 Error keyNotFound() {
-  return makeError("not_found", "API Key not found");
+  return makeError(ErrorCode::NotFound, "API Key not found");
 }
 
 }  // namespace
@@ -102,7 +102,7 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
                 const json::object& o = rq.object();
                 if (o.empty()) {
                   co_return errorReply(422, "a JSON object of token bucket settings is required",
-                                       "validation_error");
+                                       ErrorCode::ValidationError);
                 }
                 json::object errors;
                 std::vector<storage::ConfigEntry> entries;
@@ -114,9 +114,9 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
                   }
                   auto text = configValueText(value);
                   keys::BucketConfig scratch;
-                  Status st =
-                      text ? keys::applyBucketSetting(scratch, *s, *text)
-                           : Status(makeError("invalid_config", "must be a number or boolean"));
+                  Status st = text ? keys::applyBucketSetting(scratch, *s, *text)
+                                   : Status(makeError(ErrorCode::InvalidConfig,
+                                                      "must be a number or boolean"));
                   if (!st) {
                     errors[name] = st.error().message;
                     continue;
@@ -281,13 +281,13 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
                  (!use.empty() && use != "true" && use != "false")) {
                co_return errorReply(
                    422, "required_tokens must be 1 to 1000 and use_token_bucket true or false",
-                   "validation_error");
+                   ErrorCode::ValidationError);
              }
              options.ignore_buckets = use == "false";
              auto pick = d->pool.pick("", {}, options);
              if (!pick) {
                constexpr std::string_view kNoKey = "no API key is available";
-               constexpr std::string_view kCode = "no_key_available";
+               constexpr ErrorCode kCode = ErrorCode::NoKeyAvailable;
                const auto at = d->pool.nextEligibleAt("");
                if (!at) co_return errorReply(409, kNoKey, kCode);
                const auto ms =

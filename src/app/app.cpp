@@ -17,14 +17,16 @@
 namespace poise::app {
 
 int serve(const config::Settings& s) {
-  if (!auth::initCrypto()) return fail(makeError("crypto", "libsodium failed to initialise"));
+  if (!auth::initCrypto())
+    return fail(makeError(ErrorCode::CryptoError, "libsodium failed to initialise"));
   auto app = ServerApp::create(s);
   if (!app) return fail(app.error());
   return (*app)->run();
 }
 
 int migrate(const config::Settings& s) {
-  auto store = openStore(s, false);
+  const SystemClock clock;
+  auto store = openStore(s, false, clock);
   if (!store) return fail(store.error());
   auto versions = storage::appliedMigrationVersions(*store->db);
   spdlog::info("msg=\"migrations applied\" database={} versions={}",
@@ -57,16 +59,16 @@ int importKeys(const config::Settings& s, const std::string& file) {
     if (end == std::string::npos) break;
     i = end + 1;
   }
-  auto store = openStore(s, true);
+  const SystemClock clock;
+  auto store = openStore(s, true, clock);
   if (!store) return fail(store.error());
-  SystemClock clock;
   storage::ApiKeyRepository repo(*store->db, *store->cipher, clock);
   // Keys added under another master key than the stored ones would never decrypt for the gateway.
   auto first = store->db->query("SELECT MIN(id) FROM api_keys");
   if (!first) return fail(first.error());
   if (auto id = first->empty() ? std::nullopt : first->front().optionalInt64(0)) {
-    if (auto k = repo.get(*id); !k && k.error().code == "decrypt_failed") {
-      return fail(makeError("secret_key_mismatch",
+    if (auto k = repo.get(*id); !k && k.error().code == ErrorCode::DecryptFailed) {
+      return fail(makeError(ErrorCode::SecretKeyMismatch,
                             "the master key (secret.key in " + absoluteDir(s.data_dir) +
                                 " or POISE_SECRET_KEY) does not decrypt the API keys already "
                                 "stored; nothing imported"));
@@ -80,10 +82,11 @@ int importKeys(const config::Settings& s, const std::string& file) {
 }
 
 int resetPassword(const config::Settings& s, const std::string& username) {
-  if (!auth::initCrypto()) return fail(makeError("crypto", "libsodium failed to initialise"));
-  auto store = openStore(s, false);
+  if (!auth::initCrypto())
+    return fail(makeError(ErrorCode::CryptoError, "libsodium failed to initialise"));
+  const SystemClock clock;
+  auto store = openStore(s, false, clock);
   if (!store) return fail(store.error());
-  SystemClock clock;
   storage::UserRepository users(*store->db, clock);
   storage::SessionRepository sessions(*store->db);
   auto user = users.findByUsername(username);

@@ -27,7 +27,7 @@ Status checkMasterKeyMayBeCreated(const config::Settings& s, storage::Database& 
   if (!rows) return rows.error();
   const std::int64_t stored = rows->empty() ? 0 : rows->front().int64(0);
   if (stored == 0) return {};
-  return makeError("secret_key_missing",
+  return makeError(ErrorCode::SecretKeyMissing,
                    "no secret.key in " + absoluteDir(s.data_dir) + " but the database holds " +
                        std::to_string(stored) +
                        " encrypted API key(s): set POISE_DATA_DIR (or --data-dir) to the "
@@ -81,7 +81,7 @@ std::string absoluteDir(const std::string& dir) {
   return ec ? dir : abs.lexically_normal().string();
 }
 
-Result<Store> openStore(const config::Settings& s, bool need_cipher) {
+Result<Store> openStore(const config::Settings& s, bool need_cipher, const Clock& clock) {
   if (auto st = createPrivateDirectories(s.data_dir); !st) return st.error();
   storage::DatabaseOptions options;
   // SQLite has one writer at a time, so more than 16 connections only add file handles; a
@@ -91,12 +91,13 @@ Result<Store> openStore(const config::Settings& s, bool need_cipher) {
   auto db = storage::openDatabase(s.database_url, options);
   if (!db) return db.error();
   Store store{std::move(*db), nullptr};
-  if (auto st = storage::migrate(*store.db); !st) return st.error();
+  if (auto st = storage::migrate(*store.db, clock); !st) return st.error();
   if (!need_cipher) return store;
   storage::MasterKey key;
   if (s.secret_key) {
     auto parsed = storage::parseMasterKey(*s.secret_key);
-    if (!parsed) return makeError("secret_key", "POISE_SECRET_KEY: " + parsed.error().message);
+    if (!parsed)
+      return makeError(ErrorCode::SecretKey, "POISE_SECRET_KEY: " + parsed.error().message);
     key = *parsed;
   } else {
     if (auto st = checkMasterKeyMayBeCreated(s, *store.db); !st) return st.error();
@@ -123,7 +124,7 @@ Status ensureFirstAdmin(const config::Settings& s, storage::UserRepository& user
   const bool generated = !s.admin_password;
   if (!generated) {
     if (auto st = auth::checkNewPassword(*s.admin_password, s.admin_username); !st) {
-      return makeError("invalid_setting", "POISE_ADMIN_PASSWORD: " + st.error().message);
+      return makeError(ErrorCode::InvalidSetting, "POISE_ADMIN_PASSWORD: " + st.error().message);
     }
   }
   const std::string password = generated ? auth::generatePassword() : *s.admin_password;
@@ -149,7 +150,7 @@ Status seedConfig(const config::Settings& s, storage::ConfigRepository& repo,
   defaults["target_api_url"] = config::normalizeTargetUrl(s.upstream_url);
   if (auto st = config::validateConfigValue("target_api_url", defaults["target_api_url"], self);
       !st) {
-    return makeError("invalid_setting", "POISE_UPSTREAM_URL: " + st.error().message);
+    return makeError(ErrorCode::InvalidSetting, "POISE_UPSTREAM_URL: " + st.error().message);
   }
   // A token an older version stored in clear is sealed before anything else reads it.
   auto sealed = repo.sealClearSecrets();
@@ -165,7 +166,7 @@ Status seedConfig(const config::Settings& s, storage::ConfigRepository& repo,
     }
   } else if (s.api_token) {
     if (auto st = config::validateConfigValue("api_token", *s.api_token); !st) {
-      return makeError("invalid_setting", "POISE_API_TOKEN: " + st.error().message);
+      return makeError(ErrorCode::InvalidSetting, "POISE_API_TOKEN: " + st.error().message);
     }
     defaults["api_token"] = *s.api_token;
   }
@@ -220,7 +221,7 @@ std::string describeDatabase(const std::string& url) {
 }
 
 int fail(const Error& e) {
-  spdlog::critical("msg=\"cannot start\" code={} error={}", e.code, logValue(e.message));
+  spdlog::critical("msg=\"cannot start\" code={} error={}", toString(e.code), logValue(e.message));
   return 1;
 }
 

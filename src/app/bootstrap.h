@@ -11,6 +11,7 @@
 
 #include "config/runtime_config.h"
 #include "config/settings.h"
+#include "core/clock.h"
 #include "core/result.h"
 #include "keys/key_pool.h"
 #include "storage/api_key_repository.h"
@@ -33,9 +34,10 @@ struct Store {
 // The data directory as an absolute path, for messages: a relative one depends on the cwd.
 std::string absoluteDir(const std::string& dir);
 
-// Opens and migrates the database; with `need_cipher`, loads (or, for a database without
-// encrypted keys, creates) the master key.
-[[nodiscard]] Result<Store> openStore(const config::Settings& s, bool need_cipher);
+// Opens and migrates the database (stamping migrations with `clock`); with `need_cipher`, loads
+// (or, for a database without encrypted keys, creates) the master key.
+[[nodiscard]] Result<Store> openStore(const config::Settings& s, bool need_cipher,
+                                      const Clock& clock);
 
 // Creates the first admin when there is no user yet (SPEC §1.1).
 [[nodiscard]] Status ensureFirstAdmin(const config::Settings& s, storage::UserRepository& users);

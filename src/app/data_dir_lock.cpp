@@ -40,13 +40,13 @@ Status createPrivateDirectories(const std::string& data_dir) {
     partial /= part;
     if (part.empty() || part == "/" || part == "." || part == "..") continue;
     if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
-      return makeError("data_dir",
+      return makeError(ErrorCode::DataDir,
                        "cannot create " + partial.string() + ": " + errnoMessage(errno));
     }
   }
   std::error_code ec;
   if (!std::filesystem::is_directory(target, ec)) {
-    return makeError("data_dir", "cannot create " + data_dir + ": not a directory");
+    return makeError(ErrorCode::DataDir, "cannot create " + data_dir + ": not a directory");
   }
   return {};
 }
@@ -55,23 +55,24 @@ Result<DataDirLock> DataDirLock::acquire(const std::string& data_dir) {
   if (auto st = createPrivateDirectories(data_dir); !st) return st.error();
   const std::string path = (std::filesystem::path(data_dir) / "poise.lock").string();
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return makeError("data_dir", "cannot open " + path + ": " + errnoMessage(errno));
+  if (fd < 0)
+    return makeError(ErrorCode::DataDir, "cannot open " + path + ": " + errnoMessage(errno));
   DataDirLock lock(fd);
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     if (err != EWOULDBLOCK) {
-      return makeError("data_dir", "cannot lock " + path + ": " + errnoMessage(err));
+      return makeError(ErrorCode::DataDir, "cannot lock " + path + ": " + errnoMessage(err));
     }
     const std::string pid = readHolderPid(fd);
-    return makeError("data_dir_in_use", "data directory " + data_dir +
-                                            " is in use by another poise" +
-                                            (pid.empty() ? std::string() : " (pid " + pid + ")") +
-                                            "; stop it, or give this one its own POISE_DATA_DIR");
+    return makeError(ErrorCode::DataDirInUse,
+                     "data directory " + data_dir + " is in use by another poise" +
+                         (pid.empty() ? std::string() : " (pid " + pid + ")") +
+                         "; stop it, or give this one its own POISE_DATA_DIR");
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) != 0 ||
       ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
-    return makeError("data_dir", "cannot write " + path + ": " + errnoMessage(errno));
+    return makeError(ErrorCode::DataDir, "cannot write " + path + ": " + errnoMessage(errno));
   }
   return lock;
 }

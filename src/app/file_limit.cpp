@@ -23,8 +23,9 @@ std::uint64_t nrOpen() {
 Result<FileLimit> raiseFileLimit() {
   rlimit lim{};
   if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
-    return makeError("rlimit", "cannot read the nofile limit: " +
-                                   std::error_code(errno, std::system_category()).message());
+    return makeError(ErrorCode::Rlimit,
+                     "cannot read the nofile limit: " +
+                         std::error_code(errno, std::system_category()).message());
   }
   FileLimit out;
   out.before = lim.rlim_cur;
@@ -37,8 +38,9 @@ Result<FileLimit> raiseFileLimit() {
   }
   lim.rlim_cur = target;
   if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) {
-    return makeError("rlimit", "cannot raise the nofile limit to " + std::to_string(target) + ": " +
-                                   std::error_code(errno, std::system_category()).message());
+    return makeError(ErrorCode::Rlimit,
+                     "cannot raise the nofile limit to " + std::to_string(target) + ": " +
+                         std::error_code(errno, std::system_category()).message());
   }
   out.soft = target;
   return out;

@@ -162,7 +162,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const config::Settings& s) 
 
   auto trusted = net::AddressRanges::parse(s.trusted_proxies);
   if (!trusted) {
-    return makeError("invalid_setting", "POISE_TRUSTED_PROXIES: " + trusted.error().message);
+    return makeError(ErrorCode::InvalidSetting,
+                     "POISE_TRUSTED_PROXIES: " + trusted.error().message);
   }
   auto front = std::make_unique<Front>();
   if (s.access_log) front->records = logAccess;
@@ -200,7 +201,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const config::Settings& s) 
         "state\"");
   }
 
-  auto store = openStore(s, true);
+  const SystemClock migration_clock;
+  auto store = openStore(s, true, migration_clock);
   if (!store) return store.error();
   auto tls = net::makeClientTlsContext();
   if (!tls) return tls.error();

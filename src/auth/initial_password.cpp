@@ -22,13 +22,14 @@ Status writeInitialPassword(const std::filesystem::path& data_dir, std::string_v
   // Created 0600 from the start: never readable by others, not even for a moment.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return makeError("data_dir", "cannot write " + path.string() + ": " + std::strerror(errno));
+    return makeError(ErrorCode::DataDir,
+                     "cannot write " + path.string() + ": " + std::strerror(errno));
   }
   const std::string text = std::string(password) + "\n";
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   (void)::fchmod(fd, 0600);  // an older file may have had a wider mode
   ::close(fd);
-  if (!written) return makeError("data_dir", "cannot write " + path.string());
+  if (!written) return makeError(ErrorCode::DataDir, "cannot write " + path.string());
   return {};
 }
 

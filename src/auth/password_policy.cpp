@@ -95,7 +95,7 @@ bool madeOfWords(std::string_view s, const std::vector<std::string_view>& words)
 
 Status checkNewPassword(std::string_view password, std::string_view username) {
   auto weak = [](std::string_view why) {
-    return Status(makeError("weak_password", "the new password " + std::string(why)));
+    return Status(makeError(ErrorCode::WeakPassword, "the new password " + std::string(why)));
   };
   if (codePoints(password) < kMinPasswordLength) {
     return weak("must have at least " + std::to_string(kMinPasswordLength) + " characters");

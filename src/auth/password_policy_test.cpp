@@ -29,7 +29,7 @@ TEST(PasswordPolicy, RefusesShortAndTrivialPasswords) {
   for (const char* p : weak) {
     auto st = checkNewPassword(p, "admin");
     ASSERT_FALSE(st) << p;
-    EXPECT_EQ(st.error().code, "weak_password") << p;
+    EXPECT_EQ(st.error().code, ErrorCode::WeakPassword) << p;
     EXPECT_EQ(st.error().message.find(p), std::string::npos) << "the message never echoes it";
   }
 }

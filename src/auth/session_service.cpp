@@ -64,11 +64,11 @@ Result<LoginResult> SessionService::login(LoginAttempt& attempt, std::string_vie
   const TimePoint now = clock_.now();
   if (!verified) {
     attempt.finish(LoginThrottle::Outcome::Failed, now);
-    return makeError("invalid_credentials", "Incorrect username or password");
+    return makeError(ErrorCode::InvalidCredentials, "Incorrect username or password");
   }
   const storage::User& user = **found;
   // The right password for a disabled user: neither a failed guess nor a success.
-  if (!user.is_active) return makeError("inactive", "this user is disabled");
+  if (!user.is_active) return makeError(ErrorCode::Inactive, "this user is disabled");
   attempt.finish(LoginThrottle::Outcome::Succeeded, now);
   LoginResult out{generateToken(), user};
   storage::Session s;
@@ -86,23 +86,26 @@ Result<LoginResult> SessionService::login(LoginAttempt& attempt, std::string_vie
 }
 
 Result<storage::User> SessionService::authenticate(std::string_view token) {
-  if (token.empty() || token.size() > 256) return makeError("unauthorized", "Not authenticated");
+  if (token.empty() || token.size() > 256)
+    return makeError(ErrorCode::Unauthorized, "Not authenticated");
   const TimePoint now = clock_.now();
   const std::string hash = hashToken(token);
   auto found = sessions_.findByTokenHash(hash);
   if (!found) return found.error();
   if (!*found || (*found)->expires_at <= now || (*found)->absolute_expires_at <= now) {
-    return makeError("unauthorized", "Invalid authentication credentials");
+    return makeError(ErrorCode::Unauthorized, "Invalid authentication credentials");
   }
   auto user = users_.findById((*found)->user_id);
   if (!user) return user.error();
   if (!*user || !(*user)->is_active) {
-    return makeError("unauthorized", "Invalid authentication credentials");
+    return makeError(ErrorCode::Unauthorized, "Invalid authentication credentials");
   }
   // Slide the expiry, at most once a minute per session to keep writes rare.
   if (now - (*found)->last_seen_at > std::chrono::minutes(1)) {
     auto next = std::min(now + std::chrono::duration_cast<Millis>(options_.idle_ttl),
                          (*found)->absolute_expires_at);
+    // Best effort: the session is valid now; a failed slide only means it expires on the old
+    // schedule, and the next request tries again.
     (void)sessions_.touch(hash, now, next);
   }
   return std::move(**user);
@@ -119,10 +122,10 @@ Status SessionService::changePassword(std::int64_t user_id, std::string_view cur
                                       std::string_view new_password) {
   auto user = users_.findById(user_id);
   if (!user) return user.error();
-  if (!*user) return makeError("not_found", "User not found");
+  if (!*user) return makeError(ErrorCode::NotFound, "User not found");
   if (auto st = checkNewPassword(new_password, (*user)->username); !st) return st;
   if (!verifyPassword((*user)->password_hash, current_password)) {
-    return makeError("invalid_credentials", "Current password is incorrect");
+    return makeError(ErrorCode::InvalidCredentials, "Current password is incorrect");
   }
   auto hash = hashPassword(new_password);
   if (!hash) return hash.error();

@@ -50,7 +50,7 @@ TEST(SessionService, ConcurrentGuessesAreAdmittedBeforeAnyPasswordIsChecked) {
   for (auto& a : admitted) {
     auto r = f.service.login(a, "guess", "test");
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, "invalid_credentials");
+    EXPECT_EQ(r.error().code, ErrorCode::InvalidCredentials);
     EXPECT_TRUE(a.knownUser());
   }
   EXPECT_TRUE(admitted.back().startedLock());
@@ -90,13 +90,13 @@ TEST(SessionService, ChangePasswordAppliesThePolicy) {
   Fixture f;
   auto weak = f.service.changePassword(f.admin_id, "tok", "the-right-password-1", "aaaaaaaa");
   ASSERT_FALSE(weak);
-  EXPECT_EQ(weak.error().code, "weak_password");
+  EXPECT_EQ(weak.error().code, ErrorCode::WeakPassword);
   auto seq = f.service.changePassword(f.admin_id, "tok", "the-right-password-1", "123456789012");
   ASSERT_FALSE(seq);
-  EXPECT_EQ(seq.error().code, "weak_password");
+  EXPECT_EQ(seq.error().code, ErrorCode::WeakPassword);
   auto wrong = f.service.changePassword(f.admin_id, "tok", "not-it", "a-much-better-secret");
   ASSERT_FALSE(wrong);
-  EXPECT_EQ(wrong.error().code, "invalid_credentials");
+  EXPECT_EQ(wrong.error().code, ErrorCode::InvalidCredentials);
   EXPECT_TRUE(
       f.service.changePassword(f.admin_id, "tok", "the-right-password-1", "a-much-better-secret"));
 }

@@ -121,12 +121,12 @@ Result<std::map<std::string, std::string, std::less<>>> parseModelAliases(std::s
   boost::system::error_code ec;
   const boost::json::value v = boost::json::parse(text, ec);
   if (ec || !v.is_object()) {
-    return makeError("invalid_config",
+    return makeError(ErrorCode::InvalidConfig,
                      "model_aliases must be a JSON object of model name to Gemini model");
   }
   for (const auto& [name, target] : v.as_object()) {
     if (name.empty() || !target.is_string() || target.as_string().empty()) {
-      return makeError("invalid_config",
+      return makeError(ErrorCode::InvalidConfig,
                        "model_aliases: every alias needs a non-empty name and Gemini model");
     }
     out.emplace(std::string(name), std::string(target.as_string()));
@@ -151,7 +151,7 @@ bool echoesMaskedSecret(std::string_view value, std::string_view secret) {
 namespace {
 
 Status badTarget(std::string_view why) {
-  return makeError("invalid_config", "target_api_url " + std::string(why));
+  return makeError(ErrorCode::InvalidConfig, "target_api_url " + std::string(why));
 }
 
 std::string lowercase(std::string_view s) {
@@ -264,24 +264,25 @@ Status validateConfigValue(const std::string& key, const std::string& value,
   for (const auto& k : kIntKeys) {
     if (key != k.name) continue;
     int v = 0;
-    if (!parseInt(value, v)) return makeError("invalid_config", key + " must be a whole number");
+    if (!parseInt(value, v))
+      return makeError(ErrorCode::InvalidConfig, key + " must be a whole number");
     if (v < k.min || v > k.max) {
-      return makeError("invalid_config", key + " must be between " + std::to_string(k.min) +
-                                             " and " + std::to_string(k.max));
+      return makeError(ErrorCode::InvalidConfig, key + " must be between " + std::to_string(k.min) +
+                                                     " and " + std::to_string(k.max));
     }
     return {};
   }
   if (key == "target_api_url") return validateTargetUrl(value, self);
   if (key == "api_token") {
     if (value.size() < kMinGatewayTokenLength || value.size() > 512) {
-      return makeError("invalid_config", "api_token must have 16 to 512 characters");
+      return makeError(ErrorCode::InvalidConfig, "api_token must have 16 to 512 characters");
     }
     if (!std::all_of(value.begin(), value.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
-      return makeError("invalid_config",
+      return makeError(ErrorCode::InvalidConfig,
                        "api_token must be printable ASCII without spaces (it travels in headers)");
     }
     if (value.find("...") != std::string::npos) {
-      return makeError("invalid_config",
+      return makeError(ErrorCode::InvalidConfig,
                        "api_token looks like a masked value (it contains \"...\"); send the whole "
                        "token, or the masked form shown by GET /api/v1/config to keep it");
     }
@@ -289,16 +290,16 @@ Status validateConfigValue(const std::string& key, const std::string& value,
   }
   if ((key == "key_validation_model_name" || key.starts_with("anthropic_model_")) &&
       value.empty()) {
-    return makeError("invalid_config", key + " must not be empty");
+    return makeError(ErrorCode::InvalidConfig, key + " must not be empty");
   }
   if (key == "model_aliases") {
     if (auto parsed = parseModelAliases(value); !parsed) return parsed.error();
   }
   if (key == "key_validation_method" && value != "generate" && value != "models") {
-    return makeError("invalid_config", "key_validation_method must be generate or models");
+    return makeError(ErrorCode::InvalidConfig, "key_validation_method must be generate or models");
   }
   if (key == "key_selection_strategy" && !keys::parseSelectionStrategy(value)) {
-    return makeError("invalid_config",
+    return makeError(ErrorCode::InvalidConfig,
                      "key_selection_strategy must be weighted, random, round_robin or "
                      "least_recently_used");
   }
@@ -313,7 +314,7 @@ Status validateConfigValue(const std::string& key, const std::string& value,
     if (auto parsed = keys::parseErrorPolicy(value); !parsed) return parsed.error();
   }
   if (key.empty() || key.size() > 128) {
-    return makeError("invalid_config", "config keys are 1 to 128 characters");
+    return makeError(ErrorCode::InvalidConfig, "config keys are 1 to 128 characters");
   }
   return {};
 }

@@ -77,7 +77,7 @@ TEST(RuntimeConfig, TargetUrlRefusesMetadataLinkLocalBadPortsCredentialsAndItsel
   for (const char* url : refused) {
     auto st = validateConfigValue("target_api_url", normalizeTargetUrl(url), self);
     ASSERT_FALSE(st) << url;
-    EXPECT_EQ(st.error().code, "invalid_config") << url;
+    EXPECT_EQ(st.error().code, ErrorCode::InvalidConfig) << url;
     EXPECT_EQ(st.error().message.rfind("target_api_url ", 0), 0u) << st.error().message;
   }
   // Loopback and private relays on another port, and public hosts, stay allowed.
@@ -107,7 +107,7 @@ TEST(RuntimeConfig, GatewayTokenRules) {
   const std::string short_token(15, 'k');
   auto st = validateConfigValue("api_token", short_token);
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, "invalid_config");
+  EXPECT_EQ(st.error().code, ErrorCode::InvalidConfig);
   EXPECT_FALSE(validateConfigValue("api_token", ""));
   EXPECT_FALSE(validateConfigValue("api_token", "gwtok-...21zz-and-more"));
   EXPECT_FALSE(validateConfigValue("api_token", "a token with spaces in it"));

@@ -52,7 +52,7 @@ Result<std::map<std::string, std::string>> parseDotEnv(std::string_view text) {
     if (line.rfind("export ", 0) == 0) line = trim(line.substr(7));
     const auto eq = line.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return makeError("invalid_env_file",
+      return makeError(ErrorCode::InvalidEnvFile,
                        ".env line " + std::to_string(line_no) + " is not KEY=VALUE");
     }
     std::string key = trim(line.substr(0, eq));
@@ -80,7 +80,7 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
     return std::nullopt;
   };
   auto bad = [](const std::string& name, const std::string& why) {
-    return makeError("invalid_setting", name + ": " + why);
+    return makeError(ErrorCode::InvalidSetting, name + ": " + why);
   };
 
   Settings s;

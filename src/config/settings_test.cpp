@@ -44,7 +44,7 @@ TEST(Settings, LogLevelMustBeAKnownName) {
   // A typo used to turn every log line off (spdlog maps unknown names to "off").
   auto typo = resolveSettings({}, envOf({{"LOG_LEVEL", "inof"}}), {}, 1);
   ASSERT_FALSE(typo);
-  EXPECT_EQ(typo.error().code, "invalid_setting");
+  EXPECT_EQ(typo.error().code, ErrorCode::InvalidSetting);
   EXPECT_NE(typo.error().message.find("LOG_LEVEL"), std::string::npos);
   EXPECT_NE(typo.error().message.find("\"inof\""), std::string::npos);
   EXPECT_NE(typo.error().message.find("trace, debug, info, warn"), std::string::npos);

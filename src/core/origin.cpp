@@ -12,7 +12,7 @@ std::string Origin::hostHeader() const {
 
 Result<std::pair<Origin, std::string>> parseOriginUrl(std::string_view url) {
   auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) return makeError("invalid_url", "not an absolute URL");
+  if (!parsed) return makeError(ErrorCode::InvalidUrl, "not an absolute URL");
   const auto scheme = parsed->scheme();
   Origin o;
   if (scheme == "https") {
@@ -20,11 +20,12 @@ Result<std::pair<Origin, std::string>> parseOriginUrl(std::string_view url) {
   } else if (scheme == "http") {
     o.tls = false;
   } else {
-    return makeError("invalid_url", "the URL scheme must be http or https");
+    return makeError(ErrorCode::InvalidUrl, "the URL scheme must be http or https");
   }
   o.host = std::string(parsed->host_address());
-  if (o.host.empty()) return makeError("invalid_url", "the URL has no host");
-  if (parsed->has_userinfo()) return makeError("invalid_url", "the URL must not carry credentials");
+  if (o.host.empty()) return makeError(ErrorCode::InvalidUrl, "the URL has no host");
+  if (parsed->has_userinfo())
+    return makeError(ErrorCode::InvalidUrl, "the URL must not carry credentials");
   o.port = parsed->has_port() ? std::string(parsed->port()) : (o.tls ? "443" : "80");
   std::string base(parsed->encoded_path());
   while (!base.empty() && base.back() == '/') base.pop_back();

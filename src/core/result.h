@@ -1,31 +1,39 @@
 // Result<T>: the value-or-error return type for expected failures (bad input, I/O, database).
-// Error carries a machine code (snake_case, stable, used in API envelopes) and a human message
-// that must never contain secrets. Thread-compatible value types.
+// Error carries a machine code (ErrorCode; its wire string is stable and used in API envelopes)
+// and a human message that must never contain secrets. Result and Status are [[nodiscard]]: a
+// caller handles the outcome or says in a comment why it may drop it. Thread-compatible values.
 #pragma once
 
 #include <boost/system/result.hpp>
 #include <string>
 #include <utility>
 
+#include "core/error_code.h"
+
 namespace poise {
 
 struct Error {
   // Not an aggregate on purpose: Result<std::string> must not mistake a string for an Error.
   Error() = default;
-  Error(std::string c, std::string m) : code(std::move(c)), message(std::move(m)) {}
-  std::string code;     // machine code, e.g. "not_found", "conflict", "db_error"
+  Error(ErrorCode c, std::string m) : code(c), message(std::move(m)) {}
+  ErrorCode code = ErrorCode::InvalidArgument;
   std::string message;  // human text, already scrubbed of secrets
 };
 
 [[noreturn]] void throw_exception_from_error(const Error& e, const boost::source_location& loc);
 
 template <class T>
-using Result = boost::system::result<T, Error>;
+class [[nodiscard]] Result : public boost::system::result<T, Error> {
+ public:
+  using Base = boost::system::result<T, Error>;
+  using Base::Base;
+  Result() = default;
+};
 
-using Status = boost::system::result<void, Error>;
+using Status = Result<void>;
 
-inline Error makeError(std::string code, std::string message) {
-  return Error{std::move(code), std::move(message)};
+inline Error makeError(ErrorCode code, std::string message) {
+  return Error{code, std::move(message)};
 }
 
 }  // namespace poise

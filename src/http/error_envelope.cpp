@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/error_code.h"
 #include "protocols/anthropic/messages_mapping.h"
 #include "protocols/openai/chat_mapping.h"
 
@@ -64,38 +65,39 @@ std::string_view geminiStatusName(unsigned status) {
 
 namespace {
 
-std::string_view defaultCode(unsigned status) {
+// The envelope's code when the caller named none.
+ErrorCode defaultCode(unsigned status) {
   switch (status) {
     case 400:
-      return "bad_request";
+      return ErrorCode::BadRequest;
     case 401:
-      return "unauthorized";
+      return ErrorCode::Unauthorized;
     case 403:
-      return "forbidden";
+      return ErrorCode::Forbidden;
     case 404:
-      return "not_found";
+      return ErrorCode::NotFound;
     case 405:
-      return "method_not_allowed";
+      return ErrorCode::MethodNotAllowed;
     case 408:
-      return "request_timeout";
+      return ErrorCode::RequestTimeout;
     case 409:
-      return "conflict";
+      return ErrorCode::Conflict;
     case 413:
-      return "request_too_large";
+      return ErrorCode::RequestTooLarge;
     case 422:
-      return "validation_error";
+      return ErrorCode::ValidationError;
     case 429:
-      return "rate_limited";
+      return ErrorCode::RateLimited;
     case 431:
-      return "header_too_large";
+      return ErrorCode::HeaderTooLarge;
     case 502:
-      return "bad_gateway";
+      return ErrorCode::BadGateway;
     case 503:
-      return "unavailable";
+      return ErrorCode::Unavailable;
     case 504:
-      return "upstream_timeout";
+      return ErrorCode::UpstreamTimeout;
     default:
-      return status >= 500 ? "internal_error" : "bad_request";
+      return status >= 500 ? ErrorCode::InternalError : ErrorCode::BadRequest;
   }
 }
 
@@ -110,7 +112,7 @@ net::Response jsonResponse(unsigned status, std::string body) {
 
 net::Response errorResponse(Protocol protocol, unsigned status, std::string_view message,
                             std::string_view code) {
-  if (code.empty()) code = defaultCode(status);
+  if (code.empty()) code = toString(defaultCode(status));
   json::object body;
   switch (protocol) {
     case Protocol::Gemini: {

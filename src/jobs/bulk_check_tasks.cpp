@@ -65,7 +65,8 @@ Result<std::string> BulkCheckTasks::create(std::vector<std::int64_t> key_ids) {
       }
     }
     if (oldest == tasks_.end()) {
-      return makeError("busy", "too many bulk checks are running; retry when one has finished");
+      return makeError(ErrorCode::Busy,
+                       "too many bulk checks are running; retry when one has finished");
     }
     tasks_.erase(oldest);
   }

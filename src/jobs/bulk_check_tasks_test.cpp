@@ -80,7 +80,7 @@ TEST(BulkCheckTasks, HoldsABoundedNumberOfTasks) {
   ASSERT_TRUE(a && b);
   auto c = tasks.create({3});
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().code, "busy");
+  EXPECT_EQ(c.error().code, ErrorCode::Busy);
   tasks.fail(*a, "stopped");
   EXPECT_EQ(tasks.get(*a)->error, "stopped");
   c = tasks.create({3});

@@ -283,7 +283,7 @@ asio::awaitable<std::vector<CheckResult>> KeyChecker::checkMany(std::vector<std:
 }
 
 Result<std::string> KeyChecker::startBulk(std::vector<std::int64_t> ids) {
-  if (!accepting_) return makeError("busy", "the gateway is shutting down");
+  if (!accepting_) return makeError(ErrorCode::Busy, "the gateway is shutting down");
   auto id = tasks_.create(std::move(ids));
   if (!id) return id.error();
   asio::co_spawn(ioc_, runBulk(*id), [task = *id](std::exception_ptr e) {

@@ -81,7 +81,7 @@ bool isClientErrorStatus(unsigned s) {
 // Checks one rule name and its action against the guard rails.
 Status checkRule(std::string_view name, ErrorAction action) {
   auto bad = [&](std::string_view why) {
-    return makeError("invalid_config",
+    return makeError(ErrorCode::InvalidConfig,
                      "key_error_actions: \"" + std::string(name) + "\" " + std::string(why));
   };
   std::string_view status_part = name.substr(0, name.find(':'));
@@ -136,7 +136,7 @@ Result<ErrorPolicy> parseErrorPolicy(std::string_view text) {
   boost::system::error_code ec;
   const auto v = boost::json::parse(text, ec);
   if (ec || !v.is_object()) {
-    return makeError("invalid_config",
+    return makeError(ErrorCode::InvalidConfig,
                      "key_error_actions must be a JSON object of error to action, e.g. "
                      "{\"404\": \"retry-other-key\"}");
   }
@@ -144,9 +144,10 @@ Result<ErrorPolicy> parseErrorPolicy(std::string_view text) {
     const auto* s = value.if_string();
     const auto action = s ? parseErrorAction(*s) : std::nullopt;
     if (!action) {
-      return makeError("invalid_config", "key_error_actions: \"" + std::string(name) +
-                                             "\" must map to cooldown, disable, retry-other-key or "
-                                             "return-to-client");
+      return makeError(ErrorCode::InvalidConfig,
+                       "key_error_actions: \"" + std::string(name) +
+                           "\" must map to cooldown, disable, retry-other-key or "
+                           "return-to-client");
     }
     if (auto st = checkRule(name, *action); !st) return st.error();
     policy.rules_[std::string(name)] = *action;

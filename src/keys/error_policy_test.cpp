@@ -39,7 +39,7 @@ TEST(ErrorPolicy, GuardRailsRefuseBlamingKeysForServerOrClientErrors) {
         R"({"429:": "cooldown"})", R"(["429"])", R"({"lower": "cooldown"})"}) {
     auto p = parseErrorPolicy(bad);
     ASSERT_FALSE(p) << bad;
-    EXPECT_EQ(p.error().code, "invalid_config");
+    EXPECT_EQ(p.error().code, ErrorCode::InvalidConfig);
     EXPECT_NE(p.error().message.find("key_error_actions"), std::string::npos) << bad;
   }
   EXPECT_TRUE(parseErrorPolicy(R"({"503": "cooldown", "400:API_KEY_INVALID": "disable"})"));

@@ -127,7 +127,7 @@ void checkRate(std::string& problems, std::string_view name, double value) {
 
 Status statusOf(const std::string& problems) {
   if (problems.empty()) return {};
-  return makeError("invalid_config", problems);
+  return makeError(ErrorCode::InvalidConfig, problems);
 }
 
 }  // namespace
@@ -202,16 +202,17 @@ Status applyBucketSetting(BucketConfig& c, const BucketSetting& s, std::string_v
       } else if (text == "false" || text == "0") {
         c.*(s.bool_field) = false;
       } else {
-        return makeError("invalid_config", name + " must be true or false");
+        return makeError(ErrorCode::InvalidConfig, name + " must be true or false");
       }
       return {};
     case BucketSetting::Kind::Int: {
       int v = 0;
       auto r = std::from_chars(text.data(), text.data() + text.size(), v);
       if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || v < s.min || v > s.max) {
-        return makeError("invalid_config", name + " must be a whole number from " +
-                                               std::to_string(static_cast<int>(s.min)) + " to " +
-                                               std::to_string(static_cast<int>(s.max)));
+        return makeError(ErrorCode::InvalidConfig, name + " must be a whole number from " +
+                                                       std::to_string(static_cast<int>(s.min)) +
+                                                       " to " +
+                                                       std::to_string(static_cast<int>(s.max)));
       }
       c.*(s.int_field) = v;
       return {};
@@ -221,7 +222,7 @@ Status applyBucketSetting(BucketConfig& c, const BucketSetting& s, std::string_v
       auto r = std::from_chars(text.data(), text.data() + text.size(), v);
       if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || !(v >= s.min) ||
           !(v <= s.max)) {
-        return makeError("invalid_config",
+        return makeError(ErrorCode::InvalidConfig,
                          name + " must be a number of tokens per second from 0.1 to 100");
       }
       c.*(s.rate_field) = v;

@@ -173,7 +173,7 @@ TEST(BucketConfig, ValidationRejectsOutOfRangeValuesAndNamesThem) {
   config.low_priority_refill_rate = 0.05;
   auto status = config.validate();
   ASSERT_FALSE(status);
-  EXPECT_EQ(status.error().code, "invalid_config");
+  EXPECT_EQ(status.error().code, ErrorCode::InvalidConfig);
   EXPECT_NE(status.error().message.find("high_priority_capacity"), std::string::npos);
   EXPECT_NE(status.error().message.find("low_priority_refill_rate"), std::string::npos);
   EXPECT_EQ(status.error().message.find("default_capacity"), std::string::npos);
@@ -199,7 +199,7 @@ TEST(BucketConfig, RangeEdgesAreAccepted) {
   EXPECT_TRUE(validateBucketLimits({.capacity = 1000, .refill_per_second = 0.1}));
   auto bad = validateBucketLimits({.capacity = 0, .refill_per_second = 0});
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, "invalid_config");
+  EXPECT_EQ(bad.error().code, ErrorCode::InvalidConfig);
   EXPECT_NE(bad.error().message.find("capacity"), std::string::npos);
   EXPECT_NE(bad.error().message.find("refill_rate"), std::string::npos);
 }

@@ -46,7 +46,7 @@ Result<AddressRanges> AddressRanges::parse(std::string_view text) {
     pos = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
     if (entry.empty()) continue;
     auto invalid = [&](std::string_view why) {
-      return makeError("invalid_address_range",
+      return makeError(ErrorCode::InvalidAddressRange,
                        "'" + std::string(entry) + "' is not " + std::string(why));
     };
     const auto slash = entry.find('/');

@@ -229,11 +229,11 @@ int HttpServer::currentWorker() {
 Result<unsigned short> HttpServer::bind() {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
-  if (ec) return makeError("bad_listen", "invalid listen address '" + options_.host + "'");
+  if (ec) return makeError(ErrorCode::BadListen, "invalid listen address '" + options_.host + "'");
   const tcp::endpoint ep(address, options_.port);
   auto cannot = [&](const std::string& why) {
-    return makeError("bind_failed", "cannot listen on " + options_.host + ":" +
-                                        std::to_string(ep.port()) + ": " + why);
+    return makeError(ErrorCode::BindFailed, "cannot listen on " + options_.host + ":" +
+                                                std::to_string(ep.port()) + ": " + why);
   };
   // The socket is made with plain system calls, not an Asio acceptor: every Asio socket is
   // registered with its io_context's epoll, and a registration outlives close() while a dup()

@@ -72,9 +72,10 @@ bool isHeaderValue(std::string_view value) {
 }
 
 Result<RequestHead> RequestHead::start(std::string_view method, std::string_view target) {
-  if (!isHttpToken(method)) return makeError("invalid_request_line", "invalid request method");
+  if (!isHttpToken(method))
+    return makeError(ErrorCode::InvalidRequestLine, "invalid request method");
   if (!isOriginForm(target)) {
-    return makeError("invalid_request_line",
+    return makeError(ErrorCode::InvalidRequestLine,
                      "the upstream request target holds characters or segments that are not "
                      "allowed");
   }
@@ -85,9 +86,9 @@ Result<RequestHead> RequestHead::start(std::string_view method, std::string_view
 }
 
 Status RequestHead::add(std::string_view name, std::string_view value) {
-  if (!isHttpToken(name)) return makeError("invalid_header", "invalid header name");
+  if (!isHttpToken(name)) return makeError(ErrorCode::InvalidHeader, "invalid header name");
   if (!isHeaderValue(value)) {
-    return makeError("invalid_header", "header value holds a control character");
+    return makeError(ErrorCode::InvalidHeader, "header value holds a control character");
   }
   text_.append(name).append(": ").append(value).append("\r\n");
   return {};
@@ -97,11 +98,12 @@ Status RequestHead::addLines(std::string_view lines) {
   while (!lines.empty()) {
     const auto eol = lines.find("\r\n");
     if (eol == std::string_view::npos) {
-      return makeError("invalid_header", "header line without CRLF");
+      return makeError(ErrorCode::InvalidHeader, "header line without CRLF");
     }
     const std::string_view line = lines.substr(0, eol);
     const auto colon = line.find(':');
-    if (colon == std::string_view::npos) return makeError("invalid_header", "header without ':'");
+    if (colon == std::string_view::npos)
+      return makeError(ErrorCode::InvalidHeader, "header without ':'");
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
       value.remove_prefix(1);

@@ -171,7 +171,7 @@ Result<std::unique_ptr<asio::ssl::context>> makeClientTlsContext() {
   auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
   boost::system::error_code ec;
   ctx->set_default_verify_paths(ec);
-  if (ec) return makeError("tls_setup", "cannot load the system CA store: " + ec.message());
+  if (ec) return makeError(ErrorCode::TlsSetup, "cannot load the system CA store: " + ec.message());
   ctx->set_verify_mode(asio::ssl::verify_peer);
   SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   return ctx;

@@ -113,7 +113,7 @@ inline void ExpectEvents(std::string_view out, const std::string& expected, bool
 template <class T>
 void ExpectInvalid(const Result<T>& result, std::string_view input, std::string_view mentions) {
   ASSERT_FALSE(result) << input;
-  EXPECT_EQ(result.error().code, kInvalidRequest) << input;
+  EXPECT_EQ(result.error().code, ErrorCode::InvalidRequest) << input;
   EXPECT_NE(result.error().message.find(mentions), std::string::npos)
       << input << "\n message: " << result.error().message;
 }

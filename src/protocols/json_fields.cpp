@@ -7,11 +7,11 @@
 namespace poise::protocols {
 
 Error invalidRequest(std::string message) {
-  return Error{std::string(kInvalidRequest), std::move(message)};
+  return Error{ErrorCode::InvalidRequest, std::move(message)};
 }
 
 Error upstreamInvalid(std::string message) {
-  return Error{std::string(kUpstreamInvalid), std::move(message)};
+  return Error{ErrorCode::UpstreamInvalidResponse, std::move(message)};
 }
 
 Result<json::value> parseJsonBody(std::string_view body) {

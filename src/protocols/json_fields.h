@@ -17,11 +17,6 @@ namespace poise::protocols {
 
 namespace json = boost::json;
 
-// Error code of a malformed client request; the proxy answers it with 400 in the client's envelope.
-inline constexpr std::string_view kInvalidRequest = "invalid_request";
-// Error code of an upstream body that is not what Gemini documents (the proxy answers 502).
-inline constexpr std::string_view kUpstreamInvalid = "upstream_invalid_response";
-
 Error invalidRequest(std::string message);
 Error upstreamInvalid(std::string message);
 

@@ -7,9 +7,9 @@ Status SseParser::fail() {
   line_.clear();
   data_.clear();
   event_.clear();
-  return Error{std::string(kSseEventTooLarge), "an upstream stream event is larger than " +
-                                                   std::to_string(options_.max_event_bytes) +
-                                                   " bytes"};
+  return Error{ErrorCode::SseEventTooLarge, "an upstream stream event is larger than " +
+                                                std::to_string(options_.max_event_bytes) +
+                                                " bytes"};
 }
 
 Status SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {

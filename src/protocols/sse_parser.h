@@ -25,9 +25,6 @@ struct SseParserOptions {
   std::size_t max_event_bytes = std::size_t{16} * 1024 * 1024;
 };
 
-// Error code for an event over SseParserOptions::max_event_bytes.
-inline constexpr std::string_view kSseEventTooLarge = "sse_event_too_large";
-
 class SseParser {
  public:
   explicit SseParser(SseParserOptions options = {}) : options_(options) {}

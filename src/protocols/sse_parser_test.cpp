@@ -88,7 +88,7 @@ TEST(SseParser, AnEventOverTheLimitIsAnError) {
   Status st;
   for (int i = 0; i < 10 && st; ++i) st = parser.feed("data: 0123456789\n", out);
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, kSseEventTooLarge);
+  EXPECT_EQ(st.error().code, ErrorCode::SseEventTooLarge);
   // The parser stays failed.
   EXPECT_FALSE(parser.feed("\n\n", out));
   EXPECT_FALSE(parser.finish(out));
@@ -101,7 +101,7 @@ TEST(SseParser, AnUnterminatedLineOverTheLimitIsAnError) {
   Status st;
   for (int i = 0; i < 100 && st; ++i) st = parser.feed("xxxxxxxx", out);
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, kSseEventTooLarge);
+  EXPECT_EQ(st.error().code, ErrorCode::SseEventTooLarge);
 }
 
 TEST(SseParser, EventsUpToTheLimitPass) {

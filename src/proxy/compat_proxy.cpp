@@ -55,8 +55,9 @@ std::int64_t unixSeconds(const Clock& clock) {
 Result<json::value> parseBody(const net::Request& req, json::storage_ptr sp) {
   boost::system::error_code ec;
   json::value v = json::parse(req.body(), ec, std::move(sp));
-  if (ec) return makeError("invalid_request", "the request body is not valid JSON");
-  if (!v.is_object()) return makeError("invalid_request", "the request body must be a JSON object");
+  if (ec) return makeError(ErrorCode::InvalidRequest, "the request body is not valid JSON");
+  if (!v.is_object())
+    return makeError(ErrorCode::InvalidRequest, "the request body must be a JSON object");
   return v;
 }
 
@@ -101,7 +102,7 @@ asio::awaitable<void> respondError(net::HttpExchange& ex, Protocol protocol, uns
 // anything else is a 502.
 asio::awaitable<void> respondTranslationError(net::HttpExchange& ex, Protocol protocol,
                                               const Error& e) {
-  std::string message = e.code == "upstream_error"
+  std::string message = e.code == ErrorCode::UpstreamError
                             ? e.message
                             : "the upstream answer could not be translated: " + e.message;
   co_await respondError(ex, protocol, 502, std::move(message));
@@ -111,7 +112,7 @@ asio::awaitable<void> respondTranslationError(net::HttpExchange& ex, Protocol pr
 Result<json::value> parseAnswer(const UpstreamResult& r, json::storage_ptr sp = {}) {
   boost::system::error_code ec;
   json::value v = json::parse(r.body, ec, std::move(sp));
-  if (ec) return makeError("upstream_invalid_response", "the upstream answer is not JSON");
+  if (ec) return makeError(ErrorCode::UpstreamInvalidResponse, "the upstream answer is not JSON");
   return v;
 }
 
@@ -186,7 +187,7 @@ class TranslatingRelay final : public PieceTranslator {
       auto piece = translator_.feed(event.data);
       if (!piece) {
         const unsigned status =
-            piece.error().code == "upstream_error" ? translator_.lastUpstreamStatus() : 502;
+            piece.error().code == ErrorCode::UpstreamError ? translator_.lastUpstreamStatus() : 502;
         fail(out, piece.error().message, status);
         return;
       }
@@ -362,23 +363,23 @@ class FlagReset {
 void CompatProxy::storeModels(json::object list) {
   auto limits =
       std::make_shared<const protocols::OutputTokenLimits>(protocols::outputTokenLimits(list));
-  const auto now = std::chrono::steady_clock::now();
+  const std::int64_t now = deps_.clock.monotonicMs();
   std::lock_guard lock(models_mu_);
   models_cache_ = std::make_shared<const json::object>(std::move(list));
-  models_expiry_ = now + kModelsCacheTtl;
+  models_expiry_ms_ = now + Millis{kModelsCacheTtl}.count();
   output_limits_ = std::move(limits);
-  output_limits_expiry_ = now + kOutputLimitsTtl;
+  output_limits_expiry_ms_ = now + Millis{kOutputLimitsTtl}.count();
 }
 
 asio::awaitable<std::shared_ptr<const protocols::OutputTokenLimits>>
 CompatProxy::refreshOutputLimits(net::HttpExchange& ex, http::RequestRecord& record) {
   {
     std::lock_guard lock(models_mu_);
-    const auto now = std::chrono::steady_clock::now();
-    if (output_limits_refreshing_ || now < output_limits_expiry_) co_return nullptr;
+    const std::int64_t now = deps_.clock.monotonicMs();
+    if (output_limits_refreshing_ || now < output_limits_expiry_ms_) co_return nullptr;
     output_limits_refreshing_ = true;
     // Also when the fetch fails: the next try waits a whole TTL.
-    output_limits_expiry_ = now + kOutputLimitsTtl;
+    output_limits_expiry_ms_ = now + Millis{kOutputLimitsTtl}.count();
   }
   const FlagReset reset(models_mu_, output_limits_refreshing_);
   // The models list is fetched for the limits alone: its failure is not the request's.
@@ -412,7 +413,7 @@ asio::awaitable<Result<Translation>> CompatProxy::translateWithOutputLimits(
   {
     std::lock_guard lock(models_mu_);
     limits = output_limits_;
-    stale = std::chrono::steady_clock::now() >= output_limits_expiry_;
+    stale = deps_.clock.monotonicMs() >= output_limits_expiry_ms_;
   }
   Result<Translation> tr = translate(limits.get());
   if (!tr || !stale || !protocols::outputLimitUncertain(tr->requested_max_tokens, tr->model)) {
@@ -536,9 +537,9 @@ asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex, http::RequestRe
   if (!answers) co_return;
   auto out = protocols::translateImagesResponse(*answers, unixSeconds(deps_.clock));
   if (!out) {
-    if (out.error().code == protocols::kContentPolicyViolation) {
+    if (out.error().code == ErrorCode::ContentPolicyViolation) {
       co_await ex.respond(http::errorResponse(Protocol::OpenAI, 400, out.error().message,
-                                              protocols::kContentPolicyViolation));
+                                              toString(ErrorCode::ContentPolicyViolation)));
       co_return;
     }
     co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
@@ -551,7 +552,7 @@ asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(
     net::HttpExchange& ex, http::RequestRecord& record) {
   {
     std::lock_guard lock(models_mu_);
-    if (models_cache_ && std::chrono::steady_clock::now() < models_expiry_) {
+    if (models_cache_ && deps_.clock.monotonicMs() < models_expiry_ms_) {
       co_return *models_cache_;
     }
   }

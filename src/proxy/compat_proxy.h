@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -75,9 +76,9 @@ class CompatProxy {
   ProxyDeps deps_;
   std::mutex models_mu_;
   std::shared_ptr<const boost::json::object> models_cache_;
-  std::chrono::steady_clock::time_point models_expiry_{};
+  std::int64_t models_expiry_ms_ = 0;  // Clock::monotonicMs(); 0: nothing cached
   std::shared_ptr<const protocols::OutputTokenLimits> output_limits_;
-  std::chrono::steady_clock::time_point output_limits_expiry_{};
+  std::int64_t output_limits_expiry_ms_ = 0;  // Clock::monotonicMs()
   bool output_limits_refreshing_ = false;
 };
 

@@ -62,7 +62,7 @@ std::string_view modelFromPath(std::string_view path) {
 namespace {
 
 Status refusePath(std::string_view why) {
-  return makeError("invalid_path", "the request path " + std::string(why));
+  return makeError(ErrorCode::InvalidPath, "the request path " + std::string(why));
 }
 
 }  // namespace
@@ -98,7 +98,7 @@ Status checkPathModel(std::string_view model) {
   std::string_view id = model;
   if (id.starts_with("tunedModels/")) id.remove_prefix(12);
   if (isGeminiModelId(id)) return {};
-  return makeError("invalid_model",
+  return makeError(ErrorCode::InvalidModel,
                    "the model name is not a valid Gemini model id (letters, digits, '.', '-', "
                    "'_'; at most 128 characters)");
 }

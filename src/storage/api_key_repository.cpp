@@ -41,35 +41,37 @@ std::string_view trim(std::string_view s) {
 
 Status checkStatus(std::string_view s) {
   if (isKeyStatus(s)) return {};
-  return makeError("invalid_status", "status must be one of active, exhausted, error, disabled");
+  return makeError(ErrorCode::InvalidStatus,
+                   "status must be one of active, exhausted, error, disabled");
 }
 
 Status checkPriority(std::string_view s) {
   if (isKeyPriority(s)) return {};
-  return makeError("invalid_priority", "priority must be one of high, normal, low");
+  return makeError(ErrorCode::InvalidPriority, "priority must be one of high, normal, low");
 }
 
 Status checkValue(std::string_view trimmed) {
-  if (trimmed.empty()) return makeError("invalid_argument", "the key value must not be empty");
+  if (trimmed.empty())
+    return makeError(ErrorCode::InvalidArgument, "the key value must not be empty");
   if (trimmed.size() > kMaxKeyValueBytes) {
-    return makeError("invalid_argument", "the key value is longer than " +
-                                             std::to_string(kMaxKeyValueBytes) + " bytes");
+    return makeError(ErrorCode::InvalidArgument, "the key value is longer than " +
+                                                     std::to_string(kMaxKeyValueBytes) + " bytes");
   }
   return {};
 }
 
 Status checkDescription(std::string_view d) {
   if (d.size() <= kMaxDescriptionBytes) return {};
-  return makeError("invalid_argument", "the description is longer than " +
-                                           std::to_string(kMaxDescriptionBytes) + " bytes");
+  return makeError(ErrorCode::InvalidArgument, "the description is longer than " +
+                                                   std::to_string(kMaxDescriptionBytes) + " bytes");
 }
 
 Error duplicateKey() {
-  return makeError("conflict", "this API key is already stored");
+  return makeError(ErrorCode::Conflict, "this API key is already stored");
 }
 
 Error keyNotFound() {
-  return makeError("not_found", "API key not found");
+  return makeError(ErrorCode::NotFound, "API key not found");
 }
 
 // A key ready to insert: encrypted, fingerprinted, masked.
@@ -154,9 +156,9 @@ Result<AddKeysResult> ApiKeyRepository::addMany(std::vector<std::string> values,
     ++result.total_processed;
     if (v.size() > kMaxKeyValueBytes) {
       // The position, never the value: the input is a secret.
-      return makeError("invalid_argument", "key #" + std::to_string(result.total_processed) +
-                                               " is longer than " +
-                                               std::to_string(kMaxKeyValueBytes) + " bytes");
+      return makeError(ErrorCode::InvalidArgument,
+                       "key #" + std::to_string(result.total_processed) + " is longer than " +
+                           std::to_string(kMaxKeyValueBytes) + " bytes");
     }
     std::string fingerprint = cipher_.fingerprint(v);
     if (seen.contains(fingerprint)) continue;
@@ -253,7 +255,7 @@ Result<ApiKey> ApiKeyRepository::create(std::string_view value, std::string_view
   appendInsertParams(params, *row, status, description, priority, timestampValue(now));
   auto id =
       db_.insert(std::string(kInsertColumns) + placeholderRows(1, kInsertColumnCount), params);
-  if (!id) return id.error().code == "conflict" ? duplicateKey() : id.error();
+  if (!id) return id.error().code == ErrorCode::Conflict ? duplicateKey() : id.error();
   return ApiKey{.id = *id,
                 .value = std::move(row->value),
                 .masked = std::move(row->masked),
@@ -374,7 +376,8 @@ Result<ApiKey> ApiKeyRepository::update(std::int64_t id, const KeyPatch& patch) 
     }
     params.emplace_back(id);
     auto changed = c.execute("UPDATE api_keys SET " + set + " WHERE id = ?", params);
-    if (!changed) return changed.error().code == "conflict" ? duplicateKey() : changed.error();
+    if (!changed)
+      return changed.error().code == ErrorCode::Conflict ? duplicateKey() : changed.error();
 
     if (patch.status && *patch.status != old_status) {
       auto h = c.execute(
@@ -432,7 +435,7 @@ Result<LoadedKeys> ApiKeyRepository::loadAll() {
   for (const Row& r : *rows) {
     auto k = toKey(r, true);
     if (!k) {
-      if (k.error().code != "decrypt_failed") return k.error();
+      if (k.error().code != ErrorCode::DecryptFailed) return k.error();
       auto plain = toKey(r, false);
       if (!plain) return plain.error();
       k = std::move(*plain);

@@ -52,7 +52,7 @@ TEST_F(ApiKeyRepositoryTest, CreateStoresOnlyCiphertextAndRejectsDuplicates) {
 
   auto dup = keys_.create(value);
   ASSERT_FALSE(dup);
-  EXPECT_EQ(dup.error().code, "conflict");
+  EXPECT_EQ(dup.error().code, ErrorCode::Conflict);
   EXPECT_EQ(dup.error().message.find(value), std::string::npos);
 
   auto got = keys_.get(k->id);
@@ -91,22 +91,22 @@ TEST(StorageLimits, TruncationKeepsWholeUtf8Characters) {
 TEST_F(ApiKeyRepositoryTest, ValidatesStatusPriorityAndValue) {
   auto bad_status = keys_.create(keyValue(1), "inactive");
   ASSERT_FALSE(bad_status);
-  EXPECT_EQ(bad_status.error().code, "invalid_status");
+  EXPECT_EQ(bad_status.error().code, ErrorCode::InvalidStatus);
   auto bad_priority = keys_.create(keyValue(1), "active", "", "urgent");
   ASSERT_FALSE(bad_priority);
-  EXPECT_EQ(bad_priority.error().code, "invalid_priority");
+  EXPECT_EQ(bad_priority.error().code, ErrorCode::InvalidPriority);
   auto empty = keys_.create("   ");
   ASSERT_FALSE(empty);
-  EXPECT_EQ(empty.error().code, "invalid_argument");
+  EXPECT_EQ(empty.error().code, ErrorCode::InvalidArgument);
   // The shared column limits hold on every dialect: too long is refused, never cut or a 500.
   const std::string long_key(kMaxKeyValueBytes + 1, 'k');
   auto too_long = keys_.create(long_key);
   ASSERT_FALSE(too_long);
-  EXPECT_EQ(too_long.error().code, "invalid_argument");
+  EXPECT_EQ(too_long.error().code, ErrorCode::InvalidArgument);
   EXPECT_EQ(too_long.error().message.find(long_key), std::string::npos);
   auto bulk_too_long = keys_.addMany({keyValue(90), long_key}, clock_.now());
   ASSERT_FALSE(bulk_too_long);
-  EXPECT_EQ(bulk_too_long.error().code, "invalid_argument");
+  EXPECT_EQ(bulk_too_long.error().code, ErrorCode::InvalidArgument);
   EXPECT_NE(bulk_too_long.error().message.find("key #2"), std::string::npos);
   std::string widest;  // 1 024 bytes of four-byte characters: the most any dialect must hold
   for (std::size_t i = 0; i < kMaxDescriptionBytes / 4; ++i) widest += "🔑";
@@ -115,7 +115,7 @@ TEST_F(ApiKeyRepositoryTest, ValidatesStatusPriorityAndValue) {
   EXPECT_EQ(keys_.get(wide->id)->description, widest);
   auto too_wide = keys_.create(keyValue(92), "active", widest + "x");
   ASSERT_FALSE(too_wide);
-  EXPECT_EQ(too_wide.error().code, "invalid_argument");
+  EXPECT_EQ(too_wide.error().code, ErrorCode::InvalidArgument);
   auto long_max = keys_.create(std::string(kMaxKeyValueBytes, 'm'));
   ASSERT_TRUE(long_max) << long_max.error().message;
   EXPECT_EQ(keys_.get(long_max->id)->value, std::string(kMaxKeyValueBytes, 'm'));
@@ -123,14 +123,14 @@ TEST_F(ApiKeyRepositoryTest, ValidatesStatusPriorityAndValue) {
   ASSERT_TRUE(k);
   auto upd = keys_.update(k->id, KeyPatch{.status = "timeout"});
   ASSERT_FALSE(upd);
-  EXPECT_EQ(upd.error().code, "invalid_status");
+  EXPECT_EQ(upd.error().code, ErrorCode::InvalidStatus);
   auto list = keys_.list(KeyListQuery{.status = "bogus"});
   ASSERT_FALSE(list);
-  EXPECT_EQ(list.error().code, "invalid_status");
+  EXPECT_EQ(list.error().code, ErrorCode::InvalidStatus);
   const std::array<UsageDelta, 1> bad_delta = {UsageDelta{.id = k->id, .status = "gone"}};
   auto usage = keys_.applyUsage(bad_delta);
   ASSERT_FALSE(usage);
-  EXPECT_EQ(usage.error().code, "invalid_status");
+  EXPECT_EQ(usage.error().code, ErrorCode::InvalidStatus);
   EXPECT_FALSE(keys_.appendHistory(k->id, "active", "nope", "", clock_.now()));
 }
 
@@ -330,7 +330,7 @@ TEST_F(ApiKeyRepositoryTest, UpdateChangesFieldsAndRecordsStatusHistory) {
 
   auto clash = keys_.update(a->id, KeyPatch{.value = keyValue(2)});
   ASSERT_FALSE(clash);
-  EXPECT_EQ(clash.error().code, "conflict");
+  EXPECT_EQ(clash.error().code, ErrorCode::Conflict);
   auto renamed = keys_.update(a->id, KeyPatch{.value = keyValue(3)});
   ASSERT_TRUE(renamed);
   EXPECT_EQ(renamed->value, keyValue(3));
@@ -341,7 +341,7 @@ TEST_F(ApiKeyRepositoryTest, UpdateChangesFieldsAndRecordsStatusHistory) {
 
   auto missing = keys_.update(999, KeyPatch{.description = "x"});
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, "not_found");
+  EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
 }
 
 TEST_F(ApiKeyRepositoryTest, RemoveAndRemoveManyTakeHistoryAlong) {
@@ -353,7 +353,7 @@ TEST_F(ApiKeyRepositoryTest, RemoveAndRemoveManyTakeHistoryAlong) {
   ASSERT_TRUE(keys_.remove(a->id));
   auto again = keys_.remove(a->id);
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().code, "not_found");
+  EXPECT_EQ(again.error().code, ErrorCode::NotFound);
   auto rows = t_.db().query("SELECT COUNT(*) FROM key_status_history");
   ASSERT_TRUE(rows);
   EXPECT_EQ((*rows)[0].int64(0), 0);
@@ -365,7 +365,7 @@ TEST_F(ApiKeyRepositoryTest, RemoveAndRemoveManyTakeHistoryAlong) {
   EXPECT_TRUE(keys_.loadAll()->keys.empty());
   auto gone = keys_.appendHistory(b->id, "active", "error", "", clock_.now());
   ASSERT_FALSE(gone);
-  EXPECT_EQ(gone.error().code, "not_found");
+  EXPECT_EQ(gone.error().code, ErrorCode::NotFound);
 }
 
 TEST_F(ApiKeyRepositoryTest, AppliesUsageDeltasInOneBatch) {
@@ -435,7 +435,7 @@ TEST_F(ApiKeyRepositoryTest, TamperedOrSwappedCiphertextFailsToDecrypt) {
       t_.db().execute("UPDATE api_keys SET key_ciphertext = ? WHERE id = ?", {Blob{bytes}, a->id}));
   auto got = keys_.get(a->id);
   ASSERT_FALSE(got);
-  EXPECT_EQ(got.error().code, "decrypt_failed");
+  EXPECT_EQ(got.error().code, ErrorCode::DecryptFailed);
   // Loading does not fail: the key is marked error, with the reason in its history.
   auto all = keys_.loadAll();
   ASSERT_TRUE(all) << all.error().message;
@@ -469,7 +469,7 @@ TEST_F(ApiKeyRepositoryTest, TamperedOrSwappedCiphertextFailsToDecrypt) {
                               {(*b_row)[0][0], (*b_row)[0][1], a->id}));
   auto swapped = keys_.get(a->id);
   ASSERT_FALSE(swapped);
-  EXPECT_EQ(swapped.error().code, "decrypt_failed");
+  EXPECT_EQ(swapped.error().code, ErrorCode::DecryptFailed);
   EXPECT_TRUE(keys_.get(b->id));
 }
 

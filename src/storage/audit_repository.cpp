@@ -6,7 +6,8 @@
 namespace poise::storage {
 
 Result<std::int64_t> AuditRepository::append(const AuditEntry& e) {
-  if (e.action.empty()) return makeError("invalid_argument", "audit action must not be empty");
+  if (e.action.empty())
+    return makeError(ErrorCode::InvalidArgument, "audit action must not be empty");
   return db_.insert(
       "INSERT INTO audit_log (user_id, username, action, target, detail, ip, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)",

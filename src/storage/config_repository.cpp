@@ -53,10 +53,10 @@ Status ConfigRepository::open(ConfigItem& item) const {
   auto nonce = colon == std::string_view::npos ? std::nullopt : fromHex(body.substr(0, colon));
   auto ciphertext =
       colon == std::string_view::npos ? std::nullopt : fromHex(body.substr(colon + 1));
-  Result<std::string> plain = makeError("decrypt_failed", "");
+  Result<std::string> plain = makeError(ErrorCode::DecryptFailed, "");
   if (nonce && ciphertext) plain = secrets_.cipher->decrypt(*ciphertext, *nonce, boundTo(item.key));
   if (!plain) {
-    return makeError("decrypt_failed",
+    return makeError(ErrorCode::DecryptFailed,
                      "config " + item.key +
                          " cannot be decrypted: is this the master key (DATA_DIR/secret.key or "
                          "POISE_SECRET_KEY) it was written with?");
@@ -89,7 +89,8 @@ Result<std::optional<ConfigItem>> ConfigRepository::get(std::string_view key) {
 Status ConfigRepository::upsertMany(std::span<const ConfigEntry> items,
                                     std::optional<std::int64_t> user_id, TimePoint now) {
   for (const ConfigEntry& e : items) {
-    if (e.key.empty()) return makeError("invalid_argument", "config keys must not be empty");
+    if (e.key.empty())
+      return makeError(ErrorCode::InvalidArgument, "config keys must not be empty");
   }
   if (items.empty()) return {};
   std::vector<std::string> stored;
@@ -119,7 +120,8 @@ Result<std::int64_t> ConfigRepository::insertIfAbsent(
   Status st = db_.transaction([&](Connection& c) -> Status {
     inserted = 0;
     for (const auto& [key, value] : defaults) {
-      if (key.empty()) return makeError("invalid_argument", "config keys must not be empty");
+      if (key.empty())
+        return makeError(ErrorCode::InvalidArgument, "config keys must not be empty");
       auto stored = seal(key, value);
       if (!stored) return stored.error();
       auto r = c.execute(sql, {key, std::move(*stored), stamp, nullptr});

@@ -67,7 +67,7 @@ TEST(ConfigRepository, UpsertIsAllOrNothing) {
   const std::vector<ConfigEntry> empty_key = {{"a", "1"}, {"", "2"}};
   auto st = config.upsertMany(empty_key, std::nullopt, clock.now());
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, "invalid_argument");
+  EXPECT_EQ(st.error().code, ErrorCode::InvalidArgument);
   EXPECT_TRUE(config.all()->empty());
 }
 
@@ -115,7 +115,7 @@ TEST(ConfigRepository, SecretKeysAreSealedAtRestAndOpenedOnRead) {
   ConfigRepository elsewhere(t.db(), clock, ConfigSecrets{.cipher = &wrong, .keys = {"api_token"}});
   auto refused = elsewhere.all();
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, "decrypt_failed");
+  EXPECT_EQ(refused.error().code, ErrorCode::DecryptFailed);
   EXPECT_EQ(refused.error().message.find(token), std::string::npos);
 }
 

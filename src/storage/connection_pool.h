@@ -43,7 +43,8 @@ class ConnectionPool {
   Result<Lease> borrow() {
     std::unique_lock lock(mu_);
     if (!cv_.wait_for(lock, wait_, [&] { return !idle_.empty(); })) {
-      return makeError("busy", name_ + ": no free database connection within the busy timeout");
+      return makeError(ErrorCode::Busy,
+                       name_ + ": no free database connection within the busy timeout");
     }
     auto c = std::move(idle_.front());
     idle_.pop_front();

@@ -22,9 +22,9 @@ Value nullableValue(const std::optional<TimePoint>& v) {
 }
 
 Status checkPage(int page, int page_size) {
-  if (page < 1) return makeError("invalid_argument", "page must be at least 1");
+  if (page < 1) return makeError(ErrorCode::InvalidArgument, "page must be at least 1");
   if (page_size < 1 || page_size > kMaxPageSize) {
-    return makeError("invalid_argument",
+    return makeError(ErrorCode::InvalidArgument,
                      "page_size must be between 1 and " + std::to_string(kMaxPageSize));
   }
   return {};

@@ -26,7 +26,7 @@ TEST(DatabaseContract, TransactionsSerializeAndAWaitTimesOutAsBusy) {
     return {};
   }));
   ASSERT_FALSE(inner);
-  EXPECT_EQ(inner.error().code, "busy") << inner.error().message;
+  EXPECT_EQ(inner.error().code, ErrorCode::Busy) << inner.error().message;
   // The failed wait left the other connection usable and the lock free.
   EXPECT_TRUE((*other)->transaction([](Connection&) -> Status { return {}; }));
 }
@@ -36,7 +36,7 @@ TEST(DatabaseContract, AFailedBodyRollsBack) {
   ASSERT_TRUE(t.db().execute("CREATE TABLE n (v BIGINT)"));
   EXPECT_FALSE(t.db().transaction([](Connection& c) -> Status {
     if (auto r = c.execute("INSERT INTO n VALUES (1)"); !r) return r.error();
-    return makeError("invalid_argument", "rolled back");
+    return makeError(ErrorCode::InvalidArgument, "rolled back");
   }));
   EXPECT_THROW((void)t.db().transaction([](Connection& c) -> Status {
     (void)c.execute("INSERT INTO n VALUES (2)");
@@ -95,8 +95,9 @@ TEST(DatabaseContract, SeveralProcessesMigrateAtOnce) {
   }
   std::vector<Status> results(dbs.size());
   std::vector<std::thread> threads;
+  const ManualClock clock;
   for (std::size_t i = 0; i < dbs.size(); ++i) {
-    threads.emplace_back([&results, &dbs, i] { results[i] = migrate(*dbs[i]); });
+    threads.emplace_back([&results, &dbs, &clock, i] { results[i] = migrate(*dbs[i], clock); });
   }
   for (auto& th : threads) th.join();
   for (const Status& st : results) EXPECT_TRUE(st) << st.error().message;

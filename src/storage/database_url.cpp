@@ -15,7 +15,7 @@ namespace poise::storage {
 namespace {
 
 Error invalid(std::string message) {
-  return makeError("invalid_database_url", "DATABASE_URL: " + std::move(message));
+  return makeError(ErrorCode::InvalidDatabaseUrl, "DATABASE_URL: " + std::move(message));
 }
 
 // Every '%' must start an escape of two hex digits; '+' stays '+' (this is not a form).
@@ -200,7 +200,7 @@ Result<std::unique_ptr<Database>> openDatabase(const DatabaseUrl& url,
     case Dialect::Mysql:
       return as_database(MysqlDatabase::open(url, options));
   }
-  return makeError("unsupported_database", "unknown database dialect");
+  return makeError(ErrorCode::UnsupportedDatabase, "unknown database dialect");
 }
 
 Result<std::unique_ptr<Database>> openDatabase(std::string_view url,

@@ -33,7 +33,7 @@ TEST(DatabaseUrl, SqliteForms) {
 
   auto bad = parseDatabaseUrl("sqlite://host/x.db");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, "invalid_database_url");
+  EXPECT_EQ(bad.error().code, ErrorCode::InvalidDatabaseUrl);
 }
 
 TEST(DatabaseUrl, PostgresWithDriverPortAndParams) {
@@ -98,7 +98,7 @@ TEST(DatabaseUrl, PasswordNeverAppearsInRedactedFormOrErrors) {
         "postgresql://u:hunter2%4@h/db", "postgresql://u:hunter2%@h/db", "postgresql://u@h/d%b"}) {
     auto r = parseDatabaseUrl(bad);
     ASSERT_FALSE(r) << bad;
-    EXPECT_EQ(r.error().code, "invalid_database_url");
+    EXPECT_EQ(r.error().code, ErrorCode::InvalidDatabaseUrl);
     EXPECT_EQ(r.error().message.find("hunter"), std::string::npos) << r.error().message;
   }
 }
@@ -118,11 +118,11 @@ TEST(DatabaseUrl, OpensEachDialectAndHidesThePasswordOnFailure) {
   // Nothing listens on port 1: the connection fails, and the message hides the password.
   auto pg = openDatabase("postgresql://u:hunter2@127.0.0.1:1/db");
   ASSERT_FALSE(pg);
-  EXPECT_EQ(pg.error().code, "db_error");
+  EXPECT_EQ(pg.error().code, ErrorCode::DbError);
   EXPECT_EQ(pg.error().message.find("hunter2"), std::string::npos) << pg.error().message;
   auto my = openDatabase("mysql://u:hunter2@127.0.0.1:1/db");
   ASSERT_FALSE(my);
-  EXPECT_EQ(my.error().code, "db_error");
+  EXPECT_EQ(my.error().code, ErrorCode::DbError);
   EXPECT_EQ(my.error().message.find("hunter2"), std::string::npos) << my.error().message;
 }
 

@@ -122,12 +122,12 @@ std::string KeyCipher::masked(std::string_view plaintext) {
 Result<SealedKey> KeyCipher::encrypt(std::string_view plaintext,
                                      std::string_view associated_data) const {
   if (plaintext.size() > INT_MAX / 2 || associated_data.size() > INT_MAX / 2) {
-    return makeError("crypto_error", "value too large to encrypt");
+    return makeError(ErrorCode::CryptoError, "value too large to encrypt");
   }
   SealedKey out;
   out.nonce.resize(kNonceSize);
   if (RAND_bytes(out.nonce.data(), static_cast<int>(kNonceSize)) != 1) {
-    return makeError("crypto_error", "random generator failed");
+    return makeError(ErrorCode::CryptoError, "random generator failed");
   }
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   out.ciphertext.resize(plaintext.size() + kTagSize);
@@ -143,7 +143,7 @@ Result<SealedKey> KeyCipher::encrypt(std::string_view plaintext,
       EVP_EncryptFinal_ex(ctx.get(), out.ciphertext.data() + len, &final_len) == 1 &&
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize),
                           out.ciphertext.data() + plaintext.size()) == 1;
-  if (!ok) return makeError("crypto_error", "AES-256-GCM encryption failed");
+  if (!ok) return makeError(ErrorCode::CryptoError, "AES-256-GCM encryption failed");
   return out;
 }
 
@@ -152,7 +152,7 @@ Result<std::string> KeyCipher::decrypt(std::span<const std::uint8_t> ciphertext,
                                        std::string_view associated_data) const {
   if (nonce.size() != kNonceSize || ciphertext.size() < kTagSize ||
       ciphertext.size() > INT_MAX / 2 || associated_data.size() > INT_MAX / 2) {
-    return makeError("decrypt_failed", "stored key has a malformed ciphertext or nonce");
+    return makeError(ErrorCode::DecryptFailed, "stored key has a malformed ciphertext or nonce");
   }
   const std::size_t body = ciphertext.size() - kTagSize;
   std::string plaintext(body, '\0');
@@ -174,7 +174,7 @@ Result<std::string> KeyCipher::decrypt(std::span<const std::uint8_t> ciphertext,
                           &final_len) == 1;
   if (!ok) {
     OPENSSL_cleanse(plaintext.data(), plaintext.size());
-    return makeError("decrypt_failed",
+    return makeError(ErrorCode::DecryptFailed,
                      "stored key failed authentication (wrong master key or tampered data)");
   }
   // Spelled out: Error is also constructible from a std::string.
@@ -184,7 +184,7 @@ Result<std::string> KeyCipher::decrypt(std::span<const std::uint8_t> ciphertext,
 namespace {
 
 Error invalidMasterKey() {
-  return makeError("invalid_master_key",
+  return makeError(ErrorCode::InvalidMasterKey,
                    "the master key must be 32 bytes written as 64 hex digits or as base64");
 }
 
@@ -212,7 +212,7 @@ Result<MasterKey> parseMasterKey(std::string_view text) {
 namespace {
 
 Error fileError(const std::filesystem::path& path, std::string_view what, int err) {
-  return makeError("secret_key_file",
+  return makeError(ErrorCode::SecretKeyFile,
                    std::string(what) + " " + path.string() + ": " + std::strerror(err));
 }
 
@@ -227,7 +227,7 @@ Result<LoadedMasterKey> readKeyFile(const std::filesystem::path& path) {
   auto key = parseMasterKey(text);
   OPENSSL_cleanse(text.data(), text.size());
   if (!key) {
-    return makeError("invalid_master_key",
+    return makeError(ErrorCode::InvalidMasterKey,
                      path.string() + " does not hold a 32-byte key (64 hex digits or base64)");
   }
   return LoadedMasterKey{
@@ -251,7 +251,7 @@ Result<LoadedMasterKey> loadOrCreateMasterKey(const std::filesystem::path& data_
       data_dir / ("secret.key.tmp." + std::to_string(static_cast<long>(::getpid())));
   MasterKey key{};
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
-    return makeError("crypto_error", "random generator failed");
+    return makeError(ErrorCode::CryptoError, "random generator failed");
   }
   std::string hex = toHex(key) + "\n";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -55,7 +55,7 @@ TEST(KeyCipher, DetectsTamperingAnywhere) {
     bad[i] ^= 0x01;
     auto r = cipher.decrypt(bad, sealed->nonce, "fp");
     ASSERT_FALSE(r) << "flipped byte " << i << " went unnoticed";
-    EXPECT_EQ(r.error().code, "decrypt_failed");
+    EXPECT_EQ(r.error().code, ErrorCode::DecryptFailed);
   }
   auto bad_nonce = sealed->nonce;
   bad_nonce[0] ^= 0x80;
@@ -76,7 +76,7 @@ TEST(KeyCipher, AnotherMasterKeyCannotDecrypt) {
   ASSERT_TRUE(sealed);
   auto r = wrong.decrypt(sealed->ciphertext, sealed->nonce);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, "decrypt_failed");
+  EXPECT_EQ(r.error().code, ErrorCode::DecryptFailed);
   EXPECT_EQ(r.error().message.find(kSample), std::string::npos);
 }
 
@@ -118,7 +118,7 @@ TEST(KeyCipher, OneInstanceServesManyThreads) {
         const std::string value = std::string(kSample) + std::to_string(t * 10000 + i);
         auto sealed = cipher.encrypt(value, "aad");
         auto plain = sealed ? cipher.decrypt(sealed->ciphertext, sealed->nonce, "aad")
-                            : Result<std::string>(Error{"x", "x"});
+                            : Result<std::string>(Error{ErrorCode::DbError, "x"});
         if (!plain || *plain != value || cipher.fingerprint(kSample) != expected) ++mismatches;
       }
     });
@@ -158,7 +158,7 @@ TEST(KeyCipherMasterKey, RejectsWrongLengthsAndAlphabetsWithoutEchoing) {
         "++//++//++//++//++//++//++//++//++//++//=="}) {
     auto r = parseMasterKey(bad);
     ASSERT_FALSE(r) << bad;
-    EXPECT_EQ(r.error().code, "invalid_master_key");
+    EXPECT_EQ(r.error().code, ErrorCode::InvalidMasterKey);
     if (!bad.empty()) {
       EXPECT_EQ(r.error().message.find(bad), std::string::npos);
     }
@@ -209,7 +209,7 @@ TEST(KeyCipherMasterKey, ReportsLooseModeAndRejectsCorruptFile) {
   }
   auto bad = loadOrCreateMasterKey(tmp.path());
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, "invalid_master_key");
+  EXPECT_EQ(bad.error().code, ErrorCode::InvalidMasterKey);
 }
 
 }  // namespace

@@ -12,8 +12,7 @@ constexpr std::string_view kCreateLedger =
 
 }  // namespace
 
-Status migrate(Database& db) {
-  SystemClock clock;
+Status migrate(Database& db, const Clock& clock) {
   auto applied = applyMigrations(db, embeddedMigrations(db.dialect()), clock);
   if (!applied) return applied.error();
   return {};
@@ -34,15 +33,16 @@ Result<std::vector<int>> applyMigrations(Database& db, std::span<const Migration
   for (std::size_t i = 0; i < migrations.size(); ++i) {
     if (migrations[i].version <= 0 ||
         (i > 0 && migrations[i].version <= migrations[i - 1].version)) {
-      return makeError("db_error", "migrations must have strictly increasing positive versions");
+      return makeError(ErrorCode::DbError,
+                       "migrations must have strictly increasing positive versions");
     }
   }
   auto done = appliedMigrationVersions(db);
   if (!done) return done.error();
   if (!done->empty() && (migrations.empty() || done->back() > migrations.back().version)) {
-    return makeError("schema_too_new", "the database schema is at version " +
-                                           std::to_string(done->back()) +
-                                           ", newer than this binary knows; upgrade the binary");
+    return makeError(ErrorCode::SchemaTooNew,
+                     "the database schema is at version " + std::to_string(done->back()) +
+                         ", newer than this binary knows; upgrade the binary");
   }
   std::vector<int> applied;
   for (const Migration& m : migrations) {

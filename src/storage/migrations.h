@@ -23,8 +23,8 @@ struct Migration {
 // The files compiled in for a dialect, ordered by version (empty for dialects without any).
 std::span<const Migration> embeddedMigrations(Dialect d);
 
-// Applies the embedded migrations for db.dialect(), stamping applied_at with the system clock.
-Status migrate(Database& db);
+// Applies the embedded migrations for db.dialect(), stamping applied_at with clock.now().
+Status migrate(Database& db, const Clock& clock);
 
 // Applies `migrations` (ordered, versions > 0) and returns the versions this call applied.
 // Fails with code "schema_too_new" when the database records a version this binary lacks.

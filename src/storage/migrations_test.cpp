@@ -63,7 +63,7 @@ TEST(Migrations, ApplyOnceAndAreIdempotent) {
   auto second = applyMigrations(t.db(), files, clock);
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_TRUE(second->empty());
-  ASSERT_TRUE(migrate(t.db()));
+  ASSERT_TRUE(migrate(t.db(), clock));
 
   EXPECT_EQ(tableNames(t.db()),
             (std::vector<std::string>{"api_keys", "audit_log", "call_counts_hourly", "config",
@@ -104,9 +104,10 @@ TEST(Migrations, RefusesADatabaseNewerThanTheBinary) {
   ASSERT_TRUE(t.db().execute(
       "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', ?)",
       {timestampValue(TimePoint{})}));
-  auto st = migrate(t.db());
+  const ManualClock clock;
+  auto st = migrate(t.db(), clock);
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, "schema_too_new");
+  EXPECT_EQ(st.error().code, ErrorCode::SchemaTooNew);
 }
 
 TEST(Migrations, RejectUnorderedSets) {

@@ -41,7 +41,7 @@ Status SessionRepository::touch(std::string_view token_hash, TimePoint last_seen
       "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?",
       {timestampValue(last_seen_at), timestampValue(expires_at), std::string(token_hash)});
   if (!changed) return changed.error();
-  if (*changed == 0) return makeError("not_found", "session not found");
+  if (*changed == 0) return makeError(ErrorCode::NotFound, "session not found");
   return {};
 }
 

@@ -44,7 +44,7 @@ TEST_F(SessionRepositoryTest, CreateFindTouchRevoke) {
   EXPECT_GT(s->id, 0);
   auto dup = sessions_.create(make(std::string(64, 'a')));
   ASSERT_FALSE(dup);
-  EXPECT_EQ(dup.error().code, "conflict");
+  EXPECT_EQ(dup.error().code, ErrorCode::Conflict);
 
   auto found = sessions_.findByTokenHash(std::string(64, 'a'));
   ASSERT_TRUE(found && found->has_value());
@@ -67,7 +67,7 @@ TEST_F(SessionRepositoryTest, CreateFindTouchRevoke) {
   EXPECT_FALSE(*again);
   auto touch_gone = sessions_.touch(std::string(64, 'a'), clock_.now(), clock_.now());
   ASSERT_FALSE(touch_gone);
-  EXPECT_EQ(touch_gone.error().code, "not_found");
+  EXPECT_EQ(touch_gone.error().code, ErrorCode::NotFound);
   auto gone = sessions_.findByTokenHash(std::string(64, 'a'));
   ASSERT_TRUE(gone);
   EXPECT_FALSE(gone->has_value());

@@ -121,7 +121,7 @@ Result<std::pair<std::int64_t, std::int64_t>> fold(Connection& c, std::string_vi
   std::int64_t written = 0;
   for (const Row& r : *groups) {
     auto start = bucketStart(r.text(0));
-    if (!start) return makeError("db_error", "unparseable survival timestamp");
+    if (!start) return makeError(ErrorCode::DbError, "unparseable survival timestamp");
     const auto params = snapshotParams(snapshotFrom(r, *start), to);
     if (auto id = c.insert(kInsertSnapshot, params); !id) return id.error();
     ++written;
@@ -142,8 +142,8 @@ Result<std::int64_t> StatisticsRepository::appendSnapshot(const SurvivalSnapshot
 
 Result<SurvivalSeries> StatisticsRepository::survival(TimePoint start, TimePoint end,
                                                       std::size_t max_points) {
-  if (start > end) return makeError("invalid_argument", "start_time is after end_time");
-  if (max_points < 2) return makeError("invalid_argument", "max_points must be at least 2");
+  if (start > end) return makeError(ErrorCode::InvalidArgument, "start_time is after end_time");
+  if (max_points < 2) return makeError(ErrorCode::InvalidArgument, "max_points must be at least 2");
   const std::int64_t span = std::chrono::duration_cast<std::chrono::seconds>(end - start).count();
   const Bucket& bucket = bucketFor(span, max_points);
   // Each bucket's value is its last row (by time, then by id): a chart's right edge then shows

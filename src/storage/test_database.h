@@ -106,7 +106,7 @@ class TestDatabase {
       handle_.db_ = std::move(*db);
     }
     if (migrated) {
-      if (auto st = migrate(handle_); !st) throw std::runtime_error(st.error().message);
+      if (auto st = migrate(handle_, clock_); !st) throw std::runtime_error(st.error().message);
     }
   }
   ~TestDatabase() {
@@ -167,6 +167,7 @@ class TestDatabase {
 
   TempDir dir_;
   TestDbHandle handle_;
+  ManualClock clock_;  // stamps the migrations
   std::unique_ptr<Database> admin_;
   std::string schema_;
   std::optional<DatabaseUrl> server_url_;

@@ -29,9 +29,9 @@ Result<std::optional<User>> firstUser(Result<Rows> rows) {
 
 Result<User> UserRepository::create(std::string_view username, std::string_view password_hash,
                                     bool must_change_password) {
-  if (username.empty()) return makeError("invalid_argument", "username must not be empty");
+  if (username.empty()) return makeError(ErrorCode::InvalidArgument, "username must not be empty");
   if (username.size() > kMaxUsernameBytes) {
-    return makeError("invalid_argument",
+    return makeError(ErrorCode::InvalidArgument,
                      "username is longer than " + std::to_string(kMaxUsernameBytes) + " bytes");
   }
   const TimePoint now = clock_.now();
@@ -41,8 +41,8 @@ Result<User> UserRepository::create(std::string_view username, std::string_view 
       {std::string(username), std::string(password_hash),
        std::int64_t{must_change_password ? 1 : 0}, timestampValue(now), timestampValue(now)});
   if (!id) {
-    if (id.error().code == "conflict") {
-      return makeError("conflict", "a user with this username already exists");
+    if (id.error().code == ErrorCode::Conflict) {
+      return makeError(ErrorCode::Conflict, "a user with this username already exists");
     }
     return id.error();
   }
@@ -79,7 +79,7 @@ Status UserRepository::updatePassword(std::int64_t id, std::string_view password
       {std::string(password_hash), std::int64_t{must_change_password ? 1 : 0},
        timestampValue(clock_.now()), id});
   if (!changed) return changed.error();
-  if (*changed == 0) return makeError("not_found", "user not found");
+  if (*changed == 0) return makeError(ErrorCode::NotFound, "user not found");
   return {};
 }
 

@@ -26,7 +26,7 @@ TEST(UserRepository, CreatesFindsAndRejectsDuplicates) {
 
   auto dup = users.create("admin", "x", false);
   ASSERT_FALSE(dup);
-  EXPECT_EQ(dup.error().code, "conflict");
+  EXPECT_EQ(dup.error().code, ErrorCode::Conflict);
   EXPECT_FALSE(users.create("", "x", false));
 
   auto found = users.findByUsername("admin");
@@ -67,7 +67,7 @@ TEST(UserRepository, UpdatesPassword) {
 
   auto missing = users.updatePassword(999, "x");
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, "not_found");
+  EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
 }
 
 }  // namespace

@@ -80,10 +80,10 @@ TEST(AnthropicResponse, ErrorsAndEnvelope) {
   auto err =
       translateMessagesResponse(J(R"({"error":{"code":500,"message":"boom"}})"), {}, "m", ids);
   ASSERT_FALSE(err);
-  EXPECT_EQ(err.error().code, kUpstreamError);
+  EXPECT_EQ(err.error().code, ErrorCode::UpstreamError);
   auto bad = translateMessagesResponse(J(R"({"candidates":[]})"), {}, "m", ids);
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, kUpstreamInvalid);
+  EXPECT_EQ(bad.error().code, ErrorCode::UpstreamInvalidResponse);
 
   EXPECT_EQ(json::value(anthropicError(anthropicErrorType(429), "slow down")),
             J(R"({"type":"error","error":{"type":"rate_limit_error","message":"slow down"}})"));

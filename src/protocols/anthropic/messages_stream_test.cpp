@@ -106,7 +106,7 @@ TEST(AnthropicStream, MidStreamErrorEvent) {
   ASSERT_TRUE(first);
   auto err = t.feed(R"({"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}})");
   ASSERT_FALSE(err);
-  EXPECT_EQ(err.error().code, kUpstreamError);
+  EXPECT_EQ(err.error().code, ErrorCode::UpstreamError);
   EXPECT_EQ(t.lastUpstreamStatus(), 503u);
   expectEvents(
       t.error(err.error().message, t.lastUpstreamStatus()),

@@ -81,7 +81,7 @@ unsigned httpStatusOf(const GeminiError& error) {
 }
 
 Result<GenerateResponse> readGenerateResponse(const json::value& body) {
-  if (auto err = readGeminiError(body)) return Error{std::string(kUpstreamError), err->message};
+  if (auto err = readGeminiError(body)) return Error{ErrorCode::UpstreamError, err->message};
   if (!body.is_object()) return upstreamInvalid("the upstream response is not a JSON object");
   const json::object& o = body.get_object();
   GenerateResponse out;

@@ -49,11 +49,9 @@ struct GeminiError {
   std::string status;
 };
 
-// Error code for an in-band upstream error (a 200 stream that carries {"error":…}).
-inline constexpr std::string_view kUpstreamError = "upstream_error";
-
-// Reads a response or chunk. {"error":…} gives an kUpstreamError Error whose message is the
-// upstream message; a body that is not a response object gives kUpstreamInvalid.
+// Reads a response or chunk. {"error":…} gives an ErrorCode::UpstreamError Error whose message is
+// the upstream message; a body that is not a response object gives
+// ErrorCode::UpstreamInvalidResponse.
 Result<GenerateResponse> readGenerateResponse(const boost::json::value& body);
 
 // One `alt=sse` event's data: parsed and read like readGenerateResponse, with unparsable data

@@ -80,7 +80,7 @@ TEST(ProtocolModelTraits, ReasoningEffortTable) {
   }
   auto bad = thinkingForEffort("turbo", modelTraits("gemini-2.5-flash"), "output_config.effort");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, kInvalidRequest);
+  EXPECT_EQ(bad.error().code, ErrorCode::InvalidRequest);
   EXPECT_EQ(bad.error().message,
             "output_config.effort must be one of none, minimal, low, medium, high, xhigh, max");
 }

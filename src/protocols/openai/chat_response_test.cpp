@@ -150,12 +150,12 @@ TEST(ChatResponse, UpstreamErrorsAndGarbage) {
   auto err = translateChatResponse(
       J(R"({"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}})"), {}, {}, ids);
   ASSERT_FALSE(err);
-  EXPECT_EQ(err.error().code, kUpstreamError);
+  EXPECT_EQ(err.error().code, ErrorCode::UpstreamError);
   EXPECT_EQ(err.error().message, "quota");
   for (const char* bad : {R"([])", R"("x")", R"({})", R"({"candidates":5})"}) {
     auto out = translateChatResponse(J(bad), {}, {}, ids);
     ASSERT_FALSE(out) << bad;
-    EXPECT_EQ(out.error().code, kUpstreamInvalid) << bad;
+    EXPECT_EQ(out.error().code, ErrorCode::UpstreamInvalidResponse) << bad;
   }
 }
 

@@ -143,7 +143,7 @@ TEST(ChatStream, MidStreamErrors) {
   auto err = t.feed(
       R"({"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}})");
   ASSERT_FALSE(err);
-  EXPECT_EQ(err.error().code, kUpstreamError);
+  EXPECT_EQ(err.error().code, ErrorCode::UpstreamError);
   EXPECT_EQ(t.lastUpstreamStatus(), 503u);
   const std::string out = t.error(err.error().message, t.lastUpstreamStatus());
   expectEvents(out, R"([{"error":{"message":"The model is overloaded.","type":"server_error",
@@ -153,7 +153,7 @@ TEST(ChatStream, MidStreamErrors) {
   auto garbage = make(false);
   auto bad = garbage.feed("{not json");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, kUpstreamInvalid);
+  EXPECT_EQ(bad.error().code, ErrorCode::UpstreamInvalidResponse);
   expectEvents(garbage.error("The upstream stream was interrupted.", 502),
                R"([{"error":{"message":"The upstream stream was interrupted.","type":"server_error",
                              "param":null,"code":"upstream_error"}}])");

@@ -116,7 +116,7 @@ Result<json::object> translateEmbeddingsResponse(std::span<const json::value> re
                                                  const EmbeddingsContext& context) {
   json::array data;
   for (const json::value& r : responses) {
-    if (auto err = readGeminiError(r)) return Error{std::string(kUpstreamError), err->message};
+    if (auto err = readGeminiError(r)) return Error{ErrorCode::UpstreamError, err->message};
     const json::value* embeddings =
         r.is_object() ? r.get_object().if_contains("embeddings") : nullptr;
     if (embeddings == nullptr || !embeddings->is_array()) {

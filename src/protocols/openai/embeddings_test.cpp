@@ -106,18 +106,18 @@ TEST(Embeddings, Errors) {
         R"({"model":"m","input":"x","dimensions":0})", R"({"model":"m","input":["a",""]})"}) {
     auto out = translateEmbeddingsRequest(J(bad), {});
     ASSERT_FALSE(out) << bad;
-    EXPECT_EQ(out.error().code, kInvalidRequest) << bad;
+    EXPECT_EQ(out.error().code, ErrorCode::InvalidRequest) << bad;
   }
   EmbeddingsContext ctx{.input_count = 2};
   const json::value short_answer[] = {J(R"({"embeddings":[{"values":[1]}]})")};
   auto mismatch = translateEmbeddingsResponse(short_answer, ctx);
   ASSERT_FALSE(mismatch);
-  EXPECT_EQ(mismatch.error().code, kUpstreamInvalid);
+  EXPECT_EQ(mismatch.error().code, ErrorCode::UpstreamInvalidResponse);
   const json::value error_body[] = {
       J(R"({"error":{"code":400,"message":"bad","status":"INVALID_ARGUMENT"}})")};
   auto upstream = translateEmbeddingsResponse(error_body, ctx);
   ASSERT_FALSE(upstream);
-  EXPECT_EQ(upstream.error().code, kUpstreamError);
+  EXPECT_EQ(upstream.error().code, ErrorCode::UpstreamError);
 }
 
 }  // namespace

@@ -130,7 +130,7 @@ Result<json::object> translateImagesResponse(std::span<const json::value> respon
   }
   if (data.empty()) {
     if (!blocked.empty()) {
-      return Error{std::string(kContentPolicyViolation),
+      return Error{ErrorCode::ContentPolicyViolation,
                    "the image was not generated: Gemini reported " + blocked};
     }
     return upstreamInvalid("the upstream returned no image");

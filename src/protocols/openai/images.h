@@ -15,10 +15,6 @@
 
 namespace poise::protocols {
 
-// Error code when no image came back because of a safety block (OpenAI's code for it); the
-// proxy answers 400 like OpenAI does.
-inline constexpr std::string_view kContentPolicyViolation = "content_policy_violation";
-
 struct ImagesRequestOptions {
   const ModelAliases* model_aliases = nullptr;  // may be null; must outlive the call
   // Used when the model is missing or is not a Gemini image model (e.g. "dall-e-3").
@@ -35,7 +31,8 @@ Result<ImagesTranslation> translateImagesRequest(const boost::json::value& body,
                                                  const ImagesRequestOptions& options);
 
 // {created, data:[{b64_json}, …]} from the upstream bodies, images in order. No image at all is
-// kContentPolicyViolation when Gemini blocked it, else "upstream_invalid_response".
+// ErrorCode::ContentPolicyViolation when Gemini blocked it, else
+// ErrorCode::UpstreamInvalidResponse.
 Result<boost::json::object> translateImagesResponse(std::span<const boost::json::value> responses,
                                                     std::int64_t created);
 

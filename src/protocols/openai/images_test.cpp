@@ -59,7 +59,7 @@ TEST(Images, RequestErrors) {
                           R"({"prompt":"p","size":"big"})", R"({"prompt":"p","size":"0x10"})"}) {
     auto out = translateImagesRequest(J(bad), {});
     ASSERT_FALSE(out) << bad;
-    EXPECT_EQ(out.error().code, kInvalidRequest) << bad;
+    EXPECT_EQ(out.error().code, ErrorCode::InvalidRequest) << bad;
   }
 }
 
@@ -79,16 +79,16 @@ TEST(Images, NoImageIsAnError) {
   const json::value blocked[] = {J(R"({"promptFeedback":{"blockReason":"SAFETY"}})")};
   auto a = translateImagesResponse(blocked, 0);
   ASSERT_FALSE(a);
-  EXPECT_EQ(a.error().code, kContentPolicyViolation);
+  EXPECT_EQ(a.error().code, ErrorCode::ContentPolicyViolation);
   const json::value refused[] = {J(R"({"candidates":[{"finishReason":"IMAGE_SAFETY"}]})")};
   auto b = translateImagesResponse(refused, 0);
   ASSERT_FALSE(b);
-  EXPECT_EQ(b.error().code, kContentPolicyViolation);
+  EXPECT_EQ(b.error().code, ErrorCode::ContentPolicyViolation);
   const json::value text_only[] = {J(
       R"({"candidates":[{"content":{"parts":[{"text":"I cannot draw"}]},"finishReason":"STOP"}]})")};
   auto c = translateImagesResponse(text_only, 0);
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().code, kUpstreamInvalid);
+  EXPECT_EQ(c.error().code, ErrorCode::UpstreamInvalidResponse);
 }
 
 }  // namespace

@@ -24,10 +24,10 @@ bool isConnectionLost(unsigned err) {
   return err == 2006 || err == 2013 || err == 2055 || err == 2003 || err == 4031 || err == 1927;
 }
 
-std::string codeForErrno(unsigned err) {
-  if (err == 1062 || err == 1586 || err == 1022) return "conflict";
-  if (err == 1205 || err == 1213 || err == 1969 || err == 3024) return "busy";
-  return "db_error";
+ErrorCode codeForErrno(unsigned err) {
+  if (err == 1062 || err == 1586 || err == 1022) return ErrorCode::Conflict;
+  if (err == 1205 || err == 1213 || err == 1969 || err == 3024) return ErrorCode::Busy;
+  return ErrorCode::DbError;
 }
 
 bool isIntegerType(enum_field_types t) {
@@ -113,19 +113,21 @@ class MysqlConnection final : public Connection {
     close();
     std::call_once(g_library_init, [] { mysql_library_init(0, nullptr, nullptr); });
     conn_ = mysql_init(nullptr);
-    if (conn_ == nullptr) return makeError("db_error", "mysql connect: out of memory");
+    if (conn_ == nullptr) return makeError(ErrorCode::DbError, "mysql connect: out of memory");
     unsigned timeout = 10;
     std::string socket;
     bool verify = false;
     for (const auto& [k, v] : url_.params) {
       if (k == "charset") {
         if (v != "utf8mb4" && v != "utf8") {
-          return makeError("invalid_database_url", "mysql: only charset=utf8mb4 is supported");
+          return makeError(ErrorCode::InvalidDatabaseUrl,
+                           "mysql: only charset=utf8mb4 is supported");
         }
       } else if (k == "connect_timeout") {
         unsigned t = 0;
         if (std::from_chars(v.data(), v.data() + v.size(), t).ec != std::errc{} || t == 0) {
-          return makeError("invalid_database_url", "mysql: connect_timeout must be a number");
+          return makeError(ErrorCode::InvalidDatabaseUrl,
+                           "mysql: connect_timeout must be a number");
         }
         timeout = t;
       } else if (k == "ssl_ca") {
@@ -139,7 +141,7 @@ class MysqlConnection final : public Connection {
       } else if (k == "unix_socket") {
         socket = v;
       } else {
-        return makeError("invalid_database_url",
+        return makeError(ErrorCode::InvalidDatabaseUrl,
                          "mysql: unsupported URL parameter '" + k +
                              "' (supported: charset, connect_timeout, ssl_ca, ssl_cert, ssl_key, "
                              "ssl_verify_cert, unix_socket)");
@@ -190,13 +192,16 @@ class MysqlConnection final : public Connection {
                                                     std::ceil(seconds)});
     if (!got) return got.error();
     if (got->empty() || got->front().isNull(0) || got->front().int64(0) != 1) {
-      return makeError("busy", "mysql: the write lock was not granted within the busy timeout");
+      return makeError(ErrorCode::Busy,
+                       "mysql: the write lock was not granted within the busy timeout");
     }
     return {};
   }
 
   void unlockWrites() {
     if (conn_ == nullptr || broken_) return;
+    // Runs from a destructor, with no caller to tell. RELEASE_LOCK fails only when the connection
+    // is lost, which marks it broken; the server frees a session's named locks when it ends.
     (void)doQuery("SELECT RELEASE_LOCK(LEFT(CONCAT(?, DATABASE()), 64))",
                   std::initializer_list<Value>{std::string(MysqlDatabase::kWriteLockName)});
   }
@@ -213,6 +218,8 @@ class MysqlConnection final : public Connection {
     return st;
   }
   void rollbackIfOpen() {
+    // Runs from a destructor, with no caller to tell. ROLLBACK fails only when the connection is
+    // lost, which marks it broken; the server rolls back a session's transaction when it ends.
     if (in_transaction_ && conn_ != nullptr && !broken_) (void)simple("ROLLBACK");
     in_transaction_ = false;
   }
@@ -310,9 +317,9 @@ class MysqlConnection final : public Connection {
     } closer{stmt, options_.statement_cache_size == 0};
 
     if (mysql_stmt_param_count(stmt) != params.size()) {
-      return makeError("db_error", "mysql: statement expects " +
-                                       std::to_string(mysql_stmt_param_count(stmt)) +
-                                       " parameters, got " + std::to_string(params.size()));
+      return makeError(ErrorCode::DbError, "mysql: statement expects " +
+                                               std::to_string(mysql_stmt_param_count(stmt)) +
+                                               " parameters, got " + std::to_string(params.size()));
     }
     std::vector<MYSQL_BIND> binds(params.size());
     std::vector<std::int64_t> ints(params.size());

@@ -68,7 +68,7 @@ TEST_F(MysqlDatabaseTest, ValuesRoundTripAndErrorsHaveCodes) {
   EXPECT_EQ(r.int64(9), 1);
   auto dup = db.insert("INSERT INTO t (name) VALUES (?)", {std::string("ünï?'\"code 🙂")});
   ASSERT_FALSE(dup);
-  EXPECT_EQ(dup.error().code, "conflict");
+  EXPECT_EQ(dup.error().code, ErrorCode::Conflict);
   EXPECT_EQ(dup.error().message.find("code"), std::string::npos) << dup.error().message;
   // CLIENT_FOUND_ROWS: an UPDATE that changes nothing still reports the rows it matched.
   auto same = db.execute("UPDATE t SET r = r WHERE id = ?", {*id});
@@ -80,7 +80,7 @@ TEST_F(MysqlDatabaseTest, ValuesRoundTripAndErrorsHaveCodes) {
   EXPECT_EQ(*ignored, 0);
   auto bad = db.query("SELECT * FROM no_such_table");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, "db_error");
+  EXPECT_EQ(bad.error().code, ErrorCode::DbError);
 }
 
 TEST_F(MysqlDatabaseTest, ConnectionFailureHidesThePassword) {
@@ -89,13 +89,13 @@ TEST_F(MysqlDatabaseTest, ConnectionFailureHidesThePassword) {
   url.user = "no_such_user";
   auto db = MysqlDatabase::open(url);
   ASSERT_FALSE(db);
-  EXPECT_EQ(db.error().code, "db_error");
+  EXPECT_EQ(db.error().code, ErrorCode::DbError);
   EXPECT_EQ(db.error().message.find("s3cret-pw"), std::string::npos) << db.error().message;
   DatabaseUrl odd = *t_->serverUrl();
   odd.params["sslmode"] = "require";
   auto rejected = MysqlDatabase::open(odd);
   ASSERT_FALSE(rejected);
-  EXPECT_EQ(rejected.error().code, "invalid_database_url");
+  EXPECT_EQ(rejected.error().code, ErrorCode::InvalidDatabaseUrl);
 }
 
 }  // namespace

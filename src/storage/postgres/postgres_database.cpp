@@ -23,10 +23,11 @@ constexpr Oid kFloat4Oid = 700;
 constexpr Oid kFloat8Oid = 701;
 constexpr Oid kNumericOid = 1700;
 
-std::string codeForSqlState(std::string_view state) {
-  if (state == "23505") return "conflict";
-  if (state == "40001" || state == "40P01" || state == "55P03" || state == "57014") return "busy";
-  return "db_error";
+ErrorCode codeForSqlState(std::string_view state) {
+  if (state == "23505") return ErrorCode::Conflict;
+  if (state == "40001" || state == "40P01" || state == "55P03" || state == "57014")
+    return ErrorCode::Busy;
+  return ErrorCode::DbError;
 }
 
 struct ResultDeleter {
@@ -120,8 +121,8 @@ class PostgresConnection final : public Connection {
   }
 
   Error connectionError(std::string_view what) const {
-    return makeError("db_error", "postgresql " + std::string(what) + ": " +
-                                     scrubPassword(PQerrorMessage(conn_), password_));
+    return makeError(ErrorCode::DbError, "postgresql " + std::string(what) + ": " +
+                                             scrubPassword(PQerrorMessage(conn_), password_));
   }
 
  private:
@@ -132,7 +133,8 @@ class PostgresConnection final : public Connection {
     // Two sessions racing on CREATE TABLE IF NOT EXISTS can both pass the existence check and
     // one then fails on the catalog's unique index; running it again is a no-op.
     if (!st && !in_tx && sql.starts_with("CREATE TABLE IF NOT EXISTS") &&
-        (st.error().code == "conflict" || st.error().message.find("[42P07]") != std::string::npos ||
+        (st.error().code == ErrorCode::Conflict ||
+         st.error().message.find("[42P07]") != std::string::npos ||
          st.error().message.find("[42710]") != std::string::npos)) {
       st = runOnce(sql, params, rows, changed);
     }
@@ -271,7 +273,7 @@ Result<std::unique_ptr<PostgresConnection>> openConnection(const DatabaseUrl& ur
   keys.push_back(nullptr);
   values.push_back(nullptr);
   PGconn* raw = PQconnectdbParams(keys.data(), values.data(), 0);
-  if (raw == nullptr) return makeError("db_error", "postgresql connect: out of memory");
+  if (raw == nullptr) return makeError(ErrorCode::DbError, "postgresql connect: out of memory");
   // NOTICEs ("relation … already exists, skipping") are expected chatter, not log lines.
   PQsetNoticeProcessor(
       raw, [](void*, const char*) {}, nullptr);
@@ -333,7 +335,7 @@ Status PostgresDatabase::transaction(const std::function<Status(Connection&)>& b
   if (!st) return st;
   // A statement failed but the body went on: PostgreSQL would turn COMMIT into a ROLLBACK.
   if (conn.transactionFailed()) {
-    return makeError("db_error", "postgresql: a statement in the transaction failed");
+    return makeError(ErrorCode::DbError, "postgresql: a statement in the transaction failed");
   }
   if (auto committed = conn.execute("COMMIT"); !committed) return committed.error();
   return {};

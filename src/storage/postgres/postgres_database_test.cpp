@@ -47,7 +47,7 @@ TEST_F(PostgresDatabaseTest, ValuesRoundTripAndErrorsHaveCodes) {
   EXPECT_EQ(r.text(5), "?");
   auto dup = db.insert("INSERT INTO t (name) VALUES (?)", {std::string("ünï?'\"code")});
   ASSERT_FALSE(dup);
-  EXPECT_EQ(dup.error().code, "conflict");
+  EXPECT_EQ(dup.error().code, ErrorCode::Conflict);
   EXPECT_EQ(dup.error().message.find("code"), std::string::npos) << "no bound values in messages";
   auto changed = db.execute("UPDATE t SET r = r + 1");
   ASSERT_TRUE(changed);
@@ -60,7 +60,7 @@ TEST_F(PostgresDatabaseTest, ConnectionFailureHidesThePassword) {
   url.user = "no_such_user";
   auto db = PostgresDatabase::open(url);
   ASSERT_FALSE(db);
-  EXPECT_EQ(db.error().code, "db_error");
+  EXPECT_EQ(db.error().code, ErrorCode::DbError);
   EXPECT_EQ(db.error().message.find("s3cret-pw"), std::string::npos) << db.error().message;
 }
 

@@ -19,17 +19,17 @@ namespace {
 Error sqliteError(sqlite3* db, int rc, std::string_view what) {
   const int ext = db != nullptr ? sqlite3_extended_errcode(db) : rc;
   const int primary = ext & 0xff;
-  std::string code = "db_error";
+  ErrorCode code = ErrorCode::DbError;
   if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
-    code = "conflict";
+    code = ErrorCode::Conflict;
   } else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-    code = "busy";
+    code = ErrorCode::Busy;
   }
   std::string message = "sqlite ";
   message.append(what);
   message.append(": ");
   message.append(db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  return makeError(std::move(code), std::move(message));
+  return makeError(code, std::move(message));
 }
 
 bool onlyWhitespaceOrSemicolons(std::string_view s) {
@@ -88,11 +88,11 @@ class SqliteConnection final : public Connection {
     const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
     if (rc != SQLITE_OK) return sqliteError(db_, rc, "prepare");
-    if (stmt == nullptr) return makeError("db_error", "sqlite prepare: empty statement");
+    if (stmt == nullptr) return makeError(ErrorCode::DbError, "sqlite prepare: empty statement");
     const std::string_view rest(tail, static_cast<std::size_t>(sql.data() + sql.size() - tail));
     if (!onlyWhitespaceOrSemicolons(rest)) {
       sqlite3_finalize(stmt);
-      return makeError("db_error", "sqlite prepare: one statement per call");
+      return makeError(ErrorCode::DbError, "sqlite prepare: one statement per call");
     }
     lru_.emplace_front(std::string(sql), stmt);
     index_.emplace(lru_.front().first, lru_.begin());
@@ -108,8 +108,9 @@ class SqliteConnection final : public Connection {
   Status bind(sqlite3_stmt* stmt, Params params) {
     const int expected = sqlite3_bind_parameter_count(stmt);
     if (expected != static_cast<int>(params.size())) {
-      return makeError("db_error", "sqlite bind: statement takes " + std::to_string(expected) +
-                                       " parameters, " + std::to_string(params.size()) + " given");
+      return makeError(ErrorCode::DbError, "sqlite bind: statement takes " +
+                                               std::to_string(expected) + " parameters, " +
+                                               std::to_string(params.size()) + " given");
     }
     for (std::size_t i = 0; i < params.size(); ++i) {
       const int idx = static_cast<int>(i) + 1;
@@ -226,7 +227,8 @@ class SqliteDatabase::Pool {
   Result<Lease> borrow() {
     std::unique_lock lock(mu_);
     if (!cv_.wait_for(lock, wait_, [&] { return !idle_.empty(); })) {
-      return makeError("busy", "sqlite: no free database connection within the busy timeout");
+      return makeError(ErrorCode::Busy,
+                       "sqlite: no free database connection within the busy timeout");
     }
     auto c = std::move(idle_.front());
     idle_.pop_front();
@@ -262,8 +264,8 @@ Status prepareFile(const std::string& path) {
   if (p.has_parent_path() && !std::filesystem::exists(p.parent_path(), ec)) {
     std::filesystem::create_directories(p.parent_path(), ec);
     if (ec) {
-      return makeError("db_error", "sqlite: cannot create directory " + p.parent_path().string() +
-                                       ": " + ec.message());
+      return makeError(ErrorCode::DbError, "sqlite: cannot create directory " +
+                                               p.parent_path().string() + ": " + ec.message());
     }
   }
   const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
@@ -290,8 +292,9 @@ Result<std::unique_ptr<SqliteConnection>> openConnection(const std::string& path
     if (sql.find("journal_mode") != std::string_view::npos) {
       const std::string mode = rows->empty() ? "" : (*rows)[0].text(0);
       if (mode != (memory ? "memory" : "wal")) {
-        return makeError("db_error", "sqlite: could not enable WAL journaling on " + path +
-                                         " (journal_mode is '" + mode + "')");
+        std::string message = "sqlite: could not enable WAL journaling on " + path;
+        message.append(" (journal_mode is '").append(mode).append("')");
+        return makeError(ErrorCode::DbError, std::move(message));
       }
     }
   }

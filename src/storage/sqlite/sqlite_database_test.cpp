@@ -101,17 +101,17 @@ TEST(SqliteDatabase, MapsErrorsWithoutLeakingParameters) {
   ASSERT_TRUE(db.execute("INSERT INTO u (name) VALUES (?)", {"AIzaSySecretSecretSecret"}));
   auto dup = db.execute("INSERT INTO u (name) VALUES (?)", {"AIzaSySecretSecretSecret"});
   ASSERT_FALSE(dup);
-  EXPECT_EQ(dup.error().code, "conflict");
+  EXPECT_EQ(dup.error().code, ErrorCode::Conflict);
   EXPECT_EQ(dup.error().message.find("AIzaSy"), std::string::npos) << dup.error().message;
   auto pk = db.execute("INSERT INTO u (id, name) VALUES (1, 'x')");
   ASSERT_FALSE(pk);
-  EXPECT_EQ(pk.error().code, "conflict");
+  EXPECT_EQ(pk.error().code, ErrorCode::Conflict);
   auto notnull = db.execute("INSERT INTO u (name) VALUES (?)", {nullptr});
   ASSERT_FALSE(notnull);
-  EXPECT_EQ(notnull.error().code, "db_error");
+  EXPECT_EQ(notnull.error().code, ErrorCode::DbError);
   auto syntax = db.query("SELEC 1");
   ASSERT_FALSE(syntax);
-  EXPECT_EQ(syntax.error().code, "db_error");
+  EXPECT_EQ(syntax.error().code, ErrorCode::DbError);
   auto arity = db.query("SELECT ?", {std::int64_t{1}, std::int64_t{2}});
   ASSERT_FALSE(arity);
   EXPECT_NE(arity.error().message.find("takes 1 parameters, 2 given"), std::string::npos);
@@ -135,10 +135,10 @@ TEST(SqliteDatabase, TransactionCommitsOrRollsBack) {
   auto failed = db.transaction([](Connection& c) -> Status {
     auto r = c.execute("UPDATE counter SET n = n + 100");
     if (!r) return r.error();
-    return makeError("nope", "changed my mind");
+    return makeError(ErrorCode::DbError, "changed my mind");
   });
   ASSERT_FALSE(failed);
-  EXPECT_EQ(failed.error().code, "nope");
+  EXPECT_EQ(failed.error().code, ErrorCode::DbError);
   EXPECT_THROW((void)db.transaction([](Connection& c) -> Status {
     (void)c.execute("UPDATE counter SET n = n + 1000");
     throw std::runtime_error("boom");
@@ -163,7 +163,7 @@ RaceResult raceAWrite(const std::string& path, std::chrono::milliseconds hold,
                       std::chrono::milliseconds timeout) {
   auto holder = SqliteDatabase::open(path, {.pool_size = 1, .busy_timeout = 5000ms});
   auto waiter = SqliteDatabase::open(path, {.pool_size = 1, .busy_timeout = timeout});
-  if (!holder || !waiter) return {makeError("setup", "open failed"), 0ms};
+  if (!holder || !waiter) return {makeError(ErrorCode::DbError, "open failed"), 0ms};
   std::promise<void> locked;
   std::thread writer([&] {
     (void)(*holder)->transaction([&](Connection& c) -> Status {
@@ -203,7 +203,7 @@ TEST(SqliteDatabase, BusyTimeoutExpiresWithCodeBusy) {
   ASSERT_TRUE(createCounter(t.db()));
   const RaceResult r = raceAWrite(t.path(), 1500ms, 150ms);
   ASSERT_FALSE(r.status);
-  EXPECT_EQ(r.status.error().code, "busy");
+  EXPECT_EQ(r.status.error().code, ErrorCode::Busy);
   EXPECT_GE(r.waited, 100ms);
   EXPECT_LT(r.waited, 1400ms);
 }
@@ -249,7 +249,7 @@ TEST(SqliteDatabase, PoolWaitIsBoundedByTheBusyTimeout) {
     return {};
   }));
   ASSERT_FALSE(inner_status);
-  EXPECT_EQ(inner_status.error().code, "busy");
+  EXPECT_EQ(inner_status.error().code, ErrorCode::Busy);
 }
 
 TEST(SqliteDatabase, StatementCacheEvictsWithoutBreakingCalls) {
