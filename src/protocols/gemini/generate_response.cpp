@@ -14,7 +14,6 @@ std::string stringField(const json::object& o, std::string_view key) {
   return std::string(v->get_string());
 }
 
-
 GeminiPart readPart(const json::object& p) {
   GeminiPart part;
   part.thought_signature = stringField(p, "thoughtSignature");
@@ -117,7 +116,6 @@ Result<GenerateResponse> readGenerateResponse(const json::value& body) {
   }
   return out;
 }
-
 
 Result<GenerateResponse> readStreamChunk(std::string_view event_data, unsigned& upstream_status) {
   auto body = parseJsonBody(event_data);
