@@ -1,7 +1,6 @@
 #include "protocols/gemini/usage.h"
 
 #include <algorithm>
-#include <boost/json/parse.hpp>
 
 #include "protocols/json_fields.h"
 
@@ -69,6 +68,28 @@ std::size_t objectEnd(std::string_view text, std::size_t start) {
   return kIncomplete;
 }
 
+// The whole number after `"name":` in a usage object's text, capped like countField; 0 when the
+// name is absent or its value is not a non-negative whole number.
+std::int64_t countIn(std::string_view object, std::string_view quoted_name) {
+  const auto at = object.find(quoted_name);
+  if (at == std::string_view::npos) return 0;
+  std::size_t i = at + quoted_name.size();
+  while (i < object.size() && space(object[i])) ++i;
+  if (i == object.size() || object[i] != ':') return 0;
+  ++i;
+  while (i < object.size() && space(object[i])) ++i;
+  constexpr std::int64_t kCap = std::int64_t{1} << 48;
+  std::int64_t value = 0;
+  bool digits = false;
+  for (; i < object.size() && object[i] >= '0' && object[i] <= '9'; ++i) {
+    digits = true;
+    value = std::min<std::int64_t>(kCap, value * 10 + (object[i] - '0'));
+  }
+  const bool whole =
+      i < object.size() && (object[i] == ',' || object[i] == '}' || space(object[i]));
+  return digits && whole ? value : 0;
+}
+
 }  // namespace
 
 GeminiUsage readUsage(const json::object& usage_metadata) {
@@ -89,6 +110,7 @@ GeminiUsage readUsage(const json::object& usage_metadata) {
 
 void UsageScanner::feed(std::string_view bytes) {
   if (!capture_.empty()) {
+    // An object still open: the rest of it comes first.
     capture_.append(bytes);
     settle();
     return;
@@ -108,52 +130,63 @@ void UsageScanner::feed(std::string_view bytes) {
   scan(bytes);
 }
 
-void UsageScanner::scan(std::string_view text) {
-  const auto at = text.find(kKey);
-  if (at == std::string_view::npos) {
-    // Keep the last bytes seen, however small the pieces, for a key split across them.
-    const std::size_t keep = kKey.size() - 1;
-    if (text.size() >= keep) {
-      tail_.assign(text.substr(text.size() - keep));
-    } else {
-      tail_.append(text);
-      if (tail_.size() > keep) tail_.erase(0, tail_.size() - keep);
-    }
-    return;
-  }
-  tail_.clear();
-  capture_.assign(text.substr(at));
-  settle();
+void UsageScanner::settle() {
+  const std::string pending = std::move(capture_);
+  capture_.clear();
+  scan(pending);
 }
 
-void UsageScanner::settle() {
-  while (!capture_.empty()) {
-    const std::size_t start = objectStart(capture_);
-    if (start == kInvalid) {
-      // The key named something else (e.g. inside a string): look past it.
-      const std::string rest = capture_.substr(kKey.size());
-      capture_.clear();
-      scan(rest);
-      continue;
-    }
-    const std::size_t end = start == kIncomplete ? kIncomplete : objectEnd(capture_, start);
-    if (end == kIncomplete) {
-      if (capture_.size() > kCaptureLimit) capture_.clear();
+// Takes every complete object out of `text` in place (the last one wins) and keeps an unfinished
+// one in capture_.
+void UsageScanner::scan(std::string_view text) {
+  for (;;) {
+    const auto at = text.find(kKey);
+    if (at == std::string_view::npos) {
+      // Keep the last bytes seen, however small the pieces, for a key split across them.
+      const std::size_t keep = kKey.size() - 1;
+      if (text.size() >= keep) {
+        tail_.assign(text.substr(text.size() - keep));
+      } else {
+        tail_.append(text);
+        if (tail_.size() > keep) tail_.erase(0, tail_.size() - keep);
+      }
       return;
     }
-    last_ = capture_.substr(start, end - start);
-    const std::string rest = capture_.substr(end);
-    capture_.clear();
-    scan(rest);
+    tail_.clear();
+    text.remove_prefix(at);
+    const std::size_t start = objectStart(text);
+    if (start == kInvalid) {
+      // The key named something else (e.g. inside a string): look past it.
+      text.remove_prefix(kKey.size());
+      continue;
+    }
+    const std::size_t end = start == kIncomplete ? kIncomplete : objectEnd(text, start);
+    if (end == kIncomplete) {
+      // Kept until the object closes; only the key's own bytes are copied, once per piece.
+      if (text.size() <= kCaptureLimit) capture_.assign(text);
+      return;
+    }
+    last_.assign(text.substr(start, end - start));
+    text.remove_prefix(end);
   }
 }
 
 GeminiUsage UsageScanner::usage() const {
   if (last_.empty()) return {};
-  boost::system::error_code ec;
-  const json::value v = json::parse(last_, ec);
-  if (ec || !v.is_object()) return {};
-  return readUsage(v.get_object());
+  // The object is small and flat where it matters: its counts are read in place, not parsed
+  // into a document (this runs once per request).
+  GeminiUsage usage;
+  usage.present = true;
+  usage.prompt = countIn(last_, "\"promptTokenCount\"");
+  usage.candidates = countIn(last_, "\"candidatesTokenCount\"");
+  usage.thoughts = countIn(last_, "\"thoughtsTokenCount\"");
+  usage.cached = countIn(last_, "\"cachedContentTokenCount\"");
+  usage.tool_use_prompt = countIn(last_, "\"toolUsePromptTokenCount\"");
+  usage.total = countIn(last_, "\"totalTokenCount\"");
+  if (usage.total == 0) {
+    usage.total = usage.prompt + usage.candidates + usage.thoughts + usage.tool_use_prompt;
+  }
+  return usage;
 }
 
 }  // namespace poise::protocols

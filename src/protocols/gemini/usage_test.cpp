@@ -66,6 +66,18 @@ TEST(UsageScannerTest, TheKeyInsideATextIsNotUsage) {
   EXPECT_EQ(u.prompt, 4);
 }
 
+TEST(UsageScannerTest, OnlyWholeCountsAreRead) {
+  UsageScanner scanner;
+  scanner.feed(R"({"usageMetadata":{"promptTokenCount":"7","candidatesTokenCount":2.5,)"
+               R"("thoughtsTokenCount" : 4 ,"totalTokenCount":-3}})");
+  const GeminiUsage u = scanner.usage();
+  EXPECT_TRUE(u.present);
+  EXPECT_EQ(u.prompt, 0);
+  EXPECT_EQ(u.candidates, 0);
+  EXPECT_EQ(u.thoughts, 4);
+  EXPECT_EQ(u.total, 4);  // not a whole count: the sum of the others
+}
+
 TEST(UsageScannerTest, AnOversizedObjectIsDropped) {
   UsageScanner scanner;
   scanner.feed(R"({"usageMetadata":{"x":")");
