@@ -1,6 +1,8 @@
 #include "protocols/gemini/usage.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 #include "protocols/json_fields.h"
 
@@ -40,32 +42,49 @@ std::size_t objectStart(std::string_view text) {
   return text[i] == '{' ? i : kInvalid;
 }
 
+// The bytes objectEnd() stops at; every other byte is skipped in a tight loop.
+constexpr std::array<bool, 256> kStops = [] {
+  std::array<bool, 256> stops{};
+  for (const unsigned char c : {'"', '\\', '{', '}'}) stops[c] = true;
+  return stops;
+}();
+
 // The index just past the object that starts at `start`, or kIncomplete.
 std::size_t objectEnd(std::string_view text, std::size_t start) {
   int depth = 0;
   bool in_string = false;
-  bool escaped = false;
-  for (std::size_t i = start; i < text.size(); ++i) {
+  const std::size_t n = text.size();
+  for (std::size_t i = start; i < n; ++i) {
+    while (i < n && !kStops[static_cast<unsigned char>(text[i])]) ++i;
+    if (i == n) break;
     const char c = text[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{') {
+    if (c == '\\') {
+      ++i;  // the escaped byte, whatever it is
+    } else if (c == '"') {
+      in_string = !in_string;
+    } else if (!in_string && c == '{') {
       ++depth;
-    } else if (c == '}' && --depth == 0) {
+    } else if (!in_string && c == '}' && --depth == 0) {
       return i + 1;
     }
   }
   return kIncomplete;
+}
+
+// Where the last key starting before `end` is in `text`, or npos. Gemini puts usageMetadata near
+// the end of an answer, so the search runs backwards from the capital 'M' of the key, which
+// JSON bodies rarely hold.
+std::size_t findLastKey(std::string_view text, std::size_t end) {
+  constexpr std::size_t kM = 6;  // the index of 'M' in the key
+  std::size_t limit = std::min(end + kM, text.size());
+  while (limit > kM) {
+    const void* m = ::memrchr(text.data(), 'M', limit);
+    if (m == nullptr) return std::string_view::npos;
+    const auto at_m = static_cast<std::size_t>(static_cast<const char*>(m) - text.data());
+    if (at_m >= kM && text.substr(at_m - kM, kKey.size()) == kKey) return at_m - kM;
+    limit = at_m;
+  }
+  return std::string_view::npos;
 }
 
 // The whole number after `"name":` in a usage object's text, capped like countField; 0 when the
@@ -136,38 +155,44 @@ void UsageScanner::settle() {
   scan(pending);
 }
 
-// Takes every complete object out of `text` in place (the last one wins) and keeps an unfinished
-// one in capture_.
+// Keeps the last complete object of `text` (earlier ones are superseded) and, when the last key's
+// object is still open, that key onwards in capture_; works in place, from the end.
 void UsageScanner::scan(std::string_view text) {
+  bool captured = false;
+  std::size_t end = text.size();
   for (;;) {
-    const auto at = text.find(kKey);
-    if (at == std::string_view::npos) {
-      // Keep the last bytes seen, however small the pieces, for a key split across them.
-      const std::size_t keep = kKey.size() - 1;
-      if (text.size() >= keep) {
-        tail_.assign(text.substr(text.size() - keep));
-      } else {
-        tail_.append(text);
-        if (tail_.size() > keep) tail_.erase(0, tail_.size() - keep);
-      }
-      return;
-    }
-    tail_.clear();
-    text.remove_prefix(at);
-    const std::size_t start = objectStart(text);
-    if (start == kInvalid) {
-      // The key named something else (e.g. inside a string): look past it.
-      text.remove_prefix(kKey.size());
+    const std::size_t at = findLastKey(text, end);
+    if (at == std::string_view::npos) break;
+    const std::string_view from = text.substr(at);
+    const std::size_t start = objectStart(from);
+    const std::size_t close =
+        start == kInvalid || start == kIncomplete ? start : objectEnd(from, start);
+    if (close == kInvalid) {
+      end = at;  // the key named something else (e.g. inside a string)
       continue;
     }
-    const std::size_t end = start == kIncomplete ? kIncomplete : objectEnd(text, start);
-    if (end == kIncomplete) {
-      // Kept until the object closes; only the key's own bytes are copied, once per piece.
-      if (text.size() <= kCaptureLimit) capture_.assign(text);
-      return;
+    if (close == kIncomplete) {
+      // The last object is still open: kept until it closes (one copy per piece). An earlier
+      // complete one still counts if it never does.
+      if (!captured && from.size() <= kCaptureLimit) capture_.assign(from);
+      captured = true;
+      end = at;
+      continue;
     }
-    last_.assign(text.substr(start, end - start));
-    text.remove_prefix(end);
+    last_.assign(from.substr(start, close - start));
+    break;
+  }
+  if (captured) {
+    tail_.clear();
+    return;
+  }
+  // Keep the last bytes seen, however small the pieces, for a key split across them.
+  const std::size_t keep = kKey.size() - 1;
+  if (text.size() >= keep) {
+    tail_.assign(text.substr(text.size() - keep));
+  } else {
+    tail_.append(text);
+    if (tail_.size() > keep) tail_.erase(0, tail_.size() - keep);
   }
 }
 
