@@ -109,22 +109,29 @@ std::int64_t countIn(std::string_view object, std::string_view quoted_name) {
   return digits && whole ? value : 0;
 }
 
-}  // namespace
-
-GeminiUsage readUsage(const json::object& usage_metadata) {
-  const json::object& uo = usage_metadata;
+// The usage counts, each read by `count` from its quoted field name ("\"promptTokenCount\"").
+template <class Count>
+GeminiUsage usageFrom(const Count& count) {
   GeminiUsage usage;
   usage.present = true;
-  usage.prompt = countField(uo, "promptTokenCount");
-  usage.candidates = countField(uo, "candidatesTokenCount");
-  usage.thoughts = countField(uo, "thoughtsTokenCount");
-  usage.cached = countField(uo, "cachedContentTokenCount");
-  usage.tool_use_prompt = countField(uo, "toolUsePromptTokenCount");
-  usage.total = countField(uo, "totalTokenCount");
+  usage.prompt = count("\"promptTokenCount\"");
+  usage.candidates = count("\"candidatesTokenCount\"");
+  usage.thoughts = count("\"thoughtsTokenCount\"");
+  usage.cached = count("\"cachedContentTokenCount\"");
+  usage.tool_use_prompt = count("\"toolUsePromptTokenCount\"");
+  usage.total = count("\"totalTokenCount\"");
   if (usage.total == 0) {
     usage.total = usage.prompt + usage.candidates + usage.thoughts + usage.tool_use_prompt;
   }
   return usage;
+}
+
+}  // namespace
+
+GeminiUsage readUsage(const json::object& usage_metadata) {
+  return usageFrom([&](std::string_view quoted_name) {
+    return countField(usage_metadata, quoted_name.substr(1, quoted_name.size() - 2));
+  });
 }
 
 void UsageScanner::feed(std::string_view bytes) {
@@ -200,18 +207,7 @@ GeminiUsage UsageScanner::usage() const {
   if (last_.empty()) return {};
   // The object is small and flat where it matters: its counts are read in place, not parsed
   // into a document (this runs once per request).
-  GeminiUsage usage;
-  usage.present = true;
-  usage.prompt = countIn(last_, "\"promptTokenCount\"");
-  usage.candidates = countIn(last_, "\"candidatesTokenCount\"");
-  usage.thoughts = countIn(last_, "\"thoughtsTokenCount\"");
-  usage.cached = countIn(last_, "\"cachedContentTokenCount\"");
-  usage.tool_use_prompt = countIn(last_, "\"toolUsePromptTokenCount\"");
-  usage.total = countIn(last_, "\"totalTokenCount\"");
-  if (usage.total == 0) {
-    usage.total = usage.prompt + usage.candidates + usage.thoughts + usage.tool_use_prompt;
-  }
-  return usage;
+  return usageFrom([this](std::string_view quoted_name) { return countIn(last_, quoted_name); });
 }
 
 }  // namespace poise::protocols
