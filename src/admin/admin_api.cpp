@@ -41,7 +41,7 @@ void AdminApi::registerRoutes(http::Router& router) {
 
 asio::awaitable<void> AdminApi::unmatched(net::HttpExchange& ex, bool method_not_allowed) {
   const SessionLookup lookup = sessionLookup();
-  Admission a = co_await admit(http::Access::AdminSession, Body::None, ex.request(), lookup);
+  Admission a = co_await admit(http::Access::Viewer, Body::None, ex.request(), lookup);
   net::Response res;
   if (a.refusal) {
     res = failureReply(a.refusal->error, ex.info().request_id, a.refusal->status);

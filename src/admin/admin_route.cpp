@@ -53,7 +53,7 @@ std::string AdminRequest::query(std::string_view name) const {
 asio::awaitable<Admission> admit(http::Access access, Body body, const net::Request& req,
                                  const SessionLookup& lookup) {
   Admission out;
-  if (access == http::Access::AdminSession) {
+  if (http::needsSession(access)) {
     std::string token(bearer(req[bhttp::field::authorization]));
     bool via_cookie = false;
     if (token.empty()) {
@@ -87,16 +87,17 @@ asio::awaitable<Admission> admit(http::Access access, Body body, const net::Requ
 }
 
 http::Route toRoute(AdminRoute route, SessionLookup lookup) {
-  assert(route.access == http::Access::AdminSession || route.access == http::Access::Anyone);
-  http::Route out{.method = route.method,
-                  .pattern = route.pattern,
-                  .access = route.access,
-                  .summary = route.summary};
-  out.handler = [r = std::move(route), lookup = std::move(lookup)](
+  const bool read = route.method == bhttp::verb::get || route.method == bhttp::verb::head;
+  const http::Access access =
+      route.access.value_or(read ? http::Access::Viewer : http::Access::Admin);
+  assert(access != http::Access::GatewayToken);
+  http::Route out{
+      .method = route.method, .pattern = route.pattern, .access = access, .summary = route.summary};
+  out.handler = [r = std::move(route), access, lookup = std::move(lookup)](
                     net::HttpExchange& ex, const http::RouteParams& p,
                     http::RequestRecord& record) -> asio::awaitable<void> {
     record.protocol = http::Protocol::Admin;
-    Admission a = co_await admit(r.access, r.body, ex.request(), lookup);
+    Admission a = co_await admit(access, r.body, ex.request(), lookup);
     if (a.refusal) {
       net::Response refused =
           failureReply(a.refusal->error, ex.info().request_id, a.refusal->status);

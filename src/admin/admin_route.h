@@ -38,7 +38,7 @@ struct AdminRequest {
   const net::Request& request;
   const net::ExchangeInfo& info;
   const http::RouteParams& params;
-  const Caller* caller = nullptr;            // set on Access::AdminSession entries
+  const Caller* caller = nullptr;            // set on entries that need a session
   const boost::json::value* body = nullptr;  // set on entries that take a body
 
   const Caller& admin() const { return *caller; }
@@ -55,7 +55,8 @@ using AdminHandler = std::function<boost::asio::awaitable<net::Response>(const A
 struct AdminRoute {
   boost::beast::http::verb method;
   std::string pattern;
-  http::Access access = http::Access::AdminSession;  // AdminSession or Anyone
+  // Anyone, Viewer or Admin; unset: Viewer for GET and HEAD, Admin for every other method.
+  std::optional<http::Access> access;
   Body body = Body::None;
   std::string summary;
   AdminHandler handler;
@@ -73,14 +74,14 @@ struct Refusal {
 };
 
 // The outcome of the checks every admin entry makes before its handler: a refusal, or the
-// caller (AdminSession entries) and the body (entries that take one).
+// caller (entries that need a session) and the body (entries that take one).
 struct Admission {
   std::optional<Refusal> refusal;
   std::optional<Caller> caller;
   std::optional<boost::json::value> body;
 };
 
-// The checks alone, over the request head and body, in order: for AdminSession a credential
+// The checks alone, over the request head and body, in order: for a session entry a credential
 // (401), the CSRF header when it is the cookie (403), the session through `lookup` (401, or the
 // lookup's error); then the body (422). Suspends for the lookup only.
 boost::asio::awaitable<Admission> admit(http::Access access, Body body, const net::Request& req,

@@ -84,19 +84,19 @@ TEST(AdminRoute, AnyoneEntriesNeedNoCredential) {
   EXPECT_EQ(s.lookups, 0);
 }
 
-TEST(AdminRoute, AdminSessionEntriesRefuseAMissingOrUnknownSession) {
+TEST(AdminRoute, SessionEntriesRefuseAMissingOrUnknownSession) {
   FakeSessions s;
-  expectRefused(run(Access::AdminSession, Body::None, post(), s.lookup()), 401,
+  expectRefused(run(Access::Admin, Body::None, post(), s.lookup()), 401,
                 ErrorCode::Unauthorized);
   EXPECT_EQ(s.lookups, 0) << "no credential, no lookup";
-  expectRefused(run(Access::AdminSession, Body::None, withBearer(post(), "bad"), s.lookup()), 401,
+  expectRefused(run(Access::Admin, Body::None, withBearer(post(), "bad"), s.lookup()), 401,
                 ErrorCode::Unauthorized);
   EXPECT_EQ(s.lookups, 1);
 }
 
 TEST(AdminRoute, ABearerSessionGivesTheCaller) {
   FakeSessions s;
-  const auto a = run(Access::AdminSession, Body::None, withBearer(post(), "good"), s.lookup());
+  const auto a = run(Access::Admin, Body::None, withBearer(post(), "good"), s.lookup());
   ASSERT_FALSE(a.refusal);
   ASSERT_TRUE(a.caller);
   EXPECT_EQ(a.caller->user.id, 7);
@@ -105,27 +105,27 @@ TEST(AdminRoute, ABearerSessionGivesTheCaller) {
 
 TEST(AdminRoute, CookieSessionsNeedTheCsrfHeaderOnWritesOnly) {
   FakeSessions s;
-  expectRefused(run(Access::AdminSession, Body::None, withCookie(post(), "good"), s.lookup()), 403,
+  expectRefused(run(Access::Admin, Body::None, withCookie(post(), "good"), s.lookup()), 403,
                 ErrorCode::Csrf);
   EXPECT_EQ(s.lookups, 0) << "refused before the session is looked up";
 
   net::Request get{verb::get, "/api/v1/thing", 11};
-  EXPECT_TRUE(run(Access::AdminSession, Body::None, withCookie(get, "good"), s.lookup()).caller);
+  EXPECT_TRUE(run(Access::Admin, Body::None, withCookie(get, "good"), s.lookup()).caller);
 
   auto marked = withCookie(post(), "good");
   marked.set("X-Poise-Request", "1");
-  EXPECT_TRUE(run(Access::AdminSession, Body::None, marked, s.lookup()).caller);
+  EXPECT_TRUE(run(Access::Admin, Body::None, marked, s.lookup()).caller);
   // A bearer token is not sent by browsers on their own: no header needed.
-  EXPECT_TRUE(run(Access::AdminSession, Body::None, withBearer(post(), "good"), s.lookup()).caller);
+  EXPECT_TRUE(run(Access::Admin, Body::None, withBearer(post(), "good"), s.lookup()).caller);
 }
 
 TEST(AdminRoute, LookupFailuresKeepTheirStatus) {
   FakeSessions s;
   s.failure = makeError(ErrorCode::Busy, "the database is busy");
-  expectRefused(run(Access::AdminSession, Body::None, withBearer(post(), "x"), s.lookup()), 503,
+  expectRefused(run(Access::Admin, Body::None, withBearer(post(), "x"), s.lookup()), 503,
                 ErrorCode::Busy);
   s.failure = makeError(ErrorCode::DbError, "connection lost");
-  const auto a = run(Access::AdminSession, Body::None, withBearer(post(), "x"), s.lookup());
+  const auto a = run(Access::Admin, Body::None, withBearer(post(), "x"), s.lookup());
   expectRefused(a, 500, ErrorCode::DbError);
   // A 500 is answered without the internal message.
   const auto res = support::failureReply(a.refusal->error, "req-1", a.refusal->status);
@@ -135,26 +135,26 @@ TEST(AdminRoute, LookupFailuresKeepTheirStatus) {
 
 TEST(AdminRoute, TheSessionIsCheckedBeforeTheBody) {
   FakeSessions s;
-  expectRefused(run(Access::AdminSession, Body::Object, post("{nope"), s.lookup()), 401,
+  expectRefused(run(Access::Admin, Body::Object, post("{nope"), s.lookup()), 401,
                 ErrorCode::Unauthorized);
 }
 
 TEST(AdminRoute, DeclaredBodiesAreParsedOnce) {
   FakeSessions s;
-  const auto obj = run(Access::AdminSession, Body::Object,
+  const auto obj = run(Access::Admin, Body::Object,
                        withBearer(post(R"({"keys_string":"a,b"})"), "good"), s.lookup());
   ASSERT_FALSE(obj.refusal);
   ASSERT_TRUE(obj.body);
   EXPECT_EQ(obj.body->as_object().at("keys_string").as_string(), "a,b");
 
   const auto arr =
-      run(Access::AdminSession, Body::Json, withBearer(post("[1,2]"), "good"), s.lookup());
+      run(Access::Admin, Body::Json, withBearer(post("[1,2]"), "good"), s.lookup());
   ASSERT_TRUE(arr.body);
   EXPECT_TRUE(arr.body->is_array());
 
   // Bodies an entry does not take are not read.
   const auto none =
-      run(Access::AdminSession, Body::None, withBearer(post("{nope"), "good"), s.lookup());
+      run(Access::Admin, Body::None, withBearer(post("{nope"), "good"), s.lookup());
   EXPECT_FALSE(none.refusal);
   EXPECT_FALSE(none.body);
 }
@@ -163,7 +163,7 @@ TEST(AdminRoute, BadBodiesAre422InTheAdminEnvelope) {
   FakeSessions s;
   for (const char* body : {"{nope", "", "[1]", "\"text\""}) {
     const auto a =
-        run(Access::AdminSession, Body::Object, withBearer(post(body), "good"), s.lookup());
+        run(Access::Admin, Body::Object, withBearer(post(body), "good"), s.lookup());
     expectRefused(a, 422, ErrorCode::ValidationError);
     const auto res = support::failureReply(a.refusal->error, "req-1", a.refusal->status);
     EXPECT_EQ(res.result_int(), 422u);
@@ -219,7 +219,11 @@ TEST(AdminRoute, TheAdminTableListsItself) {
     EXPECT_TRUE(e.pattern.starts_with("/api/v1/")) << e.pattern;
     EXPECT_FALSE(e.summary.empty()) << e.method << " " << e.pattern;
     EXPECT_FALSE(e.prefix);
-    const Access expected = e.pattern == "/api/v1/login" ? Access::Anyone : Access::AdminSession;
+    // Reads are open to viewers and writes to admins, unless an entry says otherwise (login is
+    // open to anyone; a key's reveal is for admins only).
+    Access expected = e.method == "GET" ? Access::Viewer : Access::Admin;
+    if (e.pattern == "/api/v1/login") expected = Access::Anyone;
+    if (e.pattern == "/api/v1/api_keys/{id}/reveal") expected = Access::Admin;
     EXPECT_EQ(e.access, expected) << e.method << " " << e.pattern;
     EXPECT_TRUE(seen.emplace(e.method, e.pattern).second) << e.method << " " << e.pattern;
   }

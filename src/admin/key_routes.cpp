@@ -203,6 +203,7 @@ void registerKeyRoutes(http::Router& r, AdminApi& api) {
 
   api.add(r, {.method = verb::get,
               .pattern = "/api/v1/api_keys/{id}/reveal",
+              .access = http::Access::Admin,
               .summary = "One key's whole value (audited)",
               .handler = [self, d](const AdminRequest& rq) -> asio::awaitable<Response> {
                 auto key = co_await loadKey(d, rq);

@@ -10,8 +10,10 @@ std::string_view toString(Access access) {
       return "anyone";
     case Access::GatewayToken:
       return "gateway_token";
-    case Access::AdminSession:
-      return "admin_session";
+    case Access::Viewer:
+      return "viewer";
+    case Access::Admin:
+      return "admin";
   }
   return "anyone";
 }

@@ -24,12 +24,19 @@ namespace poise::http {
 // enforces it (admin/admin_route for admin sessions, proxy/client_auth for the gateway token).
 enum class Access {
   Anyone,        // no credential: login, health
-  GatewayToken,  // the gateway's api_token: the proxy routes
-  AdminSession,  // an admin session: Bearer token, or the session cookie plus the CSRF header
+  GatewayToken,  // a gateway token: the proxy routes
+  // A console session (Bearer token, or the session cookie plus the CSRF header) …
+  Viewer,  // … of any user, viewer or admin: the admin API's reads
+  Admin,   // … of an admin: every write, and the reads that reveal a secret
 };
 
-// "anyone", "gateway_token", "admin_session".
+// "anyone", "gateway_token", "viewer", "admin".
 std::string_view toString(Access access);
+
+// Whether an entry needs a console session (Viewer or Admin).
+constexpr bool needsSession(Access access) {
+  return access == Access::Viewer || access == Access::Admin;
+}
 
 struct RouteParams {
   std::vector<std::pair<std::string_view, std::string_view>> values;

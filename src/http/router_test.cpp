@@ -138,7 +138,7 @@ TEST(Router, ListsEveryEntryInOrder) {
               .handler = noop()});
   r.add(Route{.method = verb::get,
               .pattern = "/api/v1/api_keys/{id}",
-              .access = Access::AdminSession,
+              .access = Access::Viewer,
               .summary = "One key",
               .handler = noop()});
   r.add(Route{.pattern = "/v1beta/",
@@ -155,7 +155,7 @@ TEST(Router, ListsEveryEntryInOrder) {
   EXPECT_EQ(list[0].summary, "Log in");
   EXPECT_FALSE(list[0].prefix);
   EXPECT_EQ(list[1].method, "GET");
-  EXPECT_EQ(list[1].access, Access::AdminSession);
+  EXPECT_EQ(list[1].access, Access::Viewer);
   EXPECT_EQ(list[2].method, "*");
   EXPECT_TRUE(list[2].prefix);
   EXPECT_TRUE(list[2].conditional);
