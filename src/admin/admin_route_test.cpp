@@ -86,8 +86,7 @@ TEST(AdminRoute, AnyoneEntriesNeedNoCredential) {
 
 TEST(AdminRoute, SessionEntriesRefuseAMissingOrUnknownSession) {
   FakeSessions s;
-  expectRefused(run(Access::Admin, Body::None, post(), s.lookup()), 401,
-                ErrorCode::Unauthorized);
+  expectRefused(run(Access::Admin, Body::None, post(), s.lookup()), 401, ErrorCode::Unauthorized);
   EXPECT_EQ(s.lookups, 0) << "no credential, no lookup";
   expectRefused(run(Access::Admin, Body::None, withBearer(post(), "bad"), s.lookup()), 401,
                 ErrorCode::Unauthorized);
@@ -147,14 +146,12 @@ TEST(AdminRoute, DeclaredBodiesAreParsedOnce) {
   ASSERT_TRUE(obj.body);
   EXPECT_EQ(obj.body->as_object().at("keys_string").as_string(), "a,b");
 
-  const auto arr =
-      run(Access::Admin, Body::Json, withBearer(post("[1,2]"), "good"), s.lookup());
+  const auto arr = run(Access::Admin, Body::Json, withBearer(post("[1,2]"), "good"), s.lookup());
   ASSERT_TRUE(arr.body);
   EXPECT_TRUE(arr.body->is_array());
 
   // Bodies an entry does not take are not read.
-  const auto none =
-      run(Access::Admin, Body::None, withBearer(post("{nope"), "good"), s.lookup());
+  const auto none = run(Access::Admin, Body::None, withBearer(post("{nope"), "good"), s.lookup());
   EXPECT_FALSE(none.refusal);
   EXPECT_FALSE(none.body);
 }
@@ -162,8 +159,7 @@ TEST(AdminRoute, DeclaredBodiesAreParsedOnce) {
 TEST(AdminRoute, BadBodiesAre422InTheAdminEnvelope) {
   FakeSessions s;
   for (const char* body : {"{nope", "", "[1]", "\"text\""}) {
-    const auto a =
-        run(Access::Admin, Body::Object, withBearer(post(body), "good"), s.lookup());
+    const auto a = run(Access::Admin, Body::Object, withBearer(post(body), "good"), s.lookup());
     expectRefused(a, 422, ErrorCode::ValidationError);
     const auto res = support::failureReply(a.refusal->error, "req-1", a.refusal->status);
     EXPECT_EQ(res.result_int(), 422u);
