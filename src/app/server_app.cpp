@@ -10,6 +10,7 @@
 #include "admin/key_check_routes.h"
 #include "admin/statistics_routes.h"
 #include "admin/token_bucket_routes.h"
+#include "admin/token_routes.h"
 #include "core/log.h"
 #include "http/error_envelope.h"
 #include "net/address_ranges.h"
@@ -166,7 +167,6 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const config::Settings& s) 
                      "POISE_TRUSTED_PROXIES: " + trusted.error().message);
   }
   auto front = std::make_unique<Front>();
-  if (s.access_log) front->records = logAccess;
   // Requests the server answers itself leave a record too (a handler's own record is already
   // finished when the server answers a handler that answered nothing).
   auto reject = [f = front.get()](const net::EarlyAnswer& early) {
@@ -226,6 +226,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       audit_repo_(*store_.db),
       override_repo_(*store_.db),
       stats_repo_(*store_.db),
+      token_repo_(*store_.db),
       pool_(clock_),
       // Threads for database calls: more than there are connections would only queue on the
       // pool; 16 bound the memory of a large POOL_SIZE.
@@ -254,13 +255,17 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
           stats::SnapshotJobDeps{blocking_, stats_repo_, pool_, runtime_, call_counters_, clock_}),
       tls_(std::move(opened.tls)),
       workers_(front_->server->workerCount()),
-      proxy_deps_{runtime_, pool_, clock_,
+      proxy_deps_{runtime_,
+                  pool_,
+                  clock_,
                   [this]() {
                     const int w = net::HttpServer::currentWorker();
                     auto& r = workers_.at(static_cast<std::size_t>(w < 0 ? 0 : w));
                     return proxy::WorkerContext{r.upstream.get(), &r.rng};
                   },
-                  &call_counters_},
+                  &call_counters_,
+                  &token_registry_,
+                  &token_limiter_},
       gemini_(proxy_deps_),
       compat_(proxy_deps_),
       key_checker_(jobs::KeyCheckerDeps{runtime_, pool_, clock_, *tls_}),
@@ -272,6 +277,39 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
         std::make_unique<net::UpstreamPool>(front_->server->workerContext(i), *tls_);
   }
   front_->admin = &admin_;
+  // Set before the server runs: the workers only read it.
+  front_->records = [this](const http::RequestRecord& record) { consumeRecord(record); };
+}
+
+void ServerApp::consumeRecord(const http::RequestRecord& record) {
+  if (record.token_id != 0) {
+    const TimePoint now = clock_.now();
+    const std::int64_t completion = record.usage.candidates + record.usage.thoughts;
+    token_usage_.add(tokens::UsageSample{.token_id = record.token_id,
+                                         .at = now,
+                                         .error = record.status == 0 || record.status >= 400,
+                                         .charged = record.token_charged,
+                                         .prompt_tokens = record.usage.prompt,
+                                         .completion_tokens = completion});
+    if (record.token_charged) {
+      token_limiter_.addTokens(record.token_id, record.usage.prompt + completion, now);
+    }
+  }
+  if (settings_.access_log) logAccess(record);
+}
+
+// Publishes the stored client tokens to the proxy and seeds their daily quotas with today's
+// counts, so a restart forgets neither.
+Status ServerApp::loadTokens() {
+  if (auto st = admin::reloadTokens(token_repo_, token_registry_); !st) return st;
+  const TimePoint now = clock_.now();
+  auto today = token_repo_.loadDay(storage::utcDayString(now));
+  if (!today) return today.error();
+  for (const auto& row : *today) {
+    token_limiter_.seedDay(row.token_id, now,
+                           tokens::DayCounts{.requests = row.requests, .tokens = row.tokens});
+  }
+  return {};
 }
 
 ServerApp::~ServerApp() {
@@ -303,6 +341,7 @@ Status ServerApp::prepare() {
   pool_.load(toPoolKeys(std::move(all_keys->keys), *overrides));
 
   if (auto st = admin_.reloadConfig(); !st) return st;
+  if (auto st = loadTokens(); !st) return st;
   if (auto st = stats_job_.seedCounters(); !st) {
     spdlog::error("msg=\"could not load call counts\" error={}", logValue(st.error().message));
   }
@@ -381,6 +420,13 @@ void ServerApp::wireRoutes() {
   admin::registerStatisticsRoutes(
       router, admin_, admin::StatisticsDeps{blocking_, stats_repo_, call_counters_, clock_});
   admin::registerKeyCheckRoutes(router, admin_, key_checker_);
+  admin::registerTokenRoutes(router, admin_,
+                             admin::TokenDeps{.blocking = blocking_,
+                                              .repo = token_repo_,
+                                              .users = users_,
+                                              .registry = token_registry_,
+                                              .limiter = token_limiter_,
+                                              .clock = clock_});
 
   // Operational routes.
   router.add(Route{.method = get,
@@ -408,6 +454,26 @@ void ServerApp::wireRoutes() {
 }
 
 void ServerApp::flushUsage() {
+  if (auto sums = token_usage_.drain(); !sums.empty()) {
+    std::vector<storage::TokenUsageRow> rows;
+    rows.reserve(sums.size());
+    for (const auto& d : sums) {
+      rows.push_back(storage::TokenUsageRow{
+          .token_id = d.token_id,
+          .day = storage::utcDayString(TimePoint{} + std::chrono::days(d.day)),
+          .requests = d.requests,
+          .charged_requests = d.charged_requests,
+          .errors = d.errors,
+          .prompt_tokens = d.prompt_tokens,
+          .completion_tokens = d.completion_tokens,
+          .last_used = d.last_used});
+    }
+    if (auto st = token_repo_.applyUsage(rows); !st) {
+      spdlog::error("msg=\"could not persist token usage\" tokens={} error={}", rows.size(),
+                    logValue(st.error().message));
+      token_usage_.restore(std::move(sums));  // tried again on the next flush
+    }
+  }
   auto deltas = pool_.drainDeltas();
   if (deltas.empty()) return;
   auto usage = toUsageDeltas(deltas);

@@ -44,7 +44,11 @@
 #include "storage/config_repository.h"
 #include "storage/session_repository.h"
 #include "storage/statistics_repository.h"
+#include "storage/token_repository.h"
 #include "storage/user_repository.h"
+#include "tokens/memory_token_limiter.h"
+#include "tokens/token_registry.h"
+#include "tokens/token_usage.h"
 
 namespace poise::app {
 
@@ -97,6 +101,9 @@ class ServerApp {
   void wireRoutes();
   void startFlusher();
   void flushUsage();
+  // Consumes a finished request's record: the client token's usage, then the access log line.
+  void consumeRecord(const http::RequestRecord& record);
+  Status loadTokens();
   void shutdown();
 
   // 1. Process: settings, time, the data-directory lock, the front (its server's worker
@@ -114,9 +121,14 @@ class ServerApp {
   storage::AuditRepository audit_repo_;
   storage::BucketOverrideRepository override_repo_;
   storage::StatisticsRepository stats_repo_;
-  // 3. Live state: the config snapshot and the key pool.
+  storage::TokenRepository token_repo_;
+  // 3. Live state: the config snapshot, the key pool, the client tokens with their limits and
+  //    usage sums.
   config::RuntimeConfigStore runtime_;
   keys::KeyPool pool_;
+  tokens::TokenRegistry token_registry_;
+  tokens::MemoryTokenLimiter token_limiter_;
+  tokens::TokenUsage token_usage_;
   // 4. Thread pools: database calls, password hashing. Before every service that queues work on
   //    them; stopped last.
   BlockingPool blocking_;

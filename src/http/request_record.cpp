@@ -24,6 +24,7 @@ std::string_view protocolName(Protocol protocol) {
 
 ErrorClass classForStatus(unsigned status) {
   if (status == 401) return ErrorClass::Unauthorized;
+  if (status == 403) return ErrorClass::Forbidden;
   if (status == 404 || status == 405) return ErrorClass::NotFound;
   if (status >= 400 && status < 500) return ErrorClass::BadRequest;
   if (status >= 500) return ErrorClass::Internal;
@@ -40,6 +41,10 @@ std::string_view toString(ErrorClass error) {
       return "bad_request";
     case ErrorClass::Unauthorized:
       return "unauthorized";
+    case ErrorClass::Forbidden:
+      return "forbidden";
+    case ErrorClass::RateLimited:
+      return "rate_limited";
     case ErrorClass::NotFound:
       return "not_found";
     case ErrorClass::NoKey:

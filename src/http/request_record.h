@@ -23,6 +23,8 @@ enum class ErrorClass {
   None,
   BadRequest,           // the client's request was refused before any key was used (4xx)
   Unauthorized,         // a missing or wrong credential
+  Forbidden,            // the credential may not do this (403)
+  RateLimited,          // a client token's rate limit or quota refused it (429)
   NotFound,             // no such route, or the route refused the method
   NoKey,                // no key could take the request (503, or 429 while all cool)
   UpstreamError,        // the upstream answered with an error, passed on
@@ -57,7 +59,9 @@ struct RequestRecord {
   // Filled in by the route.
   std::string route;  // the matched entry's pattern; empty when none matched
   Protocol protocol = Protocol::Gemini;
-  std::string token;  // which gateway token admitted it ("default": the config api_token)
+  std::string token;           // which gateway token admitted it ("default": the config api_token)
+  std::int64_t token_id = 0;   // the client token's id; 0 for the api_token (or none)
+  bool token_charged = false;  // counted against the client token's limits (once per request)
   std::string model;
   bool stream = false;
   std::vector<KeyAttempt> attempts;
@@ -79,8 +83,8 @@ struct RequestRecord {
 using RecordSink = std::function<void(const RequestRecord&)>;
 
 // Closes `record`: the status sent (0 when none), the end time, and an error class derived from
-// the status when the route set none (4xx → bad_request / unauthorized / not_found, 5xx →
-// internal; no status and the client gone → client_gone).
+// the status when the route set none (4xx → bad_request / unauthorized / forbidden / not_found, 5xx
+// → internal; no status and the client gone → client_gone).
 void finishRecord(RequestRecord& record, unsigned status, bool client_gone, std::int64_t now_ms);
 
 // The access log line's fields (logfmt, without ts/level/msg): request_id, method, path, route,

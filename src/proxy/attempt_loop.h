@@ -51,6 +51,7 @@ struct UpstreamResult {
     Unreachable,  // the last attempt failed on the network or timed out
     Refused,      // the request head was refused by the writer (network_error says why)
     ClientGone,   // the client left before the answer; nothing is to be written
+    Denied,       // the client token may not make this call (status 403 or 429, `denial` why)
   };
   Kind kind = Kind::NoKey;
   unsigned status = 0;
@@ -63,6 +64,7 @@ struct UpstreamResult {
   // and on the last attempt's 429 (Answer) when no key can take the model yet; that answer's
   // `fields` then carry the same Retry-After.
   std::optional<std::int64_t> retry_after_seconds;
+  std::string denial;  // Denied: the message for the client (Retry-After from the above)
 
   bool success() const { return kind == Kind::Answer && status >= 200 && status < 300; }
 };

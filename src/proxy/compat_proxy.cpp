@@ -216,10 +216,12 @@ asio::awaitable<void> respondJson(net::HttpExchange& ex, const json::object& out
 // values are read, never kept); after answering the client with the failure, nullopt.
 asio::awaitable<std::optional<json::value>> admit(net::HttpExchange& ex,
                                                   http::RequestRecord& record,
+                                                  const ProxyDeps& deps,
                                                   const config::RuntimeConfig& cfg,
                                                   Protocol protocol, json::storage_ptr sp) {
   record.protocol = protocol;
-  if (auto rejected = rejectRequest(ex.request(), rawQuery(ex.request()), cfg, protocol, record)) {
+  if (auto rejected =
+          rejectRequest(deps, ex.request(), rawQuery(ex.request()), cfg, protocol, record)) {
     co_await ex.respond(std::move(*rejected));
     co_return std::nullopt;
   }
@@ -419,6 +421,9 @@ asio::awaitable<Result<Translation>> CompatProxy::translateWithOutputLimits(
   if (!tr || !stale || !protocols::outputLimitUncertain(tr->requested_max_tokens, tr->model)) {
     co_return tr;
   }
+  // A client token that may not make the call gets its refusal from the call itself, and no
+  // models list is fetched on its behalf.
+  if (checkGrant(deps_, record, tr->model)) co_return tr;
   limits = co_await refreshOutputLimits(ex, record);
   if (limits != nullptr) tr = translate(limits.get());
   co_return tr;
@@ -428,7 +433,7 @@ asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex,
                                                    http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
   json::monotonic_resource arena;
-  auto body = co_await admit(ex, record, *cfg, Protocol::OpenAI, &arena);
+  auto body = co_await admit(ex, record, deps_, *cfg, Protocol::OpenAI, &arena);
   if (!body) co_return;
   protocols::ChatRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -457,7 +462,7 @@ asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex,
 asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex, http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
   json::monotonic_resource arena;
-  auto body = co_await admit(ex, record, *cfg, Protocol::Anthropic, &arena);
+  auto body = co_await admit(ex, record, deps_, *cfg, Protocol::Anthropic, &arena);
   if (!body) co_return;
   protocols::MessagesRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -492,7 +497,7 @@ asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex, http::Request
 asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex, http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
   json::monotonic_resource arena;
-  auto body = co_await admit(ex, record, *cfg, Protocol::OpenAI, &arena);
+  auto body = co_await admit(ex, record, deps_, *cfg, Protocol::OpenAI, &arena);
   if (!body) co_return;
   protocols::EmbeddingsRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -519,7 +524,7 @@ asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex, http::Reque
 asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex, http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
   json::monotonic_resource arena;
-  auto body = co_await admit(ex, record, *cfg, Protocol::OpenAI, &arena);
+  auto body = co_await admit(ex, record, deps_, *cfg, Protocol::OpenAI, &arena);
   if (!body) co_return;
   protocols::ImagesRequestOptions options;
   options.model_aliases = &cfg->model_aliases;
@@ -572,8 +577,8 @@ asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(
 asio::awaitable<void> CompatProxy::listModels(net::HttpExchange& ex, http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
   record.protocol = Protocol::OpenAI;
-  if (auto rejected =
-          rejectRequest(ex.request(), rawQuery(ex.request()), *cfg, Protocol::OpenAI, record)) {
+  if (auto rejected = rejectRequest(deps_, ex.request(), rawQuery(ex.request()), *cfg,
+                                    Protocol::OpenAI, record)) {
     co_await ex.respond(std::move(*rejected));
     co_return;
   }
@@ -592,8 +597,8 @@ asio::awaitable<void> CompatProxy::getModel(net::HttpExchange& ex, http::Request
                                             std::string_view id) {
   const auto cfg = deps_.config.snapshot();
   record.protocol = Protocol::OpenAI;
-  if (auto rejected =
-          rejectRequest(ex.request(), rawQuery(ex.request()), *cfg, Protocol::OpenAI, record)) {
+  if (auto rejected = rejectRequest(deps_, ex.request(), rawQuery(ex.request()), *cfg,
+                                    Protocol::OpenAI, record)) {
     co_await ex.respond(std::move(*rejected));
     co_return;
   }

@@ -135,7 +135,7 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex, http::RequestRe
       qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1);
 
   record.protocol = Protocol::Gemini;
-  if (auto rejected = rejectRequest(req, raw_query, *cfg, Protocol::Gemini, record)) {
+  if (auto rejected = rejectRequest(deps_, req, raw_query, *cfg, Protocol::Gemini, record)) {
     co_await ex.respond(std::move(*rejected));
     co_return;
   }

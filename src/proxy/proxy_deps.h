@@ -1,5 +1,6 @@
-// What the proxy routes share: the config store, the key pool, the clock, the call counters, and
-// the calling worker's own upstream pool and random generator. The app owns all of it.
+// What the proxy routes share: the config store, the key pool, the clock, the call counters, the
+// client tokens and their limiter, and the calling worker's own upstream pool and random
+// generator. The app owns all of it.
 #pragma once
 
 #include <functional>
@@ -10,6 +11,8 @@
 #include "keys/key_pool.h"
 #include "net/upstream_pool.h"
 #include "stats/call_counters.h"
+#include "tokens/token_limiter.h"
+#include "tokens/token_registry.h"
 
 namespace poise::proxy {
 
@@ -23,8 +26,10 @@ struct ProxyDeps {
   config::RuntimeConfigStore& config;
   keys::KeyPool& keys;
   const Clock& clock;
-  std::function<WorkerContext()> worker;  // resources of the calling worker thread
-  stats::CallCounters* calls = nullptr;   // every upstream attempt is counted here when set
+  std::function<WorkerContext()> worker;          // resources of the calling worker thread
+  stats::CallCounters* calls = nullptr;           // every upstream attempt is counted here when set
+  const tokens::TokenRegistry* tokens = nullptr;  // client tokens; unset: only the api_token
+  tokens::TokenLimiter* limiter = nullptr;        // client tokens' limits; unset: none
 };
 
 }  // namespace poise::proxy

@@ -3,6 +3,7 @@
 #include "http/query.h"
 #include "net/upstream_client.h"
 #include "proxy/client_auth.h"
+#include "tokens/client_token.h"
 
 namespace poise::proxy {
 
@@ -12,6 +13,7 @@ namespace bhttp = boost::beast::http;
 asio::awaitable<UpstreamResult> UpstreamCaller::call(const UpstreamRequest& request,
                                                      PieceTranslator* translator,
                                                      std::size_t buffered_limit) {
+  if (auto denied = checkGrant(deps_, record_, request.model)) co_return std::move(*denied);
   const auto cfg = deps_.config.snapshot();
   const WorkerContext worker = deps_.worker();
   net::UpstreamClient upstream(*worker.upstream, deps_.clock);
@@ -26,36 +28,151 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(const UpstreamRequest& requ
                                  buffered_limit);
 }
 
-std::optional<net::Response> rejectRequest(const net::Request& req, std::string_view raw_query,
+namespace {
+
+std::optional<tokens::ClientProtocol> clientProtocol(http::Protocol protocol) {
+  switch (protocol) {
+    case http::Protocol::Gemini:
+      return tokens::ClientProtocol::Native;
+    case http::Protocol::OpenAI:
+      return tokens::ClientProtocol::OpenAI;
+    case http::Protocol::Anthropic:
+      return tokens::ClientProtocol::Anthropic;
+    case http::Protocol::Admin:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::optional<boost::asio::ip::address> parseAddress(const std::string& text) {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(text, ec);
+  if (ec) return std::nullopt;
+  return address;
+}
+
+UpstreamResult denied(unsigned status, std::string message,
+                      std::optional<std::int64_t> retry_after = {}) {
+  UpstreamResult out;
+  out.kind = UpstreamResult::Kind::Denied;
+  out.status = status;
+  out.denial = std::move(message);
+  out.retry_after_seconds = retry_after;
+  return out;
+}
+
+}  // namespace
+
+std::optional<net::Response> rejectRequest(const ProxyDeps& deps, const net::Request& req,
+                                           std::string_view raw_query,
                                            const config::RuntimeConfig& cfg,
                                            http::Protocol protocol, http::RequestRecord& record) {
-  if (cfg.api_token.empty()) {
-    return http::errorResponse(protocol, 503,
-                               "the gateway has no api_token configured; set it in the console");
+  const bool any_client_token = deps.tokens != nullptr && deps.tokens->size() > 0;
+  if (cfg.api_token.empty() && !any_client_token) {
+    return http::errorResponse(
+        protocol, 503, "the gateway has no api_token or client token; create one in the console");
   }
   const std::string query_key = http::queryParam(raw_query, "key");
   const TokenSources sources{req[bhttp::field::authorization], req["x-goog-api-key"],
                              req["x-api-key"], query_key};
   const auto token = presentedToken(sources);
-  if (!token || !tokenMatches(*token, cfg.api_token_digest)) {
-    record.fail(http::ErrorClass::Unauthorized);
+  auto refuse = [&](unsigned status, std::string message) {
+    record.fail(status == 401 ? http::ErrorClass::Unauthorized : http::ErrorClass::Forbidden,
+                message);
+    return http::errorResponse(protocol, status, std::move(message));
+  };
+  if (!token) {
     std::string_view hint = "send x-goog-api-key";
     if (protocol == http::Protocol::OpenAI) hint = "send Authorization: Bearer <token>";
     if (protocol == http::Protocol::Anthropic) hint = "send x-api-key";
-    return http::errorResponse(protocol, 401,
-                               token ? std::string("the gateway token is not valid")
-                                     : "missing gateway token: " + std::string(hint));
+    return refuse(401, "missing gateway token: " + std::string(hint));
   }
-  record.token = "default";  // the config api_token (client tokens come with issue 13)
+  const Sha256 digest = sha256(*token);
+  if (!cfg.api_token.empty() && digestEquals(digest, cfg.api_token_digest)) {
+    record.token = "default";  // the config api_token: no limits
+  } else {
+    auto client = any_client_token ? deps.tokens->find(digest) : nullptr;
+    if (!client) return refuse(401, "the gateway token is not valid");
+    const auto kind = clientProtocol(protocol);
+    const auto denial =
+        kind ? tokens::checkAccess(*client, *kind, parseAddress(record.remote_ip), deps.clock.now())
+             : tokens::Denial::Protocol;
+    switch (denial) {
+      case tokens::Denial::Disabled:
+        return refuse(401, "the gateway token is disabled");
+      case tokens::Denial::Expired:
+        return refuse(401, "the gateway token has expired");
+      case tokens::Denial::Protocol:
+        return refuse(403, "this gateway token may not use the " +
+                               std::string(kind ? tokens::toString(*kind) : "admin") + " API");
+      case tokens::Denial::Address:
+        return refuse(403, "this gateway token may not be used from this address");
+      case tokens::Denial::Model:
+      case tokens::Denial::None:
+        break;
+    }
+    record.token = client->name;
+    record.token_id = client->id;
+  }
   if (cfg.upstream_host.empty()) {
     return http::errorResponse(protocol, 503, "target_api_url is not configured");
   }
   return std::nullopt;
 }
 
+std::optional<UpstreamResult> checkGrant(const ProxyDeps& deps, http::RequestRecord& record,
+                                         std::string_view model) {
+  if (record.token_id == 0 || deps.tokens == nullptr) return std::nullopt;
+  const auto token = deps.tokens->byId(record.token_id);
+  if (!token) {
+    record.fail(http::ErrorClass::Unauthorized, "the gateway token was deleted");
+    return denied(401, "the gateway token is not valid");
+  }
+  if (!model.empty() && !tokens::allowsModel(*token, model)) {
+    std::string message = "this gateway token may not use the model '";
+    message.append(model.starts_with("models/") ? model.substr(7) : model).append("'");
+    record.fail(http::ErrorClass::Forbidden, message);
+    return denied(403, std::move(message));
+  }
+  if (record.token_charged || deps.limiter == nullptr) return std::nullopt;
+  const auto decision = deps.limiter->admit(*token, deps.clock.now());
+  if (!decision.admitted()) {
+    std::string message;
+    switch (decision.kind) {
+      case tokens::LimitDecision::Kind::Rpm:
+        message = "this gateway token's limit of " + std::to_string(token->rpm_limit.value_or(0)) +
+                  " requests per minute is reached";
+        break;
+      case tokens::LimitDecision::Kind::DailyRequests:
+        message = "this gateway token's daily quota of " +
+                  std::to_string(token->daily_request_quota.value_or(0)) + " requests is used up";
+        break;
+      case tokens::LimitDecision::Kind::DailyTokens:
+        message = "this gateway token's daily quota of " +
+                  std::to_string(token->daily_token_quota.value_or(0)) + " tokens is used up";
+        break;
+      case tokens::LimitDecision::Kind::Admitted:
+        break;
+    }
+    message += "; retry in " + std::to_string(decision.retry_after_seconds) + "s";
+    record.fail(http::ErrorClass::RateLimited, message);
+    return denied(429, std::move(message), decision.retry_after_seconds);
+  }
+  record.token_charged = true;
+  return std::nullopt;
+}
+
 asio::awaitable<void> respondUnanswered(net::HttpExchange& ex, http::Protocol protocol,
                                         const UpstreamResult& result) {
   if (result.kind == UpstreamResult::Kind::ClientGone) co_return;  // nobody to answer
+  if (result.kind == UpstreamResult::Kind::Denied) {
+    auto res = http::errorResponse(protocol, result.status, result.denial);
+    if (result.retry_after_seconds) {
+      res.set(bhttp::field::retry_after, std::to_string(*result.retry_after_seconds));
+    }
+    co_await ex.respond(std::move(res));
+    co_return;
+  }
   if (result.kind == UpstreamResult::Kind::Refused) {
     auto res = http::errorResponse(protocol, 400,
                                    "the request cannot be sent upstream: " + result.network_error);

@@ -33,16 +33,28 @@ class UpstreamCaller {
   http::RequestRecord& record_;
 };
 
-// Checks the gateway token of a client request (any of the four carriers, constant time), and
-// notes the token in `record`. Returns the response to send instead, in `protocol`'s envelope,
-// when the token is missing or wrong, or when the gateway has no api_token or no
-// target_api_url configured.
-std::optional<net::Response> rejectRequest(const net::Request& req, std::string_view raw_query,
+// Checks the gateway token of a client request (any of the four carriers): the config
+// api_token (compared in constant time) or a client token (found by the digest of its value),
+// and for a client token the checks that need no model (enabled, expiry, protocol, client
+// address). Notes the token in `record`. Returns the response to send instead, in `protocol`'s
+// envelope: 401 when the token is missing, unknown, disabled or expired, 403 when the token may
+// not use this protocol or this client address, 503 when no gateway token exists at all or
+// target_api_url is not configured.
+std::optional<net::Response> rejectRequest(const ProxyDeps& deps, const net::Request& req,
+                                           std::string_view raw_query,
                                            const config::RuntimeConfig& cfg,
                                            http::Protocol protocol, http::RequestRecord& record);
 
-// Answers a call that got no upstream answer (kind NoKey, Unreachable or Refused) in
-// `protocol`'s envelope: 429 with Retry-After when every key is cooling for the model, 503 when
+// The client token's checks that need the call: the model (the Gemini model, after alias
+// resolution) against its allowed patterns (403), then, once per request, its limits (429 with
+// Retry-After); the admission is counted. Nothing for the api_token, an empty model skips the
+// model check. Returns the Denied result to answer with instead of calling upstream.
+std::optional<UpstreamResult> checkGrant(const ProxyDeps& deps, http::RequestRecord& record,
+                                         std::string_view model);
+
+// Answers a call that got no upstream answer (kind NoKey, Unreachable, Refused or Denied) in
+// `protocol`'s envelope: the denial's status (403, or 429 with Retry-After) for a client token's
+// refusal, 429 with Retry-After when every key is cooling for the model, 503 when
 // no key is usable, 504 on a timeout, 502 when the upstream could not be reached, 400 when the
 // request was refused by the head writer; nothing when the client is gone.
 boost::asio::awaitable<void> respondUnanswered(net::HttpExchange& ex, http::Protocol protocol,

@@ -56,6 +56,7 @@ TEST(MemoryTokenLimiter, AParallelBurstAdmitsExactlyTheLimit) {
   const auto t = limited(50);
   std::atomic<int> admitted{0};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
       for (int j = 0; j < 100; ++j) {
