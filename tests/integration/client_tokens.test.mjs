@@ -195,6 +195,11 @@ describe('through the SDKs', () => {
       model: 'gemini-2.5-flash', contents: 'hi ok-ge',
     });
     assert.match(res.text, /ok-ge/);
+    // The other two carriers of SPEC §1.2: ?key= and Authorization: Bearer on a native call.
+    for (const auth of ['key', 'bearer']) {
+      const r = await nativeCall(poise.url, { token: value, auth, text: `ok-${auth}` });
+      assert.equal(r.status, 200, `${auth}: ${r.text}`);
+    }
     // The config api_token has no limits and no model list.
     assert.equal((await chat(poise.gatewayToken, 'ok-default', 'old-model')).object, 'chat.completion');
   });
