@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/beast/core/string.hpp>
+#include <boost/json.hpp>
 #include <boost/url/pct_string_view.hpp>
 
 #include "core/model_id.h"
@@ -13,11 +14,25 @@
 namespace poise::proxy {
 
 namespace asio = boost::asio;
+namespace json = boost::json;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using http::Protocol;
 
 namespace {
+
+// The top-level "model" of a JSON body; empty when the body is not a JSON object or has none.
+std::string modelFromBody(std::string_view body) {
+  const auto start = body.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos || body[start] != '{') return {};
+  boost::system::error_code ec;
+  json::monotonic_resource arena;
+  const json::value v = json::parse(body, ec, &arena);
+  if (ec || !v.is_object()) return {};
+  const auto* model = v.as_object().if_contains("model");
+  if (model == nullptr || !model->is_string()) return {};
+  return std::string(model->as_string());
+}
 
 constexpr std::size_t kBufferedBodyLimit =
     std::size_t{256} * 1024;  // answers up to this are sent in one write
@@ -155,6 +170,14 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex, http::RequestRe
   UpstreamRequest up;
   up.method = std::string(req.method_string());
   up.model = std::string(modelFromPath(path));
+  // A call whose model is in its body (Google's OpenAI-compatible surface, cachedContents) is
+  // held to a client token's model patterns too.
+  if (up.model.empty() && record.token_id != 0) {
+    if (auto denied = checkGrant(deps_, record, modelFromBody(req.body()))) {
+      co_await respondUnanswered(ex, Protocol::Gemini, *denied);
+      co_return;
+    }
+  }
   up.streaming = isStreamingCall(path, raw_query);
   record.model = up.model;
   record.stream = up.streaming;

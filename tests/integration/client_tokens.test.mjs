@@ -237,7 +237,16 @@ describe('through the SDKs', () => {
     const emb = await openai(value).embeddings.create({ model: 'text-embedding-004', input: 'deny-emb' })
       .then(() => null, (err) => err);
     assert.equal(emb?.status, 403);
-    for (const m of ['deny-alias', 'deny-an', 'deny-native', 'deny-emb']) await nothingUpstream(m);
+    // A native call that names its model in the body (Google's OpenAI-compatible surface).
+    const compat = await request(`${poise.url}/v1beta/openai/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${value}` },
+      body: { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'deny-body' }] },
+    });
+    assert.equal(compat.status, 403, compat.text);
+    for (const m of ['deny-alias', 'deny-an', 'deny-native', 'deny-emb', 'deny-body']) {
+      await nothingUpstream(m);
+    }
   });
 
   it('a protocol or a client address the token does not allow is 403', async () => {
