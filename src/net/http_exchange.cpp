@@ -91,6 +91,8 @@ asio::awaitable<void> HttpExchange::respondRaw(unsigned status, std::string_view
   const std::string head = renderHead(status, fields, length, keepAlive());
   status_ = status;
   answered_ = true;
+  // A HEAD request gets the head a GET would, Content-Length included, and no body.
+  if (request_.method() == http::verb::head) body = {};
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
   co_await send(buffers);
 }
