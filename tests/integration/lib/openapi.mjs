@@ -39,6 +39,8 @@ export const CHANGED_PASSWORD = 'Changed-by-openapi-test-7f3a';
  *   status  the status expected (default: any 2xx)
  *   after   async (res, fx) => {} to keep fixtures from the answer
  *   last    runs after every other example (it spends a fixture or a session)
+ *   probe   fields that replace the example's in route_auth_matrix.test.mjs, which calls each
+ *           operation once per kind of credential (a harmless form of the request)
  */
 export const EXAMPLES = {
   // --- operations
@@ -105,6 +107,7 @@ export const EXAMPLES = {
     last: true, status: 200,
     body: (fx) => ({ current_password: fx.password, new_password: CHANGED_PASSWORD }),
     after: (res, fx) => { fx.password = CHANGED_PASSWORD; },
+    probe: { status: 400, body: { current_password: 'not-the-password', new_password: CHANGED_PASSWORD } },
   },
   'POST /api/v1/logout': { last: true, status: 200, token: (fx) => fx.spareToken },
 
