@@ -80,20 +80,20 @@ boost::asio::awaitable<void> respondAsset(net::HttpExchange& ex, const StaticAss
   const std::string_view etag = gzip ? asset.gzip_etag : asset.etag;
   const std::string_view cache =
       asset.immutable ? "public, max-age=31536000, immutable" : "no-cache";
-  if (matchesEtag(req[bhttp::field::if_none_match], etag)) {
-    // No body and no Content-Length (Beast's framing of a 304).
-    net::Response res{bhttp::status::not_modified, req.version()};
-    res.set(bhttp::field::etag, etag);
-    res.set(bhttp::field::cache_control, cache);
-    if (!asset.gzip.empty()) res.set(bhttp::field::vary, "Accept-Encoding");
-    co_await ex.respond(std::move(res));
-    co_return;
-  }
+  const std::string_view body = gzip ? asset.gzip : asset.bytes;
   std::string fields;
   fields.reserve(512);
   auto line = [&fields](std::string_view name, std::string_view value) {
     fields.append(name).append(": ").append(value).append("\r\n");
   };
+  if (matchesEtag(req[bhttp::field::if_none_match], etag)) {
+    // The 200's validators and caching, no body; Content-Length is the 200's (respondRaw).
+    line("ETag", etag);
+    line("Cache-Control", cache);
+    if (!asset.gzip.empty()) line("Vary", "Accept-Encoding");
+    co_await ex.respondRaw(304, fields, body);
+    co_return;
+  }
   line("Content-Type", asset.content_type);
   line("ETag", etag);
   line("Cache-Control", cache);
@@ -103,7 +103,7 @@ boost::asio::awaitable<void> respondAsset(net::HttpExchange& ex, const StaticAss
     line("Content-Security-Policy", headers.content_security_policy);
   }
   if (gzip) line("Content-Encoding", "gzip");
-  co_await ex.respondRaw(200, fields, gzip ? asset.gzip : asset.bytes);
+  co_await ex.respondRaw(200, fields, body);
 }
 
 }  // namespace poise::http

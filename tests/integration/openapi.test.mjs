@@ -85,6 +85,9 @@ describe('/openapi.json', () => {
     const again = await rawGet(`${poise.url}/openapi.json`, { headers: { 'if-none-match': etag } });
     assert.equal(again.status, 304);
     assert.equal(again.body.length, 0);
+    // A 304's Content-Length, when sent, may only be the 200's (RFC 9110 §8.6).
+    assert.equal(Number(again.headers['content-length']), get.body.length);
+    assert.equal(again.headers.etag, etag);
   });
 });
 
