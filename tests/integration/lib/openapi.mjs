@@ -227,7 +227,7 @@ export function sendExample(base, o, ex, fx, headers) {
   });
 }
 
-/** A checker of answers against `doc`: check(o, res) → list of problems (empty when fine). */
+/** A checker of exchanges against `doc`: check(o, res, body) → problems (empty when fine). */
 export function responseChecker(doc) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
@@ -241,8 +241,28 @@ export function responseChecker(doc) {
     for (const p of parts) x = x?.[p];
     return { value: x, at: parts };
   };
-  return (o, res) => {
+  const compile = (ref) => {
+    let validate = cache.get(ref);
+    if (!validate) {
+      validate = ajv.compile({ $ref: ref });
+      cache.set(ref, validate);
+    }
+    return validate;
+  };
+  // check(o, res, body): `body` is the JSON the request sent, checked against the documented
+  // request body, so that the examples prove the request schemas accept real requests.
+  return (o, res, body) => {
     const problems = [];
+    const request = deref(o.op.requestBody).value;
+    if (body !== undefined && request?.content?.['application/json']?.schema) {
+      const at = deref(o.op.requestBody).at ?? ['paths', o.path, o.method, 'requestBody'];
+      const validateRequest = compile(`openapi.json#/${pointer([...at, 'content', 'application/json', 'schema'])}`);
+      if (!validateRequest(body)) {
+        problems.push(`the example's request body does not match the documented one: ${ajv.errorsText(validateRequest.errors)}`);
+      }
+    } else if (body !== undefined) {
+      problems.push('sends a JSON body, but no application/json request body is documented');
+    }
     const responses = o.op.responses ?? {};
     const status = String(res.status);
     const statusKey = responses[status] ? status : (responses[`${status[0]}XX`] ? `${status[0]}XX` : (responses.default ? 'default' : null));
@@ -261,12 +281,7 @@ export function responseChecker(doc) {
       return problems;
     }
     if (type !== 'application/json' || !content[mediaKey].schema) return problems;
-    const ref = `openapi.json#/${pointer([...base, 'content', mediaKey, 'schema'])}`;
-    let validate = cache.get(ref);
-    if (!validate) {
-      validate = ajv.compile({ $ref: ref });
-      cache.set(ref, validate);
-    }
+    const validate = compile(`openapi.json#/${pointer([...base, 'content', mediaKey, 'schema'])}`);
     if (!validate(res.body)) {
       problems.push(`body of ${res.status} does not match its schema: ${ajv.errorsText(validate.errors)}; body ${res.text.slice(0, 300)}`);
     }
