@@ -9,9 +9,9 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev ca-certificates libsqlite3-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
   libpq-dev libmariadb-dev libhiredis-dev libhowardhinnant-date-dev tzdata
+  nodejs npm
 )
 test_packages=(
-  nodejs npm
   googletest libgtest-dev libbenchmark-dev
   nginx-light wrk curl openssl linux-perf postgresql mariadb-server mariadb-client
   clang libclang-rt-14-dev clang-format clang-tidy
@@ -45,9 +45,24 @@ check_node() {
   fi
 }
 
+# Swagger UI's files for /docs (embedded in the binary at build time): swagger-ui-dist as
+# tools/swagger-ui's lock file pins it, installed once (again when the pin changes). Install
+# scripts are skipped: the files are all the build needs.
+install_swagger_ui() {
+  local dir pinned installed
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tools/swagger-ui"
+  pinned=$(node -p "require('$dir/package.json').dependencies['swagger-ui-dist']")
+  installed=$(node -p "require('$dir/node_modules/swagger-ui-dist/package.json').version" 2>/dev/null || true)
+  if [[ "$installed" != "$pinned" ]]; then
+    echo "bootstrap: npm ci in tools/swagger-ui (swagger-ui-dist $pinned)"
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 if ((${#missing[@]} == 0)); then
   echo "bootstrap: all ${#want[@]} packages present"
   check_node "${1:-}"
+  install_swagger_ui
   exit 0
 fi
 
@@ -64,3 +79,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 check_node "${1:-}"
+install_swagger_ui

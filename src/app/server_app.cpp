@@ -346,6 +346,7 @@ Status ServerApp::prepare() {
     spdlog::error("msg=\"could not load call counts\" error={}", logValue(st.error().message));
   }
   wireRoutes();
+  if (auto st = api_docs_.build(front_->router); !st) return st;
   started_ms_ = load_start;
   return {};
 }
@@ -451,6 +452,7 @@ void ServerApp::wireRoutes() {
                      out["database"] = st ? "ok" : "unreachable";
                      co_await ex.respond(http::jsonResponse(st ? 200 : 503, json::serialize(out)));
                    }});
+  api_docs_.addRoutes(router);
 }
 
 void ServerApp::flushUsage() {

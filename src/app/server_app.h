@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "admin/admin_api.h"
+#include "app/api_docs.h"
 #include "app/bootstrap.h"
 #include "app/data_dir_lock.h"
 #include "app/file_limit.h"
@@ -137,6 +138,7 @@ class ServerApp {
   auth::SessionService session_service_;
   stats::CallCounters call_counters_;  // every upstream attempt, for statistics and key detail
   admin::AdminApi admin_;
+  ApiDocs api_docs_;  // /openapi.json and /docs, built from the table once it is wired
   stats::SnapshotJob stats_job_;
   // 6. Upstream: TLS (from create()), the workers' pools, the proxies. TLS before everything
   //    that opens upstream connections (the pools, the key checker).

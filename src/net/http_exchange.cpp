@@ -91,6 +91,9 @@ asio::awaitable<void> HttpExchange::respondRaw(unsigned status, std::string_view
   const std::string head = renderHead(status, fields, length, keepAlive());
   status_ = status;
   answered_ = true;
+  // A HEAD request gets the head a GET would, Content-Length included, and no body; so does a
+  // 304, whose Content-Length may only be the 200's (RFC 9110 §8.6).
+  if (request_.method() == http::verb::head || status == 304) body = {};
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
   co_await send(buffers);
 }

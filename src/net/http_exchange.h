@@ -45,7 +45,8 @@ class HttpExchange final : public ResponseStream {
 
   // Writes a complete response from pre-rendered header lines (`fields`: "Name: value\r\n" each,
   // without framing headers) and a body; adds the status line, X-Request-Id, Content-Length and
-  // Connection. For relayed answers, where building a field container would be wasted work.
+  // Connection. For relayed answers, where building a field container would be wasted work. To a
+  // HEAD request, and for a 304, the same head (Content-Length the body's) and no body.
   boost::asio::awaitable<void> respondRaw(unsigned status, std::string_view fields,
                                           std::string_view body);
 

@@ -1,0 +1,367 @@
+// Documentation of the admin API (/api/v1): one OperationDoc per route table entry
+// (operation_docs.h), grouped by the feature file that registers the routes. The generator adds
+// security, x-poise-access, the {name} path parameters and the wrapper's 401/403/422.
+#include "openapi/operation_docs.h"
+
+namespace poise::openapi {
+
+std::span<const OperationDoc> adminDocs() {
+  static const OperationDoc kDocs[] = {
+      // --- admin/session_routes.cpp
+      {.method = "POST", .pattern = "/api/v1/login", .operation = R"json({"tags": ["sessions"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["username", "password"],
+    "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+  "responses": {
+    "200": {"description": "signed in; also sets the HttpOnly poise_session cookie",
+      "headers": {"Set-Cookie": {"schema": {"type": "string"}}},
+      "content": {"application/json": {"schema": {"type": "object",
+        "required": ["access_token", "token_type", "must_change_password"],
+        "properties": {"access_token": {"type": "string"}, "token_type": {"const": "bearer"},
+          "must_change_password": {"type": "boolean"}}}}}},
+    "401": {"$ref": "#/components/responses/AdminUnauthorized"},
+    "429": {"description": "too many failed or concurrent logins (Retry-After)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}},
+    "503": {"description": "too many password checks in progress (Retry-After)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/logout",
+       .operation = R"json({"tags": ["sessions"], "responses": {
+    "200": {"description": "the session is revoked and the cookie cleared",
+      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}}}})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/users/me",
+       .operation = R"json({"tags": ["sessions"], "responses": {
+    "200": {"description": "the signed-in user", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["id", "username", "is_active", "must_change_password"],
+      "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
+        "is_active": {"type": "boolean"}, "must_change_password": {"type": "boolean"}}}}}}}})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/users/change-password",
+       .operation = R"json({"tags": ["sessions"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["current_password", "new_password"],
+    "properties": {"current_password": {"type": "string"}, "new_password": {"type": "string"}}}}}},
+  "responses": {
+    "200": {"description": "changed; the user's other sessions are revoked",
+      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}},
+    "400": {"description": "the current password is wrong", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}},
+    "503": {"description": "too many password checks in progress (Retry-After)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
+
+      // --- admin/key_bulk_routes.cpp
+      {.method = "POST",
+       .pattern = "/api/v1/api_keys/bulk-add",
+       .operation = R"json({"tags": ["keys"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["keys_string"],
+    "properties": {"keys_string": {"type": "string", "description": "keys separated by commas or line breaks"}}}}}},
+  "responses": {
+    "200": {"description": "added; duplicates skipped", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeysAdded"}}}},
+    "413": {"description": "more than 200000 keys", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/api_keys/add-list",
+       .operation = R"json({"tags": ["keys"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["keys"],
+    "properties": {"keys": {"type": "array", "items": {"type": "string"}}}}}}},
+  "responses": {
+    "200": {"description": "added; duplicates skipped", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeysAdded"}}}},
+    "413": {"description": "more than 200000 keys", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
+      {.method = "DELETE",
+       .pattern = "/api/v1/api_keys/bulk-delete",
+       .operation = R"json({"tags": ["keys"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "oneOf": [{"type": "array", "items": {"type": "integer"}},
+              {"type": "object", "required": ["ids"], "properties": {"ids": {"type": "array", "items": {"type": "integer"}}}}]}}}},
+  "responses": {
+    "200": {"description": "deleted", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["detail", "deleted"],
+      "properties": {"detail": {"type": "string"}, "deleted": {"type": "integer"}}}}}}
+  }})json"},
+
+      // --- admin/key_routes.cpp
+      {.method = "GET",
+       .pattern = "/api/v1/api_keys/paginated",
+       .operation = R"json({"tags": ["keys"],
+  "parameters": [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}},
+    {"name": "status", "in": "query", "schema": {"$ref": "#/components/schemas/KeyStatus"}},
+    {"name": "search_key", "in": "query", "schema": {"type": "string"}, "description": "part of a key's value"},
+    {"name": "min_failed_count", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+  "responses": {
+    "200": {"description": "a page of keys (masked)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiKeyPage"}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "POST", .pattern = "/api/v1/api_keys", .operation = R"json({"tags": ["keys"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["key_value"],
+    "properties": {"key_value": {"type": "string"}, "status": {"$ref": "#/components/schemas/KeyStatus"},
+      "description": {"type": "string"}, "priority": {"$ref": "#/components/schemas/KeyPriority"}}}}}},
+  "responses": {
+    "201": {"description": "the key (masked)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiKey"}}}},
+    "409": {"description": "the key already exists (code duplicate_key)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
+      {.method = "GET", .pattern = "/api/v1/api_keys", .operation = R"json({"tags": ["keys"],
+  "parameters": [
+    {"name": "skip", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
+  "responses": {
+    "200": {"description": "keys (masked)", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ApiKey"}}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/api_keys/{id}/reveal",
+       .operation = R"json({"tags": ["keys"], "responses": {
+    "200": {"description": "the whole value; written to the audit log", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["id", "key_value"],
+      "properties": {"id": {"type": "integer"}, "key_value": {"type": "string"}}}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/api_keys/{id}/detail",
+       .operation = R"json({"tags": ["keys"], "responses": {
+    "200": {"description": "the key with its live state and status history, newest first", "content": {"application/json": {"schema": {
+      "allOf": [{"$ref": "#/components/schemas/ApiKey"}],
+      "type": "object", "required": ["live", "status_history"],
+      "properties": {
+        "live": {"type": "object", "required": ["status", "failed_count", "cooldowns"],
+          "properties": {"status": {"$ref": "#/components/schemas/KeyStatus"}, "failed_count": {"type": "integer"},
+            "cooldowns": {"type": "array", "items": {"type": "object", "required": ["model", "until", "reason"],
+              "properties": {"model": {"type": "string"}, "until": {"$ref": "#/components/schemas/DateTime"}, "reason": {"type": "string"}}}},
+            "bucket": {"type": "object", "required": ["capacity", "tokens", "refill_rate", "priority", "overridden"],
+              "properties": {"capacity": {"type": "integer"}, "tokens": {"type": "number"}, "refill_rate": {"type": "number"},
+                "priority": {"$ref": "#/components/schemas/KeyPriority"}, "overridden": {"type": "boolean"}}},
+            "usage_last_24_hours": {"type": "integer"}, "failures_last_24_hours": {"type": "integer"}}},
+        "status_history": {"type": "array", "items": {"type": "object", "required": ["from_status", "to_status", "reason", "created_at"],
+          "properties": {"from_status": {"type": "string"}, "to_status": {"type": "string"}, "reason": {"type": "string"},
+            "created_at": {"$ref": "#/components/schemas/DateTime"}}}}}}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/api_keys/{id}",
+       .operation = R"json({"tags": ["keys"], "responses": {
+    "200": {"description": "the key (masked)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiKey"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "PUT", .pattern = "/api/v1/api_keys/{id}", .operation = R"json({"tags": ["keys"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object",
+    "properties": {"key_value": {"type": "string"}, "status": {"$ref": "#/components/schemas/KeyStatus"},
+      "description": {"type": "string"}, "priority": {"$ref": "#/components/schemas/KeyPriority"}}}}}},
+  "responses": {
+    "200": {"description": "the key (masked)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiKey"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"},
+    "409": {"description": "another key has this value (code duplicate_key)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
+      {.method = "DELETE",
+       .pattern = "/api/v1/api_keys/{id}",
+       .operation = R"json({"tags": ["keys"], "responses": {
+    "200": {"description": "deleted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+
+      // --- admin/config_routes.cpp
+      {.method = "GET",
+       .pattern = "/api/v1/config",
+       .operation = R"json({"tags": ["config"], "responses": {
+    "200": {"description": "every entry (secrets masked)", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ConfigItem"}}}}}}})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/config/{key}",
+       .operation = R"json({"tags": ["config"], "responses": {
+    "200": {"description": "the entry (a secret masked)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConfigItem"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/config/bulk-save",
+       .operation = R"json({"tags": ["config"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"type": "object", "required": ["key", "value"],
+      "properties": {"key": {"type": "string"}, "value": {"$ref": "#/components/schemas/ConfigValue"}}}}}}}}},
+  "responses": {
+    "200": {"description": "saved; in effect at once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}}}
+  }})json"},
+      {.method = "PUT", .pattern = "/api/v1/config/{key}", .operation = R"json({"tags": ["config"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["value"], "properties": {"value": {"type": "string"}}}}}},
+  "responses": {
+    "200": {"description": "saved; in effect at once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConfigItem"}}}}
+  }})json"},
+
+      // --- admin/audit_routes.cpp
+      {.method = "GET", .pattern = "/api/v1/audit", .operation = R"json({"tags": ["audit"],
+  "parameters": [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}],
+  "responses": {
+    "200": {"description": "a page of the audit log, newest first", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["total", "items"],
+      "properties": {"total": {"type": "integer"}, "items": {"type": "array", "items": {"type": "object",
+        "required": ["id", "user_id", "username", "action", "target", "detail", "ip", "created_at"],
+        "properties": {"id": {"type": "integer"}, "user_id": {"type": ["integer", "null"]}, "username": {"type": "string"},
+          "action": {"type": "string"}, "target": {"type": "string"}, "detail": {"type": "string"},
+          "ip": {"type": "string"}, "created_at": {"$ref": "#/components/schemas/DateTime"}}}}}}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+
+      // --- admin/token_bucket_routes.cpp
+      {.method = "GET",
+       .pattern = "/api/v1/token-bucket/config",
+       .operation = R"json({"tags": ["token-bucket"], "responses": {
+    "200": {"description": "the 18 settings", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["success", "data", "message"],
+      "properties": {"success": {"const": true}, "message": {"type": "string"},
+        "data": {"type": "object", "additionalProperties": {"type": ["integer", "number", "boolean"]}}}}}}}}})json"},
+      {.method = "PUT",
+       .pattern = "/api/v1/token-bucket/config",
+       .operation = R"json({"tags": ["token-bucket"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "minProperties": 1, "additionalProperties": {"type": ["integer", "number", "boolean", "string"]},
+    "description": "any of the 18 settings of GET, by name"}}}},
+  "responses": {
+    "200": {"description": "saved; in effect at once", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["success", "message"], "properties": {"success": {"const": true}, "message": {"type": "string"}}}}}},
+    "422": {"description": "a setting is unknown or out of range; errors names each", "content": {"application/json": {"schema": {
+      "allOf": [{"$ref": "#/components/schemas/AdminError"}],
+      "properties": {"errors": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}
+  }})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/token-bucket/api-keys/{id}/configure",
+       .operation = R"json({"tags": ["token-bucket"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BucketLimits"}}}},
+  "responses": {
+    "200": {"description": "the key's own limits, stored", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BucketChange"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}
+  }})json"},
+      {.method = "DELETE",
+       .pattern = "/api/v1/token-bucket/api-keys/{id}/configure",
+       .operation = R"json({"tags": ["token-bucket"], "responses": {
+    "200": {"description": "back to the priority tier's limits", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BucketChange"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/token-bucket/api-keys/{id}/reset",
+       .operation = R"json({"tags": ["token-bucket"], "responses": {
+    "200": {"description": "refilled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BucketChange"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/token-bucket/api-keys/{id}/status",
+       .operation = R"json({"tags": ["token-bucket"], "responses": {
+    "200": {"description": "the key's bucket", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Bucket"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/token-bucket/api-keys/status",
+       .operation = R"json({"tags": ["token-bucket"], "responses": {
+    "200": {"description": "the bucket of every active key", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Bucket"}}}}}}})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/token-bucket/batch-configure",
+       .operation = R"json({"tags": ["token-bucket"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BucketLimits"}}}},
+  "responses": {
+    "200": {"description": "every active key got these limits", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["success", "configured_count", "message"],
+      "properties": {"success": {"const": true}, "configured_count": {"type": "integer"}, "message": {"type": "string"}}}}}}
+  }})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/token-bucket/cleanup",
+       .operation = R"json({"tags": ["token-bucket"], "responses": {
+    "200": {"description": "idle buckets forgotten", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["success", "forgotten_buckets", "message"],
+      "properties": {"success": {"const": true}, "forgotten_buckets": {"type": "integer"}, "message": {"type": "string"}}}}}}}})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/token-bucket/test-selection",
+       .operation = R"json({"tags": ["token-bucket"],
+  "parameters": [
+    {"name": "required_tokens", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1}},
+    {"name": "use_token_bucket", "in": "query", "schema": {"type": "boolean", "default": true}}],
+  "responses": {
+    "200": {"description": "the key the proxy would pick; tokens taken from its bucket", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["success", "selected_api_key_id", "key_value_preview", "message"],
+      "properties": {"success": {"const": true}, "selected_api_key_id": {"type": "integer"},
+        "key_value_preview": {"type": "string"}, "message": {"type": "string"},
+        "token_info": {"$ref": "#/components/schemas/Bucket"}}}}}},
+    "409": {"description": "no key to pick (Retry-After when one becomes eligible)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/token-bucket/statistics",
+       .operation = R"json({"tags": ["token-bucket"], "responses": {
+    "200": {"description": "totals over every key", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["success", "data"],
+      "properties": {"success": {"const": true}, "data": {"type": "object",
+        "required": ["total_api_keys", "configured_keys", "total_capacity", "total_available_tokens", "average_capacity", "average_available_tokens", "utilization_rate"],
+        "properties": {"total_api_keys": {"type": "integer"}, "configured_keys": {"type": "integer"},
+          "total_capacity": {"type": "integer"}, "total_available_tokens": {"type": "number"},
+          "average_capacity": {"type": "number"}, "average_available_tokens": {"type": "number"},
+          "utilization_rate": {"type": "number", "description": "percent"}}}}}}}}}})json"},
+
+      // --- admin/statistics_routes.cpp
+      {.method = "GET",
+       .pattern = "/api/v1/api_keys/statistics/keys",
+       .operation = R"json({"tags": ["statistics"], "responses": {
+    "200": {"description": "key counts by status, live", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeyCounts"}}}}}})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/api_keys/statistics/survival",
+       .operation = R"json({"tags": ["statistics"],
+  "parameters": [
+    {"name": "start_time", "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": "default: 12 hours before end_time"},
+    {"name": "end_time", "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": "default: now"}],
+  "responses": {
+    "200": {"description": "snapshots, ascending, at most about 500", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["statistics", "resolution", "bucket_seconds", "start_time", "end_time"],
+      "properties": {
+        "statistics": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/KeyCounts"}],
+          "type": "object", "required": ["timestamp"], "properties": {"timestamp": {"$ref": "#/components/schemas/DateTime"}}}},
+        "resolution": {"type": "string"}, "bucket_seconds": {"type": "integer"},
+        "start_time": {"$ref": "#/components/schemas/DateTime"}, "end_time": {"$ref": "#/components/schemas/DateTime"}}}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/api_keys/statistics/calls",
+       .operation = R"json({"tags": ["statistics"], "responses": {
+    "200": {"description": "upstream attempts, retries included", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["calls_last_1_minute", "calls_last_1_hour", "calls_last_24_hours", "monthly_usage", "failures_last_24_hours"],
+      "properties": {"calls_last_1_minute": {"type": "integer"}, "calls_last_1_hour": {"type": "integer"},
+        "calls_last_24_hours": {"type": "integer"}, "monthly_usage": {"type": "integer"},
+        "failures_last_24_hours": {"type": "integer"}}}}}}}})json"},
+
+      // --- admin/key_check_routes.cpp
+      {.method = "POST",
+       .pattern = "/api/v1/api_keys/bulk-check",
+       .operation = R"json({"tags": ["key-checks"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeyIds"}}}},
+  "responses": {
+    "202": {"description": "the check runs in the background", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["message", "task_id", "total_keys"],
+      "properties": {"message": {"type": "string"}, "task_id": {"type": "string"}, "total_keys": {"type": "integer"}}}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}
+  }})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/api_keys/bulk-check/{task_id}/status",
+       .operation = R"json({"tags": ["key-checks"], "responses": {
+    "200": {"description": "the task's progress and results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BulkCheckTask"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/api_keys/bulk-check-sync",
+       .operation = R"json({"tags": ["key-checks"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeyIds"}}}},
+  "responses": {
+    "200": {"description": "every key checked (at most 1000)", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["results"],
+      "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/CheckResult"}}}}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}
+  }})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/api_keys/check/{id}",
+       .operation = R"json({"tags": ["key-checks"], "responses": {
+    "200": {"description": "the key checked now", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckResult"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+  };
+  return kDocs;
+}
+
+std::vector<OperationDoc> operationDocs() {
+  std::vector<OperationDoc> all;
+  for (const auto part : {clientDocs(), adminDocs()})
+    all.insert(all.end(), part.begin(), part.end());
+  return all;
+}
+
+}  // namespace poise::openapi

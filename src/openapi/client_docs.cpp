@@ -1,0 +1,197 @@
+// Documentation of the client routes (native Gemini, OpenAI, Anthropic) and the operational
+// routes: one OperationDoc per route table entry (operation_docs.h).
+#include <string>
+
+#include "openapi/operation_docs.h"
+
+namespace poise::openapi {
+
+namespace {
+
+// The native pass-through: any Gemini path below the prefix, the body forwarded unchanged.
+constexpr std::string_view kNativeOperation = R"json({
+  "tags": ["gemini"],
+  "parameters": [
+    {"name": "path", "in": "path", "required": true, "schema": {"type": "string"},
+     "description": "the rest of the Gemini path; it may hold slashes, e.g. models/gemini-2.5-flash:generateContent"},
+    {"name": "alt", "in": "query", "required": false, "schema": {"type": "string"},
+     "description": "sse: stream the answer as server-sent events (with …:streamGenerateContent)"}
+  ],
+  "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object"}}}},
+  "responses": {
+    "200": {"description": "Gemini's answer, passed through", "content": {
+      "application/json": {"schema": {"$ref": "#/components/schemas/GeminiResponse"}},
+      "text/event-stream": {"schema": {"type": "string"}}}},
+    "400": {"$ref": "#/components/responses/GeminiError"},
+    "401": {"$ref": "#/components/responses/GeminiError"},
+    "404": {"description": "no such model or resource; for a path Gemini does not know, Google's HTML page, passed through", "content": {
+      "application/json": {"schema": {"$ref": "#/components/schemas/GeminiError"}},
+      "text/html": {"schema": {"type": "string"}}}},
+    "429": {"$ref": "#/components/responses/GeminiError"},
+    "502": {"$ref": "#/components/responses/GeminiError"},
+    "503": {"$ref": "#/components/responses/GeminiError"},
+    "504": {"$ref": "#/components/responses/GeminiError"}
+  }
+})json";
+
+// A "*" entry's doc: the same operation for each of `methods`.
+std::string sameForEach(std::initializer_list<std::string_view> methods, std::string_view op) {
+  std::string out = "{";
+  for (const std::string_view m : methods) {
+    if (out.size() > 1) out += ",";
+    out.append("\"").append(m).append("\":").append(op);
+  }
+  return out + "}";
+}
+
+constexpr std::string_view kOpenAIErrors = R"json(
+    "400": {"$ref": "#/components/responses/OpenAIError"},
+    "401": {"$ref": "#/components/responses/OpenAIError"},
+    "429": {"$ref": "#/components/responses/OpenAIError"},
+    "502": {"$ref": "#/components/responses/OpenAIError"},
+    "503": {"$ref": "#/components/responses/OpenAIError"},
+    "504": {"$ref": "#/components/responses/OpenAIError"})json";
+
+std::string openAI(std::string_view head, std::string_view ok) {
+  std::string out = "{";
+  out.append(head).append(R"json(, "responses": {"200": )json").append(ok);
+  return out.append(",").append(kOpenAIErrors).append("}}");
+}
+
+constexpr std::string_view kAnthropicMessages = R"json({
+  "tags": ["anthropic"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["model", "messages", "max_tokens"],
+    "properties": {
+      "model": {"type": "string"}, "max_tokens": {"type": "integer"},
+      "messages": {"type": "array", "items": {"type": "object"}},
+      "system": {"type": ["string", "array"]}, "stream": {"type": "boolean"},
+      "tools": {"type": "array"}}}}}},
+  "responses": {
+    "200": {"description": "a message, or its event stream when stream is true", "content": {
+      "application/json": {"schema": {"$ref": "#/components/schemas/AnthropicMessage"}},
+      "text/event-stream": {"schema": {"type": "string"}}}},
+    "400": {"$ref": "#/components/responses/AnthropicError"},
+    "401": {"$ref": "#/components/responses/AnthropicError"},
+    "429": {"$ref": "#/components/responses/AnthropicError"},
+    "502": {"$ref": "#/components/responses/AnthropicError"},
+    "503": {"$ref": "#/components/responses/AnthropicError"},
+    "504": {"$ref": "#/components/responses/AnthropicError"}
+  }
+})json";
+
+// Served documents: the OpenAPI document itself and the Swagger UI page.
+constexpr std::string_view kOpenApiJson = R"json({
+  "tags": ["operations"],
+  "responses": {
+    "200": {"description": "this document", "headers": {"ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}},
+    "304": {"description": "If-None-Match named the current ETag"}
+  }
+})json";
+
+constexpr std::string_view kDocsPage = R"json({
+  "tags": ["operations"],
+  "responses": {
+    "200": {"description": "Swagger UI's page", "content": {"text/html": {"schema": {"type": "string"}}}},
+    "304": {"description": "If-None-Match named the current ETag"}
+  }
+})json";
+
+constexpr std::string_view kDocsAsset = R"json({
+  "tags": ["operations"],
+  "parameters": [{"name": "path", "in": "path", "required": true, "schema": {"type": "string"},
+                  "description": "a file of Swagger UI: swagger-ui-bundle.js, swagger-ui.css, …"}],
+  "responses": {
+    "200": {"description": "the file (gzip-encoded when accepted)", "content": {"*/*": {"schema": {"type": "string"}}}},
+    "304": {"description": "If-None-Match named the current ETag"},
+    "404": {"description": "no such file", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GeminiError"}}}}
+  }
+})json";
+
+}  // namespace
+
+std::span<const OperationDoc> clientDocs() {
+  static const std::string native_any =
+      sameForEach({"get", "post", "patch", "delete"}, kNativeOperation);
+  static const std::string native_v1 = sameForEach({"get", "post"}, kNativeOperation);
+  static const std::string chat = openAI(
+      R"json("tags": ["openai"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["model", "messages"],
+    "properties": {"model": {"type": "string"}, "messages": {"type": "array", "items": {"type": "object"}},
+      "stream": {"type": "boolean"}, "tools": {"type": "array"}, "max_tokens": {"type": "integer"},
+      "max_completion_tokens": {"type": "integer"}, "temperature": {"type": "number"},
+      "reasoning_effort": {"type": "string"}, "response_format": {"type": "object"}}}}}})json",
+      R"json({"description": "a chat completion, or its chunks as server-sent events when stream is true",
+   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIChatCompletion"}},
+               "text/event-stream": {"schema": {"type": "string"}}}})json");
+  static const std::string embeddings = openAI(
+      R"json("tags": ["openai"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["model", "input"],
+    "properties": {"model": {"type": "string"}, "input": {"type": ["string", "array"]},
+      "encoding_format": {"enum": ["float", "base64"]}, "dimensions": {"type": "integer"}}}}}})json",
+      R"json({"description": "the embeddings, in input order", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["object", "data", "model", "usage"],
+    "properties": {"object": {"const": "list"}, "model": {"type": "string"},
+      "data": {"type": "array", "items": {"type": "object", "required": ["object", "index", "embedding"],
+        "properties": {"object": {"const": "embedding"}, "index": {"type": "integer"},
+          "embedding": {"type": ["array", "string"], "items": {"type": "number"},
+            "description": "floats, or base64 of float32 little-endian with encoding_format base64"}}}},
+      "usage": {"type": "object", "properties": {"prompt_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}}}}}}})json");
+  static const std::string images = openAI(
+      R"json("tags": ["openai"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["prompt"],
+    "properties": {"model": {"type": "string"}, "prompt": {"type": "string"}, "n": {"type": "integer"},
+      "size": {"type": "string"}, "response_format": {"const": "b64_json"}}}}}})json",
+      R"json({"description": "the generated images", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["created", "data"],
+    "properties": {"created": {"type": "integer"},
+      "data": {"type": "array", "items": {"type": "object", "required": ["b64_json"],
+        "properties": {"b64_json": {"type": "string"}, "revised_prompt": {"type": "string"}}}}}}}}})json");
+  static const std::string models = openAI(
+      R"json("tags": ["openai"], "description": "With Authorization: Bearer. With x-goog-api-key or ?key= the same path is Gemini's models listing (the native /v1/ entry).")json",
+      R"json({"description": "the models", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["object", "data"],
+    "properties": {"object": {"const": "list"}, "data": {"type": "array", "items": {"$ref": "#/components/schemas/OpenAIModel"}}}}}}})json");
+  static const std::string model = openAI(
+      R"json("tags": ["openai"])json",
+      R"json({"description": "the model", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIModel"}}}},
+    "404": {"$ref": "#/components/responses/OpenAIError"})json");
+
+  static const std::string docs_assets = sameForEach({"get", "head"}, kDocsAsset);
+
+  static const OperationDoc kDocs[] = {
+      {.method = "*", .pattern = "/v1beta/", .operation = native_any},
+      {.method = "*", .pattern = "/v1alpha/", .operation = native_any},
+      {.method = "*", .pattern = "/v1/", .operation = native_v1},
+      {.method = "POST", .pattern = "/v1/chat/completions", .operation = chat},
+      {.method = "POST", .pattern = "/v1/embeddings", .operation = embeddings},
+      {.method = "POST", .pattern = "/v1/images/generations", .operation = images},
+      {.method = "GET", .pattern = "/v1/models", .operation = models},
+      {.method = "GET", .pattern = "/v1/models/{id}", .operation = model},
+      {.method = "POST", .pattern = "/v1/messages", .operation = kAnthropicMessages},
+      {.method = "POST", .pattern = "/claude/v1/messages", .operation = kAnthropicMessages},
+      {.method = "GET",
+       .pattern = "/health",
+       .operation =
+           R"json({"tags": ["operations"], "responses": {"200": {"description": "the process answers",
+         "content": {"application/json": {"schema": {"type": "object", "required": ["status", "service"],
+           "properties": {"status": {"const": "healthy"}, "service": {"const": "gemini-poise"}}}}}}}})json"},
+      {.method = "GET",
+       .pattern = "/ready",
+       .operation = R"json({"tags": ["operations"], "responses": {
+         "200": {"description": "the database answers", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}}},
+         "503": {"description": "the database does not answer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}}}}})json"},
+      {.method = "GET", .pattern = "/openapi.json", .operation = kOpenApiJson},
+      {.method = "HEAD", .pattern = "/openapi.json", .operation = kOpenApiJson},
+      {.method = "GET", .pattern = "/docs", .operation = kDocsPage},
+      {.method = "HEAD", .pattern = "/docs", .operation = kDocsPage},
+      {.method = "*", .pattern = "/docs/", .operation = docs_assets},
+  };
+  return kDocs;
+}
+
+}  // namespace poise::openapi

@@ -1,0 +1,315 @@
+// The OpenAPI document without paths: info, tags, security schemes, the error envelopes and the
+// shared schemas (JSON Schema 2020-12) that operation docs refer to with $ref.
+#include "openapi/operation_docs.h"
+
+namespace poise::openapi {
+
+std::string_view documentBase() {
+  return R"json({
+  "openapi": "3.1.0",
+  "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+  "info": {
+    "title": "Gemini Poise",
+    "version": "0.1.0",
+    "summary": "A self-hosted gateway in front of Google's Gemini API",
+    "description": "Client routes (Gemini native, OpenAI, Anthropic) take a gateway token; the admin API (/api/v1) takes a console session from POST /api/v1/login. Each operation's x-poise-access names who may call it: anyone, gateway_token, viewer (any console session) or admin."
+  },
+  "tags": [
+    {"name": "gemini", "description": "Gemini native API, passed through with a pool key"},
+    {"name": "openai", "description": "OpenAI-compatible routes, translated to Gemini"},
+    {"name": "anthropic", "description": "Anthropic Messages, translated to Gemini"},
+    {"name": "sessions", "description": "Console log-in, log-out and the signed-in user"},
+    {"name": "keys", "description": "Upstream Gemini keys"},
+    {"name": "key-checks", "description": "Key validation against the upstream"},
+    {"name": "statistics", "description": "Key and call statistics"},
+    {"name": "token-bucket", "description": "Per-key token buckets"},
+    {"name": "config", "description": "Runtime configuration (takes effect at once)"},
+    {"name": "audit", "description": "The audit log of admin actions"},
+    {"name": "operations", "description": "Health, readiness and this documentation"}
+  ],
+  "components": {
+    "securitySchemes": {
+      "gatewayBearer": {"type": "http", "scheme": "bearer", "description": "A gateway token as Authorization: Bearer (OpenAI SDKs)"},
+      "gatewayGoogApiKey": {"type": "apiKey", "in": "header", "name": "x-goog-api-key", "description": "A gateway token in Gemini's key header"},
+      "gatewayKeyQuery": {"type": "apiKey", "in": "query", "name": "key", "description": "A gateway token in Gemini's key query parameter"},
+      "gatewayAnthropicKey": {"type": "apiKey", "in": "header", "name": "x-api-key", "description": "A gateway token in Anthropic's key header"},
+      "sessionBearer": {"type": "http", "scheme": "bearer", "description": "The access_token from POST /api/v1/login"},
+      "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "poise_session", "description": "The console's HttpOnly session cookie set by POST /api/v1/login"},
+      "csrfHeader": {"type": "apiKey", "in": "header", "name": "X-Poise-Request", "description": "Any non-empty value; required with the session cookie on every method but GET and HEAD"}
+    },
+    "schemas": {
+      "AdminError": {
+        "type": "object",
+        "required": ["detail", "code"],
+        "properties": {
+          "detail": {"type": "string", "description": "a human message"},
+          "code": {"type": "string", "description": "a machine code: validation_error, not_found, unauthorized, csrf, …"}
+        }
+      },
+      "GeminiError": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+          "error": {
+            "type": "object",
+            "required": ["code", "message", "status"],
+            "properties": {
+              "code": {"type": "integer"},
+              "message": {"type": "string"},
+              "status": {"type": "string", "description": "Google's status name: INVALID_ARGUMENT, UNAUTHENTICATED, …"}
+            }
+          }
+        }
+      },
+      "OpenAIError": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+          "error": {
+            "type": "object",
+            "required": ["message", "type", "param", "code"],
+            "properties": {
+              "message": {"type": "string"},
+              "type": {"type": "string"},
+              "param": {"type": ["string", "null"]},
+              "code": {"type": ["string", "null"]}
+            }
+          }
+        }
+      },
+      "AnthropicError": {
+        "type": "object",
+        "required": ["type", "error"],
+        "properties": {
+          "type": {"const": "error"},
+          "error": {
+            "type": "object",
+            "required": ["type", "message"],
+            "properties": {"type": {"type": "string"}, "message": {"type": "string"}}
+          }
+        }
+      },
+      "Message": {
+        "type": "object",
+        "required": ["message"],
+        "properties": {"message": {"type": "string"}}
+      },
+      "Detail": {
+        "type": "object",
+        "required": ["detail"],
+        "properties": {"detail": {"type": "string"}}
+      },
+      "DateTime": {"type": "string", "format": "date-time"},
+      "KeyStatus": {"enum": ["active", "exhausted", "error", "disabled"]},
+      "KeyPriority": {"enum": ["high", "normal", "low"]},
+      "ApiKey": {
+        "type": "object",
+        "required": ["id", "key_value", "status", "description", "priority", "created_at", "updated_at", "last_used_at", "usage_count", "failed_count"],
+        "properties": {
+          "id": {"type": "integer"},
+          "key_value": {"type": "string", "description": "masked"},
+          "status": {"$ref": "#/components/schemas/KeyStatus"},
+          "description": {"type": ["string", "null"]},
+          "priority": {"$ref": "#/components/schemas/KeyPriority"},
+          "created_at": {"$ref": "#/components/schemas/DateTime"},
+          "updated_at": {"$ref": "#/components/schemas/DateTime"},
+          "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+          "usage_count": {"type": "integer"},
+          "failed_count": {"type": "integer"}
+        }
+      },
+      "ApiKeyPage": {
+        "type": "object",
+        "required": ["total", "items"],
+        "properties": {
+          "total": {"type": "integer"},
+          "items": {"type": "array", "items": {"$ref": "#/components/schemas/ApiKey"}}
+        }
+      },
+      "KeysAdded": {
+        "type": "object",
+        "required": ["total_processed", "total_added"],
+        "properties": {"total_processed": {"type": "integer"}, "total_added": {"type": "integer"}}
+      },
+      "KeyIds": {
+        "type": "object",
+        "required": ["key_ids"],
+        "properties": {"key_ids": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1}}}
+      },
+      "CheckResult": {
+        "type": "object",
+        "required": ["key_id", "key_value", "status", "message", "key_status"],
+        "properties": {
+          "key_id": {"type": "integer"},
+          "key_value": {"type": "string", "description": "masked"},
+          "status": {"type": "string", "description": "the check's outcome: valid, invalid, exhausted, …"},
+          "message": {"type": "string"},
+          "key_status": {"type": "string", "description": "the key's status after the check"}
+        }
+      },
+      "BulkCheckTask": {
+        "type": "object",
+        "required": ["task_id", "key_ids", "status", "progress", "total_keys", "completed_keys", "results", "created_at", "started_at", "finished_at", "error"],
+        "properties": {
+          "task_id": {"type": "string"},
+          "key_ids": {"type": "array", "items": {"type": "integer"}},
+          "status": {"type": "string", "description": "pending, running, completed or failed"},
+          "progress": {"type": "number"},
+          "total_keys": {"type": "integer"},
+          "completed_keys": {"type": "integer"},
+          "results": {"type": "array", "items": {"$ref": "#/components/schemas/CheckResult"}},
+          "created_at": {"$ref": "#/components/schemas/DateTime"},
+          "started_at": {"type": ["string", "null"], "format": "date-time"},
+          "finished_at": {"type": ["string", "null"], "format": "date-time"},
+          "error": {"type": ["string", "null"]}
+        }
+      },
+      "Bucket": {
+        "type": "object",
+        "required": ["api_key_id", "capacity", "tokens", "refill_rate", "last_refill", "priority", "overridden"],
+        "properties": {
+          "api_key_id": {"type": "integer"},
+          "capacity": {"type": "integer"},
+          "tokens": {"type": "number"},
+          "refill_rate": {"type": "number", "description": "tokens per second"},
+          "last_refill": {"$ref": "#/components/schemas/DateTime"},
+          "priority": {"$ref": "#/components/schemas/KeyPriority"},
+          "overridden": {"type": "boolean", "description": "the key has its own limits"}
+        }
+      },
+      "BucketLimits": {
+        "type": "object",
+        "required": ["capacity", "refill_rate"],
+        "properties": {
+          "capacity": {"type": "integer", "minimum": 1},
+          "refill_rate": {"type": "number", "exclusiveMinimum": 0, "description": "tokens per second"}
+        }
+      },
+      "BucketChange": {
+        "type": "object",
+        "required": ["success", "message"],
+        "properties": {
+          "success": {"const": true},
+          "message": {"type": "string"},
+          "data": {"$ref": "#/components/schemas/Bucket"}
+        }
+      },
+      "ConfigItem": {
+        "type": "object",
+        "required": ["id", "key", "value", "updated_at", "updated_by_user_id"],
+        "properties": {
+          "id": {"type": "integer"},
+          "key": {"type": "string"},
+          "value": {"type": "string", "description": "secrets (api_token, …) masked"},
+          "updated_at": {"$ref": "#/components/schemas/DateTime"},
+          "updated_by_user_id": {"type": ["integer", "null"]}
+        }
+      },
+      "ConfigValue": {"type": ["string", "number", "boolean"]},
+      "KeyCounts": {
+        "type": "object",
+        "required": ["active_keys", "exhausted_keys", "error_keys", "disabled_keys", "total_keys"],
+        "properties": {
+          "active_keys": {"type": "integer"},
+          "exhausted_keys": {"type": "integer"},
+          "error_keys": {"type": "integer"},
+          "disabled_keys": {"type": "integer"},
+          "total_keys": {"type": "integer"}
+        }
+      },
+      "Readiness": {
+        "type": "object",
+        "required": ["status", "database"],
+        "properties": {"status": {"enum": ["ready", "unavailable"]}, "database": {"enum": ["ok", "unreachable"]}}
+      },
+      "GeminiResponse": {
+        "type": "object",
+        "description": "Gemini's own answer, passed through unchanged (GenerateContentResponse, a models list, …)"
+      },
+      "OpenAIChatCompletion": {
+        "type": "object",
+        "required": ["id", "object", "created", "model", "choices"],
+        "properties": {
+          "id": {"type": "string"},
+          "object": {"const": "chat.completion"},
+          "created": {"type": "integer"},
+          "model": {"type": "string"},
+          "choices": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": ["index", "message", "finish_reason"],
+              "properties": {
+                "index": {"type": "integer"},
+                "message": {"type": "object", "required": ["role"], "properties": {"role": {"const": "assistant"}, "content": {"type": ["string", "null"]}, "tool_calls": {"type": "array"}}},
+                "finish_reason": {"type": ["string", "null"]}
+              }
+            }
+          },
+          "usage": {"type": "object", "properties": {"prompt_tokens": {"type": "integer"}, "completion_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}}
+        }
+      },
+      "OpenAIModel": {
+        "type": "object",
+        "required": ["id", "object", "owned_by"],
+        "properties": {
+          "id": {"type": "string"},
+          "object": {"const": "model"},
+          "created": {"type": "integer"},
+          "owned_by": {"type": "string"}
+        }
+      },
+      "AnthropicMessage": {
+        "type": "object",
+        "required": ["id", "type", "role", "content", "model", "stop_reason", "usage"],
+        "properties": {
+          "id": {"type": "string"},
+          "type": {"const": "message"},
+          "role": {"const": "assistant"},
+          "content": {"type": "array", "items": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}}},
+          "model": {"type": "string"},
+          "stop_reason": {"type": ["string", "null"]},
+          "stop_sequence": {"type": ["string", "null"]},
+          "usage": {"type": "object", "required": ["input_tokens", "output_tokens"], "properties": {"input_tokens": {"type": "integer"}, "output_tokens": {"type": "integer"}}}
+        }
+      }
+    },
+    "responses": {
+      "AdminUnauthorized": {
+        "description": "No credential, or the session is unknown or expired",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}
+      },
+      "AdminForbidden": {
+        "description": "A cookie session without the X-Poise-Request header on a write (code csrf), or a role that may not do this",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}
+      },
+      "AdminValidationError": {
+        "description": "The body is not valid JSON or misses a required field (code validation_error, …)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}
+      },
+      "AdminNotFound": {
+        "description": "No such resource",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}
+      },
+      "AdminError": {
+        "description": "An error in the admin envelope",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}
+      },
+      "GeminiError": {
+        "description": "An error in Gemini's envelope (the gateway's own, or the upstream's passed through)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GeminiError"}}}
+      },
+      "OpenAIError": {
+        "description": "An error in OpenAI's envelope",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
+      },
+      "AnthropicError": {
+        "description": "An error in Anthropic's envelope",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnthropicError"}}}
+      }
+    }
+  }
+})json";
+}
+
+}  // namespace poise::openapi
