@@ -186,6 +186,49 @@ std::span<const OperationDoc> adminDocs() {
     "200": {"description": "saved; in effect at once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConfigItem"}}}}
   }})json"},
 
+      // --- admin/token_routes.cpp
+      {.method = "GET", .pattern = "/api/v1/tokens", .operation = R"json({"tags": ["tokens"],
+  "parameters": [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}},
+    {"name": "search", "in": "query", "description": "case-insensitive substring of the name or the note", "schema": {"type": "string"}},
+    {"name": "enabled", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}],
+  "responses": {
+    "200": {"description": "a page of client tokens (values never shown)", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["total", "items"],
+      "properties": {"total": {"type": "integer"}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/ClientToken"}}}}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "POST", .pattern = "/api/v1/tokens", .operation = R"json({"tags": ["tokens"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "allOf": [{"$ref": "#/components/schemas/ClientTokenFields"}, {"required": ["name"]}]}}}},
+  "responses": {
+    "201": {"description": "created; `token` holds the value, shown this once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientTokenWithValue"}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET", .pattern = "/api/v1/tokens/{id}", .operation = R"json({"tags": ["tokens"], "responses": {
+    "200": {"description": "the token and its usage (its value never shown)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientToken"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "PUT", .pattern = "/api/v1/tokens/{id}", .operation = R"json({"tags": ["tokens"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientTokenFields"}}}},
+  "responses": {
+    "200": {"description": "the changed token; in effect for the next request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientToken"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "POST", .pattern = "/api/v1/tokens/{id}/enable", .operation = R"json({"tags": ["tokens"], "responses": {
+    "200": {"description": "the token, enabled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientToken"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "POST", .pattern = "/api/v1/tokens/{id}/disable", .operation = R"json({"tags": ["tokens"], "responses": {
+    "200": {"description": "the token, disabled (refused with 401 from the next request)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientToken"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "POST", .pattern = "/api/v1/tokens/{id}/rotate", .operation = R"json({"tags": ["tokens"], "responses": {
+    "200": {"description": "a new value in `token`, shown this once; the old value stops at once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientTokenWithValue"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "DELETE", .pattern = "/api/v1/tokens/{id}", .operation = R"json({"tags": ["tokens"], "responses": {
+    "204": {"description": "deleted; refused with 401 from the next request"},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+
       // --- admin/audit_routes.cpp
       {.method = "GET", .pattern = "/api/v1/audit", .operation = R"json({"tags": ["audit"],
   "parameters": [

@@ -24,6 +24,7 @@ constexpr std::string_view kNativeOperation = R"json({
       "text/event-stream": {"schema": {"type": "string"}}}},
     "400": {"$ref": "#/components/responses/GeminiError"},
     "401": {"$ref": "#/components/responses/GeminiError"},
+    "403": {"$ref": "#/components/responses/GeminiError"},
     "404": {"description": "no such model or resource; for a path Gemini does not know, Google's HTML page, passed through", "content": {
       "application/json": {"schema": {"$ref": "#/components/schemas/GeminiError"}},
       "text/html": {"schema": {"type": "string"}}}},
@@ -47,6 +48,7 @@ std::string sameForEach(std::initializer_list<std::string_view> methods, std::st
 constexpr std::string_view kOpenAIErrors = R"json(
     "400": {"$ref": "#/components/responses/OpenAIError"},
     "401": {"$ref": "#/components/responses/OpenAIError"},
+    "403": {"$ref": "#/components/responses/OpenAIError"},
     "429": {"$ref": "#/components/responses/OpenAIError"},
     "502": {"$ref": "#/components/responses/OpenAIError"},
     "503": {"$ref": "#/components/responses/OpenAIError"},
@@ -73,6 +75,7 @@ constexpr std::string_view kAnthropicMessages = R"json({
       "text/event-stream": {"schema": {"type": "string"}}}},
     "400": {"$ref": "#/components/responses/AnthropicError"},
     "401": {"$ref": "#/components/responses/AnthropicError"},
+    "403": {"$ref": "#/components/responses/AnthropicError"},
     "429": {"$ref": "#/components/responses/AnthropicError"},
     "502": {"$ref": "#/components/responses/AnthropicError"},
     "503": {"$ref": "#/components/responses/AnthropicError"},

@@ -168,6 +168,25 @@ export const EXAMPLES = {
 
   // --- audit
   'GET /api/v1/audit': { status: 200, query: { page: '1', page_size: '20' } },
+
+  // --- client tokens
+  'GET /api/v1/tokens': { status: 200, query: { page: '1', page_size: '20', enabled: 'true' } },
+  'POST /api/v1/tokens': {
+    status: 201,
+    body: {
+      name: 'openapi example', note: 'made by openapi.test', allowed_models: ['gemini-2.5-*'],
+      allowed_protocols: ['native', 'openai'], allowed_cidrs: ['127.0.0.1/32'], rpm_limit: 60,
+      daily_request_quota: 1000, daily_token_quota: null, expires_at: '2099-01-01T00:00:00Z',
+    },
+  },
+  'GET /api/v1/tokens/{id}': { status: 200, params: { id: (fx) => fx.tokenId } },
+  'PUT /api/v1/tokens/{id}': {
+    status: 200, params: { id: (fx) => fx.tokenId }, body: { note: 'changed', rpm_limit: 120 },
+  },
+  'POST /api/v1/tokens/{id}/disable': { status: 200, params: { id: (fx) => fx.tokenId } },
+  'POST /api/v1/tokens/{id}/enable': { status: 200, params: { id: (fx) => fx.tokenId } },
+  'POST /api/v1/tokens/{id}/rotate': { status: 200, params: { id: (fx) => fx.tokenId } },
+  'DELETE /api/v1/tokens/{id}': { last: true, status: 204, params: { id: (fx) => fx.spareTokenId } },
 };
 
 /**
@@ -184,6 +203,11 @@ export async function setUp(poise) {
     const spare = await poise.admin('POST', '/api/v1/api_keys', { key_value: googleShapedKey() });
     if (spare.status !== 201) throw new Error(`fixture key: ${spare.status} ${spare.text}`);
     fx.spareKeyIds.push(spare.body.id);
+  }
+  for (const name of ['tokenId', 'spareTokenId']) {
+    const token = await poise.admin('POST', '/api/v1/tokens', { name: `openapi ${name}` });
+    if (token.status !== 201) throw new Error(`fixture token: ${token.status} ${token.text}`);
+    fx[name] = token.body.id;
   }
   const login = await request(`${poise.url}/api/v1/login`, {
     method: 'POST', body: { username: 'admin', password: fx.password },
