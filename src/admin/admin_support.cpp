@@ -59,6 +59,7 @@ unsigned statusFor(const Error& e) {
     case ErrorCode::InvalidCredentials:
       return 401;
     case ErrorCode::Forbidden:
+    case ErrorCode::PasswordChangeRequired:
     case ErrorCode::Csrf:
       return 403;
     case ErrorCode::MethodNotAllowed:
@@ -72,6 +73,8 @@ unsigned statusFor(const Error& e) {
       return 431;
     case ErrorCode::DuplicateKey:
     case ErrorCode::NoKeyAvailable:
+    case ErrorCode::LastAdmin:
+    case ErrorCode::OwnAccount:
       return 409;
     case ErrorCode::Locked:
     case ErrorCode::TooManyRequests:
