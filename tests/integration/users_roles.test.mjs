@@ -5,8 +5,12 @@
 // forwarded client, and the session cookie becomes __Host-poise_session over HTTPS.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-import { googleShapedKey, randomToken, request, sharedFake, startPoise } from './lib/harness.mjs';
+import {
+  googleShapedKey, randomToken, request, sharedFake, spawnPoise, startPoise, waitFor,
+} from './lib/harness.mjs';
 
 const shared = sharedFake();
 
@@ -263,6 +267,39 @@ describe('users and roles', () => {
     assertError(await poise.admin('GET', `/api/v1/users/${second.id}`), 404, 'not_found', 'gone');
     const audit = await auditEntries(poise);
     assert.ok(audit.some((e) => e.action === 'user.delete' && e.target === 'second-admin'));
+  });
+});
+
+describe('the generated first-admin password', () => {
+  it('logs in, but nothing else works until it is changed', async () => {
+    const run = await spawnPoise({
+      env: { POISE_ADMIN_PASSWORD: '', POISE_API_TOKEN: randomToken('gwt') },
+    });
+    try {
+      const m = await run.waitForLog(/\blisten="?127\.0\.0\.1:([1-9]\d*)/);
+      await run.waitForLog(/First admin created/);
+      const poise = { url: `http://127.0.0.1:${m[1]}` };
+      await waitFor(async () => (await request(`${poise.url}/ready`)).status === 200,
+        { what: 'GET /ready → 200' });
+      const initial = readFileSync(join(run.dataDir, 'initial-admin-password'), 'utf8').trim();
+      const first = await login(poise, 'admin', initial);
+      assert.equal(first.status, 200, first.text);
+      assert.equal(first.body.must_change_password, true);
+      const auth = { authorization: `Bearer ${first.body.access_token}` };
+      assertError(await request(`${poise.url}/api/v1/api_keys/paginated`, { headers: auth }), 403,
+        'password_change_required', 'a read before the change');
+      assertError(await request(`${poise.url}/api/v1/users`,
+        { method: 'POST', headers: auth, body: { username: 'early' } }), 403,
+      'password_change_required', 'a write before the change');
+      const changed = await request(`${poise.url}/api/v1/users/change-password`, {
+        method: 'POST', headers: auth, body: { current_password: initial, new_password: CHOSEN },
+      });
+      assert.equal(changed.status, 200, changed.text);
+      const keys = await request(`${poise.url}/api/v1/api_keys/paginated`, { headers: auth });
+      assert.equal(keys.status, 200, keys.text);
+    } finally {
+      await run.stop();
+    }
   });
 });
 
