@@ -26,20 +26,19 @@ Error userNotFound() {
 }
 
 // Inside a write transaction: the user `id`, or "not_found".
-Result<User> lockedUser(Connection& c, std::int64_t id) {
-  const std::string lock = c.dialect() == Dialect::Sqlite ? "" : " FOR UPDATE";
-  auto rows = c.query(std::string(kSelect) + "WHERE id = ?" + lock, {id});
+Result<User> userIn(Connection& c, std::int64_t id) {
+  auto rows = c.query(std::string(kSelect) + "WHERE id = ?", {id});
   if (!rows) return rows.error();
   if (rows->empty()) return userNotFound();
   return toUser(rows->front());
 }
 
 // Inside a write transaction: refuses with "last_admin" when `user` is the only active admin.
-// The active admins' rows are locked (SQLite's BEGIN IMMEDIATE already serialises writers), so
-// a concurrent transaction removing another admin waits and then sees this one's outcome.
+// Database::transaction serialises writers on every dialect (SQLite's BEGIN IMMEDIATE, an
+// advisory lock on PostgreSQL, GET_LOCK on MySQL), so a concurrent transaction removing another
+// admin runs wholly before or after this one and sees its outcome.
 Status keepsAnAdmin(Connection& c, const User& user) {
-  const std::string lock = c.dialect() == Dialect::Sqlite ? "" : " FOR UPDATE";
-  auto rows = c.query("SELECT id FROM users WHERE role = 'admin' AND is_active = 1" + lock);
+  auto rows = c.query("SELECT id FROM users WHERE role = 'admin' AND is_active = 1");
   if (!rows) return rows.error();
   for (const Row& r : *rows) {
     if (r.int64(0) != user.id) return {};
@@ -145,7 +144,7 @@ Result<User> UserRepository::update(std::int64_t id, const UserChange& change) {
   User out;
   const TimePoint now = clock_.now();
   auto st = db_.transaction([&](Connection& c) -> Status {
-    auto user = lockedUser(c, id);
+    auto user = userIn(c, id);
     if (!user) return user.error();
     User next = *user;
     if (change.role) next.role = *change.role;
@@ -168,7 +167,7 @@ Result<User> UserRepository::update(std::int64_t id, const UserChange& change) {
 
 Status UserRepository::remove(std::int64_t id) {
   return db_.transaction([&](Connection& c) -> Status {
-    auto user = lockedUser(c, id);
+    auto user = userIn(c, id);
     if (!user) return user.error();
     if (user->isActiveAdmin()) {
       if (auto kept = keepsAnAdmin(c, *user); !kept) return kept;

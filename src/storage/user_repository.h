@@ -60,9 +60,9 @@ class UserRepository {
   Result<std::int64_t> count();
   // Active users with the admin role.
   Result<std::int64_t> countActiveAdmins();
-  // Applies `change` and returns the user as it is now. Refuses, in the same transaction that
-  // would write it, a change that leaves no active admin (error "last_admin"); rows of active
-  // admins are locked while counted, so two concurrent demotions cannot both pass. Error
+  // Applies `change` and returns the user as it is now. Refuses, in the same write transaction
+  // that would write it, a change that leaves no active admin (error "last_admin"); write
+  // transactions are serialised, so two concurrent demotions cannot both pass. Error
   // "not_found" when no such user.
   Result<User> update(std::int64_t id, const UserChange& change);
   // Deletes the user (their sessions go with them), under the same last-admin rule as update().

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <latch>
+#include <thread>
+
 #include "storage/test_database.h"
 
 namespace poise::storage {
@@ -159,6 +163,38 @@ TEST(UserRepository, TheLastActiveAdminCannotBeDemotedDisabledOrDeleted) {
   auto last = users.remove(viewer->id);
   ASSERT_FALSE(last);
   EXPECT_EQ(last.error().code, ErrorCode::LastAdmin);
+}
+
+// Two admins demoting each other at the same moment: write transactions are serialised, so the
+// second sees the first's outcome; exactly one demotion passes and one admin remains.
+TEST(UserRepository, ConcurrentDemotionsLeaveOneAdmin) {
+  TestDatabase t;
+  ManualClock clock;
+  UserRepository users(t.db(), clock);
+  for (int round = 0; round < 5; ++round) {
+    auto a = users.create("a" + std::to_string(round), "h", false);
+    auto b = users.create("b" + std::to_string(round), "h", false);
+    ASSERT_TRUE(a && b);
+    // Every other admin is demoted first, so these two are the only ones.
+    for (const auto& u : *users.list()) {
+      if (u.id != a->id && u.id != b->id && u.role == Role::Admin) {
+        ASSERT_TRUE(users.update(u.id, {.role = Role::Viewer}));
+      }
+    }
+    std::latch start(2);
+    std::array<bool, 2> passed{};
+    std::array<std::thread, 2> threads;
+    const std::array<std::int64_t, 2> ids{a->id, b->id};
+    for (std::size_t i = 0; i < 2; ++i) {
+      threads[i] = std::thread([&, i] {
+        start.arrive_and_wait();
+        passed[i] = users.update(ids[i], {.role = Role::Viewer}).has_value();
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_NE(passed[0], passed[1]) << "round " << round;
+    EXPECT_EQ(*users.countActiveAdmins(), 1) << "round " << round;
+  }
 }
 
 TEST(UserRepository, RemovingAUserTakesTheirSessions) {
