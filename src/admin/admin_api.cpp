@@ -33,6 +33,7 @@ void AdminApi::add(http::Router& router, AdminRoute route) {
 
 void AdminApi::registerRoutes(http::Router& router) {
   registerSessionRoutes(router, *this);
+  registerUserRoutes(router, *this);
   registerKeyBulkRoutes(router, *this);
   registerKeyRoutes(router, *this);
   registerConfigRoutes(router, *this);
@@ -41,7 +42,8 @@ void AdminApi::registerRoutes(http::Router& router) {
 
 asio::awaitable<void> AdminApi::unmatched(net::HttpExchange& ex, bool method_not_allowed) {
   const SessionLookup lookup = sessionLookup();
-  Admission a = co_await admit(http::Access::Viewer, Body::None, ex.request(), lookup);
+  const Gate gate{.access = http::Access::Viewer};
+  Admission a = co_await admit(gate, ex.request(), ex.info(), lookup);
   net::Response res;
   if (a.refusal) {
     res = failureReply(a.refusal->error, ex.info().request_id, a.refusal->status);
@@ -62,7 +64,7 @@ void AdminApi::audit(const AdminRequest& rq, std::string action, std::string tar
   e.action = std::move(action);
   e.target = std::move(target);
   e.detail = std::move(detail);
-  e.ip = rq.info.remote_ip;
+  e.ip = rq.info.client_ip;
   e.created_at = d->clock.now();
   appendAudit(std::move(e));
 }

@@ -10,6 +10,7 @@
 #include "admin/admin_route.h"
 #include "auth/hashing_pool.h"
 #include "auth/session_service.h"
+#include "auth/user_accounts.h"
 #include "config/runtime_config.h"
 #include "core/blocking_pool.h"
 #include "core/clock.h"
@@ -34,16 +35,17 @@ struct AdminDeps {
   const Clock& clock;
   int session_minutes = 60;
   const stats::CallCounters* calls = nullptr;  // per-key 24 h figures in the key detail
-  std::filesystem::path data_dir;  // holds initial-admin-password; empty: none to remove
-  config::ListenAddress listen;    // the gateway's own address, refused as target_api_url
+  std::filesystem::path data_dir;          // holds initial-admin-password; empty: none to remove
+  config::ListenAddress listen;            // the gateway's own address, refused as target_api_url
+  auth::UserAccounts* accounts = nullptr;  // the /users routes; registerRoutes needs it
 };
 
 class AdminApi {
  public:
   explicit AdminApi(AdminDeps deps) : d_(deps) {}
 
-  // Adds the session, key, key bulk, config and audit routes (the token bucket, statistics and
-  // key check routes have their own register functions).
+  // Adds the session, user, key, key bulk, config and audit routes (the token bucket, statistics
+  // and key check routes have their own register functions).
   void registerRoutes(http::Router& router);
   // Adds one entry through the admin wrapper.
   void add(http::Router& router, AdminRoute route);

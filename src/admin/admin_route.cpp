@@ -14,8 +14,6 @@ using namespace support;
 
 namespace {
 
-constexpr std::string_view kCookie = "poise_session";
-
 std::string_view cookieValue(std::string_view header, std::string_view name) {
   std::size_t i = 0;
   while (i < header.size()) {
@@ -46,18 +44,24 @@ Admission refuse(unsigned status, ErrorCode code, std::string detail) {
 
 }  // namespace
 
+std::string_view sessionCookieName(bool https) {
+  return https ? "__Host-poise_session" : "poise_session";
+}
+
 std::string AdminRequest::query(std::string_view name) const {
   return queryParam(request, name);
 }
 
-asio::awaitable<Admission> admit(http::Access access, Body body, const net::Request& req,
-                                 const SessionLookup& lookup) {
+asio::awaitable<Admission> admit(const Gate& gate, const net::Request& req,
+                                 const net::ExchangeInfo& info, const SessionLookup& lookup) {
   Admission out;
-  if (http::needsSession(access)) {
+  if (http::needsSession(gate.access)) {
     std::string token(bearer(req[bhttp::field::authorization]));
     bool via_cookie = false;
     if (token.empty()) {
-      token = std::string(cookieValue(req[bhttp::field::cookie], kCookie));
+      // Over HTTPS only the __Host- cookie counts: a plain-named one may have been planted by
+      // a sibling host or a plain-HTTP page.
+      token = std::string(cookieValue(req[bhttp::field::cookie], sessionCookieName(info.https)));
       via_cookie = !token.empty();
     }
     if (token.empty()) co_return refuse(401, ErrorCode::Unauthorized, "Not authenticated");
@@ -72,13 +76,20 @@ asio::awaitable<Admission> admit(http::Access access, Body body, const net::Requ
       out.refusal = Refusal{statusFor(user.error()), user.error()};
       co_return out;
     }
+    if (gate.access == http::Access::Admin && user->role != storage::Role::Admin) {
+      co_return refuse(403, ErrorCode::Forbidden, "this needs the admin role");
+    }
+    if (user->must_change_password && !gate.open_before_password_change) {
+      co_return refuse(403, ErrorCode::PasswordChangeRequired,
+                       "change your password first (POST /api/v1/users/change-password)");
+    }
     out.caller = Caller{std::move(*user), std::move(token)};
   }
-  if (body != Body::None) {
+  if (gate.body != Body::None) {
     boost::system::error_code ec;
     json::value v = json::parse(req.body(), ec);
     if (ec) co_return refuse(422, ErrorCode::ValidationError, "the request body is not valid JSON");
-    if (body == Body::Object && !v.is_object()) {
+    if (gate.body == Body::Object && !v.is_object()) {
       co_return refuse(422, ErrorCode::ValidationError, "the request body must be a JSON object");
     }
     out.body = std::move(v);
@@ -93,11 +104,14 @@ http::Route toRoute(AdminRoute route, SessionLookup lookup) {
   assert(access != http::Access::GatewayToken);
   http::Route out{
       .method = route.method, .pattern = route.pattern, .access = access, .summary = route.summary};
-  out.handler = [r = std::move(route), access, lookup = std::move(lookup)](
+  const Gate gate{.access = access,
+                  .body = route.body,
+                  .open_before_password_change = route.open_before_password_change};
+  out.handler = [r = std::move(route), gate, lookup = std::move(lookup)](
                     net::HttpExchange& ex, const http::RouteParams& p,
                     http::RequestRecord& record) -> asio::awaitable<void> {
     record.protocol = http::Protocol::Admin;
-    Admission a = co_await admit(access, r.body, ex.request(), lookup);
+    Admission a = co_await admit(gate, ex.request(), ex.info(), lookup);
     if (a.refusal) {
       net::Response refused =
           failureReply(a.refusal->error, ex.info().request_id, a.refusal->status);

@@ -1,7 +1,8 @@
 // AdminRoute: one /api/v1 entry as its feature file declares it, and the one wrapper that turns
-// it into a Router entry. Before any handler runs, the wrapper admits the request: for admin
+// it into a Router entry. Before any handler runs, the wrapper admits the request: for console
 // sessions a credential (Bearer token, or the session cookie plus the X-Poise-Request header on
-// anything but GET/HEAD), then the session; then the declared JSON body. Every refusal is
+// anything but GET/HEAD), then the session, the caller's role (a viewer only reads) and a
+// pending forced password change; then the declared JSON body. Every refusal is
 // answered in the {"detail","code"} envelope, and every answer leaves with no-store and nosniff.
 // Handlers get an authenticated, parsed request and return their answer as a value; they never
 // touch the connection. Registered entries are read-only: safe from any worker thread.
@@ -41,6 +42,7 @@ struct AdminRequest {
   const Caller* caller = nullptr;            // set on entries that need a session
   const boost::json::value* body = nullptr;  // set on entries that take a body
 
+  // The signed-in user (admin or viewer) of an entry that needs a session.
   const Caller& admin() const { return *caller; }
   // The body of a Body::Object entry.
   const boost::json::object& object() const { return body->as_object(); }
@@ -60,7 +62,22 @@ struct AdminRoute {
   Body body = Body::None;
   std::string summary;
   AdminHandler handler;
+  // Open to a user who must change their password before anything else (change-password,
+  // logout, users/me); every other session entry refuses them with 403
+  // "password_change_required".
+  bool open_before_password_change = false;
 };
+
+// What admit() checks for one entry.
+struct Gate {
+  http::Access access = http::Access::Anyone;
+  Body body = Body::None;
+  bool open_before_password_change = false;  // as AdminRoute's
+};
+
+// The session cookie's name: "__Host-poise_session" on a request that reached the gateway over
+// HTTPS (through a trusted proxy), where the cookie is also Secure; "poise_session" otherwise.
+std::string_view sessionCookieName(bool https);
 
 // Looks up the user of a session token; errors as SessionService::authenticate gives them.
 // May suspend (the lookup runs on the BlockingPool).
@@ -82,10 +99,12 @@ struct Admission {
 };
 
 // The checks alone, over the request head and body, in order: for a session entry a credential
-// (401), the CSRF header when it is the cookie (403), the session through `lookup` (401, or the
-// lookup's error); then the body (422). Suspends for the lookup only.
-boost::asio::awaitable<Admission> admit(http::Access access, Body body, const net::Request& req,
-                                        const SessionLookup& lookup);
+// (401; the cookie of sessionCookieName(info.https)), the CSRF header when it is the cookie
+// (403), the session through `lookup` (401, or the lookup's error), an Admin entry called by a
+// viewer (403 "forbidden"), a pending password change (403 "password_change_required"); then the
+// body (422). Suspends for the lookup only.
+boost::asio::awaitable<Admission> admit(const Gate& gate, const net::Request& req,
+                                        const net::ExchangeInfo& info, const SessionLookup& lookup);
 
 // The Router entry for `route`: admit, then the handler, then the answer.
 http::Route toRoute(AdminRoute route, SessionLookup lookup);

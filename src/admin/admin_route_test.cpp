@@ -25,31 +25,48 @@ using boost::beast::http::field;
 using boost::beast::http::verb;
 using http::Access;
 
-// A session store of one token, "good", for user 7; counts the lookups.
+// A session store of three tokens: "good" for admin 7, "viewer" for viewer 8, "fresh" for
+// admin 9, who must change their password first; counts the lookups.
 struct FakeSessions {
   int lookups = 0;
   Error failure = makeError(ErrorCode::Unauthorized, "invalid or expired session");
   SessionLookup lookup() {
     return [this](const std::string& token) -> asio::awaitable<Result<storage::User>> {
       ++lookups;
-      if (token != "good") co_return failure;
       storage::User u;
-      u.id = 7;
-      u.username = "root";
+      if (token == "good") {
+        u.id = 7;
+        u.username = "root";
+      } else if (token == "viewer") {
+        u.id = 8;
+        u.username = "watcher";
+        u.role = storage::Role::Viewer;
+      } else if (token == "fresh") {
+        u.id = 9;
+        u.username = "newcomer";
+        u.must_change_password = true;
+      } else {
+        co_return failure;
+      }
       co_return u;
     };
   }
 };
 
-Admission run(Access access, Body body, const net::Request& req, const SessionLookup& lookup) {
+Admission runGate(const Gate& gate, const net::Request& req, const SessionLookup& lookup,
+                  const net::ExchangeInfo& info = {}) {
   asio::io_context io;
   Admission out;
-  asio::co_spawn(io, admit(access, body, req, lookup), [&](std::exception_ptr e, Admission a) {
+  asio::co_spawn(io, admit(gate, req, info, lookup), [&](std::exception_ptr e, Admission a) {
     if (e) std::rethrow_exception(e);
     out = std::move(a);
   });
   io.run();
   return out;
+}
+
+Admission run(Access access, Body body, const net::Request& req, const SessionLookup& lookup) {
+  return runGate(Gate{.access = access, .body = body}, req, lookup);
 }
 
 net::Request post(std::string body = {}) {
@@ -173,6 +190,56 @@ TEST(AdminRoute, BadBodiesAre422InTheAdminEnvelope) {
                 ErrorCode::ValidationError);
 }
 
+TEST(AdminRoute, ViewersReadButAdminEntriesRefuseThem) {
+  FakeSessions s;
+  net::Request get{verb::get, "/api/v1/thing", 11};
+  const auto read = run(Access::Viewer, Body::None, withBearer(get, "viewer"), s.lookup());
+  ASSERT_TRUE(read.caller);
+  EXPECT_EQ(read.caller->user.role, storage::Role::Viewer);
+  // Admin entries (every write, and reads such as a key's reveal) are not for viewers, whatever
+  // the method.
+  expectRefused(run(Access::Admin, Body::None, withBearer(get, "viewer"), s.lookup()), 403,
+                ErrorCode::Forbidden);
+  expectRefused(run(Access::Admin, Body::Object, withBearer(post("{}"), "viewer"), s.lookup()), 403,
+                ErrorCode::Forbidden);
+  EXPECT_TRUE(run(Access::Admin, Body::None, withBearer(post(), "good"), s.lookup()).caller);
+  EXPECT_TRUE(run(Access::Viewer, Body::None, withBearer(get, "good"), s.lookup()).caller);
+}
+
+TEST(AdminRoute, APendingPasswordChangeOpensOnlyTheEntriesThatAllowIt) {
+  FakeSessions s;
+  net::Request get{verb::get, "/api/v1/thing", 11};
+  expectRefused(run(Access::Viewer, Body::None, withBearer(get, "fresh"), s.lookup()), 403,
+                ErrorCode::PasswordChangeRequired);
+  expectRefused(run(Access::Admin, Body::None, withBearer(post(), "fresh"), s.lookup()), 403,
+                ErrorCode::PasswordChangeRequired);
+  const Gate open{.access = Access::Admin, .open_before_password_change = true};
+  const auto a = runGate(open, withBearer(post(), "fresh"), s.lookup());
+  ASSERT_TRUE(a.caller);
+  EXPECT_EQ(a.caller->user.id, 9);
+  // Users without a pending change pass either way.
+  EXPECT_TRUE(runGate(open, withBearer(post(), "good"), s.lookup()).caller);
+}
+
+TEST(AdminRoute, OverHttpsOnlyTheHostPrefixedCookieCounts) {
+  FakeSessions s;
+  net::Request get{verb::get, "/api/v1/thing", 11};
+  const Gate gate{.access = Access::Viewer};
+  net::ExchangeInfo https;
+  https.https = true;
+  net::Request host_cookie = get;
+  host_cookie.set(field::cookie, "theme=dark; __Host-poise_session=good");
+  EXPECT_EQ(sessionCookieName(true), "__Host-poise_session");
+  EXPECT_EQ(sessionCookieName(false), "poise_session");
+  EXPECT_TRUE(runGate(gate, host_cookie, s.lookup(), https).caller);
+  // The plain name is refused over HTTPS (it may have been planted), and the __Host- name over
+  // plain HTTP.
+  expectRefused(runGate(gate, withCookie(get, "good"), s.lookup(), https), 401,
+                ErrorCode::Unauthorized);
+  expectRefused(runGate(gate, host_cookie, s.lookup()), 401, ErrorCode::Unauthorized);
+  EXPECT_TRUE(runGate(gate, withCookie(get, "good"), s.lookup()).caller);
+}
+
 // The real admin table, built as app.cpp builds it (less the key check routes, which need a
 // running checker).
 struct AdminTable {
@@ -193,8 +260,17 @@ struct AdminTable {
   BlockingPool blocking{1};
   auth::HashingPool hashing{auth::HashingPoolOptions{.threads = 1, .queue = 1}};
   auth::SessionService session_service{users, sessions, clock, auth::SessionOptions{}};
-  AdminApi admin{
-      AdminDeps{blocking, hashing, session_service, keys, config, audit, pool, runtime, clock}};
+  auth::UserAccounts accounts{users, sessions};
+  AdminApi admin{AdminDeps{.blocking = blocking,
+                           .hashing = hashing,
+                           .sessions = session_service,
+                           .keys = keys,
+                           .config = config,
+                           .audit = audit,
+                           .pool = pool,
+                           .runtime = runtime,
+                           .clock = clock,
+                           .accounts = &accounts}};
   http::Router router;
 
   AdminTable() {
@@ -205,7 +281,7 @@ struct AdminTable {
 };
 
 // Every entry is listed with a summary, only login is open to anyone, and no method and path is
-// registered twice.
+// registered twice. The user routes are there.
 TEST(AdminRoute, TheAdminTableListsItself) {
   AdminTable table;
   const auto list = table.router.list();
@@ -220,11 +296,22 @@ TEST(AdminRoute, TheAdminTableListsItself) {
     Access expected = e.method == "GET" ? Access::Viewer : Access::Admin;
     if (e.pattern == "/api/v1/login") expected = Access::Anyone;
     if (e.pattern == "/api/v1/api_keys/{id}/reveal") expected = Access::Admin;
+    // Every signed-in user, viewers too, may log out and change their own password.
+    if (e.pattern == "/api/v1/logout" || e.pattern == "/api/v1/users/change-password") {
+      expected = Access::Viewer;
+    }
     EXPECT_EQ(e.access, expected) << e.method << " " << e.pattern;
     EXPECT_TRUE(seen.emplace(e.method, e.pattern).second) << e.method << " " << e.pattern;
   }
   EXPECT_TRUE(seen.contains({"DELETE", "/api/v1/api_keys/bulk-delete"}));
   EXPECT_TRUE(seen.contains({"POST", "/api/v1/token-bucket/test-selection"}));
+  for (const auto& [method, pattern] :
+       {std::pair{"GET", "/api/v1/users"}, std::pair{"POST", "/api/v1/users"},
+        std::pair{"GET", "/api/v1/users/{id}"}, std::pair{"PUT", "/api/v1/users/{id}"},
+        std::pair{"DELETE", "/api/v1/users/{id}"},
+        std::pair{"POST", "/api/v1/users/{id}/reset-password"}}) {
+    EXPECT_TRUE(seen.contains({method, pattern})) << method << " " << pattern;
+  }
 }
 
 // Literal paths reach their own entries, not the {id} ones beside them (the Router takes the
@@ -232,15 +319,16 @@ TEST(AdminRoute, TheAdminTableListsItself) {
 TEST(AdminRoute, LiteralPathsAreNotSwallowedByTheIdEntries) {
   AdminTable table;
   const http::Router& router = table.router;
-  for (const auto& [method, path] :
-       {std::pair{verb::delete_, "/api/v1/api_keys/bulk-delete"},
-        std::pair{verb::get, "/api/v1/api_keys/paginated/"},
-        std::pair{verb::get, "/api/v1/api_keys/statistics/keys"},
-        std::pair{verb::get, "/api/v1/api_keys/statistics/survival"},
-        std::pair{verb::get, "/api/v1/api_keys/statistics/survival/"},
-        std::pair{verb::get, "/api/v1/api_keys/statistics/calls"},
-        std::pair{verb::get, "/api/v1/api_keys/statistics/calls/"},
-        std::pair{verb::get, "/api/v1/token-bucket/api-keys/status"}}) {
+  for (const auto& [method, path] : {std::pair{verb::delete_, "/api/v1/api_keys/bulk-delete"},
+                                     std::pair{verb::get, "/api/v1/api_keys/paginated/"},
+                                     std::pair{verb::get, "/api/v1/api_keys/statistics/keys"},
+                                     std::pair{verb::get, "/api/v1/api_keys/statistics/survival"},
+                                     std::pair{verb::get, "/api/v1/api_keys/statistics/survival/"},
+                                     std::pair{verb::get, "/api/v1/api_keys/statistics/calls"},
+                                     std::pair{verb::get, "/api/v1/api_keys/statistics/calls/"},
+                                     std::pair{verb::get, "/api/v1/token-bucket/api-keys/status"},
+                                     std::pair{verb::get, "/api/v1/users/me"},
+                                     std::pair{verb::post, "/api/v1/users/change-password"}}) {
     auto m = router.match(method, path);
     ASSERT_TRUE(m.route) << path;
     EXPECT_TRUE(m.params.values.empty()) << path << " went to " << m.route->pattern;

@@ -40,6 +40,11 @@ net::Response retryLaterReply(unsigned status, std::string_view detail, ErrorCod
   return res;
 }
 
+net::Response hashingBusyReply() {
+  return retryLaterReply(503, "too many password checks in progress; try again", ErrorCode::Busy,
+                         std::chrono::seconds(1));
+}
+
 unsigned statusFor(const Error& e) {
   switch (e.code) {
     case ErrorCode::BadRequest:
@@ -57,8 +62,10 @@ unsigned statusFor(const Error& e) {
       return 422;
     case ErrorCode::Unauthorized:
     case ErrorCode::InvalidCredentials:
+    case ErrorCode::Inactive:
       return 401;
     case ErrorCode::Forbidden:
+    case ErrorCode::PasswordChangeRequired:
     case ErrorCode::Csrf:
       return 403;
     case ErrorCode::MethodNotAllowed:
@@ -72,6 +79,8 @@ unsigned statusFor(const Error& e) {
       return 431;
     case ErrorCode::DuplicateKey:
     case ErrorCode::NoKeyAvailable:
+    case ErrorCode::LastAdmin:
+    case ErrorCode::OwnAccount:
       return 409;
     case ErrorCode::Locked:
     case ErrorCode::TooManyRequests:
@@ -93,7 +102,6 @@ unsigned statusFor(const Error& e) {
     case ErrorCode::InvalidHeader:
     case ErrorCode::InvalidRequestLine:
     case ErrorCode::InvalidAddressRange:
-    case ErrorCode::Inactive:
     case ErrorCode::DbError:
     case ErrorCode::DecryptFailed:
     case ErrorCode::CryptoError:
@@ -184,6 +192,18 @@ std::optional<PageQuery> pageQuery(const net::Request& req) {
 json::value timeOrNull(const std::optional<TimePoint>& t) {
   if (!t) return nullptr;
   return json::value(formatIso8601(*t));
+}
+
+json::object userJson(const storage::User& user) {
+  json::object out;
+  out["id"] = user.id;
+  out["username"] = user.username;
+  out["role"] = toString(user.role);
+  out["is_active"] = user.is_active;
+  out["must_change_password"] = user.must_change_password;
+  out["created_at"] = formatIso8601(user.created_at);
+  out["updated_at"] = formatIso8601(user.updated_at);
+  return out;
 }
 
 std::optional<std::int64_t> positiveId(std::string_view s) {

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "net/http_exchange.h"
+#include "storage/user_repository.h"
 
 namespace poise::admin::support {
 
@@ -30,6 +31,8 @@ net::Response errorReply(unsigned status, std::string_view detail, ErrorCode cod
 // An error the client may retry: with `Retry-After` in whole seconds (at least 1).
 net::Response retryLaterReply(unsigned status, std::string_view detail, ErrorCode code,
                               std::chrono::seconds retry_after);
+// The HashingPool's queue is full (503 "busy"): the client may retry in a second.
+net::Response hashingBusyReply();
 // The /api/v1 status of an error code: the one code → status mapping (404, 409, 422, 401, 403,
 // 429, 503; 500 for the gateway's own failures).
 unsigned statusFor(const Error& e);
@@ -63,6 +66,10 @@ bool parseNumber(std::string_view s, T& out) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return r.ec == std::errc{} && r.ptr == s.data() + s.size();
 }
+
+// A console user as /api/v1 shows one: {"id","username","role","is_active",
+// "must_change_password","created_at","updated_at"}; never the password hash.
+boost::json::object userJson(const storage::User& user);
 
 // A positive integer id (a `{id}` path parameter); nullopt otherwise.
 std::optional<std::int64_t> positiveId(std::string_view s);

@@ -10,6 +10,9 @@ namespace poise::admin {
 
 // session_routes.cpp: login, logout, users/me, users/change-password.
 void registerSessionRoutes(http::Router& router, AdminApi& api);
+// user_routes.cpp: users (list, create), users/{id} (read, update, delete),
+// users/{id}/reset-password. After the session routes: users/me is not an {id}.
+void registerUserRoutes(http::Router& router, AdminApi& api);
 // key_bulk_routes.cpp: api_keys/bulk-add, add-list, bulk-delete.
 void registerKeyBulkRoutes(http::Router& router, AdminApi& api);
 // key_routes.cpp: api_keys (list, create), paginated, {id}, {id}/reveal, {id}/detail.

@@ -18,14 +18,15 @@ using namespace support;
 
 namespace {
 
-constexpr std::string_view kCookie = "poise_session";
 // The audit log's name for a login attempt whose username matches no user.
 constexpr std::string_view kUnknownUser = "(unknown user)";
 
-// The HashingPool's queue is full: the client may retry in a second.
-Response hashingBusy() {
-  return retryLaterReply(503, "too many password checks in progress; try again", ErrorCode::Busy,
-                         std::chrono::seconds(1));
+// The Set-Cookie value that holds `token` for `max_age` seconds (0 clears it). Over HTTPS (a
+// trusted proxy said so) it is a __Host- cookie: Secure, host-only, Path=/.
+std::string sessionCookie(bool https, std::string_view token, int max_age) {
+  return std::string(sessionCookieName(https)) + "=" + std::string(token) + "; Path=/; " +
+         (https ? "Secure; " : "") +
+         "HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
 }
 
 }  // namespace
@@ -50,7 +51,7 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
            co_return errorReply(422, "username and password are required",
                                 ErrorCode::ValidationError);
          }
-         const std::string ip = rq.info.remote_ip;
+         const std::string ip = rq.info.client_ip;
          const std::string ua(rq.request[bhttp::field::user_agent]);
          auth::LoginAttempt attempt = d->sessions.beginLogin(*username, ip);
          if (!attempt.admitted()) {
@@ -63,7 +64,7 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
          }
          auto job = [d, a = &attempt, p = *password, ua] { return d->sessions.login(*a, p, ua); };
          auto checked = co_await d->hashing.tryRun(job);
-         if (!checked) co_return hashingBusy();
+         if (!checked) co_return hashingBusyReply();
          auto& result = *checked;
          storage::AuditEntry e;
          // Only a name that belongs to a user is recorded: an unknown one may be a
@@ -89,14 +90,14 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
          out["token_type"] = "bearer";
          out["must_change_password"] = result->user.must_change_password;
          Response res = jsonReply(200, out);
-         res.set(bhttp::field::set_cookie, std::string(kCookie) + "=" + result->token +
-                                               "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                               std::to_string(d->session_minutes * 60));
+         res.set(bhttp::field::set_cookie,
+                 sessionCookie(rq.info.https, result->token, d->session_minutes * 60));
          co_return res;
        }});
 
   api.add(r, {.method = verb::post,
               .pattern = "/api/v1/logout",
+              .access = http::Access::Viewer,  // any signed-in user, viewers too
               .summary = "Log out: revoke the session and clear the cookie",
               .handler = [self, d](const AdminRequest& rq) -> asio::awaitable<Response> {
                 auto job = [d, t = rq.admin().token] { return d->sessions.logout(t); };
@@ -106,29 +107,25 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
                 json::object out;
                 out["message"] = "Successfully logged out";
                 Response res = jsonReply(200, out);
-                res.set(bhttp::field::set_cookie,
-                        std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+                res.set(bhttp::field::set_cookie, sessionCookie(rq.info.https, "", 0));
                 co_return res;
-              }});
+              },
+              .open_before_password_change = true});
 
   api.add(r, {.method = verb::get,
               .pattern = "/api/v1/users/me",
-              .summary = "The signed-in admin",
+              .summary = "The signed-in user",
               .handler = [](const AdminRequest& rq) -> asio::awaitable<Response> {
-                const storage::User& user = rq.admin().user;
-                json::object out;
-                out["id"] = user.id;
-                out["username"] = user.username;
-                out["is_active"] = user.is_active;
-                out["must_change_password"] = user.must_change_password;
-                co_return jsonReply(200, out);
-              }});
+                co_return jsonReply(200, userJson(rq.admin().user));
+              },
+              .open_before_password_change = true});
 
   // The initial-admin-password file goes once the password it holds is replaced.
   api.add(r, {.method = verb::post,
               .pattern = "/api/v1/users/change-password",
+              .access = http::Access::Viewer,  // any signed-in user, their own password
               .body = Body::Object,
-              .summary = "Change the signed-in admin's password; other sessions are revoked",
+              .summary = "Change the signed-in user's password; other sessions are revoked",
               .handler = [self, d](const AdminRequest& rq) -> asio::awaitable<Response> {
                 auto cur = optionalString(rq.object(), "current_password");
                 auto next = optionalString(rq.object(), "new_password");
@@ -144,7 +141,7 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
                   return changed;
                 };
                 auto checked = co_await d->hashing.tryRun(job);
-                if (!checked) co_return hashingBusy();
+                if (!checked) co_return hashingBusyReply();
                 auto& st = *checked;
                 if (!st) {
                   // A wrong current password is a bad request, not a lost session.
@@ -156,7 +153,8 @@ void registerSessionRoutes(http::Router& r, AdminApi& api) {
                 json::object out;
                 out["message"] = "Password changed successfully";
                 co_return jsonReply(200, out);
-              }});
+              },
+              .open_before_password_change = true});
 }
 
 }  // namespace poise::admin

@@ -85,7 +85,8 @@ http::RequestRecord openRecord(net::HttpExchange& ex) {
   record.request_id = ex.info().request_id;
   record.method = std::string(req.method_string());
   record.path = std::string(http::targetPath(req.target()));
-  record.remote_ip = ex.info().remote_ip;
+  // Behind a trusted proxy, the client it forwarded for (net/forwarded_client.h).
+  record.remote_ip = ex.info().client_ip;
   record.user_agent = std::string(req[bhttp::field::user_agent]);
   record.started_ms = ex.info().started_ms;
   record.protocol = http::protocolForTarget(req.target());
@@ -237,6 +238,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       session_service_(
           users_, sessions_, clock_,
           auth::SessionOptions{.idle_ttl = std::chrono::minutes(s.access_token_expire_minutes)}),
+      accounts_(users_, sessions_),
       admin_(admin::AdminDeps{
           .blocking = blocking_,
           .hashing = hashing_,
@@ -250,7 +252,8 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
           .session_minutes = s.access_token_expire_minutes,
           .calls = &call_counters_,
           .data_dir = s.data_dir,
-          .listen = {.host = s.listen_host, .port = static_cast<int>(front_->port)}}),
+          .listen = {.host = s.listen_host, .port = static_cast<int>(front_->port)},
+          .accounts = &accounts_}),
       stats_job_(
           stats::SnapshotJobDeps{blocking_, stats_repo_, pool_, runtime_, call_counters_, clock_}),
       tls_(std::move(opened.tls)),

@@ -25,6 +25,7 @@
 #include "app/file_limit.h"
 #include "auth/hashing_pool.h"
 #include "auth/session_service.h"
+#include "auth/user_accounts.h"
 #include "config/runtime_config.h"
 #include "config/settings.h"
 #include "core/blocking_pool.h"
@@ -136,6 +137,7 @@ class ServerApp {
   auth::HashingPool hashing_;
   // 5. Services over them.
   auth::SessionService session_service_;
+  auth::UserAccounts accounts_;
   stats::CallCounters call_counters_;  // every upstream attempt, for statistics and key detail
   admin::AdminApi admin_;
   ApiDocs api_docs_;  // /openapi.json and /docs, built from the table once it is wired

@@ -101,5 +101,43 @@ TEST(SessionService, ChangePasswordAppliesThePolicy) {
       f.service.changePassword(f.admin_id, "tok", "the-right-password-1", "a-much-better-secret"));
 }
 
+// The login that changes the password keeps its session; every other session of that user goes,
+// and the user is no longer asked to change it.
+TEST(SessionService, ChangingThePasswordKeepsOnlyTheCurrentSession) {
+  Fixture f;
+  ASSERT_TRUE(f.users.updatePassword(f.admin_id, *hashPassword("the-right-password-1"), true));
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 3; ++i) {
+    auto a = f.service.beginLogin("admin", "10.3.3.3");
+    auto ok = f.service.login(a, "the-right-password-1", "test");
+    ASSERT_TRUE(ok);
+    EXPECT_TRUE(ok->user.must_change_password);
+    tokens.push_back(ok->token);
+  }
+  ASSERT_TRUE(f.service.changePassword(f.admin_id, tokens[1], "the-right-password-1",
+                                       "a-much-better-secret"));
+  EXPECT_FALSE(f.service.authenticate(tokens[0]));
+  auto kept = f.service.authenticate(tokens[1]);
+  ASSERT_TRUE(kept);
+  EXPECT_FALSE(kept->must_change_password);
+  EXPECT_FALSE(f.service.authenticate(tokens[2]));
+}
+
+// A disabled user's existing session stops working, and the right password does not log them in.
+TEST(SessionService, DisabledUsersNeitherAuthenticateNorLogIn) {
+  Fixture f;
+  auto a = f.service.beginLogin("admin", "10.4.4.4");
+  auto ok = f.service.login(a, "the-right-password-1", "test");
+  ASSERT_TRUE(ok);
+  ASSERT_TRUE(f.t.db().execute("UPDATE users SET is_active = 0 WHERE id = ?", {f.admin_id}));
+  auto denied = f.service.authenticate(ok->token);
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().code, ErrorCode::Unauthorized);
+  auto b = f.service.beginLogin("admin", "10.4.4.4");
+  auto refused = f.service.login(b, "the-right-password-1", "test");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::Inactive);
+}
+
 }  // namespace
 }  // namespace poise::auth

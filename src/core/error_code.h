@@ -32,6 +32,7 @@ enum class ErrorCode {
   InvalidCredentials,
   Inactive,
   Forbidden,
+  PasswordChangeRequired,
   Csrf,
   Locked,
   TooManyRequests,
@@ -39,6 +40,8 @@ enum class ErrorCode {
   // Stored data.
   NotFound,
   Conflict,
+  LastAdmin,
+  OwnAccount,
   DuplicateKey,
   TooManyKeys,
   Busy,
@@ -186,6 +189,12 @@ constexpr std::string_view toString(ErrorCode code) {
       return "header_too_large";
     case ErrorCode::Forbidden:
       return "forbidden";
+    case ErrorCode::PasswordChangeRequired:
+      return "password_change_required";
+    case ErrorCode::LastAdmin:
+      return "last_admin";
+    case ErrorCode::OwnAccount:
+      return "own_account";
     case ErrorCode::RateLimited:
       return "rate_limited";
     case ErrorCode::Unavailable:

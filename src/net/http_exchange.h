@@ -27,7 +27,12 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct ExchangeInfo {
   std::string request_id;
-  std::string remote_ip;
+  std::string remote_ip;  // the TCP peer (connection limits)
+  // The client as far as the gateway can trust it: the peer, or behind a trusted proxy the
+  // address and scheme it forwarded (forwarded_client.h). Use client_ip for throttles, audit and
+  // request records.
+  std::string client_ip;
+  bool https = false;
   std::int64_t started_ms = 0;  // monotonic ms when the request header was read
 };
 

@@ -29,6 +29,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "net/forwarded_client.h"
 
 namespace poise::net {
 
@@ -532,6 +533,9 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     info.request_id = isSaneRequestId(incoming_id) ? std::string(incoming_id)
                                                    : makeRequestId(w.index, ++w.request_counter);
     info.remote_ip = remote_ip;
+    auto client = forwardedClient(peer.address(), req, options_.trusted_proxies);
+    info.client_ip = std::move(client.ip);
+    info.https = client.https;
     info.started_ms = clock_.monotonicMs();
     HttpExchange exchange(req, stream, std::move(info), options_.write_timeout);
     exchange.setStopNotice(&notice);
