@@ -13,7 +13,7 @@ std::span<const OperationDoc> adminDocs() {
     "type": "object", "required": ["username", "password"],
     "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
   "responses": {
-    "200": {"description": "signed in; also sets the HttpOnly poise_session cookie",
+    "200": {"description": "signed in; also sets the HttpOnly session cookie (poise_session, or __Host-poise_session with Secure behind a trusted HTTPS proxy); must_change_password: every other route answers 403 password_change_required until POST /api/v1/users/change-password",
       "headers": {"Set-Cookie": {"schema": {"type": "string"}}},
       "content": {"application/json": {"schema": {"type": "object",
         "required": ["access_token", "token_type", "must_change_password"],
@@ -31,10 +31,7 @@ std::span<const OperationDoc> adminDocs() {
       {.method = "GET",
        .pattern = "/api/v1/users/me",
        .operation = R"json({"tags": ["sessions"], "responses": {
-    "200": {"description": "the signed-in user", "content": {"application/json": {"schema": {
-      "type": "object", "required": ["id", "username", "is_active", "must_change_password"],
-      "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
-        "is_active": {"type": "boolean"}, "must_change_password": {"type": "boolean"}}}}}}}})json"},
+    "200": {"description": "the signed-in user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}}}})json"},
       {.method = "POST",
        .pattern = "/api/v1/users/change-password",
        .operation = R"json({"tags": ["sessions"],
@@ -184,6 +181,62 @@ std::span<const OperationDoc> adminDocs() {
     "type": "object", "required": ["value"], "properties": {"value": {"type": "string"}}}}}},
   "responses": {
     "200": {"description": "saved; in effect at once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConfigItem"}}}}
+  }})json"},
+
+      // --- admin/user_routes.cpp
+      {.method = "GET",
+       .pattern = "/api/v1/users",
+       .operation = R"json({"tags": ["users"], "responses": {
+    "200": {"description": "every console user", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["total", "items"],
+      "properties": {"total": {"type": "integer"},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}}}}}}})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/users",
+       .operation = R"json({"tags": ["users"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["username"],
+    "properties": {"username": {"type": "string"},
+      "password": {"type": "string", "description": "checked by the password policy; without it one is generated, returned once and must be changed at the first login"},
+      "role": {"enum": ["admin", "viewer"], "default": "viewer"}}}}}},
+  "responses": {
+    "201": {"description": "created; `password` only when it was generated", "content": {"application/json": {"schema": {
+      "allOf": [{"$ref": "#/components/schemas/User"},
+        {"type": "object", "properties": {"password": {"type": "string"}}}]}}}},
+    "409": {"description": "the username is taken (conflict)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}},
+    "503": {"description": "too many password checks in progress (Retry-After)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/users/{id}",
+       .operation = R"json({"tags": ["users"], "responses": {
+    "200": {"description": "the user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
+    "404": {"description": "no such user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}}})json"},
+      {.method = "PUT",
+       .pattern = "/api/v1/users/{id}",
+       .operation = R"json({"tags": ["users"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "minProperties": 1,
+    "properties": {"role": {"enum": ["admin", "viewer"]}, "is_active": {"type": "boolean"}}}}}},
+  "responses": {
+    "200": {"description": "changed; disabling revokes the user's sessions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
+    "404": {"description": "no such user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}},
+    "409": {"description": "it would leave no active admin (last_admin), or an admin disabling themself (own_account)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
+      {.method = "DELETE",
+       .pattern = "/api/v1/users/{id}",
+       .operation = R"json({"tags": ["users"], "responses": {
+    "204": {"description": "deleted, with the user's sessions"},
+    "404": {"description": "no such user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}},
+    "409": {"description": "the last active admin (last_admin), or the caller's own account (own_account)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/users/{id}/reset-password",
+       .operation = R"json({"tags": ["users"], "responses": {
+    "200": {"description": "a generated password, shown once; the user must change it at the next login and every session of theirs is revoked",
+      "content": {"application/json": {"schema": {"type": "object", "required": ["password"],
+        "properties": {"password": {"type": "string"}}}}}},
+    "404": {"description": "no such user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}},
+    "503": {"description": "too many password checks in progress (Retry-After)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
   }})json"},
 
       // --- admin/token_routes.cpp

@@ -26,6 +26,7 @@ std::string_view documentBase() {
     {"name": "config", "description": "Runtime configuration (takes effect at once)"},
     {"name": "audit", "description": "The audit log of admin actions"},
     {"name": "tokens", "description": "Client tokens: gateway tokens per app or person, with limits"},
+    {"name": "users", "description": "Console users and their roles (admin, viewer)"},
     {"name": "operations", "description": "Health, readiness and this documentation"}
   ],
   "components": {
@@ -101,6 +102,13 @@ std::string_view documentBase() {
         "properties": {"detail": {"type": "string"}}
       },
       "DateTime": {"type": "string", "format": "date-time"},
+      "User": {"type": "object",
+        "required": ["id", "username", "role", "is_active", "must_change_password", "created_at", "updated_at"],
+        "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
+          "role": {"enum": ["admin", "viewer"]}, "is_active": {"type": "boolean"},
+          "must_change_password": {"type": "boolean"},
+          "created_at": {"$ref": "#/components/schemas/DateTime"},
+          "updated_at": {"$ref": "#/components/schemas/DateTime"}}},
       "ClientTokenFields": {"type": "object", "additionalProperties": false, "properties": {
         "name": {"type": "string", "minLength": 1, "maxLength": 255},
         "note": {"type": "string", "maxLength": 1024},
@@ -317,7 +325,7 @@ std::string_view documentBase() {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}
       },
       "AdminForbidden": {
-        "description": "A cookie session without the X-Poise-Request header on a write (code csrf), or a role that may not do this",
+        "description": "A viewer on an admin-only route (code forbidden), a user who must change their password first (code password_change_required), or a cookie session without the X-Poise-Request header on a write (code csrf)",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}
       },
       "AdminValidationError": {

@@ -114,9 +114,9 @@ void complete(json::object& op, const http::RouteInfo& route, std::string_view m
       op["responses"].is_object() ? op["responses"].as_object() : op["responses"].emplace_object();
   if (http::needsSession(route.access)) {
     if (!responses.contains("401")) responses["401"] = ref("AdminUnauthorized");
-    if ((route.access == http::Access::Admin || !isRead(method)) && !responses.contains("403")) {
-      responses["403"] = ref("AdminForbidden");
-    }
+    // Any session route: a forced password change (reads too), a viewer on an admin route, a
+    // cookie write without the CSRF header.
+    if (!responses.contains("403")) responses["403"] = ref("AdminForbidden");
   }
   if (route.pattern.starts_with("/api/") && op.contains("requestBody") &&
       !responses.contains("422")) {

@@ -36,8 +36,17 @@ const COLUMNS = [
     headers: (fx) => ({ cookie: fx.adminCookie }),
     allows: (access, o) => access === 'anyone' || ((access === 'viewer' || access === 'admin') && isRead(o)),
   },
-  // After the users routes land (POST /api/v1/users {"username","password","role":"viewer"}):
-  // { name: 'viewer session', headers: (fx) => bearer(fx.viewerToken), allows: (access) => access === 'anyone' || access === 'viewer' },
+  {
+    name: 'client token',
+    headers: (fx, o, ex) => gatewayHeaders(fx.clientToken, ex.gatewayAs),
+    allows: (access) => access === 'anyone' || access === 'gateway_token',
+  },
+  {
+    // A viewer's logout ends a session of its own, not the one the other calls use.
+    name: 'viewer session (Bearer)',
+    headers: (fx, o) => bearer(o.key === 'POST /api/v1/logout' ? fx.spareViewerToken : fx.viewerToken),
+    allows: (access) => access === 'anyone' || access === 'viewer',
+  },
 ];
 
 let stack;
@@ -58,6 +67,22 @@ before(async () => {
   });
   assert.equal(cookieLogin.status, 200, cookieLogin.text);
   fx.adminCookie = cookieLogin.headers.get('set-cookie').split(';')[0];
+  // A viewer with two sessions, from a user that is not deleted by any example, and a client
+  // token that is not rotated or deleted by any example.
+  const viewer = await poise.admin('POST', '/api/v1/users',
+    { username: 'matrix-viewer', password: fx.viewerPassword, role: 'viewer' });
+  assert.equal(viewer.status, 201, viewer.text);
+  for (const name of ['viewerToken', 'spareViewerToken']) {
+    const login = await request(`${poise.url}/api/v1/login`, {
+      method: 'POST', body: { username: 'matrix-viewer', password: fx.viewerPassword },
+    });
+    assert.equal(login.status, 200, login.text);
+    assert.equal(login.body.must_change_password, false);
+    fx[name] = login.body.access_token;
+  }
+  const token = await poise.admin('POST', '/api/v1/tokens', { name: 'matrix client token' });
+  assert.equal(token.status, 201, token.text);
+  fx.clientToken = token.body.token;
 });
 
 after(async () => {

@@ -169,6 +169,16 @@ export const EXAMPLES = {
   // --- audit
   'GET /api/v1/audit': { status: 200, query: { page: '1', page_size: '20' } },
 
+  // --- users
+  'GET /api/v1/users': { status: 200 },
+  'POST /api/v1/users': {
+    status: 201, body: () => ({ username: `openapi-${Math.random().toString(36).slice(2, 10)}`, role: 'viewer' }),
+  },
+  'GET /api/v1/users/{id}': { status: 200, params: { id: (fx) => fx.userId } },
+  'PUT /api/v1/users/{id}': { status: 200, params: { id: (fx) => fx.userId }, body: { role: 'viewer' } },
+  'POST /api/v1/users/{id}/reset-password': { status: 200, params: { id: (fx) => fx.userId } },
+  'DELETE /api/v1/users/{id}': { last: true, status: 204, params: { id: (fx) => fx.spareUserId } },
+
   // --- client tokens
   'GET /api/v1/tokens': { status: 200, query: { page: '1', page_size: '20', enabled: 'true' } },
   'POST /api/v1/tokens': {
@@ -204,10 +214,21 @@ export async function setUp(poise) {
     if (spare.status !== 201) throw new Error(`fixture key: ${spare.status} ${spare.text}`);
     fx.spareKeyIds.push(spare.body.id);
   }
+  // Two viewers (a password is given, so none has to be changed), and two client tokens.
+  fx.viewerPassword = 'Viewer-pass-for-openapi-91c2';
+  for (const name of ['userId', 'spareUserId']) {
+    const user = await poise.admin('POST', '/api/v1/users', {
+      username: `openapi-${name.toLowerCase()}`, password: fx.viewerPassword, role: 'viewer',
+    });
+    if (user.status !== 201) throw new Error(`fixture user: ${user.status} ${user.text}`);
+    fx[name] = user.body.id;
+    fx[`${name}Name`] = user.body.username;
+  }
   for (const name of ['tokenId', 'spareTokenId']) {
     const token = await poise.admin('POST', '/api/v1/tokens', { name: `openapi ${name}` });
     if (token.status !== 201) throw new Error(`fixture token: ${token.status} ${token.text}`);
     fx[name] = token.body.id;
+    fx[`${name}Value`] = token.body.token;
   }
   const login = await request(`${poise.url}/api/v1/login`, {
     method: 'POST', body: { username: 'admin', password: fx.password },
