@@ -97,6 +97,8 @@ class ServerApp {
   void wireRoutes();
   void startFlusher();
   void flushUsage();
+  // Loads the key pool from the database (whole at start-up; synced on a reload). Blocking.
+  Result<admin::PoolReload> loadPool(bool initial);
   void shutdown();
 
   // 1. Process: settings, time, the data-directory lock, the front (its server's worker
