@@ -1,6 +1,8 @@
 // The audit route: the audit log, newest first, filtered by user, action, target and time, a
 // page at a time through an opaque cursor (or the older page numbers).
 #include <boost/json.hpp>
+#include <string>
+#include <variant>
 
 #include "admin/admin_support.h"
 #include "admin/feature_routes.h"

@@ -6,8 +6,11 @@
 //   GET status: the pool's key counts by status against the stored rows';
 //   POST reset-stats: zero the reload statistics that status shows.
 #include <boost/json.hpp>
+#include <cmath>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "admin/admin_support.h"
 #include "admin/feature_routes.h"
@@ -41,7 +44,10 @@ class ReloadStats {
   json::object toJson(TimePoint now) const {
     std::lock_guard lock(mu_);
     const std::int64_t total = hits_ + misses_;
-    const double rate = total == 0 ? 0.0 : std::round(10000.0 * hits_ / total) / 100.0;
+    const double rate =
+        total == 0
+            ? 0.0
+            : std::round(10000.0 * static_cast<double>(hits_) / static_cast<double>(total)) / 100.0;
     const double hours = std::chrono::duration<double, std::ratio<3600>>(now - since_).count();
     return json::object{{"total_requests", total},
                         {"cache_hits", hits_},

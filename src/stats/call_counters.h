@@ -97,7 +97,7 @@ class CallCounters {
   static CallCount sum(const Ring<N>& ring, std::int64_t first, std::int64_t last);
 
   void addKeyMinuteLocked(std::int64_t key_id, std::int64_t minute, CallCount c);
-  static constexpr std::int64_t kKeyMinuteSpan = 24 * 60;  // minutes
+  static constexpr std::int64_t kKeyMinuteSpan = std::int64_t{24} * 60;  // minutes
 
   mutable std::mutex mu_;
   Ring<kSecondSlots> seconds_;
