@@ -90,10 +90,13 @@ void CallCounters::addKeyMinuteLocked(std::int64_t key_id, std::int64_t minute, 
   const std::int64_t newest = key_minutes_.rbegin()->first;
   while (key_minutes_.size() > 1 && (key_minutes_.begin()->first < newest - kKeyMinuteSpan ||
                                      key_minute_cells_ > kMaxKeyMinuteCells)) {
+    const bool over_cap = key_minute_cells_ > kMaxKeyMinuteCells;
     key_minute_cells_ -= key_minutes_.begin()->second.size();
     key_minutes_.erase(key_minutes_.begin());
-    complete_since_ = key_minutes_.begin()->first;
+    if (over_cap) complete_since_ = key_minutes_.begin()->first;
   }
+  // Once the minutes the cap cut into have aged out, every minute kept is whole again.
+  if (complete_since_ && *complete_since_ < key_minutes_.begin()->first) complete_since_.reset();
 }
 
 std::vector<KeyMinuteCount> CallCounters::keyMinutes(TimePoint since, TimePoint now) const {
