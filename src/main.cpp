@@ -28,6 +28,13 @@ int main(int argc, char** argv) {
   auto* import = keys->add_subcommand(
       "import", "add keys from FILE or - (stdin), one per line or comma-separated");
   import->add_option("FILE", import_file, "file with keys, or - for standard input")->required();
+  std::string new_key_file;
+  auto* rekey = keys->add_subcommand(
+      "rekey",
+      "re-encrypt every stored key under a new master key (from --new-key-file, "
+      "POISE_NEW_SECRET_KEY, or generated); stop the gateway first");
+  rekey->add_option("--new-key-file", new_key_file,
+                    "file holding the new 32-byte key (hex or base64)");
   auto* admin = cli.add_subcommand("admin", "administer users");
   admin->require_subcommand(1);
   std::string reset_user;
@@ -55,6 +62,7 @@ int main(int argc, char** argv) {
   poise::initLogging(settings->log_level);
   if (migrate->parsed()) return poise::app::migrate(*settings);
   if (import->parsed()) return poise::app::importKeys(*settings, import_file);
+  if (rekey->parsed()) return poise::app::rekeyMasterKey(*settings, new_key_file);
   if (reset->parsed()) return poise::app::resetPassword(*settings, reset_user);
   (void)serve;
   return poise::app::serve(*settings);

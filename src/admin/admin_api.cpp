@@ -35,6 +35,7 @@ void AdminApi::registerRoutes(http::Router& router) {
   registerSessionRoutes(router, *this);
   registerUserRoutes(router, *this);
   registerKeyBulkRoutes(router, *this);
+  registerPoolRoutes(router, *this);
   registerKeyRoutes(router, *this);
   registerConfigRoutes(router, *this);
   registerAuditRoutes(router, *this);
@@ -79,7 +80,7 @@ void AdminApi::appendAudit(storage::AuditEntry e) {
 }
 
 asio::awaitable<std::optional<net::Response>> AdminApi::saveConfig(
-    const AdminRequest& rq, std::vector<storage::ConfigEntry> entries) {
+    const AdminRequest& rq, std::vector<storage::ConfigEntry> entries, std::string action) {
   AdminDeps* d = &d_;
   AdminApi* self = this;
   const auto current = d->runtime.snapshot();
@@ -105,7 +106,7 @@ asio::awaitable<std::optional<net::Response>> AdminApi::saveConfig(
   if (!st) co_return failureReply(st.error(), rq.info.request_id);
   std::string keys;
   for (const auto& e : changed) keys += (keys.empty() ? "" : ",") + e.key;
-  audit(rq, "config.update", keys, "");
+  audit(rq, std::move(action), keys, "");
   co_return std::nullopt;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 
 #include "admin/admin_route.h"
 #include "auth/hashing_pool.h"
@@ -23,6 +24,15 @@
 
 namespace poise::admin {
 
+// What a reload of the key pool from the database found.
+struct PoolReload {
+  std::size_t keys = 0;
+  std::size_t undecryptable = 0;  // stored keys whose value does not decrypt (marked error)
+};
+// Reloads the key pool from the database the way start-up loads it. Blocking: call it on the
+// BlockingPool.
+using PoolReloader = std::function<Result<PoolReload>()>;
+
 struct AdminDeps {
   BlockingPool& blocking;
   auth::HashingPool& hashing;  // logins and password changes (argon2id), bounded
@@ -38,6 +48,7 @@ struct AdminDeps {
   std::filesystem::path data_dir;          // holds initial-admin-password; empty: none to remove
   config::ListenAddress listen;            // the gateway's own address, refused as target_api_url
   auth::UserAccounts* accounts = nullptr;  // the /users routes; registerRoutes needs it
+  PoolReloader reload_pool;                // api_keys/cache/*; empty: those routes answer 503
 };
 
 class AdminApi {
@@ -65,8 +76,10 @@ class AdminApi {
   // Validates, stores and applies config entries (as POST /config/bulk-save), audited. A secret
   // sent back in the masked form GET shows is left unchanged. nullopt when saved; else the
   // refusal to send (422 for a bad value). Suspends.
+  // `action` names the audit entry.
   boost::asio::awaitable<std::optional<net::Response>> saveConfig(
-      const AdminRequest& rq, std::vector<storage::ConfigEntry> entries);
+      const AdminRequest& rq, std::vector<storage::ConfigEntry> entries,
+      std::string action = "config.update");
 
   const AdminDeps& deps() const { return d_; }
 

@@ -24,6 +24,13 @@ net::Response jsonReply(unsigned status, const json::value& v) {
   return http::jsonResponse(status, json::serialize(v));
 }
 
+net::Response emptyReply(unsigned status) {
+  net::Response res;
+  res.result(status);
+  res.prepare_payload();
+  return res;
+}
+
 net::Response errorReply(unsigned status, std::string_view detail) {
   return http::errorResponse(http::Protocol::Admin, status, detail);
 }
@@ -58,6 +65,7 @@ unsigned statusFor(const Error& e) {
     case ErrorCode::InvalidStatus:
     case ErrorCode::InvalidPriority:
     case ErrorCode::InvalidConfig:
+    case ErrorCode::ConfigRequired:
     case ErrorCode::WeakPassword:
       return 422;
     case ErrorCode::Unauthorized:

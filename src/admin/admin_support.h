@@ -25,6 +25,8 @@ boost::asio::awaitable<void> respond(net::HttpExchange& ex, net::Response res);
 
 // A JSON answer.
 net::Response jsonReply(unsigned status, const boost::json::value& v);
+// An answer without a body (204).
+net::Response emptyReply(unsigned status);
 // An error in the admin envelope {"detail","code"}; without `code`, one derived from the status.
 net::Response errorReply(unsigned status, std::string_view detail);
 net::Response errorReply(unsigned status, std::string_view detail, ErrorCode code);

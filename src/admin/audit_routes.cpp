@@ -1,5 +1,8 @@
-// The audit route: the audit log, newest first, a page at a time.
+// The audit route: the audit log, newest first, filtered by user, action, target and time, a
+// page at a time through an opaque cursor (or the older page numbers).
 #include <boost/json.hpp>
+#include <string>
+#include <variant>
 
 #include "admin/admin_support.h"
 #include "admin/feature_routes.h"
@@ -12,34 +15,88 @@ using boost::beast::http::verb;
 using net::Response;
 using namespace support;
 
+namespace {
+
+constexpr int kDefaultLimit = 50;
+constexpr int kMaxLimit = 200;
+
+// The query of GET /api/v1/audit, or the refusal's detail. `cursor` is the id of the last entry
+// of the previous page, as next_cursor gave it; `page`/`page_size` (the first form of this
+// route) still select a page by number.
+std::variant<storage::AuditQuery, std::string> auditQueryOf(const AdminRequest& rq) {
+  storage::AuditQuery q;
+  q.limit = kDefaultLimit;
+  const auto text = [&rq](std::string_view name) -> std::optional<std::string> {
+    auto v = rq.query(name);
+    return v.empty() ? std::nullopt : std::optional(std::move(v));
+  };
+  q.username = text("user");
+  q.action = text("action");
+  q.target = text("target");
+  for (auto [name, slot] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
+    if (auto v = text(name)) {
+      TimePoint t;
+      if (!parseIso8601(*v, t)) return std::string(name) + " must be an ISO-8601 date-time";
+      *slot = t;
+    }
+  }
+  if (auto v = text("limit")) {
+    if (!parseNumber(*v, q.limit) || q.limit < 1 || q.limit > kMaxLimit) {
+      return "limit must be 1..200";
+    }
+  }
+  if (auto v = text("cursor")) {
+    std::int64_t id = 0;
+    if (!parseNumber(*v, id) || id < 1) return "cursor is not one this route gave";
+    q.before_id = id;
+  } else if (text("page") || text("page_size")) {
+    const auto page = pageQuery(rq.request);
+    if (!page) return std::string(kBadPageQuery);
+    q.limit = page->page_size;
+    q.offset = static_cast<std::int64_t>(page->page - 1) * page->page_size;
+  }
+  return q;
+}
+
+json::object entryJson(const storage::AuditEntry& e) {
+  json::object o;
+  o["id"] = e.id;
+  o["user_id"] = e.user_id ? json::value(*e.user_id) : json::value(nullptr);
+  o["username"] = e.username;
+  o["action"] = e.action;
+  o["target"] = e.target;
+  o["detail"] = e.detail;
+  o["ip"] = e.ip;
+  o["created_at"] = formatIso8601(e.created_at);
+  return o;
+}
+
+}  // namespace
+
 void registerAuditRoutes(http::Router& r, AdminApi& api) {
   const AdminDeps* d = &api.deps();
 
   api.add(r, {.method = verb::get,
               .pattern = "/api/v1/audit",
-              .summary = "The audit log, a page at a time",
+              .summary = "The audit log, newest first; filters user, action, target, since, "
+                         "until; cursor pagination",
               .handler = [d](const AdminRequest& rq) -> asio::awaitable<Response> {
-                const auto page = pageQuery(rq.request);
-                if (!page) co_return errorReply(422, kBadPageQuery, ErrorCode::ValidationError);
-                auto job = [d, p = *page] { return d->audit.list(p.page, p.page_size); };
-                auto list = co_await d->blocking.run(job);
-                if (!list) co_return failureReply(list.error(), rq.info.request_id);
-                json::array items;
-                for (const auto& e : list->items) {
-                  json::object o;
-                  o["id"] = e.id;
-                  o["user_id"] = e.user_id ? json::value(*e.user_id) : json::value(nullptr);
-                  o["username"] = e.username;
-                  o["action"] = e.action;
-                  o["target"] = e.target;
-                  o["detail"] = e.detail;
-                  o["ip"] = e.ip;
-                  o["created_at"] = formatIso8601(e.created_at);
-                  items.push_back(std::move(o));
+                auto parsed = auditQueryOf(rq);
+                if (auto* bad = std::get_if<std::string>(&parsed)) {
+                  co_return errorReply(422, *bad, ErrorCode::ValidationError);
                 }
+                const auto q = std::get<storage::AuditQuery>(std::move(parsed));
+                auto job = [d, &q] { return d->audit.query(q); };
+                auto slice = co_await d->blocking.run(job);
+                if (!slice) co_return failureReply(slice.error(), rq.info.request_id);
+                json::array items;
+                for (const auto& e : slice->items) items.push_back(entryJson(e));
                 json::object out;
-                out["total"] = list->total;
+                out["total"] = slice->total;
                 out["items"] = std::move(items);
+                out["next_cursor"] = slice->next_cursor
+                                         ? json::value(std::to_string(*slice->next_cursor))
+                                         : json::value(nullptr);
                 co_return jsonReply(200, out);
               }});
 }

@@ -13,13 +13,15 @@ void registerSessionRoutes(http::Router& router, AdminApi& api);
 // user_routes.cpp: users (list, create), users/{id} (read, update, delete),
 // users/{id}/reset-password. After the session routes: users/me is not an {id}.
 void registerUserRoutes(http::Router& router, AdminApi& api);
-// key_bulk_routes.cpp: api_keys/bulk-add, add-list, bulk-delete.
+// key_bulk_routes.cpp: api_keys/bulk-add, add-list, bulk-update, bulk-delete.
 void registerKeyBulkRoutes(http::Router& router, AdminApi& api);
+// pool_routes.cpp: api_keys/cache/* (the in-memory key pool against the database).
+void registerPoolRoutes(http::Router& router, AdminApi& api);
 // key_routes.cpp: api_keys (list, create), paginated, {id}, {id}/reveal, {id}/detail.
 void registerKeyRoutes(http::Router& router, AdminApi& api);
-// config_routes.cpp: config, config/{key}, config/bulk-save.
+// config_routes.cpp: config (list, create), config/{key} (read, save, delete), config/bulk-save.
 void registerConfigRoutes(http::Router& router, AdminApi& api);
-// audit_routes.cpp: audit.
+// audit_routes.cpp: audit (filters and a cursor).
 void registerAuditRoutes(http::Router& router, AdminApi& api);
 
 }  // namespace poise::admin

@@ -1,5 +1,8 @@
-// The key bulk routes: many keys added at once (a string or a list) and many deleted at once.
+// The key bulk routes: many keys added at once (a string or a list), changed at once and deleted
+// at once.
 #include <boost/json.hpp>
+#include <set>
+#include <variant>
 
 #include "admin/admin_support.h"
 #include "admin/feature_routes.h"
@@ -16,6 +19,45 @@ using namespace support;
 namespace {
 
 constexpr std::size_t kMaxKeysPerRequest = 200'000;
+constexpr std::size_t kMaxIdsPerUpdate = 10'000;
+
+// The ids of a bulk update, repeats dropped (first one kept); nullopt unless every element is a
+// positive integer.
+std::optional<std::vector<std::int64_t>> keyIds(const json::array& arr) {
+  std::vector<std::int64_t> ids;
+  std::set<std::int64_t> seen;
+  for (const auto& v : arr) {
+    if (!v.is_int64() || v.as_int64() < 1) return std::nullopt;
+    if (seen.insert(v.as_int64()).second) ids.push_back(v.as_int64());
+  }
+  return ids;
+}
+
+// The patch of a bulk update: status, description and priority, each validated; a key value
+// is refused (values are unique, so it cannot go to many keys). A refusal's answer otherwise.
+std::variant<storage::KeyPatch, Response> bulkPatch(const json::object& updates,
+                                                    const std::string& username) {
+  if (updates.contains("key_value")) {
+    return errorReply(422, "key_value cannot be set on many keys; use PUT /api/v1/api_keys/{id}",
+                      ErrorCode::ValidationError);
+  }
+  storage::KeyPatch patch;
+  patch.status = optionalString(updates, "status");
+  patch.description = optionalString(updates, "description");
+  patch.priority = optionalString(updates, "priority");
+  patch.status_reason = "changed by " + username + " (bulk update)";
+  if (!patch.status && !patch.description && !patch.priority) {
+    return errorReply(422, "updates must set status, description or priority",
+                      ErrorCode::ValidationError);
+  }
+  if (patch.status && !storage::isKeyStatus(*patch.status)) {
+    return errorReply(422, kBadStatus, ErrorCode::InvalidStatus);
+  }
+  if (patch.priority && !storage::isKeyPriority(*patch.priority)) {
+    return errorReply(422, kBadPriority, ErrorCode::InvalidPriority);
+  }
+  return patch;
+}
 
 // Keys separated by commas or line breaks, blanks trimmed, empty parts dropped.
 std::vector<std::string> splitKeys(std::string_view s) {
@@ -91,6 +133,45 @@ void registerKeyBulkRoutes(http::Router& r, AdminApi& api) {
                 }
                 co_return co_await addKeys(*self, rq, std::move(values));
               }});
+
+  // The seed's shape: {"key_ids": [...], "updates": {...}}. Ids with no key are answered in
+  // failed_ids; the rest change in one transaction and in the live pool, as PUT /{id} does.
+  api.add(r,
+          {.method = verb::put,
+           .pattern = "/api/v1/api_keys/bulk-update",
+           .body = Body::Object,
+           .summary = "Change the status, description or priority of many keys",
+           .handler = [self, d](const AdminRequest& rq) -> asio::awaitable<Response> {
+             const json::array* arr = arrayMember(rq.object(), "key_ids");
+             auto ids = arr ? keyIds(*arr) : std::nullopt;
+             const json::value* u = rq.object().if_contains("updates");
+             if (!ids || ids->empty() || ids->size() > kMaxIdsPerUpdate || !u || !u->is_object()) {
+               co_return errorReply(
+                   422, "key_ids (1..10000 positive integers) and updates (an object) are required",
+                   ErrorCode::ValidationError);
+             }
+             auto parsed = bulkPatch(u->as_object(), rq.admin().user.username);
+             if (auto* refused = std::get_if<Response>(&parsed)) co_return std::move(*refused);
+             const auto patch = std::get<storage::KeyPatch>(std::move(parsed));
+             auto job = [d, &ids, &patch] { return d->keys.updateMany(*ids, patch); };
+             auto result = co_await d->blocking.run(job);
+             if (!result) co_return failureReply(result.error(), rq.info.request_id);
+             // Without a new status the pool's own status and failures stand.
+             for (const auto& k : result->updated) {
+               d->pool.upsert(poolKeyOf(k), !patch.status.has_value());
+             }
+             std::string detail = "updated " + std::to_string(result->updated.size());
+             if (patch.status) detail += " status=" + *patch.status;
+             if (patch.priority) detail += " priority=" + *patch.priority;
+             self->audit(rq, "key.bulk_update", "", std::move(detail));
+             json::array failed;
+             for (auto id : result->missing) failed.push_back(id);
+             json::object out;
+             out["total_requested"] = ids->size();
+             out["total_updated"] = result->updated.size();
+             out["failed_ids"] = std::move(failed);
+             co_return jsonReply(200, out);
+           }});
 
   // A bare JSON array of ids (the seed's shape), or {"ids": [...]}.
   api.add(r, {.method = verb::delete_,

@@ -18,8 +18,6 @@ using namespace support;
 
 namespace {
 
-constexpr std::string_view kBadStatus = "status must be one of active, exhausted, error, disabled";
-constexpr std::string_view kBadPriority = "priority must be one of high, normal, low";
 constexpr std::string_view kBadValue = "key_value must be a non-empty key without spaces or commas";
 
 Error keyNotFound() {

@@ -1,8 +1,10 @@
 #include "admin/statistics_routes.h"
 
 #include <boost/json.hpp>
+#include <map>
 
 #include "admin/admin_support.h"
+#include "core/secret_mask.h"
 
 namespace poise::admin {
 
@@ -112,6 +114,41 @@ void registerStatisticsRoutes(http::Router& r, AdminApi& admin, StatisticsDeps d
                   out["failures_last_24_hours"] = day.failures;
                   co_return jsonReply(200, out);
                 }});
+
+  // The seed's per-key minute buckets, from the in-memory counters (the last 24 h at most; empty
+  // after a restart). key_value is the masked form, never a prefix of the plaintext.
+  admin.add(
+      r, {.method = verb::get,
+          .pattern = "/api/v1/api_keys/statistics/calls_by_minute",
+          .summary = "Upstream attempts per key and minute over the last hours_ago hours",
+          .handler = [counters, clock, pool](const AdminRequest& rq) -> asio::awaitable<Response> {
+            int hours = 24;
+            if (auto h = rq.query("hours_ago"); !h.empty()) {
+              if (!parseNumber(h, hours) || hours < 1 || hours > 24) {
+                co_return errorReply(422, "hours_ago must be 1..24 (the counters keep 24 h)",
+                                     ErrorCode::ValidationError);
+              }
+            }
+            const TimePoint now = clock->now();
+            json::array logs;
+            std::map<std::int64_t, std::string> masked;
+            for (const auto& c : counters->keyMinutes(now - std::chrono::hours(hours), now)) {
+              auto [it, fresh] = masked.try_emplace(c.key_id);
+              if (fresh) {
+                auto key = pool->get(c.key_id);
+                it->second = key ? maskSecret(key->value) : std::string();
+              }
+              logs.push_back(json::object{{"api_key_id", c.key_id},
+                                          {"key_value", it->second},
+                                          {"timestamp", formatIso8601(c.minute)},
+                                          {"call_count", c.count.calls},
+                                          {"failure_count", c.count.failures}});
+            }
+            json::object out;
+            out["logs"] = std::move(logs);
+            out["complete_since"] = timeOrNull(counters->keyMinutesCompleteSince());
+            co_return jsonReply(200, out);
+          }});
 }
 
 }  // namespace poise::admin

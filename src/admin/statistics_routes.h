@@ -21,7 +21,7 @@ struct StatisticsDeps {
 };
 
 // GET /api/v1/api_keys/statistics/keys, …/survival?start_time&end_time (ISO-8601; default the
-// last 12 h) and …/calls.
+// last 12 h), …/calls and …/calls_by_minute?hours_ago (1..24).
 void registerStatisticsRoutes(http::Router& router, AdminApi& admin, StatisticsDeps deps);
 
 }  // namespace poise::admin

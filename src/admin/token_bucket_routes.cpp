@@ -258,8 +258,10 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
   api.add(r, {.method = verb::post,
               .pattern = "/api/v1/token-bucket/cleanup",
               .summary = "Forget the buckets of idle keys",
-              .handler = [d](const AdminRequest&) -> asio::awaitable<Response> {
+              .handler = [self, d](const AdminRequest& rq) -> asio::awaitable<Response> {
                 const auto forgotten = d->pool.cleanupBuckets();
+                self->audit(rq, "token_bucket.cleanup", "",
+                            "forgot " + std::to_string(forgotten) + " buckets");
                 json::object reply{{"success", true},
                                    {"forgotten_buckets", forgotten},
                                    {"message", "token bucket cleanup done"}};
@@ -272,7 +274,7 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
           {.method = verb::post,
            .pattern = "/api/v1/token-bucket/test-selection",
            .summary = "Pick a key as the proxy would",
-           .handler = [d](const AdminRequest& rq) -> asio::awaitable<Response> {
+           .handler = [self, d](const AdminRequest& rq) -> asio::awaitable<Response> {
              keys::KeyPool::PickOptions options;
              const std::string tokens = rq.query("required_tokens");
              const std::string use = rq.query("use_token_bucket");
@@ -296,6 +298,9 @@ void registerTokenBucketRoutes(http::Router& r, AdminApi& api,
                                          std::chrono::ceil<std::chrono::seconds>(
                                              std::max(ms, std::chrono::milliseconds(1))));
              }
+             // A pick takes tokens from the key's bucket: a change, so it is audited.
+             self->audit(rq, "token_bucket.test_selection", std::to_string(pick->id),
+                         std::to_string(options.tokens) + " tokens");
              json::object out{{"success", true},
                               {"selected_api_key_id", pick->id},
                               {"key_value_preview", maskSecret(pick->value)},

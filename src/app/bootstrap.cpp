@@ -9,6 +9,7 @@
 #include "auth/password_policy.h"
 #include "core/log.h"
 #include "storage/database_url.h"
+#include "storage/master_key.h"
 #include "storage/migrations.h"
 
 namespace poise::app {
@@ -26,6 +27,15 @@ Status checkMasterKeyMayBeCreated(const config::Settings& s, storage::Database& 
   auto rows = db.query("SELECT COUNT(*) FROM api_keys");
   if (!rows) return rows.error();
   const std::int64_t stored = rows->empty() ? 0 : rows->front().int64(0);
+  auto check = storage::storedCheckValue(db);
+  if (!check) return check.error();
+  if (stored == 0 && *check) {
+    return makeError(ErrorCode::SecretKeyMissing,
+                     "no secret.key in " + absoluteDir(s.data_dir) +
+                         " but the database was written under a master key: set POISE_DATA_DIR "
+                         "(or --data-dir) to the gateway's data directory, or POISE_SECRET_KEY "
+                         "to its master key");
+  }
   if (stored == 0) return {};
   return makeError(ErrorCode::SecretKeyMissing,
                    "no secret.key in " + absoluteDir(s.data_dir) + " but the database holds " +
@@ -72,6 +82,31 @@ void warnSeedMismatch(const config::Settings& s, storage::ConfigRepository& repo
   }
 }
 
+// The one-line reason a configured master key is refused: it names where the key came from.
+Error wrongMasterKey(const config::Settings& s) {
+  if (s.secret_key) {
+    return makeError(ErrorCode::SecretKeyMismatch,
+                     "POISE_SECRET_KEY is not the master key this database was written with (the "
+                     "stored key check does not match): set it to the key the gateway used, as "
+                     "given to `poise keys rekey` last, or restore the database that goes with it");
+  }
+  const auto dir = std::filesystem::path(absoluteDir(s.data_dir));
+  std::string hint =
+      ": restore the right secret.key (`poise keys rekey` keeps the previous one as "
+      "secret.key.old-<time>), or set POISE_DATA_DIR to the gateway's data directory";
+  std::error_code ec;
+  if (std::filesystem::exists(dir / "secret.key.new", ec)) {
+    hint = ": " + (dir / "secret.key.new").string() +
+           " exists, so a re-key was interrupted after it committed and that file holds the "
+           "master key now: move it to secret.key";
+  }
+  return makeError(ErrorCode::SecretKeyMismatch,
+                   (dir / "secret.key").string() +
+                       " is not the master key this database was written with (the stored key "
+                       "check does not match)" +
+                       hint);
+}
+
 }  // namespace
 
 // The data directory as an absolute path, for messages: a relative one depends on the cwd.
@@ -109,6 +144,12 @@ Result<Store> openStore(const config::Settings& s, bool need_cipher, const Clock
     key = loaded->key;
   }
   store.cipher = std::make_unique<storage::KeyCipher>(key);
+  // A wrong key stops here, before anything is decrypted or marked.
+  storage::ApiKeyRepository keys(*store.db, *store.cipher, clock);
+  storage::ConfigRepository config(*store.db, clock, configSecrets(*store.cipher));
+  auto right = storage::verifyMasterKey(*store.db, keys, config, *store.cipher, clock.now());
+  if (!right) return right.error();
+  if (!*right) return wrongMasterKey(s);
   return store;
 }
 
@@ -218,6 +259,10 @@ std::vector<storage::UsageDelta> toUsageDeltas(const std::vector<keys::KeyDelta>
 std::string describeDatabase(const std::string& url) {
   auto parsed = storage::parseDatabaseUrl(url);
   return parsed ? parsed->redacted() : std::string("(invalid DATABASE_URL)");
+}
+
+storage::ConfigSecrets configSecrets(const storage::KeyCipher& cipher) {
+  return storage::ConfigSecrets{.cipher = &cipher, .keys = config::secretConfigKeys()};
 }
 
 int fail(const Error& e) {

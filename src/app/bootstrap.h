@@ -35,7 +35,9 @@ struct Store {
 std::string absoluteDir(const std::string& dir);
 
 // Opens and migrates the database (stamping migrations with `clock`); with `need_cipher`, loads
-// (or, for a database without encrypted keys, creates) the master key.
+// (or, for a database without encrypted keys, creates) the master key and verifies it against
+// the database: a wrong one is an error (secret_key_mismatch) naming POISE_SECRET_KEY or the
+// secret.key file.
 [[nodiscard]] Result<Store> openStore(const config::Settings& s, bool need_cipher,
                                       const Clock& clock);
 
@@ -55,6 +57,9 @@ std::vector<storage::UsageDelta> toUsageDeltas(const std::vector<keys::KeyDelta>
 
 // The database URL for logs: kind and location, never the password.
 std::string describeDatabase(const std::string& url);
+
+// Which config values are sealed under `cipher` (the gateway token).
+storage::ConfigSecrets configSecrets(const storage::KeyCipher& cipher);
 
 // Logs why the process cannot start; returns the exit code 1.
 int fail(const Error& e);

@@ -221,9 +221,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       users_(*store_.db, clock_),
       sessions_(*store_.db),
       key_repo_(*store_.db, *store_.cipher, clock_),
-      config_repo_(*store_.db, clock_,
-                   storage::ConfigSecrets{.cipher = store_.cipher.get(),
-                                          .keys = config::secretConfigKeys()}),
+      config_repo_(*store_.db, clock_, configSecrets(*store_.cipher)),
       audit_repo_(*store_.db),
       override_repo_(*store_.db),
       stats_repo_(*store_.db),
@@ -253,7 +251,8 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
           .calls = &call_counters_,
           .data_dir = s.data_dir,
           .listen = {.host = s.listen_host, .port = static_cast<int>(front_->port)},
-          .accounts = &accounts_}),
+          .accounts = &accounts_,
+          .reload_pool = [this] { return loadPool(false); }}),
       stats_job_(
           stats::SnapshotJobDeps{blocking_, stats_repo_, pool_, runtime_, call_counters_, clock_}),
       tls_(std::move(opened.tls)),
@@ -326,6 +325,25 @@ Status ServerApp::prepare() {
   if (auto st = ensureFirstAdmin(settings_, users_); !st) return st;
   if (auto st = seedConfig(settings_, config_repo_, self); !st) return st;
 
+  auto loaded = loadPool(true);
+  if (!loaded) return loaded.error();
+  key_count_ = loaded->keys;
+
+  if (auto st = admin_.reloadConfig(); !st) return st;
+  if (auto st = loadTokens(); !st) return st;
+  if (auto st = stats_job_.seedCounters(); !st) {
+    spdlog::error("msg=\"could not load call counts\" error={}", logValue(st.error().message));
+  }
+  wireRoutes();
+  if (auto st = api_docs_.build(front_->router); !st) return st;
+  started_ms_ = load_start;
+  return {};
+}
+
+// Start-up loads the pool whole; a reload (api_keys/cache/*) first writes the pending usage and
+// status changes, then syncs the pool to the rows, keeping live cooldowns and bucket levels.
+Result<admin::PoolReload> ServerApp::loadPool(bool initial) {
+  if (!initial) flushUsage();
   auto all_keys = key_repo_.loadAll();
   if (!all_keys) return all_keys.error();
   if (!all_keys->undecryptable.empty()) {
@@ -338,20 +356,17 @@ Status ServerApp::prepare() {
         "data_dir={}",
         all_keys->undecryptable.size(), ids, logValue(absoluteDir(settings_.data_dir)));
   }
-  key_count_ = all_keys->keys.size();
+  const admin::PoolReload out{.keys = all_keys->keys.size(),
+                              .undecryptable = all_keys->undecryptable.size()};
   auto overrides = override_repo_.loadAll();
   if (!overrides) return overrides.error();
-  pool_.load(toPoolKeys(std::move(all_keys->keys), *overrides));
-
-  if (auto st = admin_.reloadConfig(); !st) return st;
-  if (auto st = loadTokens(); !st) return st;
-  if (auto st = stats_job_.seedCounters(); !st) {
-    spdlog::error("msg=\"could not load call counts\" error={}", logValue(st.error().message));
+  auto keys = toPoolKeys(std::move(all_keys->keys), *overrides);
+  if (initial) {
+    pool_.load(std::move(keys));
+  } else {
+    pool_.sync(std::move(keys));
   }
-  wireRoutes();
-  if (auto st = api_docs_.build(front_->router); !st) return st;
-  started_ms_ = load_start;
-  return {};
+  return out;
 }
 
 // The one route table: native Gemini paths, the OpenAI and Anthropic routes, the admin API and

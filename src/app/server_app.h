@@ -106,6 +106,8 @@ class ServerApp {
   // Consumes a finished request's record: the client token's usage, then the access log line.
   void consumeRecord(const http::RequestRecord& record);
   Status loadTokens();
+  // Loads the key pool from the database (whole at start-up; synced on a reload). Blocking.
+  Result<admin::PoolReload> loadPool(bool initial);
   void shutdown();
 
   // 1. Process: settings, time, the data-directory lock, the front (its server's worker

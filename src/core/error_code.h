@@ -55,6 +55,7 @@ enum class ErrorCode {
   UnsupportedDatabase,
   // Settings and start-up.
   InvalidConfig,
+  ConfigRequired,
   InvalidSetting,
   InvalidEnvFile,
   DataDir,
@@ -141,6 +142,8 @@ constexpr std::string_view toString(ErrorCode code) {
       return "unsupported_database";
     case ErrorCode::InvalidConfig:
       return "invalid_config";
+    case ErrorCode::ConfigRequired:
+      return "config_required";
     case ErrorCode::InvalidSetting:
       return "invalid_setting";
     case ErrorCode::InvalidEnvFile:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <unordered_set>
 
 #include "keys/memory_bucket_store.h"
 #include "keys/memory_cooldown_store.h"
@@ -277,8 +278,30 @@ void KeyPool::upsert(PoolKey key, bool keep_state) {
   addLocked(std::move(key), now, keep_state);
 }
 
+void KeyPool::sync(std::vector<PoolKey> keys) {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mu_);
+  std::unordered_set<std::int64_t> present;
+  present.reserve(keys.size());
+  for (auto& k : keys) {
+    present.insert(k.id);
+    // The stored override wins, also when it was removed.
+    if (Entry* e = findLocked(k.id)) e->bucket_override = k.bucket_override;
+    addLocked(std::move(k), now);
+  }
+  std::vector<std::int64_t> gone;
+  for (const auto& [id, e] : entries_) {
+    if (!present.contains(id)) gone.push_back(id);
+  }
+  for (const std::int64_t id : gone) removeLocked(id);
+}
+
 void KeyPool::remove(std::int64_t id) {
   std::lock_guard lock(mu_);
+  removeLocked(id);
+}
+
+void KeyPool::removeLocked(std::int64_t id) {
   Entry* e = findLocked(id);
   if (!e) return;
   const TimePoint now = clock_.now();

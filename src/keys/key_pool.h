@@ -99,6 +99,11 @@ class KeyPool {
   // and failure count (an edit that did not set the status: the row read may lag the pool).
   void upsert(PoolKey key, bool keep_state = false);
   void remove(std::int64_t id);
+  // Makes the pool hold exactly `keys` (a reload from the database) without starting over: keys
+  // not in `keys` leave, new ones come in, and known ones take their value, status, failure
+  // count, priority and bucket override from `keys` while keeping their bucket level, per-model
+  // cooldowns, use count and latest use. O(n).
+  void sync(std::vector<PoolKey> keys);
 
   // Picks an eligible key for `model` (see the header comment), not in `exclude` (keys already
   // tried in this request), and takes one token from its bucket. nullopt when no key is eligible;
@@ -216,6 +221,7 @@ class KeyPool {
   };
 
   Entry* findLocked(std::int64_t id);
+  void removeLocked(std::int64_t id);
   void addLocked(PoolKey key, TimePoint now, bool keep_state = false);
   void setActiveIndexLocked(Entry& e, bool active);
   // Applies a status change the machine reported: eligibility, the cooldown order.

@@ -50,6 +50,28 @@ TEST(KeyPool, PicksOnlyActiveKeys) {
   }
 }
 
+TEST(KeyPool, SyncTakesStoredKeysAndKeepsLiveCooldowns) {
+  ManualClock clock;
+  KeyPool pool(clock, 3);
+  pool.configure(unlimited());
+  pool.load(keysOf(3));
+  pool.recordCooldown(1, "m", clock.now() + Millis{60'000}, "429");
+  // Stored now: key 2 disabled elsewhere, key 3 deleted, key 4 added.
+  auto stored = keysOf(4);
+  stored[1].status = KeyStatus::Disabled;
+  stored.erase(stored.begin() + 2);
+  pool.sync(stored);
+  EXPECT_EQ(pool.size(), 3u);
+  EXPECT_FALSE(pool.get(3));
+  EXPECT_EQ(pool.get(2)->status, KeyStatus::Disabled);
+  EXPECT_EQ(pool.cooldowns(1).size(), 1u) << "a live cooldown survives the reload";
+  for (int i = 0; i < 20; ++i) {
+    auto p = pool.pick("m", {});
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->id, 4);
+  }
+}
+
 TEST(KeyPool, ExcludesKeysAlreadyTried) {
   ManualClock clock;
   KeyPool pool(clock, 7);

@@ -5,6 +5,18 @@
 
 namespace poise::openapi {
 
+namespace {
+
+// api_keys/cache/invalidate and refresh: a reload of the key pool from the database.
+constexpr std::string_view kPoolReload = R"json({"tags": ["keys"], "responses": {
+    "200": {"description": "the pool is reloaded from the database, keeping live cooldowns and bucket levels", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["message", "cached_keys_count", "undecryptable_keys"],
+      "properties": {"message": {"type": "string"}, "cached_keys_count": {"type": "integer"},
+        "undecryptable_keys": {"type": "integer"}}}}}},
+    "503": {"description": "the pool cannot be reloaded here", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}}})json";
+
+}  // namespace
+
 std::span<const OperationDoc> adminDocs() {
   static const OperationDoc kDocs[] = {
       // --- admin/session_routes.cpp
@@ -66,6 +78,33 @@ std::span<const OperationDoc> adminDocs() {
     "200": {"description": "added; duplicates skipped", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeysAdded"}}}},
     "413": {"description": "more than 200000 keys", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
   }})json"},
+      {.method = "PUT", .pattern = "/api/v1/api_keys/bulk-update", .operation = R"json({"tags": ["keys"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["key_ids", "updates"],
+    "properties": {"key_ids": {"type": "array", "items": {"type": "integer"}},
+      "updates": {"type": "object", "minProperties": 1, "properties": {
+        "status": {"$ref": "#/components/schemas/KeyStatus"}, "description": {"type": "string"},
+        "priority": {"$ref": "#/components/schemas/KeyPriority"}}}}}}}},
+  "responses": {
+    "200": {"description": "changed in one transaction and in the live pool; unknown ids in failed_ids", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["total_requested", "total_updated", "failed_ids"],
+      "properties": {"total_requested": {"type": "integer"}, "total_updated": {"type": "integer"},
+        "failed_ids": {"type": "array", "items": {"type": "integer"}}}}}}}
+  }})json"},
+      // --- admin/pool_routes.cpp (the seed's key "cache" is the in-memory key pool)
+      {.method = "POST", .pattern = "/api/v1/api_keys/cache/invalidate", .operation = kPoolReload},
+      {.method = "POST", .pattern = "/api/v1/api_keys/cache/refresh", .operation = kPoolReload},
+      {.method = "GET", .pattern = "/api/v1/api_keys/cache/status", .operation = R"json({"tags": ["keys"], "responses": {
+    "200": {"description": "the pool's key counts against the stored rows'", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["cache_status", "cached_keys_count", "actual_active_keys_count", "cache_accuracy", "cache_ttl_seconds", "pool", "database", "statistics"],
+      "properties": {"cache_status": {"type": "string"}, "cached_keys_count": {"type": "integer"},
+        "actual_active_keys_count": {"type": "integer"}, "cache_accuracy": {"type": "boolean"},
+        "cache_ttl_seconds": {"type": "null"},
+        "pool": {"$ref": "#/components/schemas/StatusCounts"}, "database": {"$ref": "#/components/schemas/StatusCounts"},
+        "statistics": {"type": "object"}}}}}}}})json"},
+      {.method = "POST", .pattern = "/api/v1/api_keys/cache/reset-stats", .operation = R"json({"tags": ["keys"], "responses": {
+    "200": {"description": "the reload statistics are zeroed", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}}}}}})json"},
       {.method = "DELETE",
        .pattern = "/api/v1/api_keys/bulk-delete",
        .operation = R"json({"tags": ["keys"],
@@ -166,6 +205,19 @@ std::span<const OperationDoc> adminDocs() {
        .operation = R"json({"tags": ["config"], "responses": {
     "200": {"description": "the entry (a secret masked)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConfigItem"}}}},
     "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "POST", .pattern = "/api/v1/config", .operation = R"json({"tags": ["config"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["key", "value"],
+    "properties": {"key": {"type": "string", "minLength": 1}, "value": {"$ref": "#/components/schemas/ConfigValue"}}}}}},
+  "responses": {
+    "201": {"description": "created; in effect at once (a secret shown masked)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConfigItem"}}}},
+    "409": {"description": "the key exists (conflict): use PUT /api/v1/config/{key}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
+      {.method = "DELETE", .pattern = "/api/v1/config/{key}", .operation = R"json({"tags": ["config"], "responses": {
+    "204": {"description": "deleted; its default applies again at once"},
+    "404": {"$ref": "#/components/responses/AdminNotFound"},
+    "422": {"description": "api_token and target_api_url cannot be deleted (config_required)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
+  }})json"},
       {.method = "POST",
        .pattern = "/api/v1/config/bulk-save",
        .operation = R"json({"tags": ["config"],
@@ -286,11 +338,18 @@ std::span<const OperationDoc> adminDocs() {
       {.method = "GET", .pattern = "/api/v1/audit", .operation = R"json({"tags": ["audit"],
   "parameters": [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-    {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}],
+    {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}},
+    {"name": "user", "in": "query", "description": "a username", "schema": {"type": "string"}},
+    {"name": "action", "in": "query", "description": "e.g. key.reveal, token.create, config.delete", "schema": {"type": "string"}},
+    {"name": "target", "in": "query", "description": "e.g. a key id or a config key", "schema": {"type": "string"}},
+    {"name": "since", "in": "query", "description": "inclusive", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "until", "in": "query", "description": "exclusive", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "limit", "in": "query", "description": "with cursor paging", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+    {"name": "cursor", "in": "query", "description": "next_cursor of the previous page", "schema": {"type": "string"}}],
   "responses": {
-    "200": {"description": "a page of the audit log, newest first", "content": {"application/json": {"schema": {
-      "type": "object", "required": ["total", "items"],
-      "properties": {"total": {"type": "integer"}, "items": {"type": "array", "items": {"type": "object",
+    "200": {"description": "the matching entries, newest first", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["total", "items", "next_cursor"],
+      "properties": {"total": {"type": "integer"}, "next_cursor": {"type": ["string", "null"]}, "items": {"type": "array", "items": {"type": "object",
         "required": ["id", "user_id", "username", "action", "target", "detail", "ip", "created_at"],
         "properties": {"id": {"type": "integer"}, "user_id": {"type": ["integer", "null"]}, "username": {"type": "string"},
           "action": {"type": "string"}, "target": {"type": "string"}, "detail": {"type": "string"},
@@ -407,6 +466,19 @@ std::span<const OperationDoc> adminDocs() {
           "type": "object", "required": ["timestamp"], "properties": {"timestamp": {"$ref": "#/components/schemas/DateTime"}}}},
         "resolution": {"type": "string"}, "bucket_seconds": {"type": "integer"},
         "start_time": {"$ref": "#/components/schemas/DateTime"}, "end_time": {"$ref": "#/components/schemas/DateTime"}}}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET", .pattern = "/api/v1/api_keys/statistics/calls_by_minute", .operation = R"json({"tags": ["statistics"],
+  "parameters": [{"name": "hours_ago", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 24, "default": 24}}],
+  "responses": {
+    "200": {"description": "upstream attempts per key and minute (in memory: empty after a restart; keys masked)", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["logs", "complete_since"],
+      "properties": {"complete_since": {"oneOf": [{"$ref": "#/components/schemas/DateTime"}, {"type": "null"}]},
+        "logs": {"type": "array", "items": {"type": "object",
+          "required": ["api_key_id", "key_value", "timestamp", "call_count", "failure_count"],
+          "properties": {"api_key_id": {"type": "integer"}, "key_value": {"type": "string"},
+            "timestamp": {"$ref": "#/components/schemas/DateTime"}, "call_count": {"type": "integer"},
+            "failure_count": {"type": "integer"}}}}}}}}},
     "422": {"$ref": "#/components/responses/AdminValidationError"}
   }})json"},
       {.method = "GET",

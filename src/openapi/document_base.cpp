@@ -102,6 +102,9 @@ std::string_view documentBase() {
         "properties": {"detail": {"type": "string"}}
       },
       "DateTime": {"type": "string", "format": "date-time"},
+      "StatusCounts": {"type": "object", "required": ["active", "exhausted", "error", "disabled", "total"],
+        "properties": {"active": {"type": "integer"}, "exhausted": {"type": "integer"}, "error": {"type": "integer"},
+          "disabled": {"type": "integer"}, "total": {"type": "integer"}}},
       "User": {"type": "object",
         "required": ["id", "username", "role", "is_active", "must_change_password", "created_at", "updated_at"],
         "properties": {"id": {"type": "integer"}, "username": {"type": "string"},

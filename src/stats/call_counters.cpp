@@ -63,6 +63,7 @@ void CallCounters::record(std::int64_t key_id, bool failed, TimePoint now) {
   add(seconds_, secondOf(now), one);
   add(minutes_, minuteOf(now), one);
   add(keys_[key_id], hour, one);
+  addKeyMinuteLocked(key_id, minuteOf(now), one);
   if (month > month_) {
     month_ = month;
     month_total_ = 0;
@@ -77,6 +78,49 @@ void CallCounters::record(std::int64_t key_id, bool failed, TimePoint now) {
     it->count.calls += one.calls;
     it->count.failures += one.failures;
   }
+}
+
+void CallCounters::addKeyMinuteLocked(std::int64_t key_id, std::int64_t minute, CallCount c) {
+  if (!key_minutes_.empty() && minute < key_minutes_.rbegin()->first - kKeyMinuteSpan) return;
+  auto [cell, inserted] = key_minutes_[minute].try_emplace(key_id);
+  cell->second.calls += c.calls;
+  cell->second.failures += c.failures;
+  if (inserted) ++key_minute_cells_;
+  // Minutes older than 24 h before the newest go, and the oldest go first past the cell cap.
+  const std::int64_t newest = key_minutes_.rbegin()->first;
+  while (key_minutes_.size() > 1 && (key_minutes_.begin()->first < newest - kKeyMinuteSpan ||
+                                     key_minute_cells_ > kMaxKeyMinuteCells)) {
+    const bool over_cap = key_minute_cells_ > kMaxKeyMinuteCells;
+    key_minute_cells_ -= key_minutes_.begin()->second.size();
+    key_minutes_.erase(key_minutes_.begin());
+    if (over_cap) complete_since_ = key_minutes_.begin()->first;
+  }
+  // Once the minutes the cap cut into have aged out, every minute kept is whole again.
+  if (complete_since_ && *complete_since_ < key_minutes_.begin()->first) complete_since_.reset();
+}
+
+std::vector<KeyMinuteCount> CallCounters::keyMinutes(TimePoint since, TimePoint now) const {
+  const std::int64_t first = minuteOf(since);
+  const std::int64_t last = minuteOf(now);
+  std::vector<KeyMinuteCount> out;
+  std::lock_guard lock(mu_);
+  for (auto it = key_minutes_.lower_bound(first); it != key_minutes_.end() && it->first <= last;
+       ++it) {
+    for (const auto& [id, count] : it->second) {
+      out.push_back(KeyMinuteCount{
+          .key_id = id, .minute = TimePoint{std::chrono::minutes(it->first)}, .count = count});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const KeyMinuteCount& a, const KeyMinuteCount& b) {
+    return a.key_id != b.key_id ? a.key_id < b.key_id : a.minute < b.minute;
+  });
+  return out;
+}
+
+std::optional<TimePoint> CallCounters::keyMinutesCompleteSince() const {
+  std::lock_guard lock(mu_);
+  if (!complete_since_) return std::nullopt;
+  return TimePoint{std::chrono::minutes(*complete_since_)};
 }
 
 CallCount CallCounters::callsLast(std::chrono::seconds window, TimePoint now) const {

@@ -1,13 +1,16 @@
-// CallCounters: in-memory counts of upstream attempts for GET /api/v1/api_keys/statistics/calls:
-// a per-second ring (the last minute), a per-minute ring (the last 24 h), 24 hourly slots per key
-// and this UTC month's total, plus the per-hour increments not yet persisted. Thread-safe: one
-// short mutex per call, no allocation on record() except the first call of a new key or hour.
+// CallCounters: in-memory counts of upstream attempts for GET /api/v1/api_keys/statistics/calls
+// and calls_by_minute: a per-second ring (the last minute), a per-minute ring (the last 24 h), 24
+// hourly slots per key, per-key counts per minute (the last 24 h, capped) and this UTC month's
+// total, plus the per-hour increments not yet persisted. Thread-safe: one short mutex per call;
+// record() allocates only for the first call of a new key, hour or (key, minute).
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +32,13 @@ struct HourlyCallCount {
   friend bool operator==(const HourlyCallCount&, const HourlyCallCount&) = default;
 };
 
+// Attempts with one key in one UTC minute; `minute` is the first instant of that minute.
+struct KeyMinuteCount {
+  std::int64_t key_id = 0;
+  TimePoint minute;
+  CallCount count;
+};
+
 class CallCounters {
  public:
   CallCounters();
@@ -48,6 +58,14 @@ class CallCounters {
   // it counts from the restart.
   CallCount keyLast24h(std::int64_t key_id, TimePoint now) const;
 
+  // Each key's attempts per minute from the minute of `since` to the minute of `now`, by key id
+  // then minute; minutes without attempts are left out. Covers the last 24 h, in memory only
+  // (empty after a restart) and at most kMaxKeyMinuteCells (key, minute) pairs: past that the
+  // oldest minutes are dropped (see keyMinutesCompleteSince).
+  std::vector<KeyMinuteCount> keyMinutes(TimePoint since, TimePoint now) const;
+  // The first minute still whole after the cap dropped older ones; nullopt when none was dropped.
+  std::optional<TimePoint> keyMinutesCompleteSince() const;
+
   // Takes the per-hour increments recorded since the last drain (for call_counts_hourly),
   // oldest hour first.
   std::vector<HourlyCallCount> drainHourly();
@@ -63,6 +81,7 @@ class CallCounters {
   static constexpr std::size_t kSecondSlots = 64;
   static constexpr std::size_t kMinuteSlots = std::size_t{24} * 60;
   static constexpr std::size_t kKeyHourSlots = 24;
+  static constexpr std::size_t kMaxKeyMinuteCells = 200'000;  // about 16 MiB at most
 
  private:
   struct Slot {
@@ -77,6 +96,9 @@ class CallCounters {
   template <std::size_t N>
   static CallCount sum(const Ring<N>& ring, std::int64_t first, std::int64_t last);
 
+  void addKeyMinuteLocked(std::int64_t key_id, std::int64_t minute, CallCount c);
+  static constexpr std::int64_t kKeyMinuteSpan = std::int64_t{24} * 60;  // minutes
+
   mutable std::mutex mu_;
   Ring<kSecondSlots> seconds_;
   Ring<kMinuteSlots> minutes_;
@@ -84,6 +106,10 @@ class CallCounters {
   std::int64_t month_ = -1;  // year * 12 + month − 1 of month_total_
   std::int64_t month_total_ = 0;
   std::vector<HourlyCallCount> pending_;
+  // minute since the epoch → key id → attempts (calls_by_minute).
+  std::map<std::int64_t, std::unordered_map<std::int64_t, CallCount>> key_minutes_;
+  std::size_t key_minute_cells_ = 0;
+  std::optional<std::int64_t> complete_since_;
 };
 
 }  // namespace poise::stats

@@ -163,5 +163,42 @@ TEST(CallCounters, ConcurrentRecordsAreAllCounted) {
   EXPECT_EQ(c.keyLast24h(3, now), (CallCount{10000, 1000}));
 }
 
+TEST(CallCounters, KeyMinutesAreByKeyThenMinuteAndKeepTwentyFourHours) {
+  CallCounters c;
+  const TimePoint t0 = at("2026-11-26T10:00:10.000Z");
+  c.record(2, false, t0);
+  c.record(1, true, t0 + 20s);
+  c.record(1, false, t0 + 40s);  // 10:00:50, same minute
+  c.record(1, false, t0 + 70s);  // 10:01:20
+  auto rows = c.keyMinutes(t0 - 1h, t0 + 2min);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].key_id, 1);
+  EXPECT_EQ(rows[0].minute, at("2026-11-26T10:00:00.000Z"));
+  EXPECT_EQ(rows[0].count, (CallCount{2, 1}));
+  EXPECT_EQ(rows[1].minute, at("2026-11-26T10:01:00.000Z"));
+  EXPECT_EQ(rows[2].key_id, 2);
+  // The window is whole minutes from the minute of `since`.
+  EXPECT_EQ(c.keyMinutes(t0 + 60s, t0 + 2min).size(), 1u);
+  // A day later the old minutes are gone; nothing was dropped by the cap.
+  c.record(3, false, t0 + 24h + 2min);
+  rows = c.keyMinutes(t0 - 1h, t0 + 25h);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].key_id, 3);
+  EXPECT_FALSE(c.keyMinutesCompleteSince());
+}
+
+TEST(CallCounters, KeyMinutesDropTheOldestMinutesPastTheCap) {
+  CallCounters c;
+  const TimePoint t0 = at("2026-11-26T10:00:00.000Z");
+  // Two minutes full of distinct keys, then one more cell.
+  const auto half = static_cast<std::int64_t>(CallCounters::kMaxKeyMinuteCells / 2);
+  for (std::int64_t k = 0; k < half; ++k) c.record(k, false, t0);
+  for (std::int64_t k = 0; k < half; ++k) c.record(k, false, t0 + 1min);
+  c.record(0, false, t0 + 2min);
+  EXPECT_EQ(c.keyMinutesCompleteSince(), t0 + 1min);
+  const auto rows = c.keyMinutes(t0, t0 + 2min);
+  EXPECT_EQ(rows.size(), static_cast<std::size_t>(half) + 1);
+}
+
 }  // namespace
 }  // namespace poise::stats

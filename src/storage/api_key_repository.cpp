@@ -107,6 +107,55 @@ void appendInsertParams(std::vector<Value>& params, const SealedRow& r, std::str
   params.push_back(now);
 }
 
+// The body of update() inside an open transaction: the row after the change.
+Result<Row> patchRow(Connection& c, std::int64_t id, const KeyPatch& patch, const SealedRow* sealed,
+                     TimePoint now) {
+  const std::string select = "SELECT " + std::string(kColumns) + " FROM api_keys WHERE id = ?";
+  auto before = c.query(select, {id});
+  if (!before) return before.error();
+  if (before->empty()) return keyNotFound();
+  const std::string old_status = before->front().text(5);
+
+  std::string set = "updated_at = ?";
+  std::vector<Value> params{timestampValue(now)};
+  if (sealed) {
+    set.append(", key_ciphertext = ?, key_nonce = ?, fingerprint = ?, masked = ?");
+    params.emplace_back(Blob{sealed->sealed.ciphertext});
+    params.emplace_back(Blob{sealed->sealed.nonce});
+    params.emplace_back(sealed->fingerprint);
+    params.emplace_back(sealed->masked);
+  }
+  if (patch.status) {
+    set.append(", status = ?");
+    params.emplace_back(*patch.status);
+  }
+  if (patch.description) {
+    set.append(", description = ?");
+    params.emplace_back(*patch.description);
+  }
+  if (patch.priority) {
+    set.append(", priority = ?");
+    params.emplace_back(*patch.priority);
+  }
+  params.emplace_back(id);
+  auto changed = c.execute("UPDATE api_keys SET " + set + " WHERE id = ?", params);
+  if (!changed)
+    return changed.error().code == ErrorCode::Conflict ? duplicateKey() : changed.error();
+
+  if (patch.status && *patch.status != old_status) {
+    auto h = c.execute(
+        "INSERT INTO key_status_history (api_key_id, from_status, to_status, reason, "
+        "created_at) VALUES (?, ?, ?, ?, ?)",
+        {id, old_status, *patch.status, truncateUtf8(patch.status_reason, kMaxReasonBytes),
+         timestampValue(now)});
+    if (!h) return h.error();
+  }
+  auto after = c.query(select, {id});
+  if (!after) return after.error();
+  if (after->empty()) return keyNotFound();
+  return after->front();
+}
+
 }  // namespace
 
 bool isKeyStatus(std::string_view s) {
@@ -326,17 +375,26 @@ Result<Page<ApiKey>> ApiKeyRepository::list(const KeyListQuery& q) {
   return page;
 }
 
-Result<ApiKey> ApiKeyRepository::update(std::int64_t id, const KeyPatch& patch) {
+namespace {
+
+Status checkPatch(const KeyPatch& patch) {
   if (patch.status) {
     if (auto st = checkStatus(*patch.status); !st) return st.error();
   }
   if (patch.priority) {
     if (auto st = checkPriority(*patch.priority); !st) return st.error();
   }
-  std::optional<SealedRow> sealed;
   if (patch.description) {
     if (auto st = checkDescription(*patch.description); !st) return st.error();
   }
+  return {};
+}
+
+}  // namespace
+
+Result<ApiKey> ApiKeyRepository::update(std::int64_t id, const KeyPatch& patch) {
+  if (auto st = checkPatch(patch); !st) return st.error();
+  std::optional<SealedRow> sealed;
   if (patch.value) {
     const std::string_view v = trim(*patch.value);
     if (auto st = checkValue(v); !st) return st.error();
@@ -347,51 +405,37 @@ Result<ApiKey> ApiKeyRepository::update(std::int64_t id, const KeyPatch& patch) 
   const TimePoint now = clock_.now();
   Result<ApiKey> out = keyNotFound();
   Status st = db_.transaction([&](Connection& c) -> Status {
-    const std::string select = "SELECT " + std::string(kColumns) + " FROM api_keys WHERE id = ?";
-    auto before = c.query(select, {id});
-    if (!before) return before.error();
-    if (before->empty()) return keyNotFound();
-    const std::string old_status = before->front().text(5);
-
-    std::string set = "updated_at = ?";
-    std::vector<Value> params{timestampValue(now)};
-    if (sealed) {
-      set.append(", key_ciphertext = ?, key_nonce = ?, fingerprint = ?, masked = ?");
-      params.emplace_back(Blob{sealed->sealed.ciphertext});
-      params.emplace_back(Blob{sealed->sealed.nonce});
-      params.emplace_back(sealed->fingerprint);
-      params.emplace_back(sealed->masked);
-    }
-    if (patch.status) {
-      set.append(", status = ?");
-      params.emplace_back(*patch.status);
-    }
-    if (patch.description) {
-      set.append(", description = ?");
-      params.emplace_back(*patch.description);
-    }
-    if (patch.priority) {
-      set.append(", priority = ?");
-      params.emplace_back(*patch.priority);
-    }
-    params.emplace_back(id);
-    auto changed = c.execute("UPDATE api_keys SET " + set + " WHERE id = ?", params);
-    if (!changed)
-      return changed.error().code == ErrorCode::Conflict ? duplicateKey() : changed.error();
-
-    if (patch.status && *patch.status != old_status) {
-      auto h = c.execute(
-          "INSERT INTO key_status_history (api_key_id, from_status, to_status, reason, "
-          "created_at) VALUES (?, ?, ?, ?, ?)",
-          {id, old_status, *patch.status, truncateUtf8(patch.status_reason, kMaxReasonBytes),
-           timestampValue(now)});
-      if (!h) return h.error();
-    }
-    auto after = c.query(select, {id});
-    if (!after) return after.error();
-    if (after->empty()) return keyNotFound();
-    out = toKey(after->front(), true);
+    auto row = patchRow(c, id, patch, sealed ? &*sealed : nullptr, now);
+    if (!row) return row.error();
+    out = toKey(*row, true);
     if (!out) return out.error();
+    return {};
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<BulkUpdateResult> ApiKeyRepository::updateMany(std::span<const std::int64_t> ids,
+                                                      const KeyPatch& patch) {
+  if (patch.value) {
+    return makeError(ErrorCode::InvalidArgument, "a key value cannot be given to many keys");
+  }
+  if (auto st = checkPatch(patch); !st) return st.error();
+  const TimePoint now = clock_.now();
+  BulkUpdateResult out;
+  Status st = db_.transaction([&](Connection& c) -> Status {
+    out = {};
+    for (const std::int64_t id : ids) {
+      auto row = patchRow(c, id, patch, nullptr, now);
+      if (!row && row.error().code == ErrorCode::NotFound) {
+        out.missing.push_back(id);
+        continue;
+      }
+      if (!row) return row.error();
+      auto key = toKey(*row, true);
+      if (!key) return key.error();
+      out.updated.push_back(std::move(*key));
+    }
     return {};
   });
   if (!st) return st.error();
@@ -462,6 +506,43 @@ Result<LoadedKeys> ApiKeyRepository::loadAll() {
   });
   if (!st) return st.error();
   return out;
+}
+
+Result<std::optional<bool>> ApiKeyRepository::cipherOpensStoredKeys() {
+  auto rows = db_.query("SELECT " + std::string(kColumns) + " FROM api_keys ORDER BY id LIMIT 20");
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<bool>();
+  for (const Row& r : *rows) {
+    auto k = toKey(r, true);
+    if (k) return std::optional<bool>(true);
+    if (k.error().code != ErrorCode::DecryptFailed) return k.error();
+  }
+  return std::optional<bool>(false);
+}
+
+Result<std::int64_t> ApiKeyRepository::reencryptIn(Connection& c, const KeyCipher& to) const {
+  auto rows = c.query("SELECT " + std::string(kColumns) + " FROM api_keys ORDER BY id");
+  if (!rows) return rows.error();
+  std::int64_t count = 0;
+  for (const Row& r : *rows) {
+    auto k = toKey(r, true);
+    if (!k) {
+      if (k.error().code != ErrorCode::DecryptFailed) return k.error();
+      return makeError(ErrorCode::DecryptFailed,
+                       "API key " + std::to_string(r.int64(0)) +
+                           " does not decrypt with the current master key; delete it or "
+                           "restore it before re-keying");
+    }
+    std::string fingerprint = to.fingerprint(k->value);
+    auto row = seal(to, std::move(k->value), std::move(fingerprint));
+    if (!row) return row.error();
+    auto n = c.execute(
+        "UPDATE api_keys SET key_ciphertext = ?, key_nonce = ?, fingerprint = ? WHERE id = ?",
+        {Blob{row->sealed.ciphertext}, Blob{row->sealed.nonce}, row->fingerprint, k->id});
+    if (!n) return n.error();
+    ++count;
+  }
+  return count;
 }
 
 Status ApiKeyRepository::applyUsage(std::span<const UsageDelta> deltas) {

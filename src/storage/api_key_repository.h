@@ -58,6 +58,11 @@ struct AddKeysResult {
   std::vector<ApiKey> added;  // the new rows, in input order, with plaintext values
 };
 
+struct BulkUpdateResult {
+  std::vector<ApiKey> updated;        // with their values, in the order of the ids given
+  std::vector<std::int64_t> missing;  // ids with no key
+};
+
 struct KeyListQuery {
   int page = 1;  // 1-based
   int page_size = 50;
@@ -116,6 +121,10 @@ class ApiKeyRepository {
   // Returns the updated key with its value. Errors: "not_found", "conflict" (the new value is
   // another key's), "invalid_status", "invalid_priority", "invalid_argument".
   Result<ApiKey> update(std::int64_t id, const KeyPatch& patch);
+  // Applies `patch` (no value: values are unique) to every key of `ids` in one transaction; ids
+  // with no key are listed, not an error. Errors: "invalid_argument" (a value in the patch),
+  // "invalid_status", "invalid_priority"; any other failure changes nothing.
+  Result<BulkUpdateResult> updateMany(std::span<const std::int64_t> ids, const KeyPatch& patch);
   // Error "not_found". The key's history goes with it.
   Status remove(std::int64_t id);
   // Returns how many of `ids` existed and were removed.
@@ -125,6 +134,13 @@ class ApiKeyRepository {
   // empty value and status "error", stored so with kUndecryptableReason in its history (once),
   // and its id is listed in `undecryptable`.
   Result<LoadedKeys> loadAll();
+  // Whether this repository's cipher opens the stored keys: true when one of the first few
+  // does, false when none does, nullopt when there is no key. Reads only.
+  Result<std::optional<bool>> cipherOpensStoredKeys();
+  // Inside the caller's transaction `c`: decrypts every key with this repository's cipher and
+  // stores it sealed and fingerprinted under `to`. Returns how many; fails (code
+  // "decrypt_failed", naming the id) on the first key that does not decrypt.
+  Result<std::int64_t> reencryptIn(Connection& c, const KeyCipher& to) const;
   // Applies the deltas in one transaction; ids that no longer exist are skipped. A status that
   // differs from the stored one is recorded in the history. Error "invalid_status".
   Status applyUsage(std::span<const UsageDelta> deltas);

@@ -344,6 +344,26 @@ TEST_F(ApiKeyRepositoryTest, UpdateChangesFieldsAndRecordsStatusHistory) {
   EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
 }
 
+TEST_F(ApiKeyRepositoryTest, UpdateManyChangesKnownIdsAndListsTheRest) {
+  auto a = keys_.create(keyValue(1));
+  auto b = keys_.create(keyValue(2));
+  ASSERT_TRUE(a && b);
+  const std::vector<std::int64_t> ids = {a->id, 9999, b->id};
+  auto r = keys_.updateMany(ids, KeyPatch{.status = "disabled", .priority = "high"});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->updated.size(), 2u);
+  EXPECT_EQ(r->updated[0].id, a->id);
+  EXPECT_EQ(r->updated[0].value, keyValue(1));
+  EXPECT_EQ(r->missing, std::vector<std::int64_t>{9999});
+  EXPECT_EQ(keys_.get(b->id)->status, "disabled");
+  EXPECT_EQ(keys_.get(b->id)->priority, "high");
+  EXPECT_EQ(keys_.history(a->id, 10)->size(), 1u);
+
+  EXPECT_FALSE(keys_.updateMany(ids, KeyPatch{.status = "paused"}));
+  EXPECT_FALSE(keys_.updateMany(ids, KeyPatch{.value = keyValue(3)}));
+  EXPECT_EQ(keys_.get(a->id)->status, "disabled");
+}
+
 TEST_F(ApiKeyRepositoryTest, RemoveAndRemoveManyTakeHistoryAlong) {
   auto a = keys_.create(keyValue(1));
   auto b = keys_.create(keyValue(2));

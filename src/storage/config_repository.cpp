@@ -32,6 +32,13 @@ std::string boundTo(std::string_view key) {
   return "config:" + std::string(key);
 }
 
+Result<std::string> sealWith(const KeyCipher& cipher, std::string_view key,
+                             std::string_view value) {
+  auto s = cipher.encrypt(value, boundTo(key));
+  if (!s) return s.error();
+  return std::string(kSealedPrefix) + toHex(s->nonce) + ":" + toHex(s->ciphertext);
+}
+
 }  // namespace
 
 bool ConfigRepository::sealed(std::string_view key) const {
@@ -41,9 +48,7 @@ bool ConfigRepository::sealed(std::string_view key) const {
 
 Result<std::string> ConfigRepository::seal(std::string_view key, std::string_view value) const {
   if (!sealed(key)) return std::string(value);
-  auto s = secrets_.cipher->encrypt(value, boundTo(key));
-  if (!s) return s.error();
-  return std::string(kSealedPrefix) + toHex(s->nonce) + ":" + toHex(s->ciphertext);
+  return sealWith(*secrets_.cipher, key, value);
 }
 
 Status ConfigRepository::open(ConfigItem& item) const {
@@ -138,6 +143,24 @@ Result<bool> ConfigRepository::remove(std::string_view key) {
   auto n = db_.execute("DELETE FROM config WHERE \"key\" = ?", {std::string(key)});
   if (!n) return n.error();
   return *n > 0;
+}
+
+Result<std::int64_t> ConfigRepository::resealIn(Connection& c, const KeyCipher& to) const {
+  if (secrets_.cipher == nullptr) return std::int64_t{0};
+  std::int64_t count = 0;
+  for (const std::string& key : secrets_.keys) {
+    auto rows = c.query(std::string(kSelect) + "WHERE \"key\" = ?", {key});
+    if (!rows) return rows.error();
+    if (rows->empty() || !rows->front().text(2).starts_with(kSealedPrefix)) continue;
+    ConfigItem item = toItem(rows->front());
+    if (auto st = open(item); !st) return st.error();
+    auto stored = sealWith(to, key, item.value);
+    if (!stored) return stored.error();
+    auto n = c.execute("UPDATE config SET value = ? WHERE \"key\" = ?", {std::move(*stored), key});
+    if (!n) return n.error();
+    ++count;
+  }
+  return count;
 }
 
 Result<std::int64_t> ConfigRepository::sealClearSecrets() {

@@ -57,6 +57,10 @@ class ConfigRepository {
   Result<std::int64_t> insertIfAbsent(const std::map<std::string, std::string>& defaults);
   // True when the key existed.
   Result<bool> remove(std::string_view key);
+  // Inside the caller's transaction `c`: opens every sealed value with this repository's cipher
+  // and seals it again under `to`. Returns how many; fails (code "decrypt_failed") on a value
+  // that does not open.
+  Result<std::int64_t> resealIn(Connection& c, const KeyCipher& to) const;
   // Seals the secret keys' values still stored in clear (written before they were sealed, or by
   // hand). Idempotent: run at every start. Returns how many values it sealed.
   Result<std::int64_t> sealClearSecrets();

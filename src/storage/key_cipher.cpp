@@ -54,15 +54,16 @@ const unsigned char* bytes(std::string_view s) {
 }
 
 constexpr std::string_view kFingerprintLabel = "poise api-key fingerprint v1";
+constexpr std::string_view kCheckLabel = "poise master-key check v1";
 
-// Fingerprint key = HKDF-Expand(PRK = master key, info = label, 32 bytes) with SHA-256
-// (RFC 5869): a single block, HMAC-SHA256(master key, label || 0x01).
-std::array<std::uint8_t, 32> deriveFingerprintKey(const MasterKey& master_key) {
+// HKDF-Expand(PRK = master key, info = label, 32 bytes) with SHA-256 (RFC 5869): a single
+// block, HMAC-SHA256(master key, label || 0x01). Labels give independent keys.
+std::array<std::uint8_t, 32> deriveKey(const MasterKey& master_key, std::string_view label) {
   EVP_KDF* hkdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
   KdfCtx ctx(hkdf != nullptr ? EVP_KDF_CTX_new(hkdf) : nullptr);
   EVP_KDF_free(hkdf);  // the context keeps its own reference
   MasterKey prk = master_key;
-  std::string info(kFingerprintLabel);
+  std::string info(label);
   std::string digest = "SHA256";
   int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
   const OSSL_PARAM params[] = {
@@ -86,7 +87,7 @@ KeyCipher::KeyCipher(const MasterKey& master_key) : key_(master_key) {
   require(cipher_ != nullptr && hmac != nullptr, "fetch AES-256-GCM / HMAC");
   fingerprint_mac_ = EVP_MAC_CTX_new(hmac);
   EVP_MAC_free(hmac);  // the context keeps its own reference
-  std::array<std::uint8_t, 32> fingerprint_key = deriveFingerprintKey(key_);
+  std::array<std::uint8_t, 32> fingerprint_key = deriveKey(key_, kFingerprintLabel);
   std::string digest = "SHA256";
   const OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
@@ -113,6 +114,13 @@ std::string KeyCipher::fingerprint(std::string_view plaintext) const {
               EVP_MAC_final(ctx.get(), mac.data(), &len, mac.size()) == 1 && len == mac.size(),
           "HMAC-SHA256");
   return toHex(mac);
+}
+
+std::string KeyCipher::checkValue() const {
+  auto derived = deriveKey(key_, kCheckLabel);
+  std::string out = toHex(derived);
+  OPENSSL_cleanse(derived.data(), derived.size());
+  return out;
 }
 
 std::string KeyCipher::masked(std::string_view plaintext) {
@@ -236,23 +244,25 @@ Result<LoadedMasterKey> readKeyFile(const std::filesystem::path& path) {
 
 }  // namespace
 
-Result<LoadedMasterKey> loadOrCreateMasterKey(const std::filesystem::path& data_dir) {
-  const std::filesystem::path path = data_dir / "secret.key";
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) return readKeyFile(path);
-  if (!std::filesystem::exists(data_dir, ec)) {
-    std::filesystem::create_directories(data_dir, ec);
-    if (ec) return fileError(data_dir, "cannot create", ec.value());
-    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, ec);
-  }
-  // Write a complete temporary file, then link() it into place: the final name either does not
-  // exist or holds a whole key, and link() fails with EEXIST if another process won the race.
-  const std::filesystem::path tmp =
-      data_dir / ("secret.key.tmp." + std::to_string(static_cast<long>(::getpid())));
+Result<MasterKey> randomMasterKey() {
   MasterKey key{};
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
     return makeError(ErrorCode::CryptoError, "random generator failed");
   }
+  return key;
+}
+
+Result<MasterKey> readMasterKeyFile(const std::filesystem::path& path) {
+  auto loaded = readKeyFile(path);
+  if (!loaded) return loaded.error();
+  return loaded->key;
+}
+
+Status writeMasterKeyFile(const std::filesystem::path& path, const MasterKey& key) {
+  // Write a complete temporary file, then link() it into place: the final name either does not
+  // exist or holds a whole key, and link() fails with EEXIST if another process won the race.
+  std::filesystem::path tmp = path;
+  tmp += ".tmp." + std::to_string(static_cast<long>(::getpid()));
   std::string hex = toHex(key) + "\n";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return fileError(tmp, "cannot create", errno);
@@ -268,9 +278,27 @@ Result<LoadedMasterKey> loadOrCreateMasterKey(const std::filesystem::path& data_
   const int linked = ::link(tmp.c_str(), path.c_str());
   const int link_errno = errno;
   ::unlink(tmp.c_str());
-  if (linked != 0) {
-    if (link_errno == EEXIST) return readKeyFile(path);
-    return fileError(path, "cannot create", link_errno);
+  if (linked != 0) return fileError(path, "cannot create", link_errno);
+  return {};
+}
+
+Result<LoadedMasterKey> loadOrCreateMasterKey(const std::filesystem::path& data_dir) {
+  const std::filesystem::path path = data_dir / "secret.key";
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return readKeyFile(path);
+  if (!std::filesystem::exists(data_dir, ec)) {
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) return fileError(data_dir, "cannot create", ec.value());
+    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, ec);
+  }
+  auto random = randomMasterKey();
+  if (!random) return random.error();
+  MasterKey key = *random;
+  if (auto st = writeMasterKeyFile(path, key); !st) {
+    OPENSSL_cleanse(key.data(), key.size());
+    // Another process won the race: its key is the one.
+    if (std::filesystem::exists(path, ec)) return readKeyFile(path);
+    return st.error();
   }
   return LoadedMasterKey{.key = key, .generated = true, .insecure_permissions = false};
 }

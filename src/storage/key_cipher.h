@@ -47,6 +47,9 @@ class KeyCipher {
                               std::string_view associated_data = {}) const;
   // 64 lowercase hex characters; equal plaintexts give equal fingerprints under one master key.
   std::string fingerprint(std::string_view plaintext) const;
+  // 64 lowercase hex characters derived from the master key under a label of its own (HKDF), so
+  // a stored copy tells whether a configured key is the right one without revealing it.
+  std::string checkValue() const;
   // The display form stored beside each key (poise::maskSecret).
   static std::string masked(std::string_view plaintext);
 
@@ -67,6 +70,15 @@ struct LoadedMasterKey {
   bool generated = false;             // true when this call created the file
   bool insecure_permissions = false;  // the existing file is readable by group or others
 };
+
+// 32 fresh random bytes. Error "crypto_error" when the generator fails.
+Result<MasterKey> randomMasterKey();
+// Reads a key file (64 hex digits or base64). Errors never echo its content. Blocking file I/O.
+Result<MasterKey> readMasterKeyFile(const std::filesystem::path& path);
+
+// Creates `path` holding `key` as hex, mode 0600, written whole and synced before it appears;
+// fails when the file exists. Blocking file I/O.
+Status writeMasterKeyFile(const std::filesystem::path& path, const MasterKey& key);
 
 // Reads DATA_DIR/secret.key, or creates it (and DATA_DIR, mode 0700) holding 32 random bytes as
 // hex with mode 0600. Creation is atomic, so two processes starting together agree on one key.

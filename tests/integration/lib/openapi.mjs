@@ -126,6 +126,13 @@ export const EXAMPLES = {
   'DELETE /api/v1/api_keys/{id}': { last: true, status: 200, params: { id: (fx) => fx.spareKeyIds[0] } },
   'POST /api/v1/api_keys/bulk-add': { status: 200, body: () => ({ keys_string: `${googleShapedKey()},${googleShapedKey()}` }) },
   'POST /api/v1/api_keys/add-list': { status: 200, body: () => ({ keys: [googleShapedKey()] }) },
+  'PUT /api/v1/api_keys/bulk-update': {
+    status: 200, body: (fx) => ({ key_ids: [fx.keyId], updates: { description: 'bulk-updated' } }),
+  },
+  'POST /api/v1/api_keys/cache/invalidate': { status: 200 },
+  'POST /api/v1/api_keys/cache/refresh': { status: 200 },
+  'GET /api/v1/api_keys/cache/status': { status: 200 },
+  'POST /api/v1/api_keys/cache/reset-stats': { status: 200 },
   'DELETE /api/v1/api_keys/bulk-delete': { last: true, status: 200, body: (fx) => ({ ids: [fx.spareKeyIds[1]] }) },
 
   // --- key checks
@@ -142,6 +149,7 @@ export const EXAMPLES = {
   'GET /api/v1/api_keys/statistics/keys': { status: 200 },
   'GET /api/v1/api_keys/statistics/calls': { status: 200 },
   'GET /api/v1/api_keys/statistics/survival': { status: 200 },
+  'GET /api/v1/api_keys/statistics/calls_by_minute': { status: 200, query: { hours_ago: '1' } },
 
   // --- token buckets
   'GET /api/v1/token-bucket/config': { status: 200 },
@@ -162,6 +170,9 @@ export const EXAMPLES = {
   'GET /api/v1/config': { status: 200 },
   'GET /api/v1/config/{key}': { status: 200, params: { key: 'proxy_retry_max_count' } },
   'PUT /api/v1/config/{key}': { status: 200, params: { key: 'proxy_retry_max_count' }, body: { value: '2' } },
+  // setUp deletes anthropic_model_haiku, so that it can be created here.
+  'POST /api/v1/config': { status: 201, body: { key: 'anthropic_model_haiku', value: 'gemini-2.5-flash' } },
+  'DELETE /api/v1/config/{key}': { last: true, status: 204, params: { key: 'anthropic_model_opus' } },
   'POST /api/v1/config/bulk-save': {
     status: 200, body: { items: [{ key: 'proxy_retry_backoff_ms', value: 100 }] },
   },
@@ -214,6 +225,8 @@ export async function setUp(poise) {
     if (spare.status !== 201) throw new Error(`fixture key: ${spare.status} ${spare.text}`);
     fx.spareKeyIds.push(spare.body.id);
   }
+  const freed = await poise.admin('DELETE', '/api/v1/config/anthropic_model_haiku');
+  if (freed.status !== 204) throw new Error(`fixture config: ${freed.status} ${freed.text}`);
   // Two viewers (a password is given, so none has to be changed), and two client tokens.
   fx.viewerPassword = 'Viewer-pass-for-openapi-91c2';
   for (const name of ['userId', 'spareUserId']) {
