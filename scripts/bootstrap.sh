@@ -11,10 +11,13 @@ build_packages=(
   libpq-dev libmariadb-dev libhiredis-dev libhowardhinnant-date-dev tzdata
   nodejs npm
 )
+# chromium: the browser tests/integration/docs_browser.test.mjs drives through playwright-core,
+# which downloads no browser of its own.
 test_packages=(
   googletest libgtest-dev libbenchmark-dev
   nginx-light wrk curl openssl linux-perf postgresql mariadb-server mariadb-client
   clang libclang-rt-14-dev clang-format clang-tidy
+  chromium
 )
 
 want=("${build_packages[@]}")
