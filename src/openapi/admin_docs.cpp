@@ -78,7 +78,9 @@ std::span<const OperationDoc> adminDocs() {
     "200": {"description": "added; duplicates skipped", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KeysAdded"}}}},
     "413": {"description": "more than 200000 keys", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
   }})json"},
-      {.method = "PUT", .pattern = "/api/v1/api_keys/bulk-update", .operation = R"json({"tags": ["keys"],
+      {.method = "PUT",
+       .pattern = "/api/v1/api_keys/bulk-update",
+       .operation = R"json({"tags": ["keys"],
   "requestBody": {"required": true, "content": {"application/json": {"schema": {
     "type": "object", "required": ["key_ids", "updates"],
     "properties": {"key_ids": {"type": "array", "items": {"type": "integer"}},
@@ -94,7 +96,9 @@ std::span<const OperationDoc> adminDocs() {
       // --- admin/pool_routes.cpp (the seed's key "cache" is the in-memory key pool)
       {.method = "POST", .pattern = "/api/v1/api_keys/cache/invalidate", .operation = kPoolReload},
       {.method = "POST", .pattern = "/api/v1/api_keys/cache/refresh", .operation = kPoolReload},
-      {.method = "GET", .pattern = "/api/v1/api_keys/cache/status", .operation = R"json({"tags": ["keys"], "responses": {
+      {.method = "GET",
+       .pattern = "/api/v1/api_keys/cache/status",
+       .operation = R"json({"tags": ["keys"], "responses": {
     "200": {"description": "the pool's key counts against the stored rows'", "content": {"application/json": {"schema": {
       "type": "object", "required": ["cache_status", "cached_keys_count", "actual_active_keys_count", "cache_accuracy", "cache_ttl_seconds", "pool", "database", "statistics"],
       "properties": {"cache_status": {"type": "string"}, "cached_keys_count": {"type": "integer"},
@@ -102,7 +106,9 @@ std::span<const OperationDoc> adminDocs() {
         "cache_ttl_seconds": {"type": "null"},
         "pool": {"$ref": "#/components/schemas/StatusCounts"}, "database": {"$ref": "#/components/schemas/StatusCounts"},
         "statistics": {"type": "object"}}}}}}}})json"},
-      {.method = "POST", .pattern = "/api/v1/api_keys/cache/reset-stats", .operation = R"json({"tags": ["keys"], "responses": {
+      {.method = "POST",
+       .pattern = "/api/v1/api_keys/cache/reset-stats",
+       .operation = R"json({"tags": ["keys"], "responses": {
     "200": {"description": "the reload statistics are zeroed", "content": {"application/json": {"schema": {
       "type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}}}}}})json"},
       {.method = "DELETE",
@@ -213,7 +219,9 @@ std::span<const OperationDoc> adminDocs() {
     "201": {"description": "created; in effect at once (a secret shown masked)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConfigItem"}}}},
     "409": {"description": "the key exists (conflict): use PUT /api/v1/config/{key}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
   }})json"},
-      {.method = "DELETE", .pattern = "/api/v1/config/{key}", .operation = R"json({"tags": ["config"], "responses": {
+      {.method = "DELETE",
+       .pattern = "/api/v1/config/{key}",
+       .operation = R"json({"tags": ["config"], "responses": {
     "204": {"description": "deleted; its default applies again at once"},
     "404": {"$ref": "#/components/responses/AdminNotFound"},
     "422": {"description": "api_token and target_api_url cannot be deleted (config_required)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}
@@ -243,9 +251,7 @@ std::span<const OperationDoc> adminDocs() {
       "type": "object", "required": ["total", "items"],
       "properties": {"total": {"type": "integer"},
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}}}}}}})json"},
-      {.method = "POST",
-       .pattern = "/api/v1/users",
-       .operation = R"json({"tags": ["users"],
+      {.method = "POST", .pattern = "/api/v1/users", .operation = R"json({"tags": ["users"],
   "requestBody": {"required": true, "content": {"application/json": {"schema": {
     "type": "object", "required": ["username"],
     "properties": {"username": {"type": "string"},
@@ -263,9 +269,7 @@ std::span<const OperationDoc> adminDocs() {
        .operation = R"json({"tags": ["users"], "responses": {
     "200": {"description": "the user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
     "404": {"description": "no such user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminError"}}}}}})json"},
-      {.method = "PUT",
-       .pattern = "/api/v1/users/{id}",
-       .operation = R"json({"tags": ["users"],
+      {.method = "PUT", .pattern = "/api/v1/users/{id}", .operation = R"json({"tags": ["users"],
   "requestBody": {"required": true, "content": {"application/json": {"schema": {
     "type": "object", "minProperties": 1,
     "properties": {"role": {"enum": ["admin", "viewer"]}, "is_active": {"type": "boolean"}}}}}},
@@ -311,7 +315,9 @@ std::span<const OperationDoc> adminDocs() {
     "201": {"description": "created; `token` holds the value, shown this once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientTokenWithValue"}}}},
     "422": {"$ref": "#/components/responses/AdminValidationError"}
   }})json"},
-      {.method = "GET", .pattern = "/api/v1/tokens/{id}", .operation = R"json({"tags": ["tokens"], "responses": {
+      {.method = "GET",
+       .pattern = "/api/v1/tokens/{id}",
+       .operation = R"json({"tags": ["tokens"], "responses": {
     "200": {"description": "the token and its usage (its value never shown)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientToken"}}}},
     "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
       {.method = "PUT", .pattern = "/api/v1/tokens/{id}", .operation = R"json({"tags": ["tokens"],
@@ -321,16 +327,24 @@ std::span<const OperationDoc> adminDocs() {
     "404": {"$ref": "#/components/responses/AdminNotFound"},
     "422": {"$ref": "#/components/responses/AdminValidationError"}
   }})json"},
-      {.method = "POST", .pattern = "/api/v1/tokens/{id}/enable", .operation = R"json({"tags": ["tokens"], "responses": {
+      {.method = "POST",
+       .pattern = "/api/v1/tokens/{id}/enable",
+       .operation = R"json({"tags": ["tokens"], "responses": {
     "200": {"description": "the token, enabled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientToken"}}}},
     "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
-      {.method = "POST", .pattern = "/api/v1/tokens/{id}/disable", .operation = R"json({"tags": ["tokens"], "responses": {
+      {.method = "POST",
+       .pattern = "/api/v1/tokens/{id}/disable",
+       .operation = R"json({"tags": ["tokens"], "responses": {
     "200": {"description": "the token, disabled (refused with 401 from the next request)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientToken"}}}},
     "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
-      {.method = "POST", .pattern = "/api/v1/tokens/{id}/rotate", .operation = R"json({"tags": ["tokens"], "responses": {
+      {.method = "POST",
+       .pattern = "/api/v1/tokens/{id}/rotate",
+       .operation = R"json({"tags": ["tokens"], "responses": {
     "200": {"description": "a new value in `token`, shown this once; the old value stops at once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClientTokenWithValue"}}}},
     "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
-      {.method = "DELETE", .pattern = "/api/v1/tokens/{id}", .operation = R"json({"tags": ["tokens"], "responses": {
+      {.method = "DELETE",
+       .pattern = "/api/v1/tokens/{id}",
+       .operation = R"json({"tags": ["tokens"], "responses": {
     "204": {"description": "deleted; refused with 401 from the next request"},
     "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
 
@@ -468,7 +482,9 @@ std::span<const OperationDoc> adminDocs() {
         "start_time": {"$ref": "#/components/schemas/DateTime"}, "end_time": {"$ref": "#/components/schemas/DateTime"}}}}}},
     "422": {"$ref": "#/components/responses/AdminValidationError"}
   }})json"},
-      {.method = "GET", .pattern = "/api/v1/api_keys/statistics/calls_by_minute", .operation = R"json({"tags": ["statistics"],
+      {.method = "GET",
+       .pattern = "/api/v1/api_keys/statistics/calls_by_minute",
+       .operation = R"json({"tags": ["statistics"],
   "parameters": [{"name": "hours_ago", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 24, "default": 24}}],
   "responses": {
     "200": {"description": "upstream attempts per key and minute (in memory: empty after a restart; keys masked)", "content": {"application/json": {"schema": {

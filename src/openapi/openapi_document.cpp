@@ -23,14 +23,14 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// "get" "/api/v1/api_keys/{id}" → "get_api_v1_api_keys_id".
+// "get" "/api/v1/api_keys/{id}" → "getApiV1ApiKeysId": camelCase, since Swagger UI's deep links
+// read '_' as an escaped space (and warn about it), and code generators take the name as is.
 std::string operationId(std::string_view method, std::string_view path) {
   std::string out = lower(method);
   bool gap = true;
   for (const char c : path) {
     if (std::isalnum(static_cast<unsigned char>(c))) {
-      if (gap) out += '_';
-      out += c;
+      out += gap ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
       gap = false;
     } else {
       gap = true;
