@@ -206,13 +206,27 @@ describe('the gateway log', () => {
       }
     }
     assert.equal(tried.size, BAD_KEYS.length, 'both failing keys were tried');
+    // A client token, sent every way a client can, a refused call among them: its value stays
+    // out of the log and never reaches the upstream.
+    const created = await poise.admin('POST', '/api/v1/tokens', { name: 'canary', allowed_models: ['gemini-2.5-*'] });
+    assert.equal(created.status, 201, created.text);
+    const clientToken = created.body.token;
+    for (const auth of ['key', 'goog', 'bearer', 'x-api-key']) {
+      const res = await nativeCall(poise.url, { token: clientToken, auth, text: `client ${auth}` });
+      assert.equal(res.status, 200, `${auth}: ${res.text}`);
+    }
+    const refused = await nativeCall(poise.url, { token: clientToken, auth: 'key', model: 'gemini-2.0-flash' });
+    assert.equal(refused.status, 403, refused.text);
+    assert.ok(!refused.text.includes(clientToken), 'not echoed in a refusal');
+    assert.deepEqual(findLeaks(JSON.stringify(await fake.requests()), { clientToken }), [],
+      'the client token never reaches the upstream');
     const accessToken = poise.accessToken;
     const adminPassword = poise.adminPassword;
     // Stopping flushes every log line (and checks the exit code).
     await poise.stop();
     const logs = poise.logs();
     assert.ok(logs.length > 0, 'poise logged something');
-    const secrets = { gatewayToken: poise.gatewayToken, adminPassword, accessToken };
+    const secrets = { gatewayToken: poise.gatewayToken, adminPassword, accessToken, clientToken };
     POOL.forEach((k, i) => { secrets[`upstreamKey${i}`] = k; });
     const leaks = findLeaks(logs, secrets);
     assert.deepEqual(leaks, [], 'secrets found in the log');
