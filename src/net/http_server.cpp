@@ -369,6 +369,9 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
   const auto peer = stream.socket().remote_endpoint(ec);
   if (ec) co_return;  // already gone
   const std::string remote_ip = peer.address().to_string();
+  // Whether this connection's forwarding headers are believed: once per connection.
+  const bool peer_trusted =
+      !options_.trusted_proxies.empty() && options_.trusted_proxies.contains(peer.address());
 
   // The per-address cap first, so a flood from one address is refused as such and not as a full
   // server. The lease is held for the life of the connection and gives its count back on every
@@ -533,9 +536,13 @@ asio::awaitable<void> HttpServer::serveConnection(Worker& w, tcp::socket socket)
     info.request_id = isSaneRequestId(incoming_id) ? std::string(incoming_id)
                                                    : makeRequestId(w.index, ++w.request_counter);
     info.remote_ip = remote_ip;
-    auto client = forwardedClient(peer.address(), req, options_.trusted_proxies);
-    info.client_ip = std::move(client.ip);
-    info.https = client.https;
+    if (peer_trusted) {
+      auto client = forwardedClient(peer.address(), req, options_.trusted_proxies);
+      info.client_ip = std::move(client.ip);
+      info.https = client.https;
+    } else {
+      info.client_ip = remote_ip;  // the forwarding headers are ignored: the peer is the client
+    }
     info.started_ms = clock_.monotonicMs();
     HttpExchange exchange(req, stream, std::move(info), options_.write_timeout);
     exchange.setStopNotice(&notice);

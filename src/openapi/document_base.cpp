@@ -147,7 +147,7 @@ std::string_view documentBase() {
               "prompt_tokens": {"type": "integer"}, "completion_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"},
               "today": {"type": "object", "required": ["requests", "tokens"], "properties": {"requests": {"type": "integer"}, "tokens": {"type": "integer"}}}}}}},
       "ClientTokenWithValue": {"allOf": [{"$ref": "#/components/schemas/ClientToken"},
-        {"type": "object", "required": ["token"], "properties": {"token": {"type": "string", "pattern": "^gp_[0-9a-f]{64}$"}}}]},
+        {"type": "object", "required": ["token"], "properties": {"token": {"type": "string", "pattern": "^gp_[A-Za-z0-9_-]{43}$"}}}]},
       "KeyStatus": {"enum": ["active", "exhausted", "error", "disabled"]},
       "KeyPriority": {"enum": ["high", "normal", "low"]},
       "ApiKey": {

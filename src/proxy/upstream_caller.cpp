@@ -95,9 +95,11 @@ std::optional<net::Response> rejectRequest(const ProxyDeps& deps, const net::Req
     auto client = deps.tokens != nullptr ? deps.tokens->find(digest) : nullptr;
     if (!client) return refuse(401, "the gateway token is not valid");
     const auto kind = clientProtocol(protocol);
-    const auto denial =
-        kind ? tokens::checkAccess(*client, *kind, parseAddress(record.remote_ip), deps.clock.now())
-             : tokens::Denial::Protocol;
+    // The address is parsed only for a token limited to some.
+    const auto address =
+        client->allowed_addresses.empty() ? std::nullopt : parseAddress(record.remote_ip);
+    const auto denial = kind ? tokens::checkAccess(*client, *kind, address, deps.clock.now())
+                             : tokens::Denial::Protocol;
     switch (denial) {
       case tokens::Denial::Disabled:
         return refuse(401, "the gateway token is disabled");

@@ -44,7 +44,7 @@ after(async () => {
 async function createToken(fields) {
   const res = await poise.admin('POST', '/api/v1/tokens', { name: randomToken('app'), ...fields });
   assert.equal(res.status, 201, res.text);
-  assert.match(res.body.token, /^gp_[0-9a-f]{64}$/);
+  assert.match(res.body.token, /^gp_[A-Za-z0-9_-]{43}$/);
   minted[`token ${res.body.id}`] = res.body.token;
   return { id: res.body.id, value: res.body.token, body: res.body };
 }
@@ -207,7 +207,7 @@ describe('through the SDKs', () => {
   it('an unknown, expired or disabled token is 401 in each protocol', async () => {
     const expired = await createToken({ expires_at: new Date(Date.now() - 1000).toISOString() });
     const disabled = await createToken({ enabled: false });
-    const unknown = `gp_${'0'.repeat(64)}`;
+    const unknown = `gp_${'A'.repeat(43)}`;
     for (const [token, why] of [[unknown, /not valid/], [expired.value, /expired/], [disabled.value, /disabled/]]) {
       const e1 = await refused(() => chat(token, 'dead-oa'), OpenAI.AuthenticationError, 401);
       assert.match(e1.message, why);
