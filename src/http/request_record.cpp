@@ -70,6 +70,13 @@ std::string_view toString(ErrorClass error) {
 void RequestRecord::fail(ErrorClass cls, std::string_view message) {
   if (error != ErrorClass::None) return;
   error = cls;
+  // A message may quote client input (a model name from a body): bounded, cut on a UTF-8
+  // character boundary, so one request cannot write a megabyte into the log.
+  if (message.size() > kMaxErrorMessageBytes) {
+    std::size_t end = kMaxErrorMessageBytes;
+    while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) --end;
+    message = message.substr(0, end);
+  }
   error_message.assign(message);
 }
 

@@ -75,8 +75,10 @@ struct RequestRecord {
   std::int64_t ended_ms = 0;
   bool finished = false;
 
-  // Records the first failure class and its message (later ones do not overwrite it).
+  // Records the first failure class and its message (later ones do not overwrite it), cut to
+  // kMaxErrorMessageBytes.
   void fail(ErrorClass cls, std::string_view message = {});
+  static constexpr std::size_t kMaxErrorMessageBytes = 1024;
 };
 
 // Consumes finished records. Called on the request's thread; must not block.

@@ -86,5 +86,16 @@ TEST(RequestRecord, ClientBytesCannotBreakTheLine) {
   EXPECT_NE(line.find("error=client_gone"), std::string::npos);
 }
 
+TEST(RequestRecord, AFailureMessageIsBoundedOnACharacterBoundary) {
+  RequestRecord r;
+  std::string message = "x";
+  for (int i = 0; i < 2000; ++i) message += "é";  // two bytes each: the cut falls mid-character
+  r.fail(ErrorClass::Forbidden, message);
+  ASSERT_LE(r.error_message.size(), RequestRecord::kMaxErrorMessageBytes);
+  EXPECT_GE(r.error_message.size(), RequestRecord::kMaxErrorMessageBytes - 1);
+  EXPECT_EQ(r.error_message.size() % 2, 1u);  // "x" and whole two-byte characters
+  EXPECT_TRUE(message.starts_with(r.error_message));
+}
+
 }  // namespace
 }  // namespace poise::http

@@ -1,5 +1,6 @@
 #include "proxy/upstream_caller.h"
 
+#include "core/model_id.h"
 #include "http/query.h"
 #include "net/upstream_client.h"
 #include "proxy/client_auth.h"
@@ -132,8 +133,10 @@ std::optional<UpstreamResult> checkGrant(const ProxyDeps& deps, http::RequestRec
     return denied(401, "the gateway token is not valid");
   }
   if (!model.empty() && !tokens::allowsModel(*token, model)) {
-    std::string message = "this gateway token may not use the model '";
-    message.append(model.starts_with("models/") ? model.substr(7) : model).append("'");
+    // The model may come from a client's body unchecked: it is quoted only when it is a model id.
+    const std::string_view named = model.starts_with("models/") ? model.substr(7) : model;
+    std::string message = "this gateway token may not use this model";
+    if (isGeminiModelId(named)) message.append(" ('").append(named).append("')");
     record.fail(http::ErrorClass::Forbidden, message);
     return denied(403, std::move(message));
   }

@@ -244,6 +244,20 @@ describe('through the SDKs', () => {
       body: { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'deny-body' }] },
     });
     assert.equal(compat.status, 403, compat.text);
+    // A huge model name in a body is neither echoed nor logged whole.
+    const huge = `deny-huge-${'x'.repeat(200000)}`;
+    const big = await request(`${poise.url}/v1beta/openai/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${value}` },
+      body: { model: huge, messages: [{ role: 'user', content: 'deny-huge' }] },
+    });
+    assert.equal(big.status, 403, big.text.slice(0, 300));
+    assert.ok(big.text.length < 1000, `a short answer (${big.text.length} bytes)`);
+    const compatLines = () => poise.logs().split('\n')
+      .filter((l) => l.includes('path=/v1beta/openai/chat/completions'));
+    await waitFor(async () => compatLines().length >= 2, { what: 'both access lines' });
+    assert.ok(!poise.logs().includes('deny-huge-xxxxxxxx'), 'the huge model is not logged');
+    for (const l of compatLines()) assert.ok(l.length < 4000, `a bounded log line (${l.length} bytes)`);
     for (const m of ['deny-alias', 'deny-an', 'deny-native', 'deny-emb', 'deny-body']) {
       await nothingUpstream(m);
     }
