@@ -253,7 +253,8 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
           .data_dir = s.data_dir,
           .listen = {.host = s.listen_host, .port = static_cast<int>(front_->port)},
           .accounts = &accounts_,
-          .reload_pool = [this] { return loadPool(false); }}),
+          .reload_pool = [this] { return loadPool(false); },
+          .request_logs = &request_log_repo_}),
       stats_job_(
           stats::SnapshotJobDeps{blocking_, stats_repo_, pool_, runtime_, call_counters_, clock_}),
       tls_(std::move(opened.tls)),
