@@ -39,6 +39,7 @@ void AdminApi::registerRoutes(http::Router& router) {
   registerKeyRoutes(router, *this);
   registerConfigRoutes(router, *this);
   registerAuditRoutes(router, *this);
+  registerLogRoutes(router, *this);
 }
 
 asio::awaitable<void> AdminApi::unmatched(net::HttpExchange& ex, bool method_not_allowed) {

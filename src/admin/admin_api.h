@@ -21,6 +21,7 @@
 #include "storage/api_key_repository.h"
 #include "storage/audit_repository.h"
 #include "storage/config_repository.h"
+#include "storage/request_log_repository.h"
 
 namespace poise::admin {
 
@@ -49,6 +50,7 @@ struct AdminDeps {
   config::ListenAddress listen;            // the gateway's own address, refused as target_api_url
   auth::UserAccounts* accounts = nullptr;  // the /users routes; registerRoutes needs it
   PoolReloader reload_pool;                // api_keys/cache/*; empty: those routes answer 503
+  storage::RequestLogRepository* request_logs = nullptr;  // the /logs routes; none when null
 };
 
 class AdminApi {

@@ -220,4 +220,24 @@ std::optional<std::int64_t> positiveId(std::string_view s) {
   return id;
 }
 
+std::string parseCursorListing(const net::Request& req, CursorListing& out, int max_limit) {
+  for (auto [name, slot] : {std::pair{"since", &out.since}, std::pair{"until", &out.until}}) {
+    if (auto v = queryParam(req, name); !v.empty()) {
+      TimePoint t;
+      if (!parseIso8601(v, t)) return std::string(name) + " must be an ISO-8601 date-time";
+      *slot = t;
+    }
+  }
+  if (auto v = queryParam(req, "limit"); !v.empty()) {
+    if (!parseNumber(v, out.limit) || out.limit < 1 || out.limit > max_limit) {
+      return "limit must be 1.." + std::to_string(max_limit);
+    }
+  }
+  if (auto v = queryParam(req, "cursor"); !v.empty()) {
+    out.before_id = positiveId(v);
+    if (!out.before_id) return "cursor is not one this route gave";
+  }
+  return {};
+}
+
 }  // namespace poise::admin::support

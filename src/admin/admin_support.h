@@ -76,4 +76,16 @@ boost::json::object userJson(const storage::User& user);
 // A positive integer id (a `{id}` path parameter); nullopt otherwise.
 std::optional<std::int64_t> positiveId(std::string_view s);
 
+// The query parameters every newest-first listing paged by cursor shares: `since` (inclusive)
+// and `until` (exclusive) as ISO-8601, `limit` (1..max_limit, else the default kept) and `cursor`
+// (the id of the previous page's last entry).
+struct CursorListing {
+  std::optional<TimePoint> since;
+  std::optional<TimePoint> until;
+  int limit = 50;
+  std::optional<std::int64_t> before_id;
+};
+// Fills `out` from the request; the refusal's detail when a parameter is invalid, else "".
+std::string parseCursorListing(const net::Request& req, CursorListing& out, int max_limit);
+
 }  // namespace poise::admin::support

@@ -25,7 +25,6 @@ constexpr int kMaxLimit = 200;
 // route) still select a page by number.
 std::variant<storage::AuditQuery, std::string> auditQueryOf(const AdminRequest& rq) {
   storage::AuditQuery q;
-  q.limit = kDefaultLimit;
   const auto text = [&rq](std::string_view name) -> std::optional<std::string> {
     auto v = rq.query(name);
     return v.empty() ? std::nullopt : std::optional(std::move(v));
@@ -33,23 +32,13 @@ std::variant<storage::AuditQuery, std::string> auditQueryOf(const AdminRequest& 
   q.username = text("user");
   q.action = text("action");
   q.target = text("target");
-  for (auto [name, slot] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
-    if (auto v = text(name)) {
-      TimePoint t;
-      if (!parseIso8601(*v, t)) return std::string(name) + " must be an ISO-8601 date-time";
-      *slot = t;
-    }
-  }
-  if (auto v = text("limit")) {
-    if (!parseNumber(*v, q.limit) || q.limit < 1 || q.limit > kMaxLimit) {
-      return "limit must be 1..200";
-    }
-  }
-  if (auto v = text("cursor")) {
-    std::int64_t id = 0;
-    if (!parseNumber(*v, id) || id < 1) return "cursor is not one this route gave";
-    q.before_id = id;
-  } else if (text("page") || text("page_size")) {
+  CursorListing listing{.limit = kDefaultLimit};
+  if (auto bad = parseCursorListing(rq.request, listing, kMaxLimit); !bad.empty()) return bad;
+  q.since = listing.since;
+  q.until = listing.until;
+  q.limit = listing.limit;
+  q.before_id = listing.before_id;
+  if (!q.before_id && (text("page") || text("page_size"))) {
     const auto page = pageQuery(rq.request);
     if (!page) return std::string(kBadPageQuery);
     q.limit = page->page_size;

@@ -23,5 +23,7 @@ void registerKeyRoutes(http::Router& router, AdminApi& api);
 void registerConfigRoutes(http::Router& router, AdminApi& api);
 // audit_routes.cpp: audit (filters and a cursor).
 void registerAuditRoutes(http::Router& router, AdminApi& api);
+// log_routes.cpp: logs (filters and a cursor), logs/{id}; none when AdminDeps has no log.
+void registerLogRoutes(http::Router& router, AdminApi& api);
 
 }  // namespace poise::admin

@@ -226,6 +226,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       override_repo_(*store_.db),
       stats_repo_(*store_.db),
       token_repo_(*store_.db),
+      request_log_repo_(*store_.db),
       pool_(clock_),
       // Threads for database calls: more than there are connections would only queue on the
       // pool; 16 bound the memory of a large POOL_SIZE.
@@ -252,7 +253,8 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
           .data_dir = s.data_dir,
           .listen = {.host = s.listen_host, .port = static_cast<int>(front_->port)},
           .accounts = &accounts_,
-          .reload_pool = [this] { return loadPool(false); }}),
+          .reload_pool = [this] { return loadPool(false); },
+          .request_logs = &request_log_repo_}),
       stats_job_(
           stats::SnapshotJobDeps{blocking_, stats_repo_, pool_, runtime_, call_counters_, clock_}),
       tls_(std::move(opened.tls)),
@@ -278,6 +280,13 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
     workers_[i].upstream =
         std::make_unique<net::UpstreamPool>(front_->server->workerContext(i), *tls_);
   }
+  if (s.request_log) {
+    request_log_.emplace(
+        [this](std::span<const storage::RequestLogRow> rows) {
+          return request_log_repo_.appendBatch(rows);
+        },
+        usage::RequestLogWriterOptions{});
+  }
   front_->admin = &admin_;
   // Set before the server runs: the workers only read it.
   front_->records = [this](const http::RequestRecord& record) { consumeRecord(record); };
@@ -297,6 +306,7 @@ void ServerApp::consumeRecord(const http::RequestRecord& record) {
       token_limiter_.addTokens(record.token_id, record.usage.prompt + completion, now);
     }
   }
+  if (request_log_) request_log_->enqueue(usage::toRequestLogRow(record, clock_.now()));
   if (settings_.access_log) logAccess(record);
 }
 
@@ -597,6 +607,8 @@ void ServerApp::shutdown() {
   key_checker_.stop();
   // Ends the statistics loop and persists the last call counts (needs the BlockingPool).
   stats_job_.stop();
+  // Every request has ended: write the rows still queued.
+  if (request_log_) request_log_->flushAndStop();
   flushUsage();     // whatever the last requests and checks changed
   hashing_.stop();  // a login still hashing uses the AdminApi's dependencies
   blocking_.stop();

@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stop_token>
 #include <vector>
@@ -51,6 +52,7 @@
 #include "tokens/memory_token_limiter.h"
 #include "tokens/token_registry.h"
 #include "tokens/token_usage.h"
+#include "usage/request_log_writer.h"
 
 namespace poise::app {
 
@@ -103,7 +105,8 @@ class ServerApp {
   void wireRoutes();
   void startFlusher();
   void flushUsage();
-  // Consumes a finished request's record: the client token's usage, then the access log line.
+  // Consumes a finished request's record: the client token's usage, the request log row (queued,
+  // never waited for), then the access log line.
   void consumeRecord(const http::RequestRecord& record);
   Status loadTokens();
   // Loads the key pool from the database (whole at start-up; synced on a reload). Blocking.
@@ -126,6 +129,7 @@ class ServerApp {
   storage::BucketOverrideRepository override_repo_;
   storage::StatisticsRepository stats_repo_;
   storage::TokenRepository token_repo_;
+  storage::RequestLogRepository request_log_repo_;
   // 3. Live state: the config snapshot, the key pool, the client tokens with their limits and
   //    usage sums.
   config::RuntimeConfigStore runtime_;
@@ -133,6 +137,8 @@ class ServerApp {
   tokens::TokenRegistry token_registry_;
   tokens::MemoryTokenLimiter token_limiter_;
   tokens::TokenUsage token_usage_;
+  // The request log (POISE_REQUEST_LOG): its own thread writes batches; flushed by shutdown().
+  std::optional<usage::RequestLogWriter> request_log_;
   // 4. Thread pools: database calls, password hashing. Before every service that queues work on
   //    them; stopped last.
   BlockingPool blocking_;

@@ -177,16 +177,19 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
       return bad("POISE_SHUTDOWN_GRACE_SECONDS", "expected a whole number of seconds");
     }
   }
-  if (auto v = get("POISE_ACCESS_LOG")) {
+  for (auto [name, field] : {std::pair{"POISE_ACCESS_LOG", &Settings::access_log},
+                             std::pair{"POISE_REQUEST_LOG", &Settings::request_log}}) {
+    auto v = get(name);
+    if (!v) continue;
     std::string word = trim(*v);
     std::transform(word.begin(), word.end(), word.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (word == "on" || word == "true" || word == "1") {
-      s.access_log = true;
+      s.*field = true;
     } else if (word == "off" || word == "false" || word == "0") {
-      s.access_log = false;
+      s.*field = false;
     } else {
-      return bad("POISE_ACCESS_LOG", "expected on or off");
+      return bad(name, "expected on or off");
     }
   }
   return s;

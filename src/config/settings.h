@@ -38,7 +38,8 @@ struct Settings {
   // parses and checks them); exempt from the per-address cap.
   std::string trusted_proxies;
   int shutdown_grace_seconds = 20;
-  bool access_log = true;  // one info line per request (POISE_ACCESS_LOG)
+  bool access_log = true;   // one info line per request (POISE_ACCESS_LOG)
+  bool request_log = true;  // one request_logs row per request (POISE_REQUEST_LOG)
 };
 
 // Values given on the command line, by variable name (e.g. "POISE_LISTEN" for --listen).

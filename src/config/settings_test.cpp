@@ -65,18 +65,26 @@ TEST(Settings, LogLevelMustBeAKnownName) {
   }
 }
 
-TEST(Settings, AccessLogIsOnUnlessTurnedOff) {
+TEST(Settings, AccessLogAndRequestLogAreOnUnlessTurnedOff) {
   auto defaults = resolveSettings({}, envOf({}), {}, 1);
   ASSERT_TRUE(defaults);
   EXPECT_TRUE(defaults->access_log);
+  EXPECT_TRUE(defaults->request_log);
   for (const char* off : {"off", "OFF", "false", "0"}) {
     auto s = resolveSettings({}, envOf({{"POISE_ACCESS_LOG", off}}), {}, 1);
     ASSERT_TRUE(s);
     EXPECT_FALSE(s->access_log) << off;
+    EXPECT_TRUE(s->request_log) << off;
+    auto r = resolveSettings({}, envOf({{"POISE_REQUEST_LOG", off}}), {}, 1);
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->request_log) << off;
+    EXPECT_TRUE(r->access_log) << off;
   }
-  auto typo = resolveSettings({}, envOf({{"POISE_ACCESS_LOG", "no"}}), {}, 1);
-  ASSERT_FALSE(typo);
-  EXPECT_NE(typo.error().message.find("POISE_ACCESS_LOG"), std::string::npos);
+  for (const char* name : {"POISE_ACCESS_LOG", "POISE_REQUEST_LOG"}) {
+    auto typo = resolveSettings({}, envOf({{name, "no"}}), {}, 1);
+    ASSERT_FALSE(typo);
+    EXPECT_NE(typo.error().message.find(name), std::string::npos);
+  }
 }
 
 TEST(Settings, ConnectionLimitsAndDeadlines) {

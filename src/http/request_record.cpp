@@ -8,20 +8,6 @@ namespace poise::http {
 
 namespace {
 
-std::string_view protocolName(Protocol protocol) {
-  switch (protocol) {
-    case Protocol::Gemini:
-      return "gemini";
-    case Protocol::OpenAI:
-      return "openai";
-    case Protocol::Anthropic:
-      return "anthropic";
-    case Protocol::Admin:
-      return "admin";
-  }
-  return "gemini";
-}
-
 ErrorClass classForStatus(unsigned status) {
   if (status == 401) return ErrorClass::Unauthorized;
   if (status == 403) return ErrorClass::Forbidden;
@@ -95,12 +81,36 @@ void finishRecord(RequestRecord& record, unsigned status, bool client_gone, std:
   record.error = classForStatus(status);
 }
 
-std::string accessLogFields(const RequestRecord& r) {
+std::string_view protocolName(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::Gemini:
+      return "gemini";
+    case Protocol::OpenAI:
+      return "openai";
+    case Protocol::Anthropic:
+      return "anthropic";
+    case Protocol::Admin:
+      return "admin";
+  }
+  return "gemini";
+}
+
+std::string keysTried(const RequestRecord& r) {
   std::string keys;
   for (const KeyAttempt& a : r.attempts) {
     if (!keys.empty()) keys.push_back(',');
     fmt::format_to(std::back_inserter(keys), "{}:{}", a.key_id, a.outcome);
   }
+  return keys;
+}
+
+unsigned reportedStatus(const RequestRecord& r) {
+  // 499 (nginx's word for it): the client left before any answer was sent.
+  return r.status == 0 && r.error == ErrorClass::ClientGone ? 499 : r.status;
+}
+
+std::string accessLogFields(const RequestRecord& r) {
+  const std::string keys = keysTried(r);
   std::string out;
   out.reserve(256 + r.path.size() + r.user_agent.size());
   auto it = std::back_inserter(out);
@@ -108,8 +118,7 @@ std::string accessLogFields(const RequestRecord& r) {
                  logValue(r.method), logValue(r.path), logValue(r.route), protocolName(r.protocol));
   if (!r.token.empty()) fmt::format_to(it, " token={}", logValue(r.token));
   if (!r.model.empty()) fmt::format_to(it, " model={}", logValue(r.model));
-  // 499 (nginx's word for it): the client left before any answer was sent.
-  const unsigned status = r.status == 0 && r.error == ErrorClass::ClientGone ? 499 : r.status;
+  const unsigned status = reportedStatus(r);
   fmt::format_to(it, " stream={} status={} ms={}", r.stream, status, r.ended_ms - r.started_ms);
   if (r.first_byte_ms != 0) fmt::format_to(it, " ttfb_ms={}", r.first_byte_ms - r.started_ms);
   if (!r.attempts.empty()) fmt::format_to(it, " attempts={} keys={}", r.attempts.size(), keys);

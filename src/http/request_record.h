@@ -89,6 +89,15 @@ using RecordSink = std::function<void(const RequestRecord&)>;
 // → internal; no status and the client gone → client_gone).
 void finishRecord(RequestRecord& record, unsigned status, bool client_gone, std::int64_t now_ms);
 
+// "gemini", "openai", "anthropic", "admin".
+std::string_view protocolName(Protocol protocol);
+
+// The keys tried as compact text, ids with outcomes and never values: "12:cooldown,15:success".
+std::string keysTried(const RequestRecord& record);
+
+// The status as logs report it: the one sent, or 499 when the client left before any was sent.
+unsigned reportedStatus(const RequestRecord& record);
+
 // The access log line's fields (logfmt, without ts/level/msg): request_id, method, path, route,
 // protocol, model, stream, status, ms, ttfb_ms, attempts, keys (ids with outcomes), tokens,
 // error, ip. Every client-controlled value is quoted by logValue.

@@ -371,6 +371,34 @@ std::span<const OperationDoc> adminDocs() {
     "422": {"$ref": "#/components/responses/AdminValidationError"}
   }})json"},
 
+      // --- admin/log_routes.cpp
+      {.method = "GET", .pattern = "/api/v1/logs", .operation = R"json({"tags": ["logs"],
+  "parameters": [
+    {"name": "since", "in": "query", "description": "inclusive", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "until", "in": "query", "description": "exclusive", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "token_id", "in": "query", "description": "0: the default api_token", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "key_id", "in": "query", "description": "a key among those tried", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "model", "in": "query", "schema": {"type": "string"}},
+    {"name": "protocol", "in": "query", "schema": {"type": "string", "enum": ["gemini", "openai", "anthropic", "admin"]}},
+    {"name": "status", "in": "query", "description": "a status class", "schema": {"type": "string", "enum": ["1xx", "2xx", "3xx", "4xx", "5xx"]}},
+    {"name": "stream", "in": "query", "schema": {"type": "boolean"}},
+    {"name": "min_latency_ms", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "error", "in": "query", "description": "case-insensitive text in the error message", "schema": {"type": "string"}},
+    {"name": "request_id", "in": "query", "schema": {"type": "string"}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+    {"name": "cursor", "in": "query", "description": "next_cursor of the previous page", "schema": {"type": "string"}}],
+  "responses": {
+    "200": {"description": "the matching requests, newest first", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["items", "next_cursor"],
+      "properties": {"next_cursor": {"type": ["string", "null"]}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/RequestLogEntry"}}}}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/logs/{id}",
+       .operation = R"json({"tags": ["logs"], "responses": {
+    "200": {"description": "one request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RequestLogEntry"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+
       // --- admin/token_bucket_routes.cpp
       {.method = "GET",
        .pattern = "/api/v1/token-bucket/config",

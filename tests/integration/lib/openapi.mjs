@@ -180,6 +180,10 @@ export const EXAMPLES = {
   // --- audit
   'GET /api/v1/audit': { status: 200, query: { page: '1', page_size: '20' } },
 
+  // --- logs
+  'GET /api/v1/logs': { status: 200, query: { limit: '5', status: '2xx' } },
+  'GET /api/v1/logs/{id}': { status: 404, params: { id: '999999999' } },
+
   // --- users
   'GET /api/v1/users': { status: 200 },
   'POST /api/v1/users': {

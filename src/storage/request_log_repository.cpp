@@ -1,0 +1,292 @@
+#include "storage/request_log_repository.h"
+
+#include <algorithm>
+#include <map>
+
+#include "storage/limits.h"
+
+namespace poise::storage {
+
+namespace {
+
+constexpr std::string_view kInsertColumns =
+    "created_at, request_id, token_id, token_name, protocol, route, method, path, model, "
+    "is_stream, status, attempts, keys_tried, latency_ms, ttfb_ms, prompt_tokens, "
+    "completion_tokens, thought_tokens, cached_tokens, error_class, error_message, client_ip, "
+    "user_agent, request_body, response_body";
+constexpr std::size_t kInsertColumnCount = 25;
+
+constexpr std::string_view kSelect =
+    "SELECT id, created_at, request_id, token_id, token_name, protocol, route, method, path, "
+    "model, is_stream, status, attempts, keys_tried, latency_ms, ttfb_ms, prompt_tokens, "
+    "completion_tokens, thought_tokens, cached_tokens, error_class, error_message, client_ip, "
+    "user_agent, request_body, response_body FROM request_logs";
+
+void appendValues(const RequestLogRow& r, std::vector<Value>& out) {
+  out.push_back(timestampValue(r.created_at));
+  out.emplace_back(truncateUtf8(r.request_id, kMaxLogRequestIdBytes));
+  out.emplace_back(r.token_id);
+  out.emplace_back(truncateUtf8(r.token_name, kMaxLogNameBytes));
+  out.emplace_back(truncateUtf8(r.protocol, kMaxLogShortBytes));
+  out.emplace_back(truncateUtf8(r.route, kMaxLogNameBytes));
+  out.emplace_back(truncateUtf8(r.method, kMaxLogShortBytes));
+  out.emplace_back(truncateUtf8(r.path, kMaxLogPathBytes));
+  out.emplace_back(truncateUtf8(r.model, kMaxLogNameBytes));
+  out.emplace_back(std::int64_t{r.stream ? 1 : 0});
+  out.emplace_back(std::int64_t{r.status});
+  out.emplace_back(std::int64_t{r.attempts});
+  out.emplace_back(truncateUtf8(r.keys_tried, kMaxLogKeysTriedBytes));
+  out.emplace_back(r.latency_ms);
+  out.push_back(nullableValue(r.ttfb_ms));
+  out.emplace_back(r.prompt_tokens);
+  out.emplace_back(r.completion_tokens);
+  out.emplace_back(r.thought_tokens);
+  out.emplace_back(r.cached_tokens);
+  out.emplace_back(truncateUtf8(r.error_class, kMaxLogErrorClassBytes));
+  out.emplace_back(truncateUtf8(r.error_message, kMaxLogErrorMessageBytes));
+  out.emplace_back(truncateUtf8(r.client_ip, kMaxLogIpBytes));
+  out.emplace_back(truncateUtf8(r.user_agent, kMaxLogUserAgentBytes));
+  out.push_back(nullableValue(r.request_body));
+  out.push_back(nullableValue(r.response_body));
+}
+
+RequestLogRow toRow(const Row& r) {
+  RequestLogRow out;
+  out.id = r.int64(0);
+  out.created_at = r.time(1);
+  out.request_id = r.text(2);
+  out.token_id = r.int64(3);
+  out.token_name = r.text(4);
+  out.protocol = r.text(5);
+  out.route = r.text(6);
+  out.method = r.text(7);
+  out.path = r.text(8);
+  out.model = r.text(9);
+  out.stream = r.int64(10) != 0;
+  out.status = static_cast<int>(r.int64(11));
+  out.attempts = static_cast<int>(r.int64(12));
+  out.keys_tried = r.text(13);
+  out.latency_ms = r.int64(14);
+  out.ttfb_ms = r.optionalInt64(15);
+  out.prompt_tokens = r.int64(16);
+  out.completion_tokens = r.int64(17);
+  out.thought_tokens = r.int64(18);
+  out.cached_tokens = r.int64(19);
+  out.error_class = r.text(20);
+  out.error_message = r.text(21);
+  out.client_ip = r.text(22);
+  out.user_agent = r.text(23);
+  out.request_body = r.optionalText(24);
+  out.response_body = r.optionalText(25);
+  return out;
+}
+
+std::vector<std::int64_t> distinctKeyIds(const RequestLogRow& r) {
+  std::vector<std::int64_t> ids = r.key_ids;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+Status RequestLogRepository::appendChunk(Connection& c, std::span<const RequestLogRow> rows) {
+  std::vector<Value> params;
+  params.reserve(rows.size() * kInsertColumnCount);
+  for (const RequestLogRow& r : rows) appendValues(r, params);
+  const std::string sql = "INSERT INTO request_logs (" + std::string(kInsertColumns) + ") VALUES " +
+                          placeholderRows(rows.size(), kInsertColumnCount);
+  if (auto st = c.execute(sql, params); !st) return st.error();
+
+  // The key ids need each new row's id. A multi-row INSERT reports ids portably on no driver, so
+  // the rows are read back by request id inside this transaction: for a request id that occurs
+  // k times in the chunk, its newest k ids are this chunk's rows, in order. (A client-chosen
+  // request id written at the same instant by another gateway process could swap two rows'
+  // keys; nothing else can.)
+  std::map<std::string, std::vector<std::size_t>> wanted;  // request id → chunk indexes
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].key_ids.empty()) {
+      wanted[truncateUtf8(rows[i].request_id, kMaxLogRequestIdBytes)].push_back(i);
+    }
+  }
+  if (wanted.empty()) return {};
+  std::vector<Value> ids_params;
+  ids_params.reserve(wanted.size());
+  for (const auto& [request_id, _] : wanted) ids_params.emplace_back(request_id);
+  auto found = c.query("SELECT id, request_id FROM request_logs WHERE request_id IN (" +
+                           placeholderList(ids_params.size()) + ") ORDER BY id",
+                       ids_params);
+  if (!found) return found.error();
+  std::map<std::string, std::vector<std::int64_t>> ids_by_request;
+  for (const Row& row : *found) ids_by_request[row.text(1)].push_back(row.int64(0));
+
+  std::vector<Value> key_params;
+  std::size_t key_rows = 0;
+  const auto flushKeys = [&]() -> Status {
+    if (key_rows == 0) return {};
+    auto st = c.execute(
+        "INSERT INTO request_log_keys (log_id, key_id) VALUES " + placeholderRows(key_rows, 2),
+        key_params);
+    key_params.clear();
+    key_rows = 0;
+    if (!st) return st.error();
+    return {};
+  };
+  for (const auto& [request_id, indexes] : wanted) {
+    const auto& ids = ids_by_request[request_id];
+    if (ids.size() < indexes.size()) {
+      return makeError(ErrorCode::DbError, "request log rows not found after insert");
+    }
+    const std::size_t first = ids.size() - indexes.size();
+    for (std::size_t j = 0; j < indexes.size(); ++j) {
+      for (std::int64_t key_id : distinctKeyIds(rows[indexes[j]])) {
+        key_params.emplace_back(ids[first + j]);
+        key_params.emplace_back(key_id);
+        if (++key_rows == kRowsPerInsert * 10) {
+          if (auto st = flushKeys(); !st) return st;
+        }
+      }
+    }
+  }
+  return flushKeys();
+}
+
+Status RequestLogRepository::appendBatch(std::span<const RequestLogRow> rows) {
+  if (rows.empty()) return {};
+  return db_.transaction([&](Connection& c) -> Status {
+    for (std::size_t start = 0; start < rows.size(); start += kRowsPerInsert) {
+      const std::size_t n = std::min(kRowsPerInsert, rows.size() - start);
+      if (auto st = appendChunk(c, rows.subspan(start, n)); !st) return st;
+    }
+    return {};
+  });
+}
+
+Result<RequestLogSlice> RequestLogRepository::query(const RequestLogFilter& f,
+                                                    std::optional<std::int64_t> before_id,
+                                                    int limit) {
+  if (auto st = checkPage(1, limit); !st) return st.error();
+  std::string where = " WHERE 1 = 1";
+  std::vector<Value> params;
+  const auto add = [&](std::string_view clause, Value v) {
+    where.append(" AND ").append(clause);
+    params.push_back(std::move(v));
+  };
+  if (f.since) add("created_at >= ?", timestampValue(*f.since));
+  if (f.until) add("created_at < ?", timestampValue(*f.until));
+  if (f.token_id) add("token_id = ?", *f.token_id);
+  if (f.key_id) add("id IN (SELECT log_id FROM request_log_keys WHERE key_id = ?)", *f.key_id);
+  if (f.model) add("model = ?", *f.model);
+  if (f.protocol) add("protocol = ?", *f.protocol);
+  if (f.status_class) {
+    if (*f.status_class < 1 || *f.status_class > 5) {
+      return makeError(ErrorCode::InvalidArgument, "status class must be 1 to 5");
+    }
+    add("status >= ?", std::int64_t{*f.status_class} * 100);
+    add("status < ?", std::int64_t{*f.status_class} * 100 + 100);
+  }
+  if (f.stream) add("is_stream = ?", std::int64_t{*f.stream ? 1 : 0});
+  if (f.min_latency_ms) add("latency_ms >= ?", *f.min_latency_ms);
+  if (f.error_text && !f.error_text->empty()) {
+    add("error_message " + std::string(caseInsensitiveLike(db_.dialect())) + " ?" +
+            std::string(kLikeEscapeClause),
+        "%" + escapeLikePattern(*f.error_text) + "%");
+  }
+  if (f.request_id) add("request_id = ?", *f.request_id);
+  if (before_id) add("id < ?", *before_id);
+  // One row more than asked says whether another page follows.
+  params.emplace_back(std::int64_t{limit} + 1);
+  auto rows = db_.query(std::string(kSelect) + where + " ORDER BY id DESC LIMIT ?", params);
+  if (!rows) return rows.error();
+  RequestLogSlice out;
+  const bool more = rows->size() > static_cast<std::size_t>(limit);
+  if (more) rows->pop_back();
+  out.items.reserve(rows->size());
+  for (const Row& r : *rows) out.items.push_back(toRow(r));
+  if (more) out.next_cursor = out.items.back().id;
+  // The key ids of the page, in one read.
+  if (!out.items.empty()) {
+    std::vector<Value> ids;
+    for (const auto& item : out.items) ids.emplace_back(item.id);
+    auto keys = db_.query("SELECT log_id, key_id FROM request_log_keys WHERE log_id IN (" +
+                              placeholderList(ids.size()) + ") ORDER BY log_id, key_id",
+                          ids);
+    if (!keys) return keys.error();
+    std::map<std::int64_t, std::vector<std::int64_t>> by_log;
+    for (const Row& r : *keys) by_log[r.int64(0)].push_back(r.int64(1));
+    for (auto& item : out.items) item.key_ids = std::move(by_log[item.id]);
+  }
+  return out;
+}
+
+Result<std::optional<RequestLogRow>> RequestLogRepository::get(std::int64_t id) {
+  auto rows = db_.query(std::string(kSelect) + " WHERE id = ?", {id});
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<RequestLogRow>{};
+  RequestLogRow row = toRow(rows->front());
+  auto keys =
+      db_.query("SELECT key_id FROM request_log_keys WHERE log_id = ? ORDER BY key_id", {id});
+  if (!keys) return keys.error();
+  for (const Row& r : *keys) row.key_ids.push_back(r.int64(0));
+  return std::optional<RequestLogRow>(std::move(row));
+}
+
+Result<std::int64_t> RequestLogRepository::prune(const RequestLogPruneOptions& o) {
+  if (o.batch < 1) return makeError(ErrorCode::InvalidArgument, "batch must be >= 1");
+  if (o.max_rows && *o.max_rows < 0) {
+    return makeError(ErrorCode::InvalidArgument, "max_rows must be >= 0");
+  }
+  // The newest id beyond the count limit: it and every older row go.
+  std::optional<std::int64_t> last_over_count;
+  if (o.max_rows) {
+    auto r =
+        db_.query("SELECT id FROM request_logs ORDER BY id DESC LIMIT 1 OFFSET ?", {*o.max_rows});
+    if (!r) return r.error();
+    if (!r->empty()) last_over_count = r->front().int64(0);
+  }
+  if (!o.older_than && !last_over_count) return std::int64_t{0};
+
+  std::string where;
+  std::vector<Value> params;
+  if (o.older_than) {
+    where = "created_at < ?";
+    params.push_back(timestampValue(*o.older_than));
+  }
+  if (last_over_count) {
+    where += where.empty() ? "id <= ?" : " OR id <= ?";
+    params.emplace_back(*last_over_count);
+  }
+  params.emplace_back(std::int64_t{o.batch});
+  const std::string select = "SELECT id FROM request_logs WHERE " + where + " ORDER BY id LIMIT ?";
+
+  std::int64_t deleted = 0;
+  for (;;) {
+    // Select the batch's ids first, then delete exactly those: portable on every dialect (MySQL
+    // refuses LIMIT inside an IN subquery) and each transaction touches at most `batch` rows.
+    auto ids = db_.query(select, params);
+    if (!ids) return ids.error();
+    if (ids->empty()) break;
+    std::vector<Value> id_params;
+    id_params.reserve(ids->size());
+    for (const Row& r : *ids) id_params.emplace_back(r.int64(0));
+    const std::string list = placeholderList(id_params.size());
+    std::int64_t n = 0;
+    auto st = db_.transaction([&](Connection& c) -> Status {
+      if (auto k =
+              c.execute("DELETE FROM request_log_keys WHERE log_id IN (" + list + ")", id_params);
+          !k) {
+        return k.error();
+      }
+      auto d = c.execute("DELETE FROM request_logs WHERE id IN (" + list + ")", id_params);
+      if (!d) return d.error();
+      n = *d;
+      return {};
+    });
+    if (!st) return st.error();
+    deleted += n;
+    if (ids->size() < static_cast<std::size_t>(o.batch)) break;
+  }
+  return deleted;
+}
+
+}  // namespace poise::storage
