@@ -8,6 +8,17 @@ namespace poise::http {
 
 namespace {
 
+ErrorClass classForStatus(unsigned status) {
+  if (status == 401) return ErrorClass::Unauthorized;
+  if (status == 403) return ErrorClass::Forbidden;
+  if (status == 404 || status == 405) return ErrorClass::NotFound;
+  if (status >= 400 && status < 500) return ErrorClass::BadRequest;
+  if (status >= 500) return ErrorClass::Internal;
+  return ErrorClass::None;
+}
+
+}  // namespace
+
 std::string_view protocolName(Protocol protocol) {
   switch (protocol) {
     case Protocol::Gemini:
@@ -21,17 +32,6 @@ std::string_view protocolName(Protocol protocol) {
   }
   return "gemini";
 }
-
-ErrorClass classForStatus(unsigned status) {
-  if (status == 401) return ErrorClass::Unauthorized;
-  if (status == 403) return ErrorClass::Forbidden;
-  if (status == 404 || status == 405) return ErrorClass::NotFound;
-  if (status >= 400 && status < 500) return ErrorClass::BadRequest;
-  if (status >= 500) return ErrorClass::Internal;
-  return ErrorClass::None;
-}
-
-}  // namespace
 
 std::string_view toString(ErrorClass error) {
   switch (error) {
