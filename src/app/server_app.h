@@ -39,6 +39,7 @@
 #include "proxy/compat_proxy.h"
 #include "proxy/gemini_proxy.h"
 #include "stats/call_counters.h"
+#include "stats/gateway_metrics.h"
 #include "stats/snapshot_job.h"
 #include "storage/api_key_repository.h"
 #include "storage/audit_repository.h"
@@ -101,9 +102,12 @@ class ServerApp {
   ServerApp(const config::Settings& s, Opened opened);
   Status prepare();
   void wireRoutes();
+  // GET /metrics: 404 unless POISE_METRICS is on; 401 without the POISE_METRICS_TOKEN bearer.
+  net::Response metricsResponse(const net::Request& request) const;
   void startFlusher();
   void flushUsage();
-  // Consumes a finished request's record: the client token's usage, then the access log line.
+  // Consumes a finished request's record: the client token's usage, the metrics, then the access
+  // log line.
   void consumeRecord(const http::RequestRecord& record);
   Status loadTokens();
   // Loads the key pool from the database (whole at start-up; synced on a reload). Blocking.
@@ -133,6 +137,7 @@ class ServerApp {
   tokens::TokenRegistry token_registry_;
   tokens::MemoryTokenLimiter token_limiter_;
   tokens::TokenUsage token_usage_;
+  stats::GatewayMetrics metrics_{pool_};  // fed by consumeRecord when POISE_METRICS is on
   // 4. Thread pools: database calls, password hashing. Before every service that queues work on
   //    them; stopped last.
   BlockingPool blocking_;

@@ -21,6 +21,16 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+// "on", "true", "1" → true; "off", "false", "0" → false (any case, trimmed); nullopt otherwise.
+std::optional<bool> parseSwitch(std::string_view value) {
+  std::string word = trim(value);
+  std::transform(word.begin(), word.end(), word.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (word == "on" || word == "true" || word == "1") return true;
+  if (word == "off" || word == "false" || word == "0") return false;
+  return std::nullopt;
+}
+
 template <class T>
 bool parseNumber(const std::string& s, T& out) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -178,17 +188,16 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
     }
   }
   if (auto v = get("POISE_ACCESS_LOG")) {
-    std::string word = trim(*v);
-    std::transform(word.begin(), word.end(), word.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (word == "on" || word == "true" || word == "1") {
-      s.access_log = true;
-    } else if (word == "off" || word == "false" || word == "0") {
-      s.access_log = false;
-    } else {
-      return bad("POISE_ACCESS_LOG", "expected on or off");
-    }
+    auto on = parseSwitch(*v);
+    if (!on) return bad("POISE_ACCESS_LOG", "expected on or off");
+    s.access_log = *on;
   }
+  if (auto v = get("POISE_METRICS")) {
+    auto on = parseSwitch(*v);
+    if (!on) return bad("POISE_METRICS", "expected on or off");
+    s.metrics = *on;
+  }
+  if (auto v = get("POISE_METRICS_TOKEN"); v && !v->empty()) s.metrics_token = *v;
   return s;
 }
 
