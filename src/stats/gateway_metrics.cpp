@@ -164,13 +164,14 @@ void GatewayMetrics::admitModel(std::string_view model) {
 }
 
 void GatewayMetrics::observe(const http::RequestRecord& r) {
-  bool succeeded = false;
+  // The upstream knows the model when it served it or counted a quota against it.
+  bool known = false;
   for (const http::KeyAttempt& a : r.attempts) {
     const std::string_view outcome = attemptOutcome(a.outcome);
-    succeeded = succeeded || outcome == "success";
+    known = known || outcome == "success" || outcome == "quota";
     attempts_.at({outcome}).add();
   }
-  if (succeeded) admitModel(r.model);
+  if (known) admitModel(r.model);
 
   const std::string_view protocol = http::protocolName(r.protocol);
   const std::string_view route = routeLabel(r);

@@ -28,10 +28,10 @@ class GatewayMetrics {
 
   // Distinct model names that may appear as a label value; past them, "other".
   static constexpr std::size_t kMaxModels = 64;
-  // The model label of `model`: "" → "none"; a name the upstream has answered with a success
-  // (admitted by observe(), up to kMaxModels) → itself; anything else → "other". A client can
-  // send any model name, but only names Gemini knows succeed, so made-up names cannot take the
-  // label space from real ones.
+  // The model label of `model`: "" → "none"; a model id the upstream has served, or counted a
+  // quota (429) against, for some request (admitted by observe(), up to kMaxModels) → itself;
+  // anything else → "other". A client can send any model name, but only names Gemini knows get
+  // past it, so made-up names cannot take the label space from real ones.
   std::string_view modelLabel(std::string_view model) const;
 
  private:

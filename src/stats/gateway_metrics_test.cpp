@@ -33,6 +33,7 @@ TEST(GatewayMetrics, CountsRequestsAttemptsAndTimings) {
   GatewayMetrics m(pool);
   m.observe(record("gemini-2.5-flash", 200, {"cooldown", "transient", "success"}));
   m.observe(record("gemini-2.5-flash", 429, {"cooldown"}));
+  m.observe(record("made-up", 404, {"client_error"}));
   m.observe(record("", 401, {}));
   const std::string text = m.render();
   const std::string ok = R"(protocol="gemini",route="/v1beta/",model="gemini-2.5-flash")";
@@ -41,7 +42,11 @@ TEST(GatewayMetrics, CountsRequestsAttemptsAndTimings) {
   EXPECT_TRUE(has(
       text,
       R"(poise_requests_total{protocol="gemini",route="/v1beta/",model="none",status_class="4xx"} 1)"));
+  EXPECT_TRUE(has(
+      text,
+      R"(poise_requests_total{protocol="gemini",route="/v1beta/",model="other",status_class="4xx"} 1)"));
   EXPECT_TRUE(has(text, R"(poise_upstream_attempts_total{outcome="quota"} 2)"));
+  EXPECT_TRUE(has(text, R"(poise_upstream_attempts_total{outcome="client_error"} 1)"));
   EXPECT_TRUE(has(text, R"(poise_upstream_attempts_total{outcome="transient"} 1)"));
   EXPECT_TRUE(has(text, R"(poise_upstream_attempts_total{outcome="success"} 1)"));
   EXPECT_TRUE(has(text, R"(poise_upstream_attempts_total{outcome="invalid"} 0)"));
@@ -53,7 +58,7 @@ TEST(GatewayMetrics, CountsRequestsAttemptsAndTimings) {
   EXPECT_NE(text.find("\nprocess_resident_memory_bytes "), std::string::npos);
 }
 
-TEST(GatewayMetrics, AModelBecomesALabelOnlyOnceTheUpstreamAnsweredItWithASuccess) {
+TEST(GatewayMetrics, AModelBecomesALabelOnlyOnceTheUpstreamServedItOrCountedAQuota) {
   ManualClock clock;
   keys::KeyPool pool(clock, 1);
   GatewayMetrics m(pool);
@@ -61,6 +66,10 @@ TEST(GatewayMetrics, AModelBecomesALabelOnlyOnceTheUpstreamAnsweredItWithASucces
   EXPECT_EQ(m.modelLabel("made-up-1"), "other");
   m.observe(record("gemini-2.5-pro", 200, {"success"}));
   EXPECT_EQ(m.modelLabel("gemini-2.5-pro"), "gemini-2.5-pro");
+  m.observe(record("gemini-2.0-flash", 429, {"cooldown"}));  // a quota: Gemini knows it
+  EXPECT_EQ(m.modelLabel("gemini-2.0-flash"), "gemini-2.0-flash");
+  m.observe(record("gemini-x", 503, {"transient", "rejected"}));
+  EXPECT_EQ(m.modelLabel("gemini-x"), "other");
   // A name that is no model id never becomes a label, even on a success.
   m.observe(record("bad\"name\n", 200, {"success"}));
   EXPECT_EQ(m.modelLabel("bad\"name\n"), "other");
