@@ -139,8 +139,8 @@ GatewayMetrics::GatewayMetrics(const keys::KeyPool& pool)
        &metrics::ProcessStats::max_fds},
   }};
   for (const ProcessSeries& p : kProcess) {
-    registry_.collect({.name = p.name, .help = p.help, .type = p.type}, [p] {
-      return std::vector<Sample>{{{}, metrics::readProcessStats().*(p.field)}};
+    registry_.collect({.name = p.name, .help = p.help, .type = p.type}, [this, p] {
+      return std::vector<Sample>{{{}, process_.*(p.field)}};
     });
   }
 }
@@ -192,6 +192,9 @@ void GatewayMetrics::observe(const http::RequestRecord& r) {
 }
 
 std::string GatewayMetrics::render() const {
+  // /proc is read once per scrape, not once per process_* series.
+  std::lock_guard lock(render_mutex_);
+  process_ = metrics::readProcessStats();
   return registry_.render();
 }
 

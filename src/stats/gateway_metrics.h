@@ -5,6 +5,7 @@
 // The model label is bounded: see modelLabel(). Thread-safe.
 #pragma once
 
+#include <mutex>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "http/request_record.h"
 #include "keys/key_pool.h"
+#include "metrics/process_stats.h"
 #include "metrics/registry.h"
 
 namespace poise::stats {
@@ -44,6 +46,10 @@ class GatewayMetrics {
   metrics::HistogramFamily& first_byte_;
   metrics::CounterFamily& attempts_;
   metrics::CounterFamily& tokens_;
+
+  // Scrapes one at a time: the process_* collectors read the figures render() took.
+  mutable std::mutex render_mutex_;
+  mutable metrics::ProcessStats process_;
 
   mutable std::shared_mutex models_mutex_;
   std::set<std::string, std::less<>> models_;
