@@ -91,7 +91,7 @@ TEST(MetricsRegistry, CollectorsDropDuplicateSeries) {
             "keys{status=\"error\"} 1\n");
 }
 
-TEST(MetricsRegistry, ConcurrentIncrementsAreAllCounted) {
+TEST(MetricsRegistry, ConcurrentIncrementsAreAllCountedWhileScraped) {
   Registry r;
   auto& f = r.counter({.name = "c_total", .help = "C.", .labels = {"worker", "kind"}});
   auto& h = r.histogram({.name = "h", .help = "H.", .labels = {"kind"}, .bounds = {1, 2}});
@@ -109,7 +109,12 @@ TEST(MetricsRegistry, ConcurrentIncrementsAreAllCounted) {
       }
     });
   }
+  // A scrape while the series are created and counted.
+  std::thread scraper([&] {
+    for (int i = 0; i < 50; ++i) EXPECT_FALSE(r.render().empty());
+  });
   for (auto& t : threads) t.join();
+  scraper.join();
   EXPECT_EQ(f.at({"shared", "even"}).value() + f.at({"shared", "odd"}).value(), kThreads * kEach);
   double spread = 0;
   f.forEach([&](const std::vector<std::string>& v, const Counter& c) {
