@@ -12,12 +12,13 @@ build_packages=(
   nodejs npm
 )
 # chromium: the browser tests/integration/docs_browser.test.mjs drives through playwright-core,
-# which downloads no browser of its own.
+# which downloads no browser of its own. prometheus: promtool and the server that
+# tests/integration/metrics.test.mjs checks /metrics with.
 test_packages=(
   googletest libgtest-dev libbenchmark-dev
   nginx-light wrk curl openssl linux-perf postgresql mariadb-server mariadb-client
   clang libclang-rt-14-dev clang-format clang-tidy
-  chromium
+  chromium prometheus
 )
 
 want=("${build_packages[@]}")

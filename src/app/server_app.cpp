@@ -1,6 +1,7 @@
 #include "app/server_app.h"
 
 #include <algorithm>
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -13,7 +14,9 @@
 #include "admin/token_routes.h"
 #include "core/log.h"
 #include "http/error_envelope.h"
+#include "metrics/registry.h"
 #include "net/address_ranges.h"
+#include "proxy/client_auth.h"
 
 namespace poise::app {
 
@@ -307,7 +310,33 @@ void ServerApp::consumeRecord(const http::RequestRecord& record) {
     }
   }
   if (request_log_) request_log_->enqueue(usage::toRequestLogRow(record, clock_.now()));
+  if (settings_.metrics) metrics_.observe(record);
   if (settings_.access_log) logAccess(record);
+}
+
+net::Response ServerApp::metricsResponse(const net::Request& request) const {
+  auto plain = [](bhttp::status status, std::string body) {
+    net::Response res{status, 11};
+    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    res.set(bhttp::field::cache_control, "no-store");
+    res.body() = std::move(body);
+    return res;
+  };
+  if (!settings_.metrics) return plain(bhttp::status::not_found, "metrics are off\n");
+  if (settings_.metrics_token) {
+    const std::string_view header = request[bhttp::field::authorization];
+    constexpr std::string_view kScheme = "bearer ";
+    const bool bearer = header.size() > kScheme.size() &&
+                        boost::algorithm::iequals(header.substr(0, kScheme.size()), kScheme);
+    if (!bearer || !proxy::tokenEquals(header.substr(kScheme.size()), *settings_.metrics_token)) {
+      auto res = plain(bhttp::status::unauthorized, "a metrics bearer token is required\n");
+      res.set(bhttp::field::www_authenticate, "Bearer");
+      return res;
+    }
+  }
+  auto res = plain(bhttp::status::ok, metrics_.render());
+  res.set(bhttp::field::content_type, metrics::kContentType);
+  return res;
 }
 
 // Publishes the stored client tokens to the proxy and seeds their daily quotas with today's
@@ -479,6 +508,14 @@ void ServerApp::wireRoutes() {
                      out["status"] = st ? "ready" : "unavailable";
                      out["database"] = st ? "ok" : "unreachable";
                      co_await ex.respond(http::jsonResponse(st ? 200 : 503, json::serialize(out)));
+                   }});
+  router.add(Route{.method = get,
+                   .pattern = "/metrics",
+                   .access = Access::Anyone,
+                   .summary = "Prometheus metrics (POISE_METRICS; its own bearer token when set)",
+                   .handler = [this](net::HttpExchange& ex, const http::RouteParams&,
+                                     http::RequestRecord&) -> asio::awaitable<void> {
+                     co_await ex.respond(metricsResponse(ex.request()));
                    }});
   api_docs_.addRoutes(router);
 }

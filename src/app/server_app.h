@@ -40,6 +40,7 @@
 #include "proxy/compat_proxy.h"
 #include "proxy/gemini_proxy.h"
 #include "stats/call_counters.h"
+#include "stats/gateway_metrics.h"
 #include "stats/snapshot_job.h"
 #include "storage/api_key_repository.h"
 #include "storage/audit_repository.h"
@@ -103,10 +104,12 @@ class ServerApp {
   ServerApp(const config::Settings& s, Opened opened);
   Status prepare();
   void wireRoutes();
+  // GET /metrics: 404 unless POISE_METRICS is on; 401 without the POISE_METRICS_TOKEN bearer.
+  net::Response metricsResponse(const net::Request& request) const;
   void startFlusher();
   void flushUsage();
   // Consumes a finished request's record: the client token's usage, the request log row (queued,
-  // never waited for), then the access log line.
+  // never waited for), the metrics, then the access log line.
   void consumeRecord(const http::RequestRecord& record);
   Status loadTokens();
   // Loads the key pool from the database (whole at start-up; synced on a reload). Blocking.
@@ -139,6 +142,7 @@ class ServerApp {
   tokens::TokenUsage token_usage_;
   // The request log (POISE_REQUEST_LOG): its own thread writes batches; flushed by shutdown().
   std::optional<usage::RequestLogWriter> request_log_;
+  stats::GatewayMetrics metrics_{pool_};  // fed by consumeRecord when POISE_METRICS is on
   // 4. Thread pools: database calls, password hashing. Before every service that queues work on
   //    them; stopped last.
   BlockingPool blocking_;

@@ -21,6 +21,16 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+// "on", "true", "1" → true; "off", "false", "0" → false (any case, trimmed); nullopt otherwise.
+std::optional<bool> parseSwitch(std::string_view value) {
+  std::string word = trim(value);
+  std::transform(word.begin(), word.end(), word.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (word == "on" || word == "true" || word == "1") return true;
+  if (word == "off" || word == "false" || word == "0") return false;
+  return std::nullopt;
+}
+
 template <class T>
 bool parseNumber(const std::string& s, T& out) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -178,20 +188,15 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
     }
   }
   for (auto [name, field] : {std::pair{"POISE_ACCESS_LOG", &Settings::access_log},
-                             std::pair{"POISE_REQUEST_LOG", &Settings::request_log}}) {
+                             std::pair{"POISE_REQUEST_LOG", &Settings::request_log},
+                             std::pair{"POISE_METRICS", &Settings::metrics}}) {
     auto v = get(name);
     if (!v) continue;
-    std::string word = trim(*v);
-    std::transform(word.begin(), word.end(), word.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (word == "on" || word == "true" || word == "1") {
-      s.*field = true;
-    } else if (word == "off" || word == "false" || word == "0") {
-      s.*field = false;
-    } else {
-      return bad(name, "expected on or off");
-    }
+    auto on = parseSwitch(*v);
+    if (!on) return bad(name, "expected on or off");
+    s.*field = *on;
   }
+  if (auto v = get("POISE_METRICS_TOKEN"); v && !v->empty()) s.metrics_token = *v;
   return s;
 }
 

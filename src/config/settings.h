@@ -40,6 +40,9 @@ struct Settings {
   int shutdown_grace_seconds = 20;
   bool access_log = true;   // one info line per request (POISE_ACCESS_LOG)
   bool request_log = true;  // one request_logs row per request (POISE_REQUEST_LOG)
+  bool metrics = false;     // GET /metrics answers (POISE_METRICS); 404 when off
+  // When set, /metrics wants `Authorization: Bearer <it>` (POISE_METRICS_TOKEN).
+  std::optional<std::string> metrics_token;
 };
 
 // Values given on the command line, by variable name (e.g. "POISE_LISTEN" for --listen).

@@ -65,6 +65,21 @@ TEST(Settings, LogLevelMustBeAKnownName) {
   }
 }
 
+TEST(Settings, MetricsAreOffUnlessTurnedOnAndTakeAToken) {
+  auto defaults = resolveSettings({}, envOf({}), {}, 1);
+  ASSERT_TRUE(defaults);
+  EXPECT_FALSE(defaults->metrics);
+  EXPECT_FALSE(defaults->metrics_token);
+  auto on =
+      resolveSettings({}, envOf({{"POISE_METRICS", "On"}, {"POISE_METRICS_TOKEN", "t0k"}}), {}, 1);
+  ASSERT_TRUE(on);
+  EXPECT_TRUE(on->metrics);
+  EXPECT_EQ(on->metrics_token, "t0k");
+  auto typo = resolveSettings({}, envOf({{"POISE_METRICS", "yes"}}), {}, 1);
+  ASSERT_FALSE(typo);
+  EXPECT_NE(typo.error().message.find("POISE_METRICS"), std::string::npos);
+}
+
 TEST(Settings, AccessLogAndRequestLogAreOnUnlessTurnedOff) {
   auto defaults = resolveSettings({}, envOf({}), {}, 1);
   ASSERT_TRUE(defaults);

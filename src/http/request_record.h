@@ -39,6 +39,9 @@ enum class ErrorClass {
 // "none", "bad_request", "unauthorized", …
 std::string_view toString(ErrorClass error);
 
+// "gemini", "openai", "anthropic", "admin" (logs, metrics).
+std::string_view protocolName(Protocol protocol);
+
 // One upstream attempt: the key's id (never its value), how it ended and how long it took.
 struct KeyAttempt {
   std::int64_t key_id = 0;

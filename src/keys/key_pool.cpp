@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <map>
 #include <unordered_set>
 
 #include "keys/memory_bucket_store.h"
@@ -563,6 +564,18 @@ std::vector<CooldownInfo> KeyPool::cooldowns(std::int64_t id) const {
   auto it = entries_.find(id);
   if (it == entries_.end()) return {};
   return cooldowns_->cooldownsOf(id, now);
+}
+
+std::vector<std::pair<std::string, std::int64_t>> KeyPool::coolingPerModel() const {
+  const TimePoint now = clock_.now();
+  std::map<std::string, std::int64_t, std::less<>> counts;
+  {
+    std::lock_guard lock(mu_);
+    for (const std::int64_t id : active_) {
+      for (const CooldownInfo& c : cooldowns_->cooldownsOf(id, now)) ++counts[c.model];
+    }
+  }
+  return {counts.begin(), counts.end()};
 }
 
 BucketView KeyPool::viewLocked(const Entry& e, TimePoint now) const {

@@ -150,6 +150,9 @@ class KeyPool {
   void recordValidated(std::int64_t id, std::string reason);
 
   std::vector<CooldownInfo> cooldowns(std::int64_t id) const;
+  // Active keys whose cooldown for a model is in force now, counted per model, by model name
+  // (the metrics scrape). O(active keys × their cooldowns).
+  std::vector<std::pair<std::string, std::int64_t>> coolingPerModel() const;
 
   // Token buckets (the /api/v1/token-bucket routes).
   std::optional<BucketView> bucket(std::int64_t id) const;

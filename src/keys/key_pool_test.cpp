@@ -104,6 +104,22 @@ TEST(KeyPool, CooldownIsPerModelAndEnds) {
   EXPECT_TRUE(pool.cooldowns(1).empty());
 }
 
+TEST(KeyPool, CoolingPerModelCountsActiveKeysUntilTheirCooldownsEnd) {
+  ManualClock clock;
+  KeyPool pool(clock, 1);
+  pool.configure(unlimited());
+  pool.load(keysOf(3));
+  pool.recordCooldown(1, "gemini-2.5-flash", clock.now() + Millis{10'000}, "429");
+  pool.recordCooldown(2, "gemini-2.5-flash", clock.now() + Millis{20'000}, "429");
+  pool.recordCooldown(2, "gemini-2.5-pro", clock.now() + Millis{20'000}, "429");
+  using Counts = std::vector<std::pair<std::string, std::int64_t>>;
+  EXPECT_EQ(pool.coolingPerModel(), (Counts{{"gemini-2.5-flash", 2}, {"gemini-2.5-pro", 1}}));
+  clock.advance(Millis{10'000});
+  EXPECT_EQ(pool.coolingPerModel(), (Counts{{"gemini-2.5-flash", 1}, {"gemini-2.5-pro", 1}}));
+  clock.advance(Millis{10'000});
+  EXPECT_TRUE(pool.coolingPerModel().empty());
+}
+
 TEST(KeyPool, AllCoolingReportsTheEarliestEnd) {
   ManualClock clock;
   KeyPool pool(clock, 1);

@@ -35,6 +35,19 @@ constexpr std::string_view kNativeOperation = R"json({
   }
 })json";
 
+// GET /metrics: no gateway token or session; off (404) unless POISE_METRICS=on, and behind its
+// own bearer token when POISE_METRICS_TOKEN is set (hence the optional security requirement).
+constexpr std::string_view kMetrics = R"json({
+  "tags": ["operations"],
+  "description": "Prometheus text exposition (format 0.0.4). Off unless POISE_METRICS=on. When POISE_METRICS_TOKEN is set, send it as Authorization: Bearer; otherwise no credential is needed. No per-key or per-token label.",
+  "security": [{}, {"metricsBearer": []}],
+  "responses": {
+    "200": {"description": "the series", "content": {"text/plain": {"schema": {"type": "string"}}}},
+    "401": {"description": "POISE_METRICS_TOKEN is set and the request did not bring it as a bearer token", "content": {"text/plain": {"schema": {"type": "string"}}}},
+    "404": {"description": "metrics are off (POISE_METRICS is not on)", "content": {"text/plain": {"schema": {"type": "string"}}}}
+  }
+})json";
+
 // A "*" entry's doc: the same operation for each of `methods`.
 std::string sameForEach(std::initializer_list<std::string_view> methods, std::string_view op) {
   std::string out = "{";
@@ -188,6 +201,7 @@ std::span<const OperationDoc> clientDocs() {
        .operation = R"json({"tags": ["operations"], "responses": {
          "200": {"description": "the database answers", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}}},
          "503": {"description": "the database does not answer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}}}}}})json"},
+      {.method = "GET", .pattern = "/metrics", .operation = kMetrics},
       {.method = "GET", .pattern = "/openapi.json", .operation = kOpenApiJson},
       {.method = "HEAD", .pattern = "/openapi.json", .operation = kOpenApiJson},
       {.method = "GET", .pattern = "/docs", .operation = kDocsPage},

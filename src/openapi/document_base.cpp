@@ -28,7 +28,7 @@ std::string_view documentBase() {
     {"name": "logs", "description": "The request log: one entry per client request, key ids never values"},
     {"name": "tokens", "description": "Client tokens: gateway tokens per app or person, with limits"},
     {"name": "users", "description": "Console users and their roles (admin, viewer)"},
-    {"name": "operations", "description": "Health, readiness and this documentation"}
+    {"name": "operations", "description": "Health, readiness, metrics and this documentation"}
   ],
   "components": {
     "securitySchemes": {
@@ -38,6 +38,7 @@ std::string_view documentBase() {
       "gatewayAnthropicKey": {"type": "apiKey", "in": "header", "name": "x-api-key", "description": "A gateway token in Anthropic's key header"},
       "sessionBearer": {"type": "http", "scheme": "bearer", "description": "The access_token from POST /api/v1/login"},
       "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "poise_session", "description": "The console's HttpOnly session cookie set by POST /api/v1/login"},
+      "metricsBearer": {"type": "http", "scheme": "bearer", "description": "POISE_METRICS_TOKEN, required by GET /metrics when it is set"},
       "csrfHeader": {"type": "apiKey", "in": "header", "name": "X-Poise-Request", "description": "Any non-empty value; required with the session cookie on every method but GET and HEAD"}
     },
     "schemas": {

@@ -86,7 +86,8 @@ void complete(json::object& op, const http::RouteInfo& route, std::string_view m
   if (!op.contains("summary") && !route.summary.empty()) op["summary"] = route.summary;
   if (!op.contains("operationId")) op["operationId"] = operationId(method, path);
   op["x-poise-access"] = http::toString(route.access);
-  op["security"] = securityFor(route.access, method);
+  // An `anyone` entry whose handler checks a credential of its own (/metrics) declares it.
+  if (!op.contains("security")) op["security"] = securityFor(route.access, method);
 
   json::array& params =
       op["parameters"].is_array() ? op["parameters"].as_array() : op["parameters"].emplace_array();

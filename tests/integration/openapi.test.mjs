@@ -19,7 +19,8 @@ let poise;
 let doc;
 
 before(async () => {
-  stack = await startStack();
+  // Metrics on, so that GET /metrics answers its example with the series.
+  stack = await startStack({ env: { POISE_METRICS: 'on' } });
   poise = stack.poise;
   const res = await request(`${poise.url}/openapi.json`);
   assert.equal(res.status, 200, res.text);

@@ -48,8 +48,11 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-/** Spawns a tracked child; resolves `exited` with {code, signal}. */
-function spawnTracked(bin, args, options) {
+/**
+ * Spawns a tracked child (killed when the test process exits); resolves `exited` with
+ * {code, signal}.
+ */
+export function spawnTracked(bin, args, options) {
   const child = spawn(bin, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.exited = new Promise((resolveExit) => {

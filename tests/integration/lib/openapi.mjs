@@ -46,6 +46,9 @@ export const EXAMPLES = {
   // --- operations
   'GET /health': { auth: 'none', status: 200 },
   'GET /ready': { auth: 'none', status: 200 },
+  // openapi.test.mjs turns metrics on (200); the route-auth matrix's stack has them off (404,
+  // which no credential changes).
+  'GET /metrics': { auth: 'none', status: [200, 404] },
   'GET /openapi.json': { auth: 'none', status: 200 },
   'HEAD /openapi.json': { auth: 'none', status: 200 },
   'GET /docs': { auth: 'none', status: 200 },
