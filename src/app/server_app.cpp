@@ -290,6 +290,19 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
         },
         usage::RequestLogWriterOptions{});
   }
+  if (s.metrics) {
+    metrics_.watchDatabase(*store_.db);
+    if (request_log_) {
+      metrics_.watchRequestLog([this] {
+        const usage::RequestLogWriterCounters c = request_log_->counters();
+        return stats::RequestLogFigures{.written = c.written,
+                                        .dropped = c.dropped,
+                                        .failed = c.failed_rows,
+                                        .queue_depth = c.queue_depth,
+                                        .queue_capacity = request_log_->capacity()};
+      });
+    }
+  }
   front_->admin = &admin_;
   // Set before the server runs: the workers only read it.
   front_->records = [this](const http::RequestRecord& record) { consumeRecord(record); };

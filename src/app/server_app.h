@@ -142,7 +142,8 @@ class ServerApp {
   tokens::TokenUsage token_usage_;
   // The request log (POISE_REQUEST_LOG): its own thread writes batches; flushed by shutdown().
   std::optional<usage::RequestLogWriter> request_log_;
-  stats::GatewayMetrics metrics_{pool_};  // fed by consumeRecord when POISE_METRICS is on
+  // Fed by consumeRecord when POISE_METRICS is on.
+  stats::GatewayMetrics metrics_{pool_, {.per_key_labels = settings_.metrics_key_labels}};
   // 4. Thread pools: database calls, password hashing. Before every service that queues work on
   //    them; stopped last.
   BlockingPool blocking_;

@@ -41,6 +41,8 @@ struct Settings {
   bool access_log = true;   // one info line per request (POISE_ACCESS_LOG)
   bool request_log = true;  // one request_logs row per request (POISE_REQUEST_LOG)
   bool metrics = false;     // GET /metrics answers (POISE_METRICS); 404 when off
+  // Per-key and per-token series on /metrics (POISE_METRICS_KEY_LABELS); ids only.
+  bool metrics_key_labels = false;
   // When set, /metrics wants `Authorization: Bearer <it>` (POISE_METRICS_TOKEN).
   std::optional<std::string> metrics_token;
 };

@@ -70,11 +70,15 @@ TEST(Settings, MetricsAreOffUnlessTurnedOnAndTakeAToken) {
   ASSERT_TRUE(defaults);
   EXPECT_FALSE(defaults->metrics);
   EXPECT_FALSE(defaults->metrics_token);
+  EXPECT_FALSE(defaults->metrics_key_labels);
   auto on =
       resolveSettings({}, envOf({{"POISE_METRICS", "On"}, {"POISE_METRICS_TOKEN", "t0k"}}), {}, 1);
   ASSERT_TRUE(on);
   EXPECT_TRUE(on->metrics);
   EXPECT_EQ(on->metrics_token, "t0k");
+  auto labels = resolveSettings({}, envOf({{"POISE_METRICS_KEY_LABELS", "on"}}), {}, 1);
+  ASSERT_TRUE(labels);
+  EXPECT_TRUE(labels->metrics_key_labels);
   auto typo = resolveSettings({}, envOf({{"POISE_METRICS", "yes"}}), {}, 1);
   ASSERT_FALSE(typo);
   EXPECT_NE(typo.error().message.find("POISE_METRICS"), std::string::npos);

@@ -1,7 +1,9 @@
 #include "stats/gateway_metrics.h"
 
 #include <array>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "core/model_id.h"
@@ -42,7 +44,7 @@ std::string_view attemptOutcome(std::string_view word) {
   return "transient";
 }
 
-GatewayMetrics::GatewayMetrics(const keys::KeyPool& pool)
+GatewayMetrics::GatewayMetrics(const keys::KeyPool& pool, Options options)
     : pool_(pool),
       requests_(registry_.counter({.name = "poise_requests_total",
                                    .help = "Client requests finished, by protocol, route, model "
@@ -72,6 +74,19 @@ GatewayMetrics::GatewayMetrics(const keys::KeyPool& pool)
                                  .max_series = kMaxModels * 4 + 1})) {
   for (const char* outcome : {"success", "quota", "invalid", "transient", "client_error"}) {
     attempts_.at({outcome});
+  }
+  if (options.per_key_labels) {
+    key_attempts_ = &registry_.counter(
+        {.name = "poise_key_attempts_total",
+         .help = "Upstream attempts by key id and outcome (POISE_METRICS_KEY_LABELS).",
+         .labels = {"key_id", "outcome"},
+         .max_series = kMaxIdSeries});
+    token_requests_ = &registry_.counter(
+        {.name = "poise_token_requests_total",
+         .help = "Client requests by gateway token id (0: the default api_token) and status "
+                 "class (POISE_METRICS_KEY_LABELS).",
+         .labels = {"token_id", "status_class"},
+         .max_series = kMaxIdSeries});
   }
   registry_.collect({.name = "poise_keys",
                      .help = "Upstream keys by status.",
@@ -145,6 +160,60 @@ GatewayMetrics::GatewayMetrics(const keys::KeyPool& pool)
   }
 }
 
+void GatewayMetrics::watchRequestLog(std::function<RequestLogFigures()> read) {
+  // One read per scrape feeds the four series.
+  auto figures = std::make_shared<RequestLogFigures>();
+  auto each = [figures, read = std::move(read)](bool refresh, auto field) {
+    if (refresh) *figures = read();
+    return std::vector<Sample>{{{}, static_cast<double>((*figures).*field)}};
+  };
+  registry_.collect(
+      {.name = "poise_request_log_queue_depth", .help = "Request log rows waiting for the writer."},
+      [each] { return each(true, &RequestLogFigures::queue_depth); });
+  registry_.collect({.name = "poise_request_log_queue_capacity",
+                     .help = "Request log rows the queue holds at most."},
+                    [each] { return each(false, &RequestLogFigures::queue_capacity); });
+  registry_.collect({.name = "poise_request_log_written_total",
+                     .help = "Request log rows written to the database.",
+                     .type = Type::Counter},
+                    [each] { return each(false, &RequestLogFigures::written); });
+  registry_.collect({.name = "poise_request_log_dropped_total",
+                     .help = "Request log rows dropped because the queue was full.",
+                     .type = Type::Counter},
+                    [each] { return each(false, &RequestLogFigures::dropped); });
+  registry_.collect({.name = "poise_request_log_failed_total",
+                     .help = "Request log rows lost with a batch the database refused.",
+                     .type = Type::Counter},
+                    [each] { return each(false, &RequestLogFigures::failed); });
+}
+
+void GatewayMetrics::watchDatabase(const storage::Database& db) {
+  auto stats = std::make_shared<storage::PoolStats>();
+  auto each = [stats, &db](bool refresh, auto read) {
+    if (refresh) *stats = db.poolStats();
+    return std::vector<Sample>{{{}, read(*stats)}};
+  };
+  using P = const storage::PoolStats&;
+  auto d = [](auto v) { return static_cast<double>(v); };
+  registry_.collect(
+      {.name = "poise_db_pool_connections", .help = "Database connections in the pool."},
+      [each, d] { return each(true, [d](P s) { return d(s.size); }); });
+  registry_.collect({.name = "poise_db_pool_in_use", .help = "Database connections lent now."},
+                    [each, d] { return each(false, [d](P s) { return d(s.in_use); }); });
+  registry_.collect({.name = "poise_db_pool_waits_total",
+                     .help = "Database calls that found no free connection and waited.",
+                     .type = Type::Counter},
+                    [each, d] { return each(false, [d](P s) { return d(s.waits); }); });
+  registry_.collect({.name = "poise_db_pool_wait_seconds_total",
+                     .help = "Time database calls spent waiting for a free connection.",
+                     .type = Type::Counter},
+                    [each] { return each(false, [](P s) { return s.wait_seconds; }); });
+  registry_.collect({.name = "poise_db_pool_timeouts_total",
+                     .help = "Database calls that gave up waiting for a connection (busy).",
+                     .type = Type::Counter},
+                    [each, d] { return each(false, [d](P s) { return d(s.timeouts); }); });
+}
+
 std::string_view GatewayMetrics::modelLabel(std::string_view model) const {
   if (model.empty()) return "none";
   std::shared_lock lock(models_mutex_);
@@ -170,6 +239,7 @@ void GatewayMetrics::observe(const http::RequestRecord& r) {
     const std::string_view outcome = attemptOutcome(a.outcome);
     known = known || outcome == "success" || outcome == "quota";
     attempts_.at({outcome}).add();
+    if (key_attempts_ != nullptr) key_attempts_->at({std::to_string(a.key_id), outcome}).add();
   }
   if (known) admitModel(r.model);
 
@@ -177,6 +247,9 @@ void GatewayMetrics::observe(const http::RequestRecord& r) {
   const std::string_view route = routeLabel(r);
   const std::string_view model = modelLabel(r.model);
   requests_.at({protocol, route, model, statusClass(r.status)}).add();
+  if (token_requests_ != nullptr && r.protocol != http::Protocol::Admin) {
+    token_requests_->at({std::to_string(r.token_id), statusClass(r.status)}).add();
+  }
   latency_.at({protocol, route, model})
       .observe(static_cast<double>(r.ended_ms - r.started_ms) / 1000.0);
   if (r.first_byte_ms > 0) {

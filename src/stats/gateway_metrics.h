@@ -1,10 +1,14 @@
 // GatewayMetrics: the gateway's Prometheus series (issue 14). Requests, their latency and time to
 // first byte, and upstream attempts are counted from each finished RequestRecord (observe(), on
 // the request's worker thread); keys by status, keys cooling per model, bucket levels and the
-// process's figures are read when /metrics is scraped (render()). No per-key or per-token label.
-// The model label is bounded: see modelLabel(). Thread-safe.
+// process's figures are read when /metrics is scraped (render()). The request log's queue and the
+// database pool's waits are read at scrape time too (watchRequestLog(), watchDatabase()). No
+// per-key or per-token label unless Options::per_key_labels. The model label is bounded: see
+// modelLabel(). Thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
@@ -15,12 +19,35 @@
 #include "keys/key_pool.h"
 #include "metrics/process_stats.h"
 #include "metrics/registry.h"
+#include "storage/database.h"
 
 namespace poise::stats {
 
+// The request log writer's figures, read at scrape time.
+struct RequestLogFigures {
+  std::uint64_t written = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t failed = 0;
+  std::size_t queue_depth = 0;
+  std::size_t queue_capacity = 0;
+};
+
 class GatewayMetrics {
  public:
-  explicit GatewayMetrics(const keys::KeyPool& pool);
+  struct Options {
+    // POISE_METRICS_KEY_LABELS: adds poise_key_attempts_total{key_id,outcome} and
+    // poise_token_requests_total{token_id,status_class} (ids, never values), each capped at
+    // kMaxIdSeries series. Off by default: a pool of 10 000 keys is 50 000 series.
+    bool per_key_labels = false;
+  };
+  static constexpr std::size_t kMaxIdSeries = 20000;
+
+  explicit GatewayMetrics(const keys::KeyPool& pool) : GatewayMetrics(pool, Options{}) {}
+  GatewayMetrics(const keys::KeyPool& pool, Options options);
+
+  // Declare once, before the first scrape (not thread-safe against render()).
+  void watchRequestLog(std::function<RequestLogFigures()> read);
+  void watchDatabase(const storage::Database& db);
 
   // Counts one finished request. Must not block: a few relaxed atomics found through shared
   // locks (an exclusive one only for a label set's first request).
@@ -46,6 +73,8 @@ class GatewayMetrics {
   metrics::HistogramFamily& first_byte_;
   metrics::CounterFamily& attempts_;
   metrics::CounterFamily& tokens_;
+  metrics::CounterFamily* key_attempts_ = nullptr;    // per_key_labels only
+  metrics::CounterFamily* token_requests_ = nullptr;  // per_key_labels only
 
   // Scrapes one at a time: the process_* collectors read the figures render() took.
   mutable std::mutex render_mutex_;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "storage/sqlite/sqlite_database.h"
 
 namespace poise::stats {
 namespace {
@@ -78,6 +79,49 @@ TEST(GatewayMetrics, AModelBecomesALabelOnlyOnceTheUpstreamServedItOrCountedAQuo
   }
   EXPECT_EQ(m.modelLabel("m-0"), "m-0");
   EXPECT_EQ(m.modelLabel("m-" + std::to_string(GatewayMetrics::kMaxModels + 5)), "other");
+}
+
+TEST(GatewayMetrics, KeyAndTokenLabelsOnlyWhenTurnedOn) {
+  ManualClock clock;
+  keys::KeyPool pool(clock, 1);
+  auto r = record("gemini-2.5-flash", 200, {"cooldown", "success"});
+  r.token_id = 42;
+  GatewayMetrics off(pool);
+  off.observe(r);
+  EXPECT_EQ(off.render().find("key_id"), std::string::npos);
+  EXPECT_EQ(off.render().find("token_id"), std::string::npos);
+  GatewayMetrics on(pool, {.per_key_labels = true});
+  on.observe(r);
+  const std::string text = on.render();
+  EXPECT_TRUE(has(text, R"(poise_key_attempts_total{key_id="7",outcome="quota"} 1)")) << text;
+  EXPECT_TRUE(has(text, R"(poise_key_attempts_total{key_id="7",outcome="success"} 1)"));
+  EXPECT_TRUE(has(text, R"(poise_token_requests_total{token_id="42",status_class="2xx"} 1)"));
+}
+
+TEST(GatewayMetrics, ReadsTheRequestLogAndTheDatabasePoolAtScrapeTime) {
+  ManualClock clock;
+  keys::KeyPool pool(clock, 1);
+  GatewayMetrics m(pool);
+  RequestLogFigures figures{
+      .written = 10, .dropped = 2, .failed = 1, .queue_depth = 3, .queue_capacity = 8192};
+  m.watchRequestLog([&] { return figures; });
+  auto db = storage::SqliteDatabase::open(":memory:");
+  ASSERT_TRUE(db);
+  m.watchDatabase(**db);
+  ASSERT_TRUE((*db)->execute("SELECT 1"));
+  std::string text = m.render();
+  EXPECT_TRUE(has(text, "poise_request_log_queue_depth 3")) << text;
+  EXPECT_TRUE(has(text, "poise_request_log_queue_capacity 8192"));
+  EXPECT_TRUE(has(text, "poise_request_log_written_total 10"));
+  EXPECT_TRUE(has(text, "poise_request_log_dropped_total 2"));
+  EXPECT_TRUE(has(text, "poise_request_log_failed_total 1"));
+  EXPECT_TRUE(has(text, "poise_db_pool_connections 1"));
+  EXPECT_TRUE(has(text, "poise_db_pool_in_use 0"));
+  EXPECT_TRUE(has(text, "poise_db_pool_waits_total 0"));
+  EXPECT_TRUE(has(text, "poise_db_pool_timeouts_total 0"));
+  figures.dropped = 5;
+  text = m.render();
+  EXPECT_TRUE(has(text, "poise_request_log_dropped_total 5")) << text;
 }
 
 TEST(GatewayMetrics, MapsStatusClassesAndOutcomeWords) {

@@ -1,11 +1,13 @@
 // ConnectionPool: a fixed set of server connections (PostgreSQL, MySQL) lent out one call at a
 // time. borrow() waits up to the busy timeout for a free connection and fails with code "busy"
 // after it; the Lease gives the connection back when destroyed. FIFO, so every connection is used
-// in turn and none sits idle long enough for the server to drop it. Thread-safe.
+// in turn and none sits idle long enough for the server to drop it. Counts its waits (stats()) for
+// /metrics. Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -16,12 +18,22 @@
 
 namespace poise::storage {
 
+// How often and how long callers waited for a pooled connection, since start.
+struct PoolStats {
+  std::uint64_t borrows = 0;   // connections lent
+  std::uint64_t waits = 0;     // borrows that found no idle connection and waited
+  std::uint64_t timeouts = 0;  // waits that ended with "busy"
+  double wait_seconds = 0;     // time spent waiting, summed
+  std::size_t size = 0;        // connections in the pool
+  std::size_t in_use = 0;      // lent now
+};
+
 template <class Conn>
 class ConnectionPool {
  public:
   ConnectionPool(std::deque<std::unique_ptr<Conn>> idle, std::chrono::milliseconds wait,
                  std::string name)
-      : idle_(std::move(idle)), wait_(wait), name_(std::move(name)) {}
+      : idle_(std::move(idle)), size_(idle_.size()), wait_(wait), name_(std::move(name)) {}
 
   class Lease {
    public:
@@ -42,13 +54,34 @@ class ConnectionPool {
 
   Result<Lease> borrow() {
     std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, wait_, [&] { return !idle_.empty(); })) {
-      return makeError(ErrorCode::Busy,
-                       name_ + ": no free database connection within the busy timeout");
+    if (idle_.empty()) {
+      // Only a wait reads the clock: the common case costs nothing more.
+      const auto start = std::chrono::steady_clock::now();
+      const bool got = cv_.wait_for(lock, wait_, [&] { return !idle_.empty(); });
+      ++waits_;
+      wait_ns_ += static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                 std::chrono::steady_clock::now() - start)
+                                                 .count());
+      if (!got) {
+        ++timeouts_;
+        return makeError(ErrorCode::Busy,
+                         name_ + ": no free database connection within the busy timeout");
+      }
     }
+    ++borrows_;
     auto c = std::move(idle_.front());
     idle_.pop_front();
     return Lease(this, std::move(c));
+  }
+
+  PoolStats stats() const {
+    std::lock_guard lock(mu_);
+    return {.borrows = borrows_,
+            .waits = waits_,
+            .timeouts = timeouts_,
+            .wait_seconds = static_cast<double>(wait_ns_) / 1e9,
+            .size = size_,
+            .in_use = size_ - idle_.size()};
   }
 
  private:
@@ -60,10 +93,16 @@ class ConnectionPool {
     cv_.notify_one();
   }
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<Conn>> idle_;
+  const std::size_t size_;
   std::chrono::milliseconds wait_;
+  // Under mu_.
+  std::uint64_t borrows_ = 0;
+  std::uint64_t waits_ = 0;
+  std::uint64_t timeouts_ = 0;
+  std::uint64_t wait_ns_ = 0;
   std::string name_;
 };
 

@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "storage/connection_pool.h"
 #include "storage/dialect.h"
 
 namespace poise::storage {
@@ -155,6 +156,9 @@ class Database {
 
   // Cheap liveness check for /ready.
   Status ping();
+
+  // The connection pool's waits since start (for /metrics).
+  virtual PoolStats poolStats() const = 0;
 
  private:
   // Borrows a connection for one autocommit call.

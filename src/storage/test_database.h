@@ -71,12 +71,8 @@ class TestDbHandle {
     return db_->transaction(body);
   }
   Status ping() { return db_->ping(); }
-  std::size_t poolSize() const {
-    if (const auto* s = dynamic_cast<const SqliteDatabase*>(db_.get())) return s->poolSize();
-    if (const auto* p = dynamic_cast<const PostgresDatabase*>(db_.get())) return p->poolSize();
-    if (const auto* m = dynamic_cast<const MysqlDatabase*>(db_.get())) return m->poolSize();
-    return 0;
-  }
+  PoolStats poolStats() const { return db_->poolStats(); }
+  std::size_t poolSize() const { return db_->poolStats().size; }
 
  private:
   friend class TestDatabase;

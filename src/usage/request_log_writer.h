@@ -59,6 +59,7 @@ class RequestLogWriter {
   void flushAndStop();
 
   RequestLogWriterCounters counters() const;
+  std::size_t capacity() const { return options_.capacity; }
 
  private:
   void run();

@@ -4,7 +4,8 @@
 // upstream produced: requests by status class and model, attempts by outcome (a 429 counts as
 // quota), the key cooling for its model, histograms and process figures. Then a real Prometheus
 // server (same package) on 127.0.0.1 scrapes the gateway with the token, and its HTTP API is
-// asked for the series.
+// asked for the series (traffic, attempts, keys, bucket levels, the request log queue and the
+// database pool). With POISE_METRICS_KEY_LABELS=on, attempts by key id and requests by token id.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -109,8 +110,58 @@ describe('/metrics', () => {
     assert.ok(s.process_resident_memory_bytes > 1e6, 'resident memory');
     assert.ok(s.process_open_fds > 3, 'open fds');
     assert.ok(Math.abs(s.process_start_time_seconds - Date.now() / 1000) < 3600, 'start time');
+    // The bucket summary, the request log writer and the database pool.
+    assert.equal(s.poise_key_bucket_capacity, 1000);
+    assert.ok(s.poise_key_bucket_tokens > 0 && s.poise_key_bucket_tokens <= 1000);
+    assert.ok(s.poise_request_log_queue_capacity > 0, 'queue capacity');
+    assert.ok(s.poise_request_log_queue_depth >= 0, 'queue depth');
+    assert.equal(s.poise_request_log_dropped_total, 0);
+    assert.equal(s.poise_request_log_failed_total, 0);
+    assert.ok(s.poise_request_log_written_total >= 0, 'rows written');
+    assert.ok(s.poise_db_pool_connections >= 1, 'pool size');
+    assert.ok(s.poise_db_pool_in_use >= 0 && s.poise_db_pool_in_use <= s.poise_db_pool_connections);
+    for (const name of ['poise_db_pool_waits_total', 'poise_db_pool_wait_seconds_total', 'poise_db_pool_timeouts_total']) {
+      assert.ok(s[name] >= 0, name);
+    }
+    // Bounded labels: no series per key or per token unless POISE_METRICS_KEY_LABELS is on.
+    assert.ok(!res.text.includes('poise_key_attempts_total'), 'per-key series while the switch is off');
+    assert.ok(!res.text.includes('poise_token_requests_total'), 'per-token series while the switch is off');
     // No key value or token anywhere in the exposition.
     for (const secret of [KEY, poise.gatewayToken, METRICS_TOKEN]) assert.ok(!res.text.includes(secret));
+  });
+});
+
+describe('POISE_METRICS_KEY_LABELS=on', () => {
+  it('adds attempts by key id and requests by token id, and the exposition still passes promtool', async () => {
+    const key2 = googleShapedKey();
+    const labelled = await startPoise({
+      upstreamUrl: fake.url,
+      keys: [key2],
+      config: QUIET_VALIDATION,
+      env: { POISE_METRICS: 'on', POISE_METRICS_KEY_LABELS: 'on' },
+    });
+    try {
+      const ok = await nativeCall(labelled.url, { token: labelled.gatewayToken });
+      assert.equal(ok.status, 200, ok.text);
+      await fake.script(key2, [{ status: 429, retryDelay: '300s', model: OTHER_MODEL }]);
+      const limited = await nativeCall(labelled.url, { token: labelled.gatewayToken, model: OTHER_MODEL });
+      assert.equal(limited.status, 429, limited.text);
+      const res = await request(`${labelled.url}/metrics`);
+      assert.equal(res.status, 200, res.text);
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: res.text, encoding: 'utf8' });
+      assert.equal(check.status, 0, `promtool: ${check.stdout}${check.stderr}`);
+      const s = samples(res.text);
+      const keyId = Object.keys(s).find((k) => k.startsWith('poise_key_attempts_total{') && k.includes('outcome="success"'));
+      assert.ok(keyId, res.text);
+      assert.equal(s[keyId], 1);
+      assert.equal(s[keyId.replace('outcome="success"', 'outcome="quota"')], 1);
+      // The default api_token is token id 0.
+      assert.equal(s['poise_token_requests_total{token_id="0",status_class="2xx"}'], 1, res.text);
+      assert.equal(s['poise_token_requests_total{token_id="0",status_class="4xx"}'], 1, res.text);
+      assert.ok(!res.text.includes(key2) && !res.text.includes(labelled.gatewayToken));
+    } finally {
+      await labelled.stop();
+    }
   });
 });
 
@@ -181,6 +232,11 @@ describe('a real Prometheus server', () => {
     assert.ok(await value(`sum(poise_request_duration_seconds_count{model="${MODEL}"})`) >= 5);
     assert.ok(await value('histogram_quantile(0.5, sum by (le) (poise_request_duration_seconds_bucket))') > 0);
     assert.ok(await value('process_resident_memory_bytes{job="poise"}') > 1e6);
+    assert.ok(await value('poise_request_log_queue_capacity{job="poise"}') > 0);
+    assert.equal(await value('poise_request_log_dropped_total{job="poise"}'), 0);
+    assert.ok(await value('poise_db_pool_connections{job="poise"}') >= 1);
+    assert.ok(await value('poise_db_pool_wait_seconds_total{job="poise"}') >= 0);
+    assert.ok(await value('poise_key_bucket_capacity{job="poise"}') > 0);
     // The gateway answered every scrape (no 401: the token file was read).
     assert.equal(await value('scrape_samples_scraped{job="poise"} > 0') > 0, true);
   });

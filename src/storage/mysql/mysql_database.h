@@ -53,6 +53,7 @@ class MysqlDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::Mysql; }
   Status transaction(const std::function<Status(Connection&)>& body) override;
+  PoolStats poolStats() const override { return pool_->stats(); }
 
   std::size_t poolSize() const { return pool_size_; }
 

@@ -43,6 +43,7 @@ class PostgresDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::Postgres; }
   Status transaction(const std::function<Status(Connection&)>& body) override;
+  PoolStats poolStats() const override { return pool_->stats(); }
 
   std::size_t poolSize() const { return pool_size_; }
 

@@ -203,53 +203,6 @@ class SqliteConnection final : public Connection {
   std::unordered_map<std::string_view, decltype(lru_)::iterator> index_;
 };
 
-class SqliteDatabase::Pool {
- public:
-  Pool(std::deque<std::unique_ptr<SqliteConnection>> idle, std::chrono::milliseconds wait)
-      : idle_(std::move(idle)), wait_(wait) {}
-
-  // Returns the connection to the pool when destroyed.
-  class Lease {
-   public:
-    Lease(Pool* pool, std::unique_ptr<SqliteConnection> c) : pool_(pool), conn_(std::move(c)) {}
-    ~Lease() {
-      if (conn_) pool_->giveBack(std::move(conn_));
-    }
-    Lease(Lease&& o) noexcept = default;
-    Lease& operator=(Lease&&) = delete;
-    SqliteConnection& operator*() const { return *conn_; }
-
-   private:
-    Pool* pool_;
-    std::unique_ptr<SqliteConnection> conn_;
-  };
-
-  Result<Lease> borrow() {
-    std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, wait_, [&] { return !idle_.empty(); })) {
-      return makeError(ErrorCode::Busy,
-                       "sqlite: no free database connection within the busy timeout");
-    }
-    auto c = std::move(idle_.front());
-    idle_.pop_front();
-    return Lease(this, std::move(c));
-  }
-
- private:
-  void giveBack(std::unique_ptr<SqliteConnection> c) {
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(std::move(c));
-    }
-    cv_.notify_one();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<SqliteConnection>> idle_;
-  std::chrono::milliseconds wait_;
-};
-
 namespace {
 
 bool isMemoryPath(const std::string& path) {
@@ -316,7 +269,7 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const std::string& 
     if (!c) return c.error();
     conns.push_back(std::move(*c));
   }
-  auto pool = std::make_unique<Pool>(std::move(conns), options.busy_timeout);
+  auto pool = std::make_unique<Pool>(std::move(conns), options.busy_timeout, "sqlite");
   return std::unique_ptr<SqliteDatabase>(
       new SqliteDatabase(memory ? ":memory:" : path, std::move(pool), size));
 }
@@ -325,6 +278,10 @@ SqliteDatabase::SqliteDatabase(std::string path, std::unique_ptr<Pool> pool, std
     : path_(std::move(path)), pool_(std::move(pool)), pool_size_(size) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
+
+PoolStats SqliteDatabase::poolStats() const {
+  return pool_->stats();
+}
 
 Status SqliteDatabase::withConnection(const std::function<Status(Connection&)>& body) {
   auto lease = pool_->borrow();

@@ -6,9 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "storage/connection_pool.h"
 #include "storage/database.h"
 
 namespace poise::storage {
+
+class SqliteConnection;
 
 class SqliteDatabase final : public Database {
  public:
@@ -23,12 +26,13 @@ class SqliteDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::Sqlite; }
   Status transaction(const std::function<Status(Connection&)>& body) override;
+  PoolStats poolStats() const override;
 
   const std::string& path() const { return path_; }
   std::size_t poolSize() const { return pool_size_; }
 
  private:
-  class Pool;
+  using Pool = ConnectionPool<SqliteConnection>;
   SqliteDatabase(std::string path, std::unique_ptr<Pool> pool, std::size_t pool_size);
   Status withConnection(const std::function<Status(Connection&)>& body) override;
 

@@ -250,6 +250,14 @@ TEST(SqliteDatabase, PoolWaitIsBoundedByTheBusyTimeout) {
   }));
   ASSERT_FALSE(inner_status);
   EXPECT_EQ(inner_status.error().code, ErrorCode::Busy);
+  // The wait is counted for /metrics: one borrow waited about the busy timeout and gave up.
+  const PoolStats stats = t.db().poolStats();
+  EXPECT_EQ(stats.size, 1U);
+  EXPECT_EQ(stats.in_use, 0U);
+  EXPECT_EQ(stats.borrows, 1U);
+  EXPECT_EQ(stats.waits, 1U);
+  EXPECT_EQ(stats.timeouts, 1U);
+  EXPECT_GE(stats.wait_seconds, 0.09);
 }
 
 TEST(SqliteDatabase, StatementCacheEvictsWithoutBreakingCalls) {
