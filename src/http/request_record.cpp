@@ -73,7 +73,9 @@ void startBodyCapture(RequestRecord& record, std::size_t limit_bytes, std::strin
   record.body_capture_raw = limit_bytes + kBodyCaptureMargin;
   record.request_body.assign(request_body.substr(0, record.body_capture_raw));
   for (std::string_view secret : secrets) {
-    if (!secret.empty()) record.body_secrets.emplace_back(secret);
+    // A value this short is no credential the gateway accepts (api_token has 16 characters at
+    // least, client tokens 46); masking it everywhere would only garble the bodies.
+    if (secret.size() >= kMinScrubbedSecretBytes) record.body_secrets.emplace_back(secret);
   }
 }
 

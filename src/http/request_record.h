@@ -98,9 +98,12 @@ struct RequestRecord {
 // whole when the bodies are scrubbed.
 inline constexpr std::size_t kBodyCaptureMargin = 1024;
 
+// Credential values shorter than this are not scrubbed from captured bodies (see below).
+inline constexpr std::size_t kMinScrubbedSecretBytes = 8;
+
 // Starts capturing `record`'s bodies: the first limit_bytes (+ margin) of `request_body` now,
 // the answer's as it is written; `secrets` (the credential values the client sent) are kept to be
-// scrubbed from both. Empty secrets are skipped.
+// scrubbed from both, except those shorter than kMinScrubbedSecretBytes.
 void startBodyCapture(RequestRecord& record, std::size_t limit_bytes, std::string_view request_body,
                       std::initializer_list<std::string_view> secrets);
 

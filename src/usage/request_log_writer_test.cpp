@@ -107,7 +107,9 @@ TEST(RequestLogWriterRecord, CapturedBodiesAreScrubbedAndCutOnlyWhenCaptureIsOn)
 
   const std::string body = R"({"contents":"use )" + google_key + " or " + client_token + " or " +
                            own_token + R"(","url":"https://x/?key=abcdefghijklmnop"})";
-  http::startBodyCapture(r, 1024, body, {own_token, "", "Bearer-less"});
+  // "x": a garbage credential too short to be one, not masked all over the bodies.
+  http::startBodyCapture(r, 1024, body, {own_token, "", "x", "Bearer-less"});
+  EXPECT_EQ(r.body_secrets, (std::vector<std::string>{own_token, "Bearer-less"}));
   r.response_body = "héllo " + own_token;
   const RequestLogRow got = toRequestLogRow(r, now);
   ASSERT_TRUE(got.request_body);
