@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
     std::cerr << "poise: " << settings.error().message << "\n";
     return 2;
   }
-  poise::initLogging(settings->log_level);
+  poise::initLogging(settings->log_level,
+                     settings->log_json ? poise::LogFormat::Json : poise::LogFormat::Text);
   if (migrate->parsed()) return poise::app::migrate(*settings);
   if (import->parsed()) return poise::app::importKeys(*settings, import_file);
   if (rekey->parsed()) return poise::app::rekeyMasterKey(*settings, new_key_file);

@@ -90,6 +90,9 @@ json::object rowJson(const storage::RequestLogRow& r) {
   o["error_message"] = r.error_message;
   o["client_ip"] = r.client_ip;
   o["user_agent"] = r.user_agent;
+  // Captured bodies (request_log_body_capture_kb) only in the one-entry answer, when stored.
+  if (r.request_body) o["request_body"] = *r.request_body;
+  if (r.response_body) o["response_body"] = *r.response_body;
   return o;
 }
 

@@ -17,6 +17,7 @@
 #include "metrics/registry.h"
 #include "net/address_ranges.h"
 #include "proxy/client_auth.h"
+#include "usage/request_log_retention.h"
 
 namespace poise::app {
 
@@ -66,18 +67,19 @@ bool isNative(const net::Request& req, std::string_view path) {
 // front's sink: the one place a record is finished.
 class RecordFinisher {
  public:
-  RecordFinisher(const Front& front, const net::HttpExchange& ex, http::RequestRecord& record)
+  RecordFinisher(const Front& front, net::HttpExchange& ex, http::RequestRecord& record)
       : front_(front), ex_(ex), record_(record) {}
   RecordFinisher(const RecordFinisher&) = delete;
   RecordFinisher& operator=(const RecordFinisher&) = delete;
   ~RecordFinisher() {
+    ex_.captureBody(nullptr, nullptr);  // the server may still answer; the record ends here
     http::finishRecord(record_, ex_.status(), ex_.clientGone(), front_.clock.monotonicMs());
     if (front_.records) front_.records(record_);
   }
 
  private:
   const Front& front_;
-  const net::HttpExchange& ex_;
+  net::HttpExchange& ex_;
   http::RequestRecord& record_;
 };
 
@@ -100,6 +102,8 @@ http::RequestRecord openRecord(net::HttpExchange& ex) {
 net::RequestHandler frontHandler(Front& front) {
   return [&front](net::HttpExchange& ex) -> asio::awaitable<void> {
     http::RequestRecord record = openRecord(ex);
+    // The answer's first bytes reach the record only once the proxy starts a body capture.
+    ex.captureBody(&record.response_body, &record.body_capture_raw);
     const RecordFinisher finisher(front, ex, record);
     const std::string_view target = ex.request().target();
     if (!front.ready.load(std::memory_order_acquire)) {
@@ -278,7 +282,8 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       key_checker_(jobs::KeyCheckerDeps{runtime_, pool_, clock_, *tls_}),
       validation_(jobs::ValidationSchedulerDeps{key_checker_, runtime_, pool_, clock_}),
       signals_(control_, SIGINT, SIGTERM, SIGHUP),
-      flush_timer_(control_) {
+      flush_timer_(control_),
+      prune_timer_(control_) {
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     workers_[i].upstream =
         std::make_unique<net::UpstreamPool>(front_->server->workerContext(i), *tls_);
@@ -288,7 +293,10 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
         [this](std::span<const storage::RequestLogRow> rows) {
           return request_log_repo_.appendBatch(rows);
         },
-        usage::RequestLogWriterOptions{});
+        usage::RequestLogWriterOptions{
+            .capacity = s.request_log_queue,
+            .batch_rows = s.request_log_batch,
+            .batch_interval = std::chrono::milliseconds(s.request_log_interval_ms)});
   }
   if (s.metrics) {
     metrics_.watchDatabase(*store_.db);
@@ -322,7 +330,11 @@ void ServerApp::consumeRecord(const http::RequestRecord& record) {
       token_limiter_.addTokens(record.token_id, record.usage.prompt + completion, now);
     }
   }
-  if (request_log_) request_log_->enqueue(usage::toRequestLogRow(record, clock_.now()));
+  // One row per client request: the admin API has its audit log, and the operational routes
+  // (health, metrics, docs) would only crowd out the requests an operator looks for.
+  if (request_log_ && record.protocol != http::Protocol::Admin) {
+    request_log_->enqueue(usage::toRequestLogRow(record, clock_.now()));
+  }
   if (settings_.metrics) metrics_.observe(record);
   if (settings_.access_log) logAccess(record);
 }
@@ -592,6 +604,40 @@ void ServerApp::startFlusher() {
       });
 }
 
+void ServerApp::startRetention() {
+  asio::co_spawn(
+      control_,
+      [this]() -> asio::awaitable<void> {
+        const std::stop_token stop = stop_.get_token();
+        auto wait = std::chrono::seconds(settings_.request_log_prune_seconds);
+        while (!stop.stop_requested()) {
+          prune_timer_.expires_after(wait);
+          co_await prune_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (stop.stop_requested()) break;
+          wait = std::chrono::seconds(settings_.request_log_prune_seconds);
+          const auto cfg = runtime_.snapshot();
+          const auto options = usage::retentionPrune(cfg->request_log_retention_days,
+                                                     cfg->request_log_max_rows, clock_.now());
+          if (!options) continue;
+          auto prune = [this, &options] { return request_log_repo_.prune(*options); };
+          auto pruned = co_await blocking_.run(prune);
+          if (!pruned) {
+            spdlog::warn("msg=\"could not prune request logs\" error={}",
+                         logValue(pruned.error().message));
+            continue;
+          }
+          if (*pruned > 0) spdlog::info("msg=\"request logs pruned\" rows={}", *pruned);
+          // A full run leaves more to delete: go on soon, in another run of short transactions.
+          if (*pruned >= std::int64_t{usage::kPruneBatchRows} * usage::kPruneBatchesPerRun) {
+            wait = std::chrono::seconds(1);
+          }
+        }
+      },
+      [](const std::exception_ptr& e) {
+        if (e) spdlog::error("msg=\"request log retention stopped unexpectedly\"");
+      });
+}
+
 int ServerApp::run() {
   // The one stop signal: each running part begins to stop when it is requested (none of these
   // blocks; they run on the thread that requests the stop); shutdown() then waits for them in
@@ -602,6 +648,7 @@ int ServerApp::run() {
   on_stop([this] { key_checker_.requestStop(); });
   on_stop([this] { stats_job_.requestStop(); });
   on_stop([this] { asio::post(control_, [this] { flush_timer_.cancel(); }); });
+  on_stop([this] { asio::post(control_, [this] { prune_timer_.cancel(); }); });
   on_stop([this] {
     asio::post(control_, [this] {
       boost::system::error_code ec;
@@ -629,6 +676,7 @@ int ServerApp::run() {
   key_checker_.start();
   validation_.start();
   startFlusher();
+  startRetention();
   front_->ready.store(true, std::memory_order_release);
   if (auto st = front_->server->run(); !st) {
     stop_.request_stop();

@@ -1,9 +1,10 @@
 // ServerApp: `poise serve`, the composition root. Its members are declared in the order they are
 // built, each from the ones above it, and destroyed in reverse. One std::stop_source (requested by
 // SIGTERM or SIGINT) reaches every running part through a stop_callback that only asks it to stop:
-// the HTTP server, the validation scheduler, the key checker, the statistics job and the usage
-// flusher. shutdown() then only waits for them, in the reverse order of construction. Built and
-// run on the main thread, which becomes the control thread (signals and the flusher).
+// the HTTP server, the validation scheduler, the key checker, the statistics job, the usage
+// flusher and the request log's retention. shutdown() then only waits for them, in the reverse
+// order of construction. Built and run on the main thread, which becomes the control thread
+// (signals and the flusher).
 #pragma once
 
 #include <atomic>
@@ -108,6 +109,9 @@ class ServerApp {
   net::Response metricsResponse(const net::Request& request) const;
   void startFlusher();
   void flushUsage();
+  // Every POISE_REQUEST_LOG_PRUNE_SECONDS, on the control thread: prunes the request log to the
+  // config's retention on the BlockingPool, a bounded number of short transactions per run.
+  void startRetention();
   // Consumes a finished request's record: the client token's usage, the request log row (queued,
   // never waited for), the metrics, then the access log line.
   void consumeRecord(const http::RequestRecord& record);
@@ -173,6 +177,7 @@ class ServerApp {
   boost::asio::io_context control_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer flush_timer_;
+  boost::asio::steady_timer prune_timer_;
   std::deque<std::stop_callback<std::function<void()>>> on_stop_;  // (not movable)
   std::size_t key_count_ = 0;
   std::int64_t started_ms_ = 0;

@@ -53,6 +53,10 @@ constexpr IntKey kIntKeys[] = {
     {"key_survival_raw_retention_hours", &RuntimeConfig::key_survival_raw_retention_hours, 1, 720},
     {"key_survival_hourly_retention_days", &RuntimeConfig::key_survival_hourly_retention_days, 1,
      3650},
+    {"request_log_retention_days", &RuntimeConfig::request_log_retention_days, 0, 3650},
+    {"request_log_max_rows", &RuntimeConfig::request_log_max_rows, 0, 1'000'000'000},
+    {"request_log_body_capture_kb", &RuntimeConfig::request_log_body_capture_kb, 0,
+     kMaxBodyCaptureKb},
 };
 
 constexpr std::string_view kBucketPrefix = "token_bucket_";

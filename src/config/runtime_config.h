@@ -19,6 +19,9 @@
 
 namespace poise::config {
 
+// The most request_log_body_capture_kb accepts: bodies are for debugging, not archiving.
+inline constexpr int kMaxBodyCaptureKb = 64;
+
 struct RuntimeConfig {
   std::map<std::string, std::string> raw;  // every stored key, as strings
 
@@ -69,6 +72,14 @@ struct RuntimeConfig {
   int key_survival_snapshot_interval_seconds = 60;
   int key_survival_raw_retention_hours = 48;
   int key_survival_hourly_retention_days = 30;
+
+  // Request logs (table request_logs): rows older than request_log_retention_days, and beyond the
+  // newest request_log_max_rows, are pruned every few minutes (0 = no limit). With
+  // request_log_body_capture_kb > 0 each row keeps the first that many KiB of the request and
+  // response bodies, scrubbed of keys and tokens (0 = off).
+  int request_log_retention_days = 30;
+  int request_log_max_rows = 5'000'000;
+  int request_log_body_capture_kb = 0;
 
   // Translation (OpenAI and Anthropic routes).
   // model_aliases: a JSON object of client-facing model name → Gemini model, used by every

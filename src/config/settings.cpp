@@ -37,6 +37,40 @@ bool parseNumber(const std::string& s, T& out) {
   return r.ec == std::errc{} && r.ptr == s.data() + s.size();
 }
 
+// A whole number in [min, max] from `name`, when it is set.
+template <class T>
+Status readRange(const EnvLookup& get, const char* name, T min, T max, T& out) {
+  auto v = get(name);
+  if (!v) return {};
+  T parsed{};
+  if (!parseNumber(*v, parsed) || parsed < min || parsed > max) {
+    return makeError(ErrorCode::InvalidSetting, std::string(name) + ": expected a whole number " +
+                                                    std::to_string(min) + ".." +
+                                                    std::to_string(max));
+  }
+  out = parsed;
+  return {};
+}
+
+Status readRequestLogSettings(const EnvLookup& get, Settings& s) {
+  if (auto st = readRange<std::size_t>(get, "POISE_REQUEST_LOG_QUEUE", 16, 1'048'576,
+                                       s.request_log_queue);
+      !st) {
+    return st;
+  }
+  if (auto st =
+          readRange<std::size_t>(get, "POISE_REQUEST_LOG_BATCH", 1, 5000, s.request_log_batch);
+      !st) {
+    return st;
+  }
+  if (auto st =
+          readRange(get, "POISE_REQUEST_LOG_INTERVAL_MS", 10, 10'000, s.request_log_interval_ms);
+      !st) {
+    return st;
+  }
+  return readRange(get, "POISE_REQUEST_LOG_PRUNE_SECONDS", 1, 86'400, s.request_log_prune_seconds);
+}
+
 }  // namespace
 
 EnvLookup processEnv() {
@@ -199,6 +233,14 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
     s.*field = *on;
   }
   if (auto v = get("POISE_METRICS_TOKEN"); v && !v->empty()) s.metrics_token = *v;
+  if (auto st = readRequestLogSettings(get, s); !st) return st.error();
+  if (auto v = get("LOG_FORMAT")) {
+    std::string format = *v;
+    std::transform(format.begin(), format.end(), format.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (format != "text" && format != "json") return bad("LOG_FORMAT", "expected text or json");
+    s.log_json = format == "json";
+  }
   return s;
 }
 

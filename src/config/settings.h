@@ -40,7 +40,15 @@ struct Settings {
   int shutdown_grace_seconds = 20;
   bool access_log = true;   // one info line per request (POISE_ACCESS_LOG)
   bool request_log = true;  // one request_logs row per request (POISE_REQUEST_LOG)
-  bool metrics = false;     // GET /metrics answers (POISE_METRICS); 404 when off
+  // The request log writer: rows queued at most (POISE_REQUEST_LOG_QUEUE), rows per batch
+  // (POISE_REQUEST_LOG_BATCH), how long a partial batch waits (POISE_REQUEST_LOG_INTERVAL_MS),
+  // and how often retention prunes (POISE_REQUEST_LOG_PRUNE_SECONDS).
+  std::size_t request_log_queue = 8192;
+  std::size_t request_log_batch = 500;
+  int request_log_interval_ms = 200;
+  int request_log_prune_seconds = 300;
+  bool log_json = false;  // LOG_FORMAT=json: one JSON object per log line
+  bool metrics = false;   // GET /metrics answers (POISE_METRICS); 404 when off
   // Per-key and per-token series on /metrics (POISE_METRICS_KEY_LABELS); ids only.
   bool metrics_key_labels = false;
   // When set, /metrics wants `Authorization: Bearer <it>` (POISE_METRICS_TOKEN).

@@ -106,6 +106,39 @@ TEST(Settings, AccessLogAndRequestLogAreOnUnlessTurnedOff) {
   }
 }
 
+TEST(Settings, RequestLogWriterSettingsAndLogFormatAreRanged) {
+  const auto expect = [](const Result<Settings>& s, std::size_t queue, std::size_t batch,
+                         int interval_ms, int prune_s, bool json) {
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->request_log_queue, queue);
+    EXPECT_EQ(s->request_log_batch, batch);
+    EXPECT_EQ(s->request_log_interval_ms, interval_ms);
+    EXPECT_EQ(s->request_log_prune_seconds, prune_s);
+    EXPECT_EQ(s->log_json, json);
+  };
+  expect(resolveSettings({}, envOf({}), {}, 1), 8192, 500, 200, 300, false);
+  expect(resolveSettings({},
+                         envOf({{"POISE_REQUEST_LOG_QUEUE", "64"},
+                                {"POISE_REQUEST_LOG_BATCH", "10"},
+                                {"POISE_REQUEST_LOG_INTERVAL_MS", "50"},
+                                {"POISE_REQUEST_LOG_PRUNE_SECONDS", "2"},
+                                {"LOG_FORMAT", "JSON"}}),
+                         {}, 1),
+         64, 10, 50, 2, true);
+  const std::pair<const char*, const char*> bad[] = {{"POISE_REQUEST_LOG_QUEUE", "0"},
+                                                     {"POISE_REQUEST_LOG_QUEUE", "99999999"},
+                                                     {"POISE_REQUEST_LOG_BATCH", "0"},
+                                                     {"POISE_REQUEST_LOG_BATCH", "x"},
+                                                     {"POISE_REQUEST_LOG_INTERVAL_MS", "5"},
+                                                     {"POISE_REQUEST_LOG_PRUNE_SECONDS", "-1"},
+                                                     {"LOG_FORMAT", "xml"}};
+  for (const auto& [name, value] : bad) {
+    auto r = resolveSettings({}, envOf({{name, value}}), {}, 1);
+    ASSERT_FALSE(r) << name << "=" << value;
+    EXPECT_NE(r.error().message.find(name), std::string::npos);
+  }
+}
+
 TEST(Settings, ConnectionLimitsAndDeadlines) {
   auto d = resolveSettings({}, envOf({}), {}, 1);
   ASSERT_TRUE(d);

@@ -56,6 +56,16 @@ std::string scrubSecrets(std::string_view text) {
         continue;
       }
     }
+    // A client token ("gp_" + 43 base64url characters) anywhere.
+    if (text.compare(i, 3, "gp_") == 0 &&
+        (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
+      const std::size_t len = runLength(text, i);
+      if (len >= 24) {
+        out.append(maskSecret(text.substr(i, len)));
+        i += len;
+        continue;
+      }
+    }
     bool matched = false;
     for (std::string_view p : kPrefixes) {
       if (iequalsAt(text, i, p)) {

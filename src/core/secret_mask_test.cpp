@@ -17,6 +17,15 @@ TEST(ScrubSecrets, MasksBareGoogleKeys) {
   EXPECT_NE(out.find("AIzaSy...rstu"), std::string::npos);
 }
 
+TEST(ScrubSecrets, MasksClientTokensButNotShortOrEmbeddedLookalikes) {
+  const std::string token = "gp_" + std::string(43, 'a');
+  const std::string out = scrubSecrets("token " + token + " end");
+  EXPECT_EQ(out.find(token), std::string::npos);
+  EXPECT_NE(out.find("gp_aaa...aaaa"), std::string::npos);
+  EXPECT_EQ(scrubSecrets("gp_short and xgp_" + std::string(30, 'b')),
+            "gp_short and xgp_" + std::string(30, 'b'));
+}
+
 TEST(ScrubSecrets, MasksQueryKeysAndAuthHeaders) {
   EXPECT_EQ(scrubSecrets("GET /v1beta/models?key=supersecrettoken123&x=1"),
             "GET /v1beta/models?key=supers...n123&x=1");

@@ -66,6 +66,19 @@ void RequestRecord::fail(ErrorClass cls, std::string_view message) {
   error_message.assign(message);
 }
 
+void startBodyCapture(RequestRecord& record, std::size_t limit_bytes, std::string_view request_body,
+                      std::initializer_list<std::string_view> secrets) {
+  if (limit_bytes == 0) return;
+  record.body_capture_limit = limit_bytes;
+  record.body_capture_raw = limit_bytes + kBodyCaptureMargin;
+  record.request_body.assign(request_body.substr(0, record.body_capture_raw));
+  for (std::string_view secret : secrets) {
+    // A value this short is no credential the gateway accepts (api_token has 16 characters at
+    // least, client tokens 46); masking it everywhere would only garble the bodies.
+    if (secret.size() >= kMinScrubbedSecretBytes) record.body_secrets.emplace_back(secret);
+  }
+}
+
 void finishRecord(RequestRecord& record, unsigned status, bool client_gone, std::int64_t now_ms) {
   if (record.finished) return;
   record.finished = true;
@@ -117,6 +130,7 @@ std::string accessLogFields(const RequestRecord& r) {
   fmt::format_to(it, "request_id={} method={} path={} route={} protocol={}", logValue(r.request_id),
                  logValue(r.method), logValue(r.path), logValue(r.route), protocolName(r.protocol));
   if (!r.token.empty()) fmt::format_to(it, " token={}", logValue(r.token));
+  if (r.token_id != 0) fmt::format_to(it, " token_id={}", r.token_id);
   if (!r.model.empty()) fmt::format_to(it, " model={}", logValue(r.model));
   const unsigned status = reportedStatus(r);
   fmt::format_to(it, " stream={} status={} ms={}", r.stream, status, r.ended_ms - r.started_ms);

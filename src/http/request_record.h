@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,15 @@ struct RequestRecord {
   std::string error_message;       // already free of secrets
   std::int64_t first_byte_ms = 0;  // monotonic ms when the answer's head was ready; 0: never
 
+  // Body capture (config request_log_body_capture_kb), started by the proxy with
+  // startBodyCapture; empty and free when off. The bodies are raw here: the request log row
+  // scrubs and cuts them (usage::toRequestLogRow).
+  std::size_t body_capture_limit = 0;  // bytes of each body the row keeps; 0: no capture
+  std::size_t body_capture_raw = 0;    // bytes kept raw: the limit plus kBodyCaptureMargin
+  std::string request_body;
+  std::string response_body;              // the HttpExchange appends the answer's first bytes here
+  std::vector<std::string> body_secrets;  // the request's credential values, never stored
+
   // Set when it is finished.
   unsigned status = 0;  // the status sent; 0 when nothing was (the client left first)
   std::int64_t ended_ms = 0;
@@ -83,6 +93,19 @@ struct RequestRecord {
   void fail(ErrorClass cls, std::string_view message = {});
   static constexpr std::size_t kMaxErrorMessageBytes = 1024;
 };
+
+// Extra raw bytes captured past the limit, so that a key or token cut at the limit is still
+// whole when the bodies are scrubbed.
+inline constexpr std::size_t kBodyCaptureMargin = 1024;
+
+// Credential values shorter than this are not scrubbed from captured bodies (see below).
+inline constexpr std::size_t kMinScrubbedSecretBytes = 8;
+
+// Starts capturing `record`'s bodies: the first limit_bytes (+ margin) of `request_body` now,
+// the answer's as it is written; `secrets` (the credential values the client sent) are kept to be
+// scrubbed from both, except those shorter than kMinScrubbedSecretBytes.
+void startBodyCapture(RequestRecord& record, std::size_t limit_bytes, std::string_view request_body,
+                      std::initializer_list<std::string_view> secrets);
 
 // Consumes finished records. Called on the request's thread; must not block.
 using RecordSink = std::function<void(const RequestRecord&)>;
@@ -102,8 +125,9 @@ std::string keysTried(const RequestRecord& record);
 unsigned reportedStatus(const RequestRecord& record);
 
 // The access log line's fields (logfmt, without ts/level/msg): request_id, method, path, route,
-// protocol, model, stream, status, ms, ttfb_ms, attempts, keys (ids with outcomes), tokens,
-// error, ip. Every client-controlled value is quoted by logValue.
+// protocol, token and token_id, model, stream, status, ms, ttfb_ms (absent when no byte was
+// sent), attempts, keys (ids with outcomes), tokens, error and error_message, ip, user_agent: the
+// request log row's fields minus the bodies. Every client-controlled value is quoted by logValue.
 std::string accessLogFields(const RequestRecord& record);
 
 }  // namespace poise::http

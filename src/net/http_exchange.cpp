@@ -79,6 +79,7 @@ asio::awaitable<void> HttpExchange::respond(Response response) {
   response.prepare_payload();
   status_ = response.result_int();
   answered_ = true;
+  capture(response.body());
   stream_.expires_after(write_timeout_);
   auto [ec, n] = co_await http::async_write(stream_, response, asio::as_tuple(asio::use_awaitable));
   (void)n;
@@ -94,6 +95,7 @@ asio::awaitable<void> HttpExchange::respondRaw(unsigned status, std::string_view
   // A HEAD request gets the head a GET would, Content-Length included, and no body; so does a
   // 304, whose Content-Length may only be the 200's (RFC 9110 §8.6).
   if (request_.method() == http::verb::head || status == 304) body = {};
+  capture(body);
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
   co_await send(buffers);
 }
@@ -129,6 +131,7 @@ asio::awaitable<bool> HttpExchange::startResponse(unsigned status, const http::f
 asio::awaitable<bool> HttpExchange::writePiece(std::string_view bytes) {
   if (client_gone_ || framing_ == Framing::None) co_return false;
   if (bytes.empty()) co_return true;
+  capture(bytes);
   if (framing_ == Framing::Chunked) {
     const auto chunk = http::make_chunk(asio::buffer(bytes));
     co_return co_await send(chunk);
@@ -152,6 +155,7 @@ asio::awaitable<bool> HttpExchange::finishResponse(std::string_view tail) {
       const auto last = http::make_chunk_last();
       ok = co_await send(last);
     } else {
+      capture(tail);
       // The tail and the end of the body in one write.
       const auto both =
           boost::beast::buffers_cat(http::make_chunk(asio::buffer(tail)), http::make_chunk_last());

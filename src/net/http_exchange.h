@@ -90,6 +90,14 @@ class HttpExchange final : public ResponseStream {
   }
   unsigned status() const { return status_; }
 
+  // Keeps a copy of the response body's first bytes in `*sink`: at most `*limit` bytes, read at
+  // each write (so the handler may set the limit once it knows it; 0 keeps nothing). Both must
+  // outlive the exchange's writes. Costs one comparison per write when the limit is 0.
+  void captureBody(std::string* sink, const std::size_t* limit) {
+    capture_ = sink;
+    capture_limit_ = limit;
+  }
+
   // The connection's shutdown notice, when the server gives one (nullptr otherwise).
   StopNotice* stopNotice() const override { return stop_notice_; }
   void setStopNotice(StopNotice* notice) { stop_notice_ = notice; }
@@ -104,6 +112,11 @@ class HttpExchange final : public ResponseStream {
   // `framing` (the framing header line, or empty) and Connection.
   std::string renderHead(unsigned status, std::string_view lines, std::string_view framing,
                          bool keep_alive) const;
+  // Appends the part of `bytes` that still fits under the capture limit (captureBody).
+  void capture(std::string_view bytes) {
+    if (capture_limit_ == nullptr || capture_->size() >= *capture_limit_) return;
+    capture_->append(bytes.substr(0, *capture_limit_ - capture_->size()));
+  }
 
   Request& request_;
   boost::beast::tcp_stream& stream_;
@@ -117,6 +130,8 @@ class HttpExchange final : public ResponseStream {
   std::uint64_t remaining_ = 0;  // bytes still due of a Content-Length body
   unsigned status_ = 0;
   StopNotice* stop_notice_ = nullptr;
+  std::string* capture_ = nullptr;
+  const std::size_t* capture_limit_ = nullptr;
 };
 
 }  // namespace poise::net

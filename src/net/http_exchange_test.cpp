@@ -99,6 +99,38 @@ TEST_F(HttpExchangeTest, ChunkedPiecesArriveFramedAndInOrder) {
             "0\r\n\r\n");
 }
 
+TEST_F(HttpExchangeTest, ACaptureKeepsOnlyTheFirstBytesOfAStreamedBody) {
+  std::string captured;
+  std::size_t limit = 0;  // off until the handler knows it wants a capture
+  exchange_.captureBody(&captured, &limit);
+  run([&]() -> asio::awaitable<void> {
+    bool ok = co_await exchange_.startResponse(200, {}, std::nullopt);
+    EXPECT_TRUE(ok);
+    ok = co_await exchange_.writePiece("before ");
+    EXPECT_TRUE(ok);
+    limit = 10;
+    ok = co_await exchange_.writePiece("0123");
+    EXPECT_TRUE(ok);
+    ok = co_await exchange_.writePiece("456789abcdef");
+    EXPECT_TRUE(ok);
+    ok = co_await exchange_.finishResponse("tail");
+    EXPECT_TRUE(ok);
+  }());
+  EXPECT_EQ(captured, "0123456789");  // nothing while off, then 10 bytes of what was sent
+  closeServer();
+  EXPECT_NE(readToEnd().find("456789abcdef"), std::string::npos);  // the client got it all
+}
+
+TEST_F(HttpExchangeTest, AWholeResponseIsCapturedUpToTheLimit) {
+  std::string captured;
+  const std::size_t limit = 5;
+  exchange_.captureBody(&captured, &limit);
+  run([&]() -> asio::awaitable<void> {
+    co_await exchange_.respondRaw(200, "Content-Type: text/plain\r\n", "hello world");
+  }());
+  EXPECT_EQ(captured, "hello");
+}
+
 TEST_F(HttpExchangeTest, AnUnfinishedStreamDoesNotKeepTheConnection) {
   run([&]() -> asio::awaitable<void> {
     bool ok = false;

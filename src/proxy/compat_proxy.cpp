@@ -92,20 +92,26 @@ asio::awaitable<void> respondFailure(net::HttpExchange& ex, Protocol protocol,
   co_await respondUnanswered(ex, protocol, r);
 }
 
-asio::awaitable<void> respondError(net::HttpExchange& ex, Protocol protocol, unsigned status,
-                                   std::string message) {
+// The gateway's own error answer; its class and message go into the record (a 4xx is the
+// client's request refused, a 5xx an upstream answer that could not be used).
+asio::awaitable<void> respondError(net::HttpExchange& ex, http::RequestRecord& record,
+                                   Protocol protocol, unsigned status, std::string message) {
+  record.fail(status == 404   ? http::ErrorClass::NotFound
+              : status >= 500 ? http::ErrorClass::UpstreamError
+                              : http::ErrorClass::BadRequest,
+              message);
   auto res = http::errorResponse(protocol, status, message);
   co_await ex.respond(std::move(res));
 }
 
 // A translator's failure on an upstream answer: an in-band upstream error keeps its message;
 // anything else is a 502.
-asio::awaitable<void> respondTranslationError(net::HttpExchange& ex, Protocol protocol,
-                                              const Error& e) {
+asio::awaitable<void> respondTranslationError(net::HttpExchange& ex, http::RequestRecord& record,
+                                              Protocol protocol, const Error& e) {
   std::string message = e.code == ErrorCode::UpstreamError
                             ? e.message
                             : "the upstream answer could not be translated: " + e.message;
-  co_await respondError(ex, protocol, 502, std::move(message));
+  co_await respondError(ex, record, protocol, 502, std::move(message));
 }
 
 // The JSON of a successful upstream answer, or the error.
@@ -227,8 +233,7 @@ asio::awaitable<std::optional<json::value>> admit(net::HttpExchange& ex,
   }
   auto body = parseBody(ex.request(), std::move(sp));
   if (!body) {
-    record.fail(http::ErrorClass::BadRequest, body.error().message);
-    co_await respondError(ex, protocol, 400, body.error().message);
+    co_await respondError(ex, record, protocol, 400, body.error().message);
     co_return std::nullopt;
   }
   co_return std::move(*body);
@@ -237,8 +242,9 @@ asio::awaitable<std::optional<json::value>> admit(net::HttpExchange& ex,
 // Sends the same kind of call once per body, in order (each picks its own key), and returns
 // the parsed answers; after answering the client with the first failure, nullopt.
 asio::awaitable<std::optional<std::vector<json::value>>> callEach(
-    net::HttpExchange& ex, UpstreamCaller& caller, const config::RuntimeConfig& cfg,
-    const std::string& model, std::string_view method, const std::vector<std::string>& bodies) {
+    net::HttpExchange& ex, http::RequestRecord& record, UpstreamCaller& caller,
+    const config::RuntimeConfig& cfg, const std::string& model, std::string_view method,
+    const std::vector<std::string>& bodies) {
   std::vector<json::value> answers;
   answers.reserve(bodies.size());
   for (const std::string& up_body : bodies) {
@@ -250,7 +256,7 @@ asio::awaitable<std::optional<std::vector<json::value>>> callEach(
     }
     auto answer = parseAnswer(r);
     if (!answer) {
-      co_await respondTranslationError(ex, Protocol::OpenAI, answer.error());
+      co_await respondTranslationError(ex, record, Protocol::OpenAI, answer.error());
       co_return std::nullopt;
     }
     answers.push_back(std::move(*answer));
@@ -289,7 +295,7 @@ asio::awaitable<void> generate(net::HttpExchange& ex, http::RequestRecord& recor
   Result<json::object> out =
       answer ? translate_whole(*answer) : Result<json::object>(answer.error());
   if (!out) {
-    co_await respondTranslationError(ex, protocol, out.error());
+    co_await respondTranslationError(ex, record, protocol, out.error());
     co_return;
   }
   co_await respondJson(ex, *out);
@@ -443,7 +449,7 @@ asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex,
   };
   auto tr = co_await translateWithOutputLimits<protocols::ChatTranslation>(ex, record, translate);
   if (!tr) {
-    co_await respondError(ex, Protocol::OpenAI, 400, tr.error().message);
+    co_await respondError(ex, record, Protocol::OpenAI, 400, tr.error().message);
     co_return;
   }
   protocols::IdMint ids(freshSeed());
@@ -477,7 +483,7 @@ asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex, http::Request
   auto tr =
       co_await translateWithOutputLimits<protocols::MessagesTranslation>(ex, record, translate);
   if (!tr) {
-    co_await respondError(ex, Protocol::Anthropic, 400, tr.error().message);
+    co_await respondError(ex, record, Protocol::Anthropic, 400, tr.error().message);
     co_return;
   }
   protocols::IdMint ids(freshSeed());
@@ -503,7 +509,7 @@ asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex, http::Reque
   options.model_aliases = &cfg->model_aliases;
   auto tr = protocols::translateEmbeddingsRequest(*body, options);
   if (!tr) {
-    co_await respondError(ex, Protocol::OpenAI, 400, tr.error().message);
+    co_await respondError(ex, record, Protocol::OpenAI, 400, tr.error().message);
     co_return;
   }
   // One upstream call per batch, in order; each picks its own key.
@@ -511,11 +517,12 @@ asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex, http::Reque
   for (const json::object& request : tr->requests) bodies.push_back(json::serialize(request));
   record.model = tr->model;
   UpstreamCaller caller(deps_, ex, record);
-  auto answers = co_await callEach(ex, caller, *cfg, tr->model, "batchEmbedContents", bodies);
+  auto answers =
+      co_await callEach(ex, record, caller, *cfg, tr->model, "batchEmbedContents", bodies);
   if (!answers) co_return;
   auto out = protocols::translateEmbeddingsResponse(*answers, tr->context);
   if (!out) {
-    co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
+    co_await respondTranslationError(ex, record, Protocol::OpenAI, out.error());
     co_return;
   }
   co_await respondJson(ex, *out);
@@ -530,7 +537,7 @@ asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex, http::RequestRe
   options.model_aliases = &cfg->model_aliases;
   auto tr = protocols::translateImagesRequest(*body, options);
   if (!tr) {
-    co_await respondError(ex, Protocol::OpenAI, 400, tr.error().message);
+    co_await respondError(ex, record, Protocol::OpenAI, 400, tr.error().message);
     co_return;
   }
   // n images are n calls (Gemini image models return one per call); each picks its own key.
@@ -538,7 +545,7 @@ asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex, http::RequestRe
                                         json::serialize(tr->request));
   record.model = tr->model;
   UpstreamCaller caller(deps_, ex, record);
-  auto answers = co_await callEach(ex, caller, *cfg, tr->model, "generateContent", bodies);
+  auto answers = co_await callEach(ex, record, caller, *cfg, tr->model, "generateContent", bodies);
   if (!answers) co_return;
   auto out = protocols::translateImagesResponse(*answers, unixSeconds(deps_.clock));
   if (!out) {
@@ -547,7 +554,7 @@ asio::awaitable<void> CompatProxy::images(net::HttpExchange& ex, http::RequestRe
                                               toString(ErrorCode::ContentPolicyViolation)));
       co_return;
     }
-    co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
+    co_await respondTranslationError(ex, record, Protocol::OpenAI, out.error());
     co_return;
   }
   co_await respondJson(ex, *out);
@@ -563,7 +570,7 @@ asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(
   }
   ModelListFetch fetched = co_await fetchModelList(ex, record, deps_);
   if (fetched.unreadable) {
-    co_await respondTranslationError(ex, Protocol::OpenAI, *fetched.unreadable);
+    co_await respondTranslationError(ex, record, Protocol::OpenAI, *fetched.unreadable);
     co_return std::nullopt;
   }
   if (!fetched.list) {
@@ -587,7 +594,7 @@ asio::awaitable<void> CompatProxy::listModels(net::HttpExchange& ex, http::Reque
   const json::value list(std::move(*models));
   auto out = protocols::toOpenAiModelList(list, &cfg->model_aliases);
   if (!out) {
-    co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
+    co_await respondTranslationError(ex, record, Protocol::OpenAI, out.error());
     co_return;
   }
   co_await respondJson(ex, *out);
@@ -613,14 +620,15 @@ asio::awaitable<void> CompatProxy::getModel(net::HttpExchange& ex, http::Request
       if (protocols::stripModelsPrefix(name->as_string()) != target) continue;
       auto out = protocols::toOpenAiModel(m, wanted);
       if (!out) {
-        co_await respondTranslationError(ex, Protocol::OpenAI, out.error());
+        co_await respondTranslationError(ex, record, Protocol::OpenAI, out.error());
         co_return;
       }
       co_await respondJson(ex, *out);
       co_return;
     }
   }
-  co_await respondError(ex, Protocol::OpenAI, 404, "The model '" + wanted + "' does not exist");
+  co_await respondError(ex, record, Protocol::OpenAI, 404,
+                        "The model '" + wanted + "' does not exist");
 }
 
 }  // namespace poise::proxy

@@ -68,15 +68,26 @@ std::optional<net::Response> rejectRequest(const ProxyDeps& deps, const net::Req
                                            std::string_view raw_query,
                                            const config::RuntimeConfig& cfg,
                                            http::Protocol protocol, http::RequestRecord& record) {
+  const std::string query_key = http::queryParam(raw_query, "key");
+  const TokenSources sources{req[bhttp::field::authorization], req["x-goog-api-key"],
+                             req["x-api-key"], query_key};
+  if (cfg.request_log_body_capture_kb > 0) {
+    // Every credential the client sent, whatever it is, and the config api_token are scrubbed
+    // from the captured bodies (client tokens and Google keys have shapes scrubSecrets knows).
+    std::string_view bearer = sources.authorization;
+    if (const auto space = bearer.find(' '); space != std::string_view::npos) {
+      bearer.remove_prefix(space + 1);
+    }
+    http::startBodyCapture(
+        record, static_cast<std::size_t>(cfg.request_log_body_capture_kb) * 1024, req.body(),
+        {sources.goog_api_key, sources.x_api_key, sources.query_key, bearer, cfg.api_token});
+  }
   // The registry is asked only when the api_token is unset or not what was sent: the common
   // case stays one hash and one comparison.
   if (cfg.api_token.empty() && (deps.tokens == nullptr || deps.tokens->size() == 0)) {
     return http::errorResponse(
         protocol, 503, "the gateway has no api_token or client token; create one in the console");
   }
-  const std::string query_key = http::queryParam(raw_query, "key");
-  const TokenSources sources{req[bhttp::field::authorization], req["x-goog-api-key"],
-                             req["x-api-key"], query_key};
   const auto token = presentedToken(sources);
   auto refuse = [&](unsigned status, std::string message) {
     record.fail(status == 401 ? http::ErrorClass::Unauthorized : http::ErrorClass::Forbidden,

@@ -16,11 +16,17 @@ constexpr std::string_view kInsertColumns =
     "user_agent, request_body, response_body";
 constexpr std::size_t kInsertColumnCount = 25;
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kColumns =
     "SELECT id, created_at, request_id, token_id, token_name, protocol, route, method, path, "
     "model, is_stream, status, attempts, keys_tried, latency_ms, ttfb_ms, prompt_tokens, "
     "completion_tokens, thought_tokens, cached_tokens, error_class, error_message, client_ip, "
-    "user_agent, request_body, response_body FROM request_logs";
+    "user_agent, ";
+
+// The row's columns; a listing (bodies = false) never reads the captured bodies.
+std::string selectSql(bool bodies) {
+  return std::string(kColumns) + (bodies ? "request_body, response_body" : "NULL, NULL") +
+         " FROM request_logs";
+}
 
 void appendValues(const RequestLogRow& r, std::vector<Value>& out) {
   out.push_back(timestampValue(r.created_at));
@@ -196,7 +202,7 @@ Result<RequestLogSlice> RequestLogRepository::query(const RequestLogFilter& f,
   if (before_id) add("id < ?", *before_id);
   // One row more than asked says whether another page follows.
   params.emplace_back(std::int64_t{limit} + 1);
-  auto rows = db_.query(std::string(kSelect) + where + " ORDER BY id DESC LIMIT ?", params);
+  auto rows = db_.query(selectSql(false) + where + " ORDER BY id DESC LIMIT ?", params);
   if (!rows) return rows.error();
   RequestLogSlice out;
   const bool more = rows->size() > static_cast<std::size_t>(limit);
@@ -220,7 +226,7 @@ Result<RequestLogSlice> RequestLogRepository::query(const RequestLogFilter& f,
 }
 
 Result<std::optional<RequestLogRow>> RequestLogRepository::get(std::int64_t id) {
-  auto rows = db_.query(std::string(kSelect) + " WHERE id = ?", {id});
+  auto rows = db_.query(selectSql(true) + " WHERE id = ?", {id});
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<RequestLogRow>{};
   RequestLogRow row = toRow(rows->front());
@@ -260,7 +266,7 @@ Result<std::int64_t> RequestLogRepository::prune(const RequestLogPruneOptions& o
   const std::string select = "SELECT id FROM request_logs WHERE " + where + " ORDER BY id LIMIT ?";
 
   std::int64_t deleted = 0;
-  for (;;) {
+  for (int round = 0; o.max_batches <= 0 || round < o.max_batches; ++round) {
     // Select the batch's ids first, then delete exactly those: portable on every dialect (MySQL
     // refuses LIMIT inside an IN subquery) and each transaction touches at most `batch` rows.
     auto ids = db_.query(select, params);

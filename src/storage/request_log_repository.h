@@ -85,6 +85,7 @@ struct RequestLogPruneOptions {
   std::optional<TimePoint> older_than;   // delete rows created before this
   std::optional<std::int64_t> max_rows;  // keep at most this many (the newest)
   int batch = 1000;                      // rows per delete transaction
+  int max_batches = 0;                   // stop after this many transactions; 0: until done
 };
 
 class RequestLogRepository {

@@ -5,9 +5,28 @@
 #include <algorithm>
 
 #include "core/log.h"
+#include "core/secret_mask.h"
 #include "storage/limits.h"
 
 namespace poise::usage {
+
+std::string scrubCapturedBody(std::string_view raw, std::size_t limit,
+                              std::span<const std::string> secrets) {
+  std::string text(raw);
+  // The longest first, so a secret that contains another is masked whole.
+  std::vector<std::string_view> ordered(secrets.begin(), secrets.end());
+  std::sort(ordered.begin(), ordered.end(),
+            [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
+  for (std::string_view secret : ordered) {
+    if (secret.empty()) continue;
+    const std::string masked = maskSecret(secret);
+    for (auto pos = text.find(secret); pos != std::string::npos;
+         pos = text.find(secret, pos + masked.size())) {
+      text.replace(pos, secret.size(), masked);
+    }
+  }
+  return storage::truncateUtf8(scrubSecrets(text), limit);
+}
 
 storage::RequestLogRow toRequestLogRow(const http::RequestRecord& r, TimePoint now) {
   storage::RequestLogRow row;
@@ -37,6 +56,10 @@ storage::RequestLogRow toRequestLogRow(const http::RequestRecord& r, TimePoint n
   row.error_message = storage::truncateUtf8(r.error_message, storage::kMaxLogErrorMessageBytes);
   row.client_ip = storage::truncateUtf8(r.remote_ip, storage::kMaxLogIpBytes);
   row.user_agent = storage::truncateUtf8(r.user_agent, storage::kMaxLogUserAgentBytes);
+  if (r.body_capture_limit > 0) {
+    row.request_body = scrubCapturedBody(r.request_body, r.body_capture_limit, r.body_secrets);
+    row.response_body = scrubCapturedBody(r.response_body, r.body_capture_limit, r.body_secrets);
+  }
   return row;
 }
 
@@ -51,18 +74,27 @@ RequestLogWriter::~RequestLogWriter() {
 }
 
 bool RequestLogWriter::enqueue(storage::RequestLogRow row) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || size_ == ring_.size()) {
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      return false;
+    if (!stopping_ && size_ < ring_.size()) {
+      ring_[(head_ + size_) % ring_.size()] = std::move(row);
+      ++size_;
+      // The writer sleeps until a first row arrives, then waits the interval for a full batch:
+      // only the first row and a full batch wake it.
+      wake = size_ == 1 || size_ >= options_.batch_rows;
+      if (!wake) return true;
     }
-    ring_[(head_ + size_) % ring_.size()] = std::move(row);
-    ++size_;
-    if (size_ < options_.batch_rows) return true;  // the writer wakes on its interval
   }
-  wake_.notify_one();
-  return true;
+  if (wake) {
+    wake_.notify_one();
+    return true;
+  }
+  dropped_.fetch_add(1, std::memory_order_relaxed);
+  // Here, not on the writer's thread: that one may be stuck in the database for as long as the
+  // drops go on.
+  reportDrops(false);
+  return false;
 }
 
 void RequestLogWriter::flushAndStop() {
@@ -118,8 +150,31 @@ void RequestLogWriter::run() {
       }
       batch.clear();
     }
-    if (stopping) return;
+    if (stopping) {
+      reportDrops(true);
+      return;
+    }
   }
+}
+
+void RequestLogWriter::reportDrops(bool final) {
+  const std::uint64_t dropped = dropped_.load(std::memory_order_relaxed);
+  if (dropped == dropped_reported_.load(std::memory_order_relaxed)) return;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  std::int64_t last = drop_warned_ms_.load(std::memory_order_relaxed);
+  const std::int64_t interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.drop_warn_interval).count();
+  if (!final && last != 0 && now - last < interval) return;
+  // One thread wins the right to report this interval's drops.
+  if (!drop_warned_ms_.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
+  const std::uint64_t before = dropped_reported_.exchange(dropped, std::memory_order_relaxed);
+  if (dropped <= before) return;
+  spdlog::warn(
+      "msg=\"request log queue full: rows dropped (raise POISE_REQUEST_LOG_QUEUE, or the database "
+      "is too slow)\" dropped={} dropped_total={} capacity={}",
+      dropped - before, dropped, ring_.size());
 }
 
 }  // namespace poise::usage

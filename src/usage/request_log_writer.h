@@ -22,14 +22,22 @@
 
 namespace poise::usage {
 
+// A captured body as the request log stores it: every one of `secrets` and everything
+// scrubSecrets() recognises (Google keys, client tokens, key= values, Bearer and key headers)
+// masked, then cut to `limit` bytes on a UTF-8 character boundary.
+std::string scrubCapturedBody(std::string_view raw, std::size_t limit,
+                              std::span<const std::string> secrets);
+
 // The row for one finished record, stamped `now` (wall time at its end; created_at is its start).
-// Keys appear as ids with outcomes, never values; text is cut to the columns' limits.
+// Keys appear as ids with outcomes, never values; text is cut to the columns' limits. ttfb_ms is
+// null when no byte was sent. Captured bodies are scrubbed (scrubCapturedBody); none otherwise.
 storage::RequestLogRow toRequestLogRow(const http::RequestRecord& record, TimePoint now);
 
 struct RequestLogWriterOptions {
   std::size_t capacity = 8192;                    // rows queued at most; more are dropped
   std::size_t batch_rows = 500;                   // rows per appendBatch at most
   std::chrono::milliseconds batch_interval{200};  // how long a partial batch waits for more
+  std::chrono::seconds drop_warn_interval{60};    // at most one "rows dropped" warn line per this
 };
 
 struct RequestLogWriterCounters {
@@ -63,6 +71,9 @@ class RequestLogWriter {
 
  private:
   void run();
+  // Logs the drops since the last report at warn, at most once per drop_warn_interval (and
+  // always when `final`). Called by enqueue on a drop and by the writer thread when it stops.
+  void reportDrops(bool final);
 
   Sink sink_;
   const RequestLogWriterOptions options_;
@@ -77,6 +88,9 @@ class RequestLogWriter {
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> failed_rows_{0};
   std::atomic<std::uint64_t> batch_failures_{0};
+  // The drops already reported, and when (steady ms; 0: never).
+  std::atomic<std::uint64_t> dropped_reported_{0};
+  std::atomic<std::int64_t> drop_warned_ms_{0};
   std::thread thread_;
 };
 

@@ -94,6 +94,47 @@ TEST(RequestLogWriterRecord, ConvertsARecordWithKeyIdsAndNoValues) {
   EXPECT_TRUE(left.key_ids.empty());
 }
 
+TEST(RequestLogWriterRecord, CapturedBodiesAreScrubbedAndCutOnlyWhenCaptureIsOn) {
+  const std::string google_key = "AIzaSy" + std::string(33, 'K');
+  const std::string client_token = "gp_" + std::string(43, 'T');
+  const std::string own_token = "my-own-gateway-token-value";
+  http::RequestRecord r;
+  r.started_ms = r.ended_ms = 1;
+  r.status = 200;
+  const TimePoint now{Millis{1'800'000'000'000}};
+  EXPECT_FALSE(toRequestLogRow(r, now).request_body);  // off: nothing stored, not even empty
+  EXPECT_FALSE(toRequestLogRow(r, now).response_body);
+
+  const std::string body = R"({"contents":"use )" + google_key + " or " + client_token + " or " +
+                           own_token + R"(","url":"https://x/?key=abcdefghijklmnop"})";
+  // "x": a garbage credential too short to be one, not masked all over the bodies.
+  http::startBodyCapture(r, 1024, body, {own_token, "", "x", "Bearer-less"});
+  EXPECT_EQ(r.body_secrets, (std::vector<std::string>{own_token, "Bearer-less"}));
+  r.response_body = "héllo " + own_token;
+  const RequestLogRow got = toRequestLogRow(r, now);
+  ASSERT_TRUE(got.request_body);
+  ASSERT_TRUE(got.response_body);
+  for (const std::string& secret :
+       {google_key, client_token, own_token, std::string("abcdefghijklmnop")}) {
+    EXPECT_EQ(got.request_body->find(secret), std::string::npos) << secret;
+    EXPECT_EQ(got.response_body->find(secret), std::string::npos) << secret;
+  }
+  EXPECT_NE(got.request_body->find("\"contents\":\"use "), std::string::npos);
+  EXPECT_EQ(got.response_body->substr(0, 7), "héllo ");
+
+  // Cut at the limit on a character boundary: "é" is two bytes and never split.
+  const std::string cut = scrubCapturedBody("aé" + std::string(10, 'b'), 2, {});
+  EXPECT_EQ(cut, "a");
+  // A secret that straddles the limit is still recognised (the raw capture has a margin).
+  const std::string straddle = std::string(1020, 'x') + google_key;
+  http::RequestRecord s;
+  http::startBodyCapture(s, 1024, straddle, {});
+  EXPECT_EQ(s.request_body.size(), straddle.size());
+  const std::string stored = scrubCapturedBody(s.request_body, 1024, s.body_secrets);
+  EXPECT_LE(stored.size(), 1024U);
+  EXPECT_EQ(stored.find(google_key.substr(0, 10)), std::string::npos);
+}
+
 TEST(RequestLogWriterTest, WritesInBatchesToARealDatabase) {
   storage::SqliteTestDatabase t;
   storage::RequestLogRepository repo(t.db());
@@ -135,6 +176,8 @@ TEST(RequestLogWriterTest, APartialBatchGoesAfterTheInterval) {
         return Status{};
       },
       {.capacity = 100, .batch_rows = 50, .batch_interval = 20ms});
+  // Let the writer fall asleep on an empty queue first: the first row must wake it.
+  std::this_thread::sleep_for(50ms);
   ASSERT_TRUE(writer.enqueue(row(1)));
   ASSERT_TRUE(eventually([&] { return writer.counters().written == 1; }));
   EXPECT_EQ(calls.load(), 1);

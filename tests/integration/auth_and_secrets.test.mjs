@@ -4,8 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  findLeaks, googleShapedKey, queryParams, randomToken, request, startStack,
+  findLeaks, googleShapedKey, queryParams, randomToken, request, startStack, waitFor,
 } from './lib/harness.mjs';
+import { dbRun } from './lib/database.mjs';
 import { MODEL, candidateText, genaiClient, nativeCall } from './lib/gemini.mjs';
 
 // Canaries: two keys shaped like real Google keys, one that is not (the log scrubber's regex
@@ -22,7 +23,9 @@ let fake;
 before(async () => {
   stack = await startStack({
     keys: POOL,
-    config: { proxy_retry_max_count: '3' },
+    // Bodies captured into the request log, so the canary sweep covers them too.
+    config: { proxy_retry_max_count: '3', request_log_body_capture_kb: '4' },
+    env: { POISE_REQUEST_LOG_INTERVAL_MS: '20' },
   });
   ({ poise, fake } = stack);
 });
@@ -222,12 +225,48 @@ describe('the gateway log', () => {
       'the client token never reaches the upstream');
     const accessToken = poise.accessToken;
     const adminPassword = poise.adminPassword;
+    const secrets = { gatewayToken: poise.gatewayToken, adminPassword, accessToken, clientToken };
+    POOL.forEach((k, i) => { secrets[`upstreamKey${i}`] = k; });
+    // The request log: a prompt that quotes the tokens and a key (the fake echoes it back, so
+    // the answer carries them too), then every listing page, every entry with its captured
+    // bodies, and the database rows themselves.
+    const quoting = await nativeCall(poise.url, {
+      token: clientToken, auth: 'goog', headers: { 'x-request-id': 'canary-quote' },
+      text: `quote ${clientToken} ${poise.gatewayToken} ${GOOD_KEYS[0]}`,
+    });
+    assert.equal(quoting.status, 200, quoting.text);
+    let quoted;
+    await waitFor(async () => {
+      const r = await poise.admin('GET', '/api/v1/logs?request_id=canary-quote');
+      quoted = r.body?.items?.[0];
+      return quoted;
+    }, { what: 'the quoting request in the request log' });
+    let sweep = '';
+    let cursor;
+    let entries = 0;
+    do {
+      const page = await poise.admin('GET', `/api/v1/logs?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(page.status, 200, page.text);
+      sweep += page.text;
+      for (const item of page.body.items) {
+        const one = await poise.admin('GET', `/api/v1/logs/${item.id}`);
+        assert.equal(one.status, 200, one.text);
+        sweep += one.text;
+        entries += 1;
+      }
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    assert.ok(entries > 10, 'the run left request log rows');
+    const entry = await poise.admin('GET', `/api/v1/logs/${quoted.id}`);
+    assert.match(entry.body.request_body, /quote /, 'bodies are captured');
+    assert.match(entry.body.response_body, /quote /, 'the echo is captured');
+    sweep += dbRun(poise, 'SELECT * FROM request_logs');
+    assert.deepEqual(findLeaks(sweep, secrets), [], 'secrets found in the request log');
+    assert.doesNotMatch(sweep, /AIza[0-9A-Za-z_-]{35}/, 'no Google-shaped key in the request log');
     // Stopping flushes every log line (and checks the exit code).
     await poise.stop();
     const logs = poise.logs();
     assert.ok(logs.length > 0, 'poise logged something');
-    const secrets = { gatewayToken: poise.gatewayToken, adminPassword, accessToken, clientToken };
-    POOL.forEach((k, i) => { secrets[`upstreamKey${i}`] = k; });
     const leaks = findLeaks(logs, secrets);
     assert.deepEqual(leaks, [], 'secrets found in the log');
     assert.doesNotMatch(logs, /AIza[0-9A-Za-z_-]{35}/, 'no Google-shaped key in the log');

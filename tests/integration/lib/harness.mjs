@@ -50,10 +50,10 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 /**
  * Spawns a tracked child (killed when the test process exits); resolves `exited` with
- * {code, signal}.
+ * {code, signal}. Its stdin is closed unless options.stdio says otherwise.
  */
 export function spawnTracked(bin, args, options) {
-  const child = spawn(bin, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   children.add(child);
   child.exited = new Promise((resolveExit) => {
     child.once('exit', (code, signal) => {
@@ -377,7 +377,7 @@ export async function startPoise({
   let port;
   try {
     const m = await waitForOutput(child, sink, child.stderr,
-      /\blisten="?127\.0\.0\.1:([1-9]\d*)/, `poise (${POISE_BIN})`);
+      /\blisten"?[=:]"?127\.0\.0\.1:([1-9]\d*)/, `poise (${POISE_BIN})`);
     port = Number(m[1]);
   } catch (err) {
     child.kill('SIGKILL');
