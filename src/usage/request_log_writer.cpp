@@ -63,7 +63,9 @@ bool RequestLogWriter::enqueue(storage::RequestLogRow row) {
     }
     ring_[(head_ + size_) % ring_.size()] = std::move(row);
     ++size_;
-    if (size_ < options_.batch_rows) return true;  // the writer wakes on its interval
+    // Wake the writer for the first row (it sleeps without a deadline on an empty queue, then
+    // waits batch_interval for more) and for a full batch; rows in between ride along.
+    if (size_ != 1 && size_ < options_.batch_rows) return true;
   }
   wake_.notify_one();
   return true;

@@ -135,6 +135,8 @@ TEST(RequestLogWriterTest, APartialBatchGoesAfterTheInterval) {
         return Status{};
       },
       {.capacity = 100, .batch_rows = 50, .batch_interval = 20ms});
+  // Let the writer park on its empty queue first: the first row must wake it.
+  std::this_thread::sleep_for(100ms);
   ASSERT_TRUE(writer.enqueue(row(1)));
   ASSERT_TRUE(eventually([&] { return writer.counters().written == 1; }));
   EXPECT_EQ(calls.load(), 1);
