@@ -4,9 +4,12 @@
 
 namespace poise::admin {
 namespace {
+constexpr std::int64_t kM = 60;
+constexpr std::int64_t kH = 3600;
+constexpr std::int64_t kD = 86400;
 
-constexpr std::int64_t kDay0 = 1'795'651'200;  // 2026-11-26T00:00:00Z
-const TimePoint kNow{std::chrono::seconds(kDay0 + 12 * 3600 + 30 * 60 + 15)};  // 12:30:15
+constexpr std::int64_t kDay0 = 1'795'651'200;                                // 2026-11-26T00:00:00Z
+const TimePoint kNow{std::chrono::seconds(kDay0 + 12 * kH + 30 * kM + 15)};  // 12:30:15
 
 UsageWindow window(std::string_view from, std::string_view to, std::string_view step) {
   auto w = parseUsageWindow(from, to, step, kNow);
@@ -28,17 +31,17 @@ TEST(UsageWindow, DefaultsToTheLastDayInFiveMinuteSteps) {
   // 24 h + the current partial minute: 1441 minutes do not fit in 500 points; 5 min do.
   EXPECT_EQ(w.step, 300);
   EXPECT_EQ(w.granularity, 60);
-  EXPECT_EQ(w.from, kDay0 - 86400 + 12 * 3600 + 30 * 60);
-  EXPECT_EQ(w.to, kDay0 + 12 * 3600 + 31 * 60);
+  EXPECT_EQ(w.from, kDay0 - kD + 12 * kH + 30 * kM);
+  EXPECT_EQ(w.to, kDay0 + 12 * kH + 31 * kM);
 }
 
 TEST(UsageWindow, NamedAndNumericStepsPickTheCoarsestGranularity) {
   EXPECT_EQ(window("2026-11-26T10:00:00Z", "2026-11-26T12:00:00Z", "minute").granularity, 60);
   const UsageWindow h = window("2026-11-26T10:10:00Z", "2026-11-26T12:00:00Z", "hour");
-  EXPECT_EQ(h.granularity, 3600);
-  EXPECT_EQ(h.from, kDay0 + 10 * 3600);  // floored to the hour
-  EXPECT_EQ(window("2026-11-20T00:00:00Z", "2026-11-26T00:00:00Z", "day").granularity, 86400);
-  EXPECT_EQ(window("2026-11-26T00:00:00Z", "2026-11-26T12:00:00Z", "7200").granularity, 3600);
+  EXPECT_EQ(h.granularity, kH);
+  EXPECT_EQ(h.from, kDay0 + 10 * kH);  // floored to the hour
+  EXPECT_EQ(window("2026-11-20T00:00:00Z", "2026-11-26T00:00:00Z", "day").granularity, kD);
+  EXPECT_EQ(window("2026-11-26T00:00:00Z", "2026-11-26T12:00:00Z", "7200").granularity, kH);
   EXPECT_EQ(window("2026-11-26T00:00:00Z", "2026-11-26T12:00:00Z", "900").granularity, 60);
 }
 

@@ -13,6 +13,9 @@ void PrintTo(const UsageSpan& s, std::ostream* os) {
 }
 
 namespace {
+constexpr std::int64_t kM = 60;
+constexpr std::int64_t kH = 3600;
+constexpr std::int64_t kD = 86400;
 
 using namespace std::chrono_literals;
 
@@ -68,7 +71,7 @@ TEST_F(UsageAggregateRepositoryTest, AddSumsIntoExistingCellsAndReadsBackEveryCo
   ASSERT_TRUE(other.add(second));
   EXPECT_EQ(rowCount(), 2);
 
-  auto s = repo_.series(UsageDimension::Key, "12", 60, kDay0, kDay0 + 3600, 60);
+  auto s = repo_.series(UsageDimension::Key, "12", 60, kDay0, kDay0 + kH, 60);
   ASSERT_TRUE(s) << s.error().message;
   ASSERT_EQ(s->size(), 1u);
   UsageCounts want = counts(4);
@@ -82,13 +85,14 @@ TEST_F(UsageAggregateRepositoryTest, AddSumsIntoExistingCellsAndReadsBackEveryCo
 TEST_F(UsageAggregateRepositoryTest, LargeBatchesSpanSeveralUpserts) {
   std::vector<UsageCell> cells;
   const int n = static_cast<int>(UsageAggregateRepository::kCellsPerUpsert) * 2 + 7;
+  cells.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
-    cells.push_back(cell(60, kDay0 + 60 * i, UsageDimension::All, "", counts(1)));
+    cells.push_back(cell(60, kDay0 + kM * i, UsageDimension::All, "", counts(1)));
   }
   ASSERT_TRUE(repo_.add(cells));
   ASSERT_TRUE(repo_.add(cells));
   EXPECT_EQ(rowCount(), n);
-  auto s = repo_.series(UsageDimension::All, "", 60, kDay0, kDay0 + 60 * n, 60 * n);
+  auto s = repo_.series(UsageDimension::All, "", 60, kDay0, kDay0 + kM * n, kM * n);
   ASSERT_TRUE(s);
   ASSERT_EQ(s->size(), 1u);
   EXPECT_EQ((*s)[0].counts.requests, 2 * n);
@@ -96,11 +100,12 @@ TEST_F(UsageAggregateRepositoryTest, LargeBatchesSpanSeveralUpserts) {
 
 TEST_F(UsageAggregateRepositoryTest, SeriesGroupsCellsIntoStepsAlignedToFrom) {
   std::vector<UsageCell> cells;
+  cells.reserve(12);
   for (int m = 0; m < 10; ++m) {
-    cells.push_back(cell(60, kDay0 + 60 * m, UsageDimension::Token, "7", counts(m + 1)));
+    cells.push_back(cell(60, kDay0 + kM * m, UsageDimension::Token, "7", counts(m + 1)));
   }
-  cells.push_back(cell(60, kDay0, UsageDimension::Token, "8", counts(100)));    // another value
-  cells.push_back(cell(3600, kDay0, UsageDimension::Token, "7", counts(100)));  // another width
+  cells.push_back(cell(60, kDay0, UsageDimension::Token, "8", counts(100)));  // another value
+  cells.push_back(cell(kH, kDay0, UsageDimension::Token, "7", counts(100)));  // another width
   ASSERT_TRUE(repo_.add(cells));
   // 5-minute steps from 00:01: [1..5], [6..9] (minute 0 is before `from`).
   auto s = repo_.series(UsageDimension::Token, "7", 60, kDay0 + 60, kDay0 + 600, 300);
@@ -118,13 +123,13 @@ TEST_F(UsageAggregateRepositoryTest, TotalsSumSpansOfEachGranularityByValue) {
   cells.push_back(cell(60, kDay0 + 60, UsageDimension::Model, "a", counts(1)));
   cells.push_back(cell(60, kDay0 + 120, UsageDimension::Model, "a", counts(2)));
   cells.push_back(cell(60, kDay0 + 120, UsageDimension::Model, "b", counts(5)));
-  cells.push_back(cell(3600, kDay0 + 3600, UsageDimension::Model, "a", counts(10)));
-  cells.push_back(cell(3600, kDay0 + 3600, UsageDimension::Model, "c", counts(1)));
-  cells.push_back(cell(3600, kDay0, UsageDimension::Model, "a", counts(1000)));   // not in spans
+  cells.push_back(cell(kH, kDay0 + kH, UsageDimension::Model, "a", counts(10)));
+  cells.push_back(cell(kH, kDay0 + kH, UsageDimension::Model, "c", counts(1)));
+  cells.push_back(cell(kH, kDay0, UsageDimension::Model, "a", counts(1000)));     // not in spans
   cells.push_back(cell(60, kDay0 + 120, UsageDimension::Key, "a", counts(500)));  // other dim
   ASSERT_TRUE(repo_.add(cells));
-  const std::vector<UsageSpan> spans = {{60, kDay0 + 60, kDay0 + 3600},
-                                        {3600, kDay0 + 3600, kDay0 + 7200}};
+  const std::vector<UsageSpan> spans = {{60, kDay0 + 60, kDay0 + kH},
+                                        {kH, kDay0 + kH, kDay0 + 7200}};
   auto top = repo_.totals(UsageDimension::Model, spans, std::nullopt, 10);
   ASSERT_TRUE(top) << top.error().message;
   ASSERT_EQ(top->size(), 3u);
@@ -150,7 +155,7 @@ TEST_F(UsageAggregateRepositoryTest, KeyMinutesByKeyThenMinuteAndCapped) {
   std::vector<UsageCell> cells;
   for (int m = 0; m < 3; ++m) {
     for (const char* k : {"9", "10"}) {
-      cells.push_back(cell(60, kDay0 + 60 * m, UsageDimension::Key, k, counts(1)));
+      cells.push_back(cell(60, kDay0 + kM * m, UsageDimension::Key, k, counts(1)));
     }
   }
   cells.push_back(cell(60, kDay0, UsageDimension::Key, "11", UsageCounts{}));  // no attempts
@@ -172,18 +177,18 @@ TEST_F(UsageAggregateRepositoryTest, KeyMinutesByKeyThenMinuteAndCapped) {
 }
 
 TEST_F(UsageAggregateRepositoryTest, PruneDeletesEachGranularityPastItsRetention) {
-  const std::int64_t now = kDay0 + 800 * 86400;
+  const std::int64_t now = kDay0 + 800 * kD;
   std::vector<UsageCell> cells;
   for (int i = 0; i < 25; ++i) {
     // Minute cells 49 h old (gone) and 47 h old (kept).
     cells.push_back(
-        cell(60, now - 49 * 3600 + 60 * i, UsageDimension::Key, std::to_string(i % 3), counts(1)));
-    cells.push_back(cell(60, now - 47 * 3600 + 60 * i, UsageDimension::All, "", counts(1)));
+        cell(60, now - 49 * kH + kM * i, UsageDimension::Key, std::to_string(i % 3), counts(1)));
+    cells.push_back(cell(60, now - 47 * kH + kM * i, UsageDimension::All, "", counts(1)));
   }
-  cells.push_back(cell(3600, now - 91 * 86400, UsageDimension::All, "", counts(1)));
-  cells.push_back(cell(3600, now - 89 * 86400, UsageDimension::All, "", counts(1)));
-  cells.push_back(cell(86400, now - 731 * 86400, UsageDimension::All, "", counts(1)));
-  cells.push_back(cell(86400, now - 729 * 86400, UsageDimension::All, "", counts(1)));
+  cells.push_back(cell(kH, now - 91 * kD, UsageDimension::All, "", counts(1)));
+  cells.push_back(cell(kH, now - 89 * kD, UsageDimension::All, "", counts(1)));
+  cells.push_back(cell(kD, now - 731 * kD, UsageDimension::All, "", counts(1)));
+  cells.push_back(cell(kD, now - 729 * kD, UsageDimension::All, "", counts(1)));
   ASSERT_TRUE(repo_.add(cells));
   auto n = repo_.prune(at(now), 4);
   ASSERT_TRUE(n) << n.error().message;
@@ -196,21 +201,21 @@ TEST_F(UsageAggregateRepositoryTest, PruneDeletesEachGranularityPastItsRetention
 
 TEST(UsageCoverRange, UsesDaysHoursAndMinutes) {
   // 1 day 5 h 10 min, from 22:50 on day 1 to 04:00 on day 3.
-  const auto spans = coverRange(at(kDay0 + 86400 + 22 * 3600 + 50 * 60),
-                                at(kDay0 + 3 * 86400 + 4 * 3600), at(kDay0 + 3 * 86400 + 5 * 3600));
+  const auto spans = coverRange(at(kDay0 + kD + 22 * kH + 50 * kM), at(kDay0 + 3 * kD + 4 * kH),
+                                at(kDay0 + 3 * kD + 5 * kH));
   EXPECT_EQ(spans, (std::vector<UsageSpan>{
-                       {60, kDay0 + 86400 + 22 * 3600 + 50 * 60, kDay0 + 86400 + 23 * 3600},
-                       {3600, kDay0 + 86400 + 23 * 3600, kDay0 + 2 * 86400},
-                       {86400, kDay0 + 2 * 86400, kDay0 + 3 * 86400},
-                       {3600, kDay0 + 3 * 86400, kDay0 + 3 * 86400 + 4 * 3600},
+                       {60, kDay0 + kD + 22 * kH + 50 * kM, kDay0 + kD + 23 * kH},
+                       {kH, kDay0 + kD + 23 * kH, kDay0 + 2 * kD},
+                       {kD, kDay0 + 2 * kD, kDay0 + 3 * kD},
+                       {kH, kDay0 + 3 * kD, kDay0 + 3 * kD + 4 * kH},
                    }));
   // Inside one hour: minutes only, partial minutes widened.
   EXPECT_EQ(coverRange(at(kDay0 + 90), at(kDay0 + 150) + 500ms, at(kDay0 + 200)),
             (std::vector<UsageSpan>{{60, kDay0 + 60, kDay0 + 180}}));
   EXPECT_TRUE(coverRange(at(kDay0 + 60), at(kDay0 + 60), at(kDay0)).empty());
   // An edge older than 48 h is widened to its hour (the minutes are gone).
-  const auto old = coverRange(at(kDay0 + 30 * 60), at(kDay0 + 7200), at(kDay0 + 50 * 3600));
-  EXPECT_EQ(old, (std::vector<UsageSpan>{{3600, kDay0, kDay0 + 7200}}));
+  const auto old = coverRange(at(kDay0 + 30 * kM), at(kDay0 + 7200), at(kDay0 + 50 * kH));
+  EXPECT_EQ(old, (std::vector<UsageSpan>{{kH, kDay0, kDay0 + 7200}}));
 }
 
 }  // namespace
