@@ -313,6 +313,31 @@ describe('usage aggregates', () => {
     await checkReads('after the restart');
   });
 
+  it('still counts with the request log off', async () => {
+    const quiet = await startPoise({
+      upstreamUrl: fake.url, keys: [googleShapedKey()], env: { POISE_REQUEST_LOG: 'off' },
+    });
+    try {
+      for (const text of ['q-1', 'q-2']) {
+        const res = await nativeCall(quiet.url, { token: quiet.gatewayToken, text });
+        assert.equal(res.status, 200, res.text);
+      }
+      const usage = await waitFor(async () => {
+        const r = await quiet.admin('GET', `/api/v1/usage/top?by=token&${range()}`);
+        assert.equal(r.status, 200, r.text);
+        return r.body.items[0]?.requests === 2 ? r.body : null;
+      }, { timeoutMs: 10_000, intervalMs: 100, what: 'two requests counted' });
+      assert.equal(usage.items.length, 1);
+      assert.equal(usage.items[0].token_id, 0);  // the default api_token
+      assert.equal(usage.items[0].attempts, 2);
+      const logs = await quiet.admin('GET', '/api/v1/logs');
+      assert.equal(logs.status, 200, logs.text);
+      assert.deepEqual(logs.body.items, []);
+    } finally {
+      await quiet.stop();
+    }
+  });
+
   it('refuses bad parameters with 422 and a code', async () => {
     for (const path of [
       '/api/v1/usage/timeseries?from=yesterday',
