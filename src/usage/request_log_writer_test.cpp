@@ -74,6 +74,7 @@ TEST(RequestLogWriterRecord, ConvertsARecordWithKeyIdsAndNoValues) {
   EXPECT_EQ(got.attempts, 2);
   EXPECT_EQ(got.keys_tried, "12:cooldown,15:success");
   EXPECT_EQ(got.key_ids, (std::vector<std::int64_t>{12, 15}));
+  EXPECT_EQ(got.attempt_failed, (std::vector<bool>{true, false}));  // cooldown, success
   EXPECT_EQ(got.latency_ms, 250);
   EXPECT_EQ(got.ttfb_ms, 40);
   EXPECT_EQ(got.prompt_tokens, 11);
