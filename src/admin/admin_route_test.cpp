@@ -11,6 +11,7 @@
 #include "admin/admin_support.h"
 #include "admin/statistics_routes.h"
 #include "admin/token_bucket_routes.h"
+#include "admin/usage_routes.h"
 #include "storage/key_cipher.h"
 #include "storage/session_repository.h"
 #include "storage/test_database.h"
@@ -253,10 +254,10 @@ struct AdminTable {
   storage::ConfigRepository config{t.db(), clock};
   storage::AuditRepository audit{t.db()};
   storage::StatisticsRepository stats_repo{t.db()};
+  storage::UsageAggregateRepository usage_repo{t.db()};
   storage::BucketOverrideRepository overrides{t.db()};
   keys::KeyPool pool{clock};
   config::RuntimeConfigStore runtime;
-  stats::CallCounters counters;
   BlockingPool blocking{1};
   auth::HashingPool hashing{auth::HashingPoolOptions{.threads = 1, .queue = 1}};
   auth::SessionService session_service{users, sessions, clock, auth::SessionOptions{}};
@@ -276,7 +277,9 @@ struct AdminTable {
   AdminTable() {
     admin.registerRoutes(router);
     registerTokenBucketRoutes(router, admin, overrides);
-    registerStatisticsRoutes(router, admin, StatisticsDeps{blocking, stats_repo, counters, clock});
+    registerStatisticsRoutes(router, admin,
+                             StatisticsDeps{blocking, stats_repo, usage_repo, clock});
+    registerUsageRoutes(router, admin, UsageDeps{blocking, usage_repo, clock});
   }
 };
 
@@ -305,6 +308,7 @@ TEST(AdminRoute, TheAdminTableListsItself) {
   }
   EXPECT_TRUE(seen.contains({"DELETE", "/api/v1/api_keys/bulk-delete"}));
   EXPECT_TRUE(seen.contains({"POST", "/api/v1/token-bucket/test-selection"}));
+  EXPECT_TRUE(seen.contains({"GET", "/api/v1/usage/keys/{id}"}));
   for (const auto& [method, pattern] :
        {std::pair{"GET", "/api/v1/users"}, std::pair{"POST", "/api/v1/users"},
         std::pair{"GET", "/api/v1/users/{id}"}, std::pair{"PUT", "/api/v1/users/{id}"},

@@ -12,6 +12,7 @@
 #include "admin/statistics_routes.h"
 #include "admin/token_bucket_routes.h"
 #include "admin/token_routes.h"
+#include "admin/usage_routes.h"
 #include "core/log.h"
 #include "http/error_envelope.h"
 #include "metrics/registry.h"
@@ -234,6 +235,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       stats_repo_(*store_.db),
       token_repo_(*store_.db),
       request_log_repo_(*store_.db),
+      usage_repo_(*store_.db),
       pool_(clock_),
       // Threads for database calls: more than there are connections would only queue on the
       // pool; 16 bound the memory of a large POOL_SIZE.
@@ -262,8 +264,8 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
           .accounts = &accounts_,
           .reload_pool = [this] { return loadPool(false); },
           .request_logs = &request_log_repo_}),
-      stats_job_(
-          stats::SnapshotJobDeps{blocking_, stats_repo_, pool_, runtime_, call_counters_, clock_}),
+      stats_job_(stats::SnapshotJobDeps{blocking_, stats_repo_, pool_, runtime_, call_counters_,
+                                        clock_, &usage_repo_}),
       tls_(std::move(opened.tls)),
       workers_(front_->server->workerCount()),
       proxy_deps_{runtime_,
@@ -288,28 +290,28 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
     workers_[i].upstream =
         std::make_unique<net::UpstreamPool>(front_->server->workerContext(i), *tls_);
   }
+  usage::RequestLogWriter::Sink logs;
   if (s.request_log) {
-    request_log_.emplace(
-        [this](std::span<const storage::RequestLogRow> rows) {
-          return request_log_repo_.appendBatch(rows);
-        },
-        usage::RequestLogWriterOptions{
-            .capacity = s.request_log_queue,
-            .batch_rows = s.request_log_batch,
-            .batch_interval = std::chrono::milliseconds(s.request_log_interval_ms)});
+    logs = [this](std::span<const storage::RequestLogRow> rows) {
+      return request_log_repo_.appendBatch(rows);
+    };
   }
+  // Always on: with POISE_REQUEST_LOG=off it writes no rows, only the usage aggregates.
+  request_log_.emplace(usage::withUsageAggregates(std::move(logs), usage_repo_),
+                       usage::RequestLogWriterOptions{
+                           .capacity = s.request_log_queue,
+                           .batch_rows = s.request_log_batch,
+                           .batch_interval = std::chrono::milliseconds(s.request_log_interval_ms)});
   if (s.metrics) {
     metrics_.watchDatabase(*store_.db);
-    if (request_log_) {
-      metrics_.watchRequestLog([this] {
-        const usage::RequestLogWriterCounters c = request_log_->counters();
-        return stats::RequestLogFigures{.written = c.written,
-                                        .dropped = c.dropped,
-                                        .failed = c.failed_rows,
-                                        .queue_depth = c.queue_depth,
-                                        .queue_capacity = request_log_->capacity()};
-      });
-    }
+    metrics_.watchRequestLog([this] {
+      const usage::RequestLogWriterCounters c = request_log_->counters();
+      return stats::RequestLogFigures{.written = c.written,
+                                      .dropped = c.dropped,
+                                      .failed = c.failed_rows,
+                                      .queue_depth = c.queue_depth,
+                                      .queue_capacity = request_log_->capacity()};
+    });
   }
   front_->admin = &admin_;
   // Set before the server runs: the workers only read it.
@@ -501,7 +503,8 @@ void ServerApp::wireRoutes() {
   admin_.registerRoutes(router);
   admin::registerTokenBucketRoutes(router, admin_, override_repo_);
   admin::registerStatisticsRoutes(
-      router, admin_, admin::StatisticsDeps{blocking_, stats_repo_, call_counters_, clock_});
+      router, admin_, admin::StatisticsDeps{blocking_, stats_repo_, usage_repo_, clock_});
+  admin::registerUsageRoutes(router, admin_, admin::UsageDeps{blocking_, usage_repo_, clock_});
   admin::registerKeyCheckRoutes(router, admin_, key_checker_);
   admin::registerTokenRoutes(router, admin_,
                              admin::TokenDeps{.blocking = blocking_,

@@ -50,11 +50,13 @@
 #include "storage/session_repository.h"
 #include "storage/statistics_repository.h"
 #include "storage/token_repository.h"
+#include "storage/usage_aggregate_repository.h"
 #include "storage/user_repository.h"
 #include "tokens/memory_token_limiter.h"
 #include "tokens/token_registry.h"
 #include "tokens/token_usage.h"
 #include "usage/request_log_writer.h"
+#include "usage/usage_aggregator.h"
 
 namespace poise::app {
 
@@ -137,6 +139,7 @@ class ServerApp {
   storage::StatisticsRepository stats_repo_;
   storage::TokenRepository token_repo_;
   storage::RequestLogRepository request_log_repo_;
+  storage::UsageAggregateRepository usage_repo_;
   // 3. Live state: the config snapshot, the key pool, the client tokens with their limits and
   //    usage sums.
   config::RuntimeConfigStore runtime_;
@@ -144,7 +147,8 @@ class ServerApp {
   tokens::TokenRegistry token_registry_;
   tokens::MemoryTokenLimiter token_limiter_;
   tokens::TokenUsage token_usage_;
-  // The request log (POISE_REQUEST_LOG): its own thread writes batches; flushed by shutdown().
+  // The request log writer: its own thread writes batches to request_logs (when
+  // POISE_REQUEST_LOG is on) and always adds them to the usage aggregates; flushed by shutdown().
   std::optional<usage::RequestLogWriter> request_log_;
   // Fed by consumeRecord when POISE_METRICS is on.
   stats::GatewayMetrics metrics_{pool_, {.per_key_labels = settings_.metrics_key_labels}};

@@ -399,6 +399,83 @@ std::span<const OperationDoc> adminDocs() {
     "200": {"description": "one request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RequestLogEntry"}}}},
     "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
 
+      // --- admin/usage_routes.cpp
+      {.method = "GET",
+       .pattern = "/api/v1/usage/timeseries",
+       .operation = R"json({"tags": ["usage"],
+  "parameters": [
+    {"name": "from", "in": "query", "description": "default: 24 h before to; floored to the step's granularity", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "to", "in": "query", "description": "default: now; ceiled to the step's granularity; at most 731 days after from", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "step", "in": "query", "description": "minute, hour, day or seconds (a multiple of 60); default: the finest of 1, 5, 15 min, 1, 3, 6 h, 1, 7 days that gives at most 500 points; at most 1500 points. Minute cells are kept 48 h, hour cells 90 days, day cells 2 years", "schema": {"type": "string"}},
+    {"name": "model", "in": "query", "description": "only this model (at most one of model, token_id, key_id)", "schema": {"type": "string"}},
+    {"name": "token_id", "in": "query", "description": "only this client token (0: the default api_token)", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "key_id", "in": "query", "description": "only the requests that tried this key", "schema": {"type": "integer", "minimum": 0}}],
+  "responses": {
+    "200": {"description": "one point per step, zeros where nothing happened", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["from", "to", "step_seconds", "granularity", "dimension", "value", "points"],
+      "properties": {"from": {"$ref": "#/components/schemas/DateTime"}, "to": {"$ref": "#/components/schemas/DateTime"},
+        "step_seconds": {"type": "integer"}, "granularity": {"enum": ["minute", "hour", "day"]},
+        "dimension": {"enum": ["all", "model", "token", "key"]}, "value": {"type": ["string", "null"]},
+        "points": {"type": "array", "items": {"$ref": "#/components/schemas/UsagePoint"}}}},
+      "example": {"from": "2026-11-26T10:00:00.000Z", "to": "2026-11-26T10:02:00.000Z", "step_seconds": 60, "granularity": "minute", "dimension": "model", "value": "gemini-2.5-flash",
+        "points": [{"timestamp": "2026-11-26T10:00:00.000Z", "requests": 3, "errors": 1, "errors_by_class": {"upstream_error": 1}, "attempts": 4, "failed_attempts": 2,
+          "prompt_tokens": 30, "completion_tokens": 60, "thought_tokens": 0, "cached_tokens": 0, "latency_ms": {"avg": 140, "p50": 117, "p95": 150, "p99": 150}},
+          {"timestamp": "2026-11-26T10:01:00.000Z", "requests": 0, "errors": 0, "errors_by_class": {}, "attempts": 0, "failed_attempts": 0,
+          "prompt_tokens": 0, "completion_tokens": 0, "thought_tokens": 0, "cached_tokens": 0, "latency_ms": {"avg": null, "p50": null, "p95": null, "p99": null}}]}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET", .pattern = "/api/v1/usage/top", .operation = R"json({"tags": ["usage"],
+  "parameters": [
+    {"name": "by", "in": "query", "required": true, "schema": {"enum": ["model", "token", "key"]}},
+    {"name": "from", "in": "query", "description": "default: 24 h before to; exact to the minute (to the hour past 48 h, to the day past 90 days)", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "to", "in": "query", "description": "default: now", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}}],
+  "responses": {
+    "200": {"description": "by requests, most first", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["by", "from", "to", "items"],
+      "properties": {"by": {"enum": ["model", "token", "key"]}, "from": {"$ref": "#/components/schemas/DateTime"}, "to": {"$ref": "#/components/schemas/DateTime"},
+        "items": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/UsageCounts"}], "type": "object", "required": ["value"],
+          "properties": {"value": {"type": "string", "description": "the model, or the token or key id as text"},
+            "token_id": {"type": "integer"}, "key_id": {"type": "integer"},
+            "key_value": {"type": ["string", "null"], "description": "masked; null when the key is no longer in the pool"}}}}}},
+      "example": {"by": "key", "from": "2026-11-25T10:00:00.000Z", "to": "2026-11-26T10:00:00.000Z", "items": [{"value": "12", "key_id": 12, "key_value": "AIzaSy...x9Qk",
+        "requests": 40, "errors": 0, "errors_by_class": {}, "attempts": 41, "failed_attempts": 1, "prompt_tokens": 400, "completion_tokens": 800, "thought_tokens": 0, "cached_tokens": 0,
+        "latency_ms": {"avg": 120, "p50": 113, "p95": 146, "p99": 149}}]}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/usage/keys/{id}",
+       .operation = R"json({"tags": ["usage"],
+  "parameters": [
+    {"name": "from", "in": "query", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "to", "in": "query", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "step", "in": "query", "description": "as in /usage/timeseries", "schema": {"type": "string"}}],
+  "responses": {
+    "200": {"description": "the key's totals over the range and its points (by id; the value masked, never in full)", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["key_id", "key_value", "from", "to", "step_seconds", "granularity", "totals", "points"],
+      "properties": {"key_id": {"type": "integer"}, "key_value": {"type": ["string", "null"], "description": "masked; null when the key is no longer in the pool"},
+        "from": {"$ref": "#/components/schemas/DateTime"}, "to": {"$ref": "#/components/schemas/DateTime"},
+        "step_seconds": {"type": "integer"}, "granularity": {"enum": ["minute", "hour", "day"]},
+        "totals": {"$ref": "#/components/schemas/UsageCounts"}, "points": {"type": "array", "items": {"$ref": "#/components/schemas/UsagePoint"}}}}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/usage/tokens/{id}",
+       .operation = R"json({"tags": ["usage"],
+  "parameters": [
+    {"name": "from", "in": "query", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "to", "in": "query", "schema": {"$ref": "#/components/schemas/DateTime"}},
+    {"name": "step", "in": "query", "description": "as in /usage/timeseries", "schema": {"type": "string"}}],
+  "responses": {
+    "200": {"description": "the client token's totals over the range and its points (0: the default api_token)", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["token_id", "from", "to", "step_seconds", "granularity", "totals", "points"],
+      "properties": {"token_id": {"type": "integer"},
+        "from": {"$ref": "#/components/schemas/DateTime"}, "to": {"$ref": "#/components/schemas/DateTime"},
+        "step_seconds": {"type": "integer"}, "granularity": {"enum": ["minute", "hour", "day"]},
+        "totals": {"$ref": "#/components/schemas/UsageCounts"}, "points": {"type": "array", "items": {"$ref": "#/components/schemas/UsagePoint"}}}}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+
       // --- admin/token_bucket_routes.cpp
       {.method = "GET",
        .pattern = "/api/v1/token-bucket/config",
@@ -513,9 +590,9 @@ std::span<const OperationDoc> adminDocs() {
       {.method = "GET",
        .pattern = "/api/v1/api_keys/statistics/calls_by_minute",
        .operation = R"json({"tags": ["statistics"],
-  "parameters": [{"name": "hours_ago", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 24, "default": 24}}],
+  "parameters": [{"name": "hours_ago", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 48, "default": 24}}],
   "responses": {
-    "200": {"description": "upstream attempts per key and minute (in memory: empty after a restart; keys masked)", "content": {"application/json": {"schema": {
+    "200": {"description": "upstream attempts per key and minute, from the usage aggregates (kept 48 h; keys masked)", "content": {"application/json": {"schema": {
       "type": "object", "required": ["logs", "complete_since"],
       "properties": {"complete_since": {"oneOf": [{"$ref": "#/components/schemas/DateTime"}, {"type": "null"}]},
         "logs": {"type": "array", "items": {"type": "object",
@@ -528,7 +605,7 @@ std::span<const OperationDoc> adminDocs() {
       {.method = "GET",
        .pattern = "/api/v1/api_keys/statistics/calls",
        .operation = R"json({"tags": ["statistics"], "responses": {
-    "200": {"description": "upstream attempts, retries included", "content": {"application/json": {"schema": {
+    "200": {"description": "upstream attempts, retries included, from the usage aggregates: each window counts the whole minutes that overlap it; the month is the current UTC month", "content": {"application/json": {"schema": {
       "type": "object", "required": ["calls_last_1_minute", "calls_last_1_hour", "calls_last_24_hours", "monthly_usage", "failures_last_24_hours"],
       "properties": {"calls_last_1_minute": {"type": "integer"}, "calls_last_1_hour": {"type": "integer"},
         "calls_last_24_hours": {"type": "integer"}, "monthly_usage": {"type": "integer"},

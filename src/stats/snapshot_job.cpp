@@ -130,6 +130,14 @@ void SnapshotJob::tick() {
           r->hour_rows_written, r->raw_rows_deleted, r->day_rows_written, r->hour_rows_deleted,
           r->call_hours_deleted);
     }
+    if (d_.usage != nullptr) {
+      if (auto n = d_.usage->prune(d_.clock.now()); !n) {
+        spdlog::error("msg=\"usage aggregate pruning failed\" error={}",
+                      logValue(n.error().message));
+      } else if (*n > 0) {
+        spdlog::info("msg=\"usage aggregates pruned\" rows={}", *n);
+      }
+    }
   }
 }
 

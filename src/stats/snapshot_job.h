@@ -1,6 +1,7 @@
 // SnapshotJob: the statistics background work. Every key_survival_snapshot_interval_seconds
 // (re-read each tick) it appends a survival snapshot from KeyPool::statusCounts(); every few
-// seconds it persists CallCounters::drainHourly(); about hourly it runs retention compaction.
+// seconds it persists CallCounters::drainHourly(); about hourly it runs retention compaction
+// (and prunes the usage aggregates).
 // Its loop runs on a strand of the BlockingPool (so database calls never touch an I/O thread);
 // start() and stop() are for the owning thread; tick() is for tests.
 #pragma once
@@ -18,6 +19,7 @@
 #include "keys/key_pool.h"
 #include "stats/call_counters.h"
 #include "storage/statistics_repository.h"
+#include "storage/usage_aggregate_repository.h"
 
 namespace poise::stats {
 
@@ -28,6 +30,7 @@ struct SnapshotJobDeps {
   config::RuntimeConfigStore& config;
   CallCounters& counters;
   const Clock& clock;
+  storage::UsageAggregateRepository* usage = nullptr;  // pruned with each compaction when set
 };
 
 class SnapshotJob {

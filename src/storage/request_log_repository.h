@@ -47,6 +47,9 @@ struct RequestLogRow {
   int attempts = 0;
   std::string keys_tried;
   std::vector<std::int64_t> key_ids;
+  // One per key_ids entry: that attempt failed (its outcome was neither success nor
+  // client_error). For the usage aggregates; not stored (keys_tried says the same).
+  std::vector<bool> attempt_failed;
   std::int64_t latency_ms = 0;
   std::optional<std::int64_t> ttfb_ms;
   std::int64_t prompt_tokens = 0;

@@ -45,7 +45,11 @@ storage::RequestLogRow toRequestLogRow(const http::RequestRecord& r, TimePoint n
   row.attempts = static_cast<int>(r.attempts.size());
   row.keys_tried = http::keysTried(r);
   row.key_ids.reserve(r.attempts.size());
-  for (const http::KeyAttempt& a : r.attempts) row.key_ids.push_back(a.key_id);
+  row.attempt_failed.reserve(r.attempts.size());
+  for (const http::KeyAttempt& a : r.attempts) {
+    row.key_ids.push_back(a.key_id);
+    row.attempt_failed.push_back(a.outcome != "success" && a.outcome != "client_error");
+  }
   row.latency_ms = latency;
   if (r.first_byte_ms != 0) row.ttfb_ms = std::max<std::int64_t>(0, r.first_byte_ms - r.started_ms);
   row.prompt_tokens = r.usage.prompt;

@@ -74,6 +74,7 @@ TEST(RequestLogWriterRecord, ConvertsARecordWithKeyIdsAndNoValues) {
   EXPECT_EQ(got.attempts, 2);
   EXPECT_EQ(got.keys_tried, "12:cooldown,15:success");
   EXPECT_EQ(got.key_ids, (std::vector<std::int64_t>{12, 15}));
+  EXPECT_EQ(got.attempt_failed, (std::vector<bool>{true, false}));  // cooldown, success
   EXPECT_EQ(got.latency_ms, 250);
   EXPECT_EQ(got.ttfb_ms, 40);
   EXPECT_EQ(got.prompt_tokens, 11);
@@ -176,8 +177,8 @@ TEST(RequestLogWriterTest, APartialBatchGoesAfterTheInterval) {
         return Status{};
       },
       {.capacity = 100, .batch_rows = 50, .batch_interval = 20ms});
-  // Let the writer fall asleep on an empty queue first: the first row must wake it.
-  std::this_thread::sleep_for(50ms);
+  // Let the writer park on its empty queue first: the first row must wake it.
+  std::this_thread::sleep_for(100ms);
   ASSERT_TRUE(writer.enqueue(row(1)));
   ASSERT_TRUE(eventually([&] { return writer.counters().written == 1; }));
   EXPECT_EQ(calls.load(), 1);

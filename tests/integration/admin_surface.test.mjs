@@ -117,8 +117,12 @@ describe('GET /api/v1/api_keys/statistics/calls_by_minute', () => {
     assert.ok(candidateText(call.body));
     for (const path of ['/api/v1/api_keys/statistics/calls_by_minute?hours_ago=1',
       '/api/v1/api_keys/statistics/calls_by_minute/']) {
-      const res = await poise.admin('GET', path);
-      assert.equal(res.status, 200, res.text);
+      // Served from the usage aggregates, which the request log writer adds to in batches.
+      const res = await waitFor(async () => {
+        const r = await poise.admin('GET', path);
+        assert.equal(r.status, 200, r.text);
+        return r.body.logs.some((l) => l.api_key_id === id) ? r : null;
+      }, { timeoutMs: 10_000, intervalMs: 100, what: `the key's minute in ${path}` });
       const mine = res.body.logs.filter((l) => l.api_key_id === id);
       assert.equal(mine.length, 1, res.text);
       assert.equal(mine[0].call_count, 1);

@@ -183,6 +183,11 @@ export const EXAMPLES = {
   // --- audit
   'GET /api/v1/audit': { status: 200, query: { page: '1', page_size: '20' } },
 
+  // --- usage
+  'GET /api/v1/usage/timeseries': { status: 200, query: { step: 'hour' } },
+  'GET /api/v1/usage/top': { status: 200, query: { by: 'key', limit: '5' } },
+  'GET /api/v1/usage/keys/{id}': { status: 200, params: { id: (fx) => fx.keyId }, query: { step: 'hour' } },
+  'GET /api/v1/usage/tokens/{id}': { status: 200, params: { id: '0' }, query: { step: 'hour' } },
   // --- logs
   'GET /api/v1/logs': { status: 200, query: { limit: '5', status: '2xx' } },
   'GET /api/v1/logs/{id}': { status: 404, params: { id: '999999999' } },
