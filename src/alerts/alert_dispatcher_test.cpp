@@ -113,7 +113,7 @@ class AlertDispatcherTest : public ::testing::Test {
   }
 
   SystemClock clock_;
-  std::unique_ptr<asio::ssl::context> tls_ = std::move(*net::makeClientTlsContext());
+  std::unique_ptr<asio::ssl::context> tls_ = net::makeClientTlsContext().value();
   Recorded recorded_;
 };
 

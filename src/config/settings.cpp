@@ -187,9 +187,11 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
       return bad("POISE_SHUTDOWN_GRACE_SECONDS", "expected a whole number of seconds");
     }
   }
-  for (auto [name, field] : {std::pair{"POISE_ACCESS_LOG", &Settings::access_log},
-                             std::pair{"POISE_REQUEST_LOG", &Settings::request_log},
-                             std::pair{"POISE_METRICS", &Settings::metrics}}) {
+  for (auto [name, field] :
+       {std::pair{"POISE_ACCESS_LOG", &Settings::access_log},
+        std::pair{"POISE_REQUEST_LOG", &Settings::request_log},
+        std::pair{"POISE_METRICS", &Settings::metrics},
+        std::pair{"POISE_ALERTS_ALLOW_PRIVATE", &Settings::alerts_allow_private}}) {
     auto v = get(name);
     if (!v) continue;
     auto on = parseSwitch(*v);

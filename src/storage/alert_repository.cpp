@@ -18,7 +18,11 @@ constexpr std::string_view kDeliveryColumns =
 std::string joinHeaders(const std::vector<std::pair<std::string, std::string>>& headers) {
   std::vector<std::string> lines;
   lines.reserve(headers.size());
-  for (const auto& [name, value] : headers) lines.push_back(name + ": " + value);
+  for (const auto& [name, value] : headers) {
+    std::string line = name;
+    line.append(": ").append(value);
+    lines.push_back(std::move(line));
+  }
   return joinLines(lines);
 }
 
