@@ -180,6 +180,50 @@ describe('alerts with private targets allowed', () => {
   });
 });
 
+describe('alerts from validation runs and the pool', () => {
+  it('a validation run that finds an invalid key sends validation.failures and pool.active_low', async () => {
+    const receiver = await startReceiver();
+    const good = randomToken('good');
+    const bad = `invalid-${randomToken('k')}`;
+    const poise = await startPoise({
+      upstreamUrl: shared.fake.url,
+      keys: [good, bad],
+      config: QUIET_VALIDATION,
+      env: { POISE_ALERTS_ALLOW_PRIVATE: 'on' },
+    });
+    try {
+      await poise.login();
+      const hook = await createHook(poise, {
+        name: 'validation', url: `${receiver.url}/v`, events: ['validation.failures', 'pool.active_low'],
+        active_percent_below: 100,
+      });
+      await poise.setConfig({ key_validation_active_interval_seconds: 1 });
+      const events = () => receiver.got.map((d) => JSON.parse(d.text));
+      await waitFor(() => events().some((e) => e.event === 'validation.failures'),
+        { timeoutMs: 15000, intervalMs: 100, what: 'validation.failures at the receiver' });
+      const run = events().find((e) => e.event === 'validation.failures');
+      assert.equal(run.data.schedule, 'active');
+      assert.equal(run.data.failures, 1);
+      assert.equal(run.data.error, 1);
+      assert.equal(run.data.keys, 2);
+      // One of two keys active: below 100 %, once however many seconds it stays so.
+      await waitFor(() => events().some((e) => e.event === 'pool.active_low'),
+        { timeoutMs: 10000, intervalMs: 100, what: 'pool.active_low at the receiver' });
+      const low = events().find((e) => e.event === 'pool.active_low');
+      assert.equal(low.data.active, 1);
+      assert.equal(low.data.total, 2);
+      assert.equal(low.data.active_percent_below, 100);
+      await poise.setConfig({ key_validation_active_interval_seconds: 86400 });
+      await waitFor(async () => (await deliveries(poise, hook.id)).length >= 2, { what: 'delivery rows' });
+      assert.equal(events().filter((e) => e.event === 'pool.active_low').length, 1);
+      assert.deepEqual(findLeaks(receiver.got.map((d) => d.text).join('\n'), { good, bad }), []);
+    } finally {
+      await poise.stop();
+      await receiver.close();
+    }
+  });
+});
+
 describe('alerts without private targets', () => {
   let poise;
   let receiver;
