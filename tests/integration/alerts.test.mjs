@@ -224,6 +224,45 @@ describe('alerts from validation runs and the pool', () => {
   });
 });
 
+describe('alerts from the error rate', () => {
+  it('fires error_rate.high once the failed share of enough requests crosses the threshold', async () => {
+    const receiver = await startReceiver();
+    const key = randomToken('k');
+    await shared.fake.script(key, [{ status: 500, times: -1 }]);
+    const poise = await startPoise({
+      upstreamUrl: shared.fake.url,
+      keys: [key],
+      config: { ...QUIET_VALIDATION, proxy_retry_max_count: '0' },
+      env: { POISE_ALERTS_ALLOW_PRIVATE: 'on' },
+    });
+    try {
+      await poise.login();
+      await createHook(poise, {
+        name: 'rate', url: `${receiver.url}/r`, events: ['error_rate.high'],
+        error_rate_percent_above: 50, error_rate_min_requests: 3,
+      });
+      const events = () => receiver.got.map((d) => JSON.parse(d.text));
+      // One failed request of one is below the minimum: nothing is judged yet.
+      await nativeCall(poise.url, { token: poise.gatewayToken, text: 'first' });
+      for (let i = 0; i < 3; i++) await nativeCall(poise.url, { token: poise.gatewayToken, text: `rate ${i}` });
+      await waitFor(() => events().some((e) => e.event === 'error_rate.high'),
+        { timeoutMs: 10000, intervalMs: 100, what: 'error_rate.high at the receiver' });
+      const [high] = events().filter((e) => e.event === 'error_rate.high');
+      assert.ok(high.data.requests >= 3);
+      assert.equal(high.data.errors, high.data.requests);
+      assert.equal(high.data.error_rate_percent, 100);
+      assert.equal(high.data.window_seconds, 300);
+      // Still high a few flushes later: not sent again.
+      await nativeCall(poise.url, { token: poise.gatewayToken, text: 'more' });
+      await new Promise((resolve) => { setTimeout(resolve, 2500); });
+      assert.equal(events().filter((e) => e.event === 'error_rate.high').length, 1);
+    } finally {
+      await poise.stop();
+      await receiver.close();
+    }
+  });
+});
+
 describe('alerts without private targets', () => {
   let poise;
   let receiver;
