@@ -5,6 +5,8 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "storage/limits.h"
+
 namespace poise::alerts {
 
 namespace json = boost::json;
@@ -62,7 +64,7 @@ std::vector<FiredAlert> AlertEvaluator::keyStatusChanged(const KeyStatusChange& 
                                     {"reason", c.reason},
                                     {"changed_at", formatIso8601(c.at)}},
                .summary = fmt::format("key {} ({}) became {}: {}", c.key_id, c.masked_key, c.to,
-                                      c.reason.substr(0, 200))};
+                                      storage::truncateUtf8(c.reason, 200))};
   for (const auto& r : rules_) {
     if (wants(r, *kind)) out.push_back(FiredAlert{r.webhook_id, e});
   }

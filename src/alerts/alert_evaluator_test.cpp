@@ -37,6 +37,20 @@ TEST(AlertEvaluator, KeyChangesGoToTheWebhooksThatWantThem) {
   EXPECT_TRUE(ev.keyStatusChanged(c).empty());
 }
 
+TEST(AlertEvaluator, ALongReasonIsCutOnACharacterBoundaryInTheSummary) {
+  AlertEvaluator ev;
+  ev.setRules({rule(1, AlertEventKind::KeyError)});
+  std::string reason;
+  for (int i = 0; i < 150; ++i) reason += "\xc3\xa9";  // é, two bytes each
+  auto fired = ev.keyStatusChanged(
+      {.key_id = 1, .masked_key = "****", .from = "active", .to = "error", .reason = reason});
+  ASSERT_EQ(fired.size(), 1u);
+  const std::string& summary = fired[0].event.summary;
+  EXPECT_TRUE(summary.ends_with("\xc3\xa9"));
+  EXPECT_LT(summary.size(), reason.size());
+  EXPECT_EQ(fired[0].event.data.at("reason").as_string(), reason);  // the data keeps it whole
+}
+
 TEST(AlertEvaluator, PoolLowByCountFiresOnceUntilItRecovers) {
   AlertEvaluator ev;
   AlertRule r = rule(1, AlertEventKind::PoolActiveLow);
