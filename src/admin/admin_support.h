@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "admin/admin_route.h"
+#include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "net/http_exchange.h"
@@ -87,5 +89,20 @@ struct CursorListing {
 };
 // Fills `out` from the request; the refusal's detail when a parameter is invalid, else "".
 std::string parseCursorListing(const net::Request& req, CursorListing& out, int max_limit);
+
+// GET …/{id}: finds the stored item named by {id} with `find(id)` (a Result<optional<T>>) on the
+// BlockingPool and answers 200 with `render(item)`, or `missing()` for an unknown or malformed
+// id. Suspends.
+template <class Find, class Render>
+boost::asio::awaitable<net::Response> readById(BlockingPool& blocking, const AdminRequest& rq,
+                                               Find find, Render render, Error (*missing)()) {
+  auto id = positiveId(rq.param("id"));
+  if (!id) co_return failureReply(missing(), rq.info.request_id);
+  auto job = [&find, i = *id] { return find(i); };
+  auto found = co_await blocking.run(job);
+  if (!found) co_return failureReply(found.error(), rq.info.request_id);
+  if (!*found) co_return failureReply(missing(), rq.info.request_id);
+  co_return jsonReply(200, render(**found));
+}
 
 }  // namespace poise::admin::support

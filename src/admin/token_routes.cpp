@@ -349,13 +349,8 @@ void registerTokenRoutes(http::Router& r, AdminApi& api, TokenDeps deps) {
               .pattern = "/api/v1/tokens/{id}",
               .summary = "One client token and its usage (its value never shown)",
               .handler = [d, render](const AdminRequest& rq) -> asio::awaitable<Response> {
-                auto id = positiveId(rq.param("id"));
-                if (!id) co_return failureReply(tokenNotFound(), rq.info.request_id);
-                auto job = [d, i = *id] { return d->repo.get(i); };
-                auto found = co_await d->blocking.run(job);
-                if (!found) co_return failureReply(found.error(), rq.info.request_id);
-                if (!*found) co_return failureReply(tokenNotFound(), rq.info.request_id);
-                co_return jsonReply(200, render(**found));
+                auto find = [d](std::int64_t id) { return d->repo.get(id); };
+                co_return co_await readById(d->blocking, rq, find, render, tokenNotFound);
               }});
 
   api.add(r, {.method = verb::put,

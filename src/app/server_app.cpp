@@ -1,5 +1,7 @@
 #include "app/server_app.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -8,6 +10,7 @@
 #include <boost/json.hpp>
 #include <csignal>
 
+#include "admin/alert_routes.h"
 #include "admin/key_check_routes.h"
 #include "admin/statistics_routes.h"
 #include "admin/token_bucket_routes.h"
@@ -31,6 +34,13 @@ namespace {
 // Idle token buckets are forgotten every token_bucket_cleanup_interval seconds (also on read,
 // with enable_lazy_cleanup); the sweep is O(keys) under the pool's mutex.
 constexpr auto kFlushInterval = std::chrono::seconds(1);
+
+// The machine's name, for the "gateway" of alert payloads ("" when it cannot be read).
+std::string hostName() {
+  std::array<char, 256> name{};
+  if (::gethostname(name.data(), name.size() - 1) != 0) return {};
+  return std::string(name.data());
+}
 
 net::HttpServerOptions serverOptions(const config::Settings& s, net::AddressRanges trusted) {
   net::HttpServerOptions opts;
@@ -236,6 +246,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       token_repo_(*store_.db),
       request_log_repo_(*store_.db),
       usage_repo_(*store_.db),
+      alert_repo_(*store_.db),
       pool_(clock_),
       // Threads for database calls: more than there are connections would only queue on the
       // pool; 16 bound the memory of a large POOL_SIZE.
@@ -281,8 +292,17 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
                   &token_limiter_},
       gemini_(proxy_deps_),
       compat_(proxy_deps_),
+      alerts_(alerts::AlertServiceDeps{
+          .clock = clock_,
+          .repo = alert_repo_,
+          .pool = pool_,
+          .tls = *tls_,
+          .gateway = {.version = std::string(kVersion), .host = hostName()},
+          .allow_private = s.alerts_allow_private}),
       key_checker_(jobs::KeyCheckerDeps{runtime_, pool_, clock_, *tls_}),
-      validation_(jobs::ValidationSchedulerDeps{key_checker_, runtime_, pool_, clock_}),
+      validation_(jobs::ValidationSchedulerDeps{
+          key_checker_, runtime_, pool_, clock_,
+          [this](const jobs::ValidationRunSummary& run) { alertValidationRun(run); }}),
       signals_(control_, SIGINT, SIGTERM, SIGHUP),
       flush_timer_(control_),
       prune_timer_(control_) {
@@ -338,7 +358,19 @@ void ServerApp::consumeRecord(const http::RequestRecord& record) {
     request_log_->enqueue(usage::toRequestLogRow(record, clock_.now()));
   }
   if (settings_.metrics) metrics_.observe(record);
+  alerts_.requestFinished(record);
   if (settings_.access_log) logAccess(record);
+}
+
+void ServerApp::alertValidationRun(const jobs::ValidationRunSummary& run) {
+  const auto n = [](std::size_t v) { return static_cast<std::int64_t>(v); };
+  alerts_.validationRun(alerts::ValidationRun{.schedule = std::string(jobs::toString(run.schedule)),
+                                              .keys = n(run.keys),
+                                              .failures = n(run.failures),
+                                              .valid = n(run.valid),
+                                              .exhausted = n(run.exhausted),
+                                              .error = n(run.error),
+                                              .unanswered = n(run.unanswered)});
 }
 
 net::Response ServerApp::metricsResponse(const net::Request& request) const {
@@ -397,6 +429,7 @@ Status ServerApp::prepare() {
 
   if (auto st = admin_.reloadConfig(); !st) return st;
   if (auto st = loadTokens(); !st) return st;
+  if (auto st = alerts_.reload(); !st) return st;
   if (auto st = stats_job_.seedCounters(); !st) {
     spdlog::error("msg=\"could not load call counts\" error={}", logValue(st.error().message));
   }
@@ -506,6 +539,10 @@ void ServerApp::wireRoutes() {
       router, admin_, admin::StatisticsDeps{blocking_, stats_repo_, usage_repo_, clock_});
   admin::registerUsageRoutes(router, admin_, admin::UsageDeps{blocking_, usage_repo_, clock_});
   admin::registerKeyCheckRoutes(router, admin_, key_checker_);
+  admin::registerAlertRoutes(
+      router, admin_,
+      admin::AlertDeps{
+          .blocking = blocking_, .repo = alert_repo_, .service = alerts_, .clock = clock_});
   admin::registerTokenRoutes(router, admin_,
                              admin::TokenDeps{.blocking = blocking_,
                                               .repo = token_repo_,
@@ -571,6 +608,7 @@ void ServerApp::flushUsage() {
   }
   auto deltas = pool_.drainDeltas();
   if (deltas.empty()) return;
+  alerts_.keyDeltas(deltas);  // each status change logged at warn; key.error / key.exhausted
   auto usage = toUsageDeltas(deltas);
   if (auto st = key_repo_.applyUsage(usage); !st) {
     spdlog::error("msg=\"could not persist key usage\" keys={} error={}", usage.size(),
@@ -593,6 +631,7 @@ void ServerApp::startFlusher() {
           if (stop.stop_requested()) break;
           auto flush = [this] { flushUsage(); };
           co_await blocking_.run(flush);
+          alerts_.tick();  // pool counts and the 5-minute error rate against the thresholds
           const std::int64_t now = clock_.monotonicMs();
           if (now >= next_cleanup) {
             const std::size_t forgotten = pool_.cleanupBuckets();
@@ -676,6 +715,7 @@ int ServerApp::run() {
   signals_.async_wait(on_signal);
 
   stats_job_.start();
+  alerts_.start();
   key_checker_.start();
   validation_.start();
   startFlusher();
@@ -711,6 +751,7 @@ void ServerApp::shutdown() {
   // Every request has ended: write the rows still queued.
   if (request_log_) request_log_->flushAndStop();
   flushUsage();     // whatever the last requests and checks changed
+  alerts_.stop();   // deliveries still queued or in flight are abandoned (logged)
   hashing_.stop();  // a login still hashing uses the AdminApi's dependencies
   blocking_.stop();
 }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "admin/admin_api.h"
+#include "alerts/alert_service.h"
 #include "app/api_docs.h"
 #include "app/bootstrap.h"
 #include "app/data_dir_lock.h"
@@ -43,6 +44,7 @@
 #include "stats/call_counters.h"
 #include "stats/gateway_metrics.h"
 #include "stats/snapshot_job.h"
+#include "storage/alert_repository.h"
 #include "storage/api_key_repository.h"
 #include "storage/audit_repository.h"
 #include "storage/bucket_override_repository.h"
@@ -117,6 +119,8 @@ class ServerApp {
   // Consumes a finished request's record: the client token's usage, the request log row (queued,
   // never waited for), the metrics, then the access log line.
   void consumeRecord(const http::RequestRecord& record);
+  // A validation run ended (checker thread): validation.failures for the webhooks.
+  void alertValidationRun(const jobs::ValidationRunSummary& run);
   Status loadTokens();
   // Loads the key pool from the database (whole at start-up; synced on a reload). Blocking.
   Result<admin::PoolReload> loadPool(bool initial);
@@ -140,6 +144,7 @@ class ServerApp {
   storage::TokenRepository token_repo_;
   storage::RequestLogRepository request_log_repo_;
   storage::UsageAggregateRepository usage_repo_;
+  storage::AlertRepository alert_repo_;
   // 3. Live state: the config snapshot, the key pool, the client tokens with their limits and
   //    usage sums.
   config::RuntimeConfigStore runtime_;
@@ -170,6 +175,9 @@ class ServerApp {
   proxy::ProxyDeps proxy_deps_;
   proxy::GeminiProxy gemini_;
   proxy::CompatProxy compat_;
+  // Alert webhooks: their delivery thread and its own upstream pool (TLS above); fed by the
+  // records, the flusher and the validation runs below.
+  alerts::AlertService alerts_;
   // 7. Key validation on the checker's own thread. The scheduler's loop and timer live on the
   //    checker's io_context, so the checker comes first.
   jobs::KeyChecker key_checker_;

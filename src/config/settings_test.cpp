@@ -84,6 +84,18 @@ TEST(Settings, MetricsAreOffUnlessTurnedOnAndTakeAToken) {
   EXPECT_NE(typo.error().message.find("POISE_METRICS"), std::string::npos);
 }
 
+TEST(Settings, PrivateAlertTargetsAreRefusedUnlessAllowed) {
+  auto defaults = resolveSettings({}, envOf({}), {}, 1);
+  ASSERT_TRUE(defaults);
+  EXPECT_FALSE(defaults->alerts_allow_private);
+  auto on = resolveSettings({}, envOf({{"POISE_ALERTS_ALLOW_PRIVATE", "on"}}), {}, 1);
+  ASSERT_TRUE(on);
+  EXPECT_TRUE(on->alerts_allow_private);
+  auto typo = resolveSettings({}, envOf({{"POISE_ALERTS_ALLOW_PRIVATE", "maybe"}}), {}, 1);
+  ASSERT_FALSE(typo);
+  EXPECT_NE(typo.error().message.find("POISE_ALERTS_ALLOW_PRIVATE"), std::string::npos);
+}
+
 TEST(Settings, AccessLogAndRequestLogAreOnUnlessTurnedOff) {
   auto defaults = resolveSettings({}, envOf({}), {}, 1);
   ASSERT_TRUE(defaults);

@@ -103,6 +103,18 @@ asio::awaitable<void> ValidationScheduler::run(Schedule s) {
       "timeout_or_network={} ms={}",
       toString(s), ids.size(), valid, exhausted, error, unanswered,
       d_.clock.monotonicMs() - started);
+  if (d_.on_run_end) {
+    std::size_t failures = 0;
+    if (s == Schedule::Active) failures = exhausted + error;
+    if (s == Schedule::Exhausted) failures = error;
+    d_.on_run_end(ValidationRunSummary{.schedule = s,
+                                       .keys = ids.size(),
+                                       .valid = valid,
+                                       .exhausted = exhausted,
+                                       .error = error,
+                                       .unanswered = unanswered,
+                                       .failures = failures});
+  }
 }
 
 }  // namespace poise::jobs

@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <optional>
 
 #include "config/runtime_config.h"
@@ -18,11 +19,25 @@
 
 namespace poise::jobs {
 
+// How one scheduled run ended. `failures` counts the keys the run found worse than their
+// schedule's status: active keys found exhausted or in error, exhausted keys found in error.
+struct ValidationRunSummary {
+  Schedule schedule = Schedule::Active;
+  std::size_t keys = 0;
+  std::size_t valid = 0;
+  std::size_t exhausted = 0;
+  std::size_t error = 0;
+  std::size_t unanswered = 0;  // timeouts and network failures
+  std::size_t failures = 0;
+};
+
 struct ValidationSchedulerDeps {
   KeyChecker& checker;
   config::RuntimeConfigStore& config;
   keys::KeyPool& pool;
   const Clock& clock;
+  // Called on the checker's thread when a run ends (alerts); must not block.
+  std::function<void(const ValidationRunSummary&)> on_run_end;
 };
 
 class ValidationScheduler {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/upstream_address.h"
+#include "net/public_address.h"
 
 namespace poise::net {
 
@@ -113,6 +114,9 @@ asio::awaitable<UpstreamOr<std::unique_ptr<UpstreamConnection>>> UpstreamPool::c
     // A name that resolves to a link-local or metadata address is never connected to, whatever
     // target_api_url says: the pool key would go to whoever answers there.
     if ((forbidden = forbiddenUpstream(entry.endpoint().address()))) continue;
+    if (options_.public_only && (forbidden = nonPublicAddress(entry.endpoint().address()))) {
+      continue;
+    }
     boost::system::error_code ignored;
     plain.socket().close(ignored);
     plain.socket().open(entry.endpoint().protocol(), cec);
@@ -124,7 +128,7 @@ asio::awaitable<UpstreamOr<std::unique_ptr<UpstreamConnection>>> UpstreamPool::c
   if (cec == asio::error::host_not_found && forbidden) {
     cached.endpoints = {};
     co_return poolError(UpstreamErrorKind::Forbidden,
-                        "the upstream host resolves to " + std::string(*forbidden) + "; refused");
+                        "the host resolves to " + std::string(*forbidden) + "; refused");
   }
   if (cec) {
     const bool out_of_descriptors = cec == asio::error::no_descriptors ||

@@ -64,6 +64,9 @@ class UpstreamConnection {
 struct UpstreamPoolOptions {
   std::size_t max_idle_per_origin = 256;
   std::chrono::milliseconds idle_ttl{60'000};  // idle connections older than this are dropped
+  // Connect to public addresses only (net/public_address.h), whatever the name resolves to:
+  // for admin-configured targets such as alert webhooks (SSRF).
+  bool public_only = false;
 };
 
 // A connection handed out by the pool; `reused` when it had served an earlier exchange.

@@ -348,6 +348,60 @@ std::span<const OperationDoc> adminDocs() {
     "204": {"description": "deleted; refused with 401 from the next request"},
     "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
 
+      // --- admin/alert_routes.cpp
+      {.method = "GET",
+       .pattern = "/api/v1/alerts",
+       .operation = R"json({"tags": ["alerts"], "responses": {
+    "200": {"description": "every webhook; `dropped` counts events lost to a full delivery queue since start", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["items", "dropped"],
+      "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/AlertWebhook"}}, "dropped": {"type": "integer"}}}}}}}})json"},
+      {.method = "POST", .pattern = "/api/v1/alerts", .operation = R"json({"tags": ["alerts"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "allOf": [{"$ref": "#/components/schemas/AlertWebhookFields"}, {"required": ["name", "url", "events"]}]}}}},
+  "responses": {
+    "201": {"description": "created; in effect at once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AlertWebhook"}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/alerts/deliveries",
+       .operation = R"json({"tags": ["alerts"],
+  "parameters": [
+    {"name": "webhook_id", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "cursor", "in": "query", "description": "the previous page's next_cursor", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}],
+  "responses": {
+    "200": {"description": "deliveries, newest first (the log keeps the newest 10000)", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["items", "next_cursor"],
+      "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/AlertDelivery"}}, "next_cursor": {"type": ["integer", "null"]}}}}}},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "GET",
+       .pattern = "/api/v1/alerts/{id}",
+       .operation = R"json({"tags": ["alerts"], "responses": {
+    "200": {"description": "the webhook", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AlertWebhook"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "PUT", .pattern = "/api/v1/alerts/{id}", .operation = R"json({"tags": ["alerts"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AlertWebhookFields"}}}},
+  "responses": {
+    "200": {"description": "the changed webhook; in effect at once", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AlertWebhook"}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"},
+    "422": {"$ref": "#/components/responses/AdminValidationError"}
+  }})json"},
+      {.method = "DELETE",
+       .pattern = "/api/v1/alerts/{id}",
+       .operation = R"json({"tags": ["alerts"], "responses": {
+    "204": {"description": "deleted, with its delivery log"},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+      {.method = "POST",
+       .pattern = "/api/v1/alerts/{id}/test",
+       .operation = R"json({"tags": ["alerts"], "responses": {
+    "200": {"description": "a test event was sent (one attempt, recorded in the delivery log); `delivered` says whether the receiver took it", "content": {"application/json": {"schema": {
+      "type": "object", "required": ["webhook_id", "event", "delivered", "attempts", "status", "error"],
+      "properties": {"webhook_id": {"type": "integer"}, "event": {"const": "test"}, "delivered": {"type": "boolean"},
+        "attempts": {"type": "integer"}, "status": {"type": ["integer", "null"], "description": "the receiver's status, if it answered"},
+        "error": {"type": "string", "description": "why it was not delivered (a refused address, a timeout, a non-2xx answer)"}}}}}},
+    "404": {"$ref": "#/components/responses/AdminNotFound"}}})json"},
+
       // --- admin/audit_routes.cpp
       {.method = "GET", .pattern = "/api/v1/audit", .operation = R"json({"tags": ["audit"],
   "parameters": [

@@ -2,6 +2,7 @@
 
 #include "storage/dialect.h"
 #include "storage/limits.h"
+#include "storage/line_list.h"
 
 namespace poise::storage {
 namespace {
@@ -13,27 +14,6 @@ constexpr std::string_view kColumns =
     "t.request_count, t.error_count, t.prompt_tokens, t.completion_tokens";
 constexpr std::string_view kFrom =
     " FROM client_tokens t LEFT JOIN users u ON u.id = t.owner_user_id";
-
-// Lists are stored one entry per line (entries never hold a line break: the admin API checks).
-std::string joinLines(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) {
-    if (!out.empty()) out.push_back('\n');
-    out.append(i);
-  }
-  return out;
-}
-
-std::vector<std::string> splitLines(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const auto nl = text.find('\n');
-    if (nl != 0) out.emplace_back(text.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return out;
-}
 
 StoredToken toToken(const Row& r) {
   return StoredToken{.id = r.int64(0),

@@ -220,6 +220,25 @@ export const EXAMPLES = {
   'POST /api/v1/tokens/{id}/enable': { status: 200, params: { id: (fx) => fx.tokenId } },
   'POST /api/v1/tokens/{id}/rotate': { status: 200, params: { id: (fx) => fx.tokenId } },
   'DELETE /api/v1/tokens/{id}': { last: true, status: 204, params: { id: (fx) => fx.spareTokenId } },
+
+  // --- alert webhooks (localhost targets: refused at each send unless POISE_ALERTS_ALLOW_PRIVATE)
+  'GET /api/v1/alerts': { status: 200 },
+  'POST /api/v1/alerts': {
+    status: 201,
+    body: {
+      name: 'openapi example', url: 'http://localhost:9/poise-alerts',
+      headers: { Authorization: 'Bearer example-secret-value', 'X-Team': 'ops' },
+      events: ['key.error', 'pool.active_low', 'error_rate.high'],
+      active_keys_below: 2, active_percent_below: 50, error_rate_percent_above: 20, error_rate_min_requests: 50,
+    },
+  },
+  'GET /api/v1/alerts/deliveries': { status: 200, query: (fx) => ({ webhook_id: String(fx.alertId), limit: '10' }) },
+  'GET /api/v1/alerts/{id}': { status: 200, params: { id: (fx) => fx.alertId } },
+  'PUT /api/v1/alerts/{id}': {
+    status: 200, params: { id: (fx) => fx.alertId }, body: { enabled: false, headers: { 'X-Team': 'sre' } },
+  },
+  'POST /api/v1/alerts/{id}/test': { status: 200, params: { id: (fx) => fx.alertId } },
+  'DELETE /api/v1/alerts/{id}': { last: true, status: 204, params: { id: (fx) => fx.spareAlertId } },
 };
 
 /**
@@ -254,6 +273,13 @@ export async function setUp(poise) {
     if (token.status !== 201) throw new Error(`fixture token: ${token.status} ${token.text}`);
     fx[name] = token.body.id;
     fx[`${name}Value`] = token.body.token;
+  }
+  for (const name of ['alertId', 'spareAlertId']) {
+    const hook = await poise.admin('POST', '/api/v1/alerts', {
+      name: `openapi ${name}`, url: 'http://localhost:9/poise-alerts', events: ['key.error'],
+    });
+    if (hook.status !== 201) throw new Error(`fixture alert: ${hook.status} ${hook.text}`);
+    fx[name] = hook.body.id;
   }
   const login = await request(`${poise.url}/api/v1/login`, {
     method: 'POST', body: { username: 'admin', password: fx.password },
