@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS request_logs (
   request_body MEDIUMTEXT NULL,
   response_body MEDIUMTEXT NULL,
   KEY idx_request_logs_created_at (created_at),
+  KEY idx_request_logs_request_id (request_id),
   KEY idx_request_logs_token_id (token_id, id),
   KEY idx_request_logs_model_id (model, id),
   KEY idx_request_logs_protocol_id (protocol, id),

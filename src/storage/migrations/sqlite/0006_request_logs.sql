@@ -31,6 +31,7 @@ CREATE TABLE request_logs (
   response_body TEXT
 );
 CREATE INDEX idx_request_logs_created_at ON request_logs (created_at);
+CREATE INDEX idx_request_logs_request_id ON request_logs (request_id);
 CREATE INDEX idx_request_logs_token_id ON request_logs (token_id, id);
 CREATE INDEX idx_request_logs_model_id ON request_logs (model, id);
 CREATE INDEX idx_request_logs_protocol_id ON request_logs (protocol, id);
