@@ -22,6 +22,20 @@ constexpr std::string_view kSelect =
     "completion_tokens, thought_tokens, cached_tokens, error_class, error_message, client_ip, "
     "user_agent, request_body, response_body FROM request_logs";
 
+// kSelect's columns read from the alias `r` (the page's rows, joined to the page's ids).
+std::string selectFromAlias() {
+  const std::string_view columns = kSelect.substr(7, kSelect.find(" FROM ") - 7);
+  std::string out = "SELECT ";
+  std::size_t start = 0;
+  while (start < columns.size()) {
+    const std::size_t comma = std::min(columns.find(", ", start), columns.size());
+    if (start > 0) out += ", ";
+    out.append("r.").append(columns.substr(start, comma - start));
+    start = comma + 2;
+  }
+  return out + " FROM request_logs r";
+}
+
 void appendValues(const RequestLogRow& r, std::vector<Value>& out) {
   out.push_back(timestampValue(r.created_at));
   out.emplace_back(truncateUtf8(r.request_id, kMaxLogRequestIdBytes));
@@ -190,8 +204,9 @@ Result<RequestLogSlice> RequestLogRepository::query(const RequestLogFilter& f,
     if (*f.status_class < 1 || *f.status_class > 5) {
       return makeError(ErrorCode::InvalidArgument, "status class must be 1 to 5");
     }
-    add("status >= ?", std::int64_t{*f.status_class} * 100);
-    add("status < ?", std::int64_t{*f.status_class} * 100 + 100);
+    // An equality on the stored class: its (status_class, id) index yields rows in id order,
+    // where a status range would gather every row of the class and sort them.
+    add("status_class = ?", std::int64_t{*f.status_class});
   }
   if (f.stream) add("is_stream = ?", std::int64_t{*f.stream ? 1 : 0});
   if (f.min_latency_ms) add("latency_ms >= ?", *f.min_latency_ms);
@@ -204,7 +219,13 @@ Result<RequestLogSlice> RequestLogRepository::query(const RequestLogFilter& f,
   if (before_id) add("id < ?", *before_id);
   // One row more than asked says whether another page follows.
   params.emplace_back(std::int64_t{limit} + 1);
-  auto rows = db_.query(std::string(kSelect) + where + " ORDER BY id DESC LIMIT ?", params);
+  // Deferred join: the filters pick the page's ids first (from an index alone when the filters'
+  // columns are indexed: no row is read for the candidates that the limit leaves out), then the
+  // page's rows are read by id. A derived table, since MySQL refuses LIMIT in an IN subquery.
+  static const std::string select_page = selectFromAlias();
+  auto rows = db_.query(select_page + " JOIN (SELECT id FROM request_logs" + where +
+                            " ORDER BY id DESC LIMIT ?) page ON r.id = page.id ORDER BY r.id DESC",
+                        params);
   if (!rows) return rows.error();
   RequestLogSlice out;
   const bool more = rows->size() > static_cast<std::size_t>(limit);

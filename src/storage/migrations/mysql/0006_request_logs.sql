@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS request_logs (
   model VARCHAR(255) NOT NULL DEFAULT '',
   is_stream TINYINT NOT NULL DEFAULT 0 CHECK (is_stream IN (0, 1)),
   status INT NOT NULL,
+  status_class TINYINT AS (status DIV 100) STORED,
   attempts INT NOT NULL DEFAULT 0,
   keys_tried VARCHAR(2048) NOT NULL DEFAULT '',
   latency_ms BIGINT NOT NULL,
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS request_logs (
   KEY idx_request_logs_token_id (token_id, id),
   KEY idx_request_logs_model_id (model, id),
   KEY idx_request_logs_protocol_id (protocol, id),
-  KEY idx_request_logs_status_id (status, id)
+  KEY idx_request_logs_status_class_id (status_class, id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS request_log_keys (

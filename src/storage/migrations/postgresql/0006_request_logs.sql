@@ -12,6 +12,7 @@ CREATE TABLE request_logs (
   model TEXT NOT NULL DEFAULT '',
   is_stream SMALLINT NOT NULL DEFAULT 0 CHECK (is_stream IN (0, 1)),
   status INTEGER NOT NULL,
+  status_class SMALLINT GENERATED ALWAYS AS (status / 100) STORED,
   attempts INTEGER NOT NULL DEFAULT 0,
   keys_tried TEXT NOT NULL DEFAULT '',
   latency_ms BIGINT NOT NULL,
@@ -32,7 +33,7 @@ CREATE INDEX idx_request_logs_request_id ON request_logs (request_id);
 CREATE INDEX idx_request_logs_token_id ON request_logs (token_id, id);
 CREATE INDEX idx_request_logs_model_id ON request_logs (model, id);
 CREATE INDEX idx_request_logs_protocol_id ON request_logs (protocol, id);
-CREATE INDEX idx_request_logs_status_id ON request_logs (status, id);
+CREATE INDEX idx_request_logs_status_class_id ON request_logs (status_class, id);
 
 CREATE TABLE request_log_keys (
   log_id BIGINT NOT NULL,

@@ -15,6 +15,8 @@ CREATE TABLE request_logs (
   model TEXT NOT NULL DEFAULT '',
   is_stream INTEGER NOT NULL DEFAULT 0 CHECK (is_stream IN (0, 1)),
   status INTEGER NOT NULL,
+  -- status / 100: the status-class filter is an equality on this, so its index keeps id order.
+  status_class INTEGER GENERATED ALWAYS AS (status / 100) VIRTUAL,
   attempts INTEGER NOT NULL DEFAULT 0,
   keys_tried TEXT NOT NULL DEFAULT '',
   latency_ms INTEGER NOT NULL,
@@ -35,7 +37,7 @@ CREATE INDEX idx_request_logs_request_id ON request_logs (request_id);
 CREATE INDEX idx_request_logs_token_id ON request_logs (token_id, id);
 CREATE INDEX idx_request_logs_model_id ON request_logs (model, id);
 CREATE INDEX idx_request_logs_protocol_id ON request_logs (protocol, id);
-CREATE INDEX idx_request_logs_status_id ON request_logs (status, id);
+CREATE INDEX idx_request_logs_status_class_id ON request_logs (status_class, id);
 
 -- The keys each request tried, one row per distinct key: the "key id" filter reads this narrow
 -- table by (key_id, log_id) instead of matching text inside keys_tried, which no index serves.
