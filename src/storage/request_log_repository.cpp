@@ -217,6 +217,22 @@ Result<RequestLogSlice> RequestLogRepository::query(const RequestLogFilter& f,
   }
   if (f.request_id) add("request_id = ?", *f.request_id);
   if (before_id) add("id < ?", *before_id);
+  // Filters checked row by row look through one window of ids per page (see the header).
+  std::optional<std::int64_t> window_floor;
+  if (f.stream || f.min_latency_ms || (f.error_text && !f.error_text->empty())) {
+    std::int64_t upper = 0;
+    if (before_id) {
+      upper = *before_id;
+    } else {
+      auto newest = db_.query("SELECT COALESCE(MAX(id), 0) FROM request_logs");
+      if (!newest) return newest.error();
+      upper = newest->front().int64(0) + 1;
+    }
+    if (upper - scan_window_ > 1) {
+      window_floor = upper - scan_window_;
+      add("id >= ?", *window_floor);
+    }
+  }
   // One row more than asked says whether another page follows.
   params.emplace_back(std::int64_t{limit} + 1);
   // Deferred join: the filters pick the page's ids first (from an index alone when the filters'
@@ -232,7 +248,15 @@ Result<RequestLogSlice> RequestLogRepository::query(const RequestLogFilter& f,
   if (more) rows->pop_back();
   out.items.reserve(rows->size());
   for (const Row& r : *rows) out.items.push_back(toRow(r));
-  if (more) out.next_cursor = out.items.back().id;
+  if (more) {
+    out.next_cursor = out.items.back().id;
+  } else if (window_floor) {
+    // The window ran out before the page filled: go on below it if any row is there.
+    auto older = db_.query("SELECT id FROM request_logs WHERE id < ? ORDER BY id DESC LIMIT 1",
+                           {*window_floor});
+    if (!older) return older.error();
+    if (!older->empty()) out.next_cursor = *window_floor;
+  }
   // The key ids of the page, in one read.
   if (!out.items.empty()) {
     std::vector<Value> ids;

@@ -196,6 +196,39 @@ TEST_F(RequestLogRepositoryTest, EveryFilter) {
   EXPECT_FALSE(logs_.query({.status_class = 9}, std::nullopt, 10));
 }
 
+TEST_F(RequestLogRepositoryTest, RowByRowFiltersLookThroughOneWindowPerPage) {
+  RequestLogRepository windowed(t_.db(), 4);
+  std::vector<RequestLogRow> rows;
+  for (int i = 0; i < 10; ++i) {
+    RequestLogRow r = make("r" + std::to_string(i));
+    if (i == 1 || i == 2 || i == 8) r.error_message = "upstream quota";
+    rows.push_back(r);
+  }
+  ASSERT_TRUE(windowed.appendBatch(rows));
+  // Windows of 4 ids from the newest: r9..r6 holds r8 only, so the page is short but goes on.
+  std::vector<std::string> seen;
+  std::optional<std::int64_t> cursor;
+  int pages = 0;
+  do {
+    auto page = windowed.query({.error_text = "quota"}, cursor, 2);
+    ASSERT_TRUE(page) << page.error().message;
+    for (const auto& r : page->items) seen.push_back(r.request_id);
+    if (pages == 0) {
+      EXPECT_EQ(requestIds(*page), std::vector<std::string>{"r8"});
+      EXPECT_TRUE(page->next_cursor.has_value());
+    }
+    cursor = page->next_cursor;
+    ++pages;
+  } while (cursor && pages < 10);
+  EXPECT_EQ(seen, (std::vector<std::string>{"r8", "r2", "r1"}));
+  EXPECT_FALSE(cursor.has_value());  // the last window reached the oldest row
+  // Indexed filters are not windowed: one page has every match.
+  auto model = windowed.query({.model = "gemini-2.5-flash"}, std::nullopt, kMaxPageSize);
+  ASSERT_TRUE(model);
+  EXPECT_EQ(model->items.size(), 10U);
+  EXPECT_FALSE(model->next_cursor);
+}
+
 TEST_F(RequestLogRepositoryTest, PrunesByAgeAndByCountInBatches) {
   std::vector<RequestLogRow> rows;
   rows.reserve(25);
