@@ -96,7 +96,7 @@ class RequestLogRepository {
   // Rows one page looks through at most when a filter no index serves in id order is set
   // (error_text, min_latency_ms, stream): such a filter is checked row by row, newest first, and
   // a rare or absent value would otherwise read the whole table (2 s at 5 M rows on SQLite).
-  static constexpr std::int64_t kDefaultScanWindow = 100'000;
+  static constexpr std::int64_t kDefaultScanWindow = 50'000;
 
   explicit RequestLogRepository(Database& db, std::int64_t scan_window = kDefaultScanWindow)
       : db_(db), scan_window_(scan_window) {}
