@@ -122,6 +122,10 @@ class RequestLogRepository {
 
  private:
   Status appendChunk(Connection& c, std::span<const RequestLogRow> rows);
+  // The id a page starts below: before_id, else the newest id + 1.
+  Result<std::int64_t> upperId(std::optional<std::int64_t> before_id);
+  // Whether a page under `f` should read its time range from the created_at index first.
+  Result<bool> rangeFirst(const RequestLogFilter& f, std::optional<std::int64_t> before_id);
   Database& db_;
   std::int64_t scan_window_;
 };

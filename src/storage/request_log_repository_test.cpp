@@ -196,6 +196,33 @@ TEST_F(RequestLogRepositoryTest, EveryFilter) {
   EXPECT_FALSE(logs_.query({.status_class = 9}, std::nullopt, 10));
 }
 
+TEST_F(RequestLogRepositoryTest, TimeRangesFarFromTheNewestRowsAndNear) {
+  std::vector<RequestLogRow> rows;
+  for (int i = 0; i < 10; ++i) {
+    RequestLogRow r = make("t" + std::to_string(i), i == 1 ? 500 : 200);
+    r.created_at = clock_.now() + std::chrono::hours(i);
+    rows.push_back(r);
+  }
+  ASSERT_TRUE(logs_.appendBatch(rows));
+  using V = std::vector<std::string>;
+  const auto at = [&](int h) { return clock_.now() + std::chrono::hours(h); };
+  // Far below the newest rows (the servers read such a range from the created_at index first).
+  EXPECT_EQ(requestIds(all({.since = at(1), .until = at(3)})), (V{"t2", "t1"}));
+  EXPECT_EQ(requestIds(all({.since = at(0), .until = at(2), .status_class = 5})), V{"t1"});
+  auto first = logs_.query({.since = at(0), .until = at(3)}, std::nullopt, 2);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(requestIds(*first), (V{"t2", "t1"}));
+  ASSERT_TRUE(first->next_cursor);
+  auto second = logs_.query({.since = at(0), .until = at(3)}, first->next_cursor, 2);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(requestIds(*second), V{"t0"});
+  // Near them, and ranges with nothing newer or nothing inside.
+  EXPECT_EQ(requestIds(all({.since = at(8), .until = at(9)})), V{"t8"});
+  EXPECT_EQ(requestIds(all({.since = at(9), .until = at(12)})), V{"t9"});
+  EXPECT_EQ(requestIds(all({.since = at(10), .until = at(11)})), V{});
+  EXPECT_EQ(requestIds(all({.since = at(-5), .until = at(-4)})), V{});
+}
+
 TEST_F(RequestLogRepositoryTest, RowByRowFiltersLookThroughOneWindowPerPage) {
   RequestLogRepository windowed(t_.db(), 4);
   std::vector<RequestLogRow> rows;
