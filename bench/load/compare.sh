@@ -7,7 +7,9 @@
 # bench/load/results/ as run.sh writes it.
 #
 # Usage: bench/load/compare.sh BEFORE_BIN AFTER_BIN [SCENARIO...]   (default: p1 p2 sse tail)
-# Environment: ROUNDS [2] and everything run.sh reads (DURATION, WARMUP, CONNECTIONS, …).
+# Environment: ROUNDS [2]; BEFORE_ENV, AFTER_ENV: NAME=VALUE words set for that side's poise only
+# (one binary with two settings: BEFORE_ENV=POISE_REQUEST_LOG=off AFTER_ENV=POISE_REQUEST_LOG=on
+# compare.sh build/poise build/poise p1); and everything run.sh reads (DURATION, WARMUP, …).
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -50,10 +52,14 @@ for scenario in "${scenarios[@]}"; do
   for ((round = 1; round <= ROUNDS; round++)); do
     for side in before after; do
       bin=$before
-      [[ $side == after ]] && bin=$after
+      read -ra side_env <<<"${BEFORE_ENV:-}"
+      if [[ $side == after ]]; then
+        bin=$after
+        read -ra side_env <<<"${AFTER_ENV:-}"
+      fi
       log=$(mktemp "${TMPDIR:-/tmp}/poise-compare.XXXXXX")
-      echo "== $scenario round $round/$ROUNDS: $side ($bin)"
-      POISE_BIN=$bin "$here/run.sh" --scenario "$scenario" >"$log" 2>&1 ||
+      echo "== $scenario round $round/$ROUNDS: $side ($bin${side_env:+ ${side_env[*]}})"
+      env "${side_env[@]}" POISE_BIN="$bin" "$here/run.sh" --scenario "$scenario" >"$log" 2>&1 ||
         { cat "$log" >&2; echo "compare.sh: run.sh failed ($scenario, $side)" >&2; exit 1; }
       sed -n '/^machine:/,$p' "$log"
       figure=$(figureOf "$scenario" "$log")

@@ -28,6 +28,22 @@ std::string selectSql(bool bodies) {
          " FROM request_logs";
 }
 
+// A listing's columns (no bodies, as selectSql(false)) read from the alias `r`: the page's rows,
+// joined to the page's ids.
+std::string selectFromAlias() {
+  std::string_view columns = kColumns.substr(7);     // after "SELECT "
+  columns = columns.substr(0, columns.rfind(", "));  // without the trailing ", "
+  std::string out = "SELECT ";
+  std::size_t start = 0;
+  while (start < columns.size()) {
+    const std::size_t comma = std::min(columns.find(", ", start), columns.size());
+    if (start > 0) out += ", ";
+    out.append("r.").append(columns.substr(start, comma - start));
+    start = comma + 2;
+  }
+  return out + ", NULL, NULL FROM request_logs r";
+}
+
 void appendValues(const RequestLogRow& r, std::vector<Value>& out) {
   out.push_back(timestampValue(r.created_at));
   out.emplace_back(truncateUtf8(r.request_id, kMaxLogRequestIdBytes));
@@ -97,6 +113,13 @@ std::vector<std::int64_t> distinctKeyIds(const RequestLogRow& r) {
 }  // namespace
 
 Status RequestLogRepository::appendChunk(Connection& c, std::span<const RequestLogRow> rows) {
+  // The newest id before this chunk: the read-back below looks only above it (a primary key
+  // range), so its cost does not grow with the table, whatever plan the server picks for the
+  // request id list.
+  auto newest = c.query("SELECT COALESCE(MAX(id), 0) FROM request_logs");
+  if (!newest) return newest.error();
+  const std::int64_t newest_before = newest->front().int64(0);
+
   std::vector<Value> params;
   params.reserve(rows.size() * kInsertColumnCount);
   for (const RequestLogRow& r : rows) appendValues(r, params);
@@ -117,10 +140,11 @@ Status RequestLogRepository::appendChunk(Connection& c, std::span<const RequestL
   }
   if (wanted.empty()) return {};
   std::vector<Value> ids_params;
-  ids_params.reserve(wanted.size());
+  ids_params.reserve(wanted.size() + 1);
+  ids_params.emplace_back(newest_before);
   for (const auto& [request_id, _] : wanted) ids_params.emplace_back(request_id);
-  auto found = c.query("SELECT id, request_id FROM request_logs WHERE request_id IN (" +
-                           placeholderList(ids_params.size()) + ") ORDER BY id",
+  auto found = c.query("SELECT id, request_id FROM request_logs WHERE id > ? AND request_id IN (" +
+                           placeholderList(wanted.size()) + ") ORDER BY id",
                        ids_params);
   if (!found) return found.error();
   std::map<std::string, std::vector<std::int64_t>> ids_by_request;
@@ -168,6 +192,40 @@ Status RequestLogRepository::appendBatch(std::span<const RequestLogRow> rows) {
   });
 }
 
+Result<std::int64_t> RequestLogRepository::upperId(std::optional<std::int64_t> before_id) {
+  if (before_id) return *before_id;
+  auto newest = db_.query("SELECT COALESCE(MAX(id), 0) FROM request_logs");
+  if (!newest) return newest.error();
+  return newest->front().int64(0) + 1;
+}
+
+Result<bool> RequestLogRepository::rangeFirst(const RequestLogFilter& f,
+                                              std::optional<std::int64_t> before_id) {
+  // SQLite already reads a closed range from its index; an open one (since only) starts at the
+  // newest rows, where the primary key is the right way in.
+  if (db_.dialect() == Dialect::Sqlite || !f.since || !f.until) return false;
+  // Where the range lies in id order, from two steps down the created_at index (ids follow time
+  // closely but not exactly: this only chooses the plan, it bounds nothing).
+  const auto firstIdFrom = [&](TimePoint t) -> Result<std::optional<std::int64_t>> {
+    auto r =
+        db_.query("SELECT id FROM request_logs WHERE created_at >= ? ORDER BY created_at LIMIT 1",
+                  {timestampValue(t)});
+    if (!r) return r.error();
+    if (r->empty()) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>(r->front().int64(0));
+  };
+  auto range_end = firstIdFrom(*f.until);
+  if (!range_end) return range_end.error();
+  if (!*range_end) return false;  // nothing newer than the range
+  auto range_start = firstIdFrom(*f.since);
+  if (!range_start) return range_start.error();
+  auto top = upperId(before_id);
+  if (!top) return top.error();
+  const std::int64_t newer = *top - **range_end;
+  const std::int64_t inside = **range_end - range_start->value_or(**range_end);
+  return newer > inside;
+}
+
 Result<RequestLogSlice> RequestLogRepository::query(const RequestLogFilter& f,
                                                     std::optional<std::int64_t> before_id,
                                                     int limit) {
@@ -188,8 +246,9 @@ Result<RequestLogSlice> RequestLogRepository::query(const RequestLogFilter& f,
     if (*f.status_class < 1 || *f.status_class > 5) {
       return makeError(ErrorCode::InvalidArgument, "status class must be 1 to 5");
     }
-    add("status >= ?", std::int64_t{*f.status_class} * 100);
-    add("status < ?", std::int64_t{*f.status_class} * 100 + 100);
+    // An equality on the stored class: its (status_class, id) index yields rows in id order,
+    // where a status range would gather every row of the class and sort them.
+    add("status_class = ?", std::int64_t{*f.status_class});
   }
   if (f.stream) add("is_stream = ?", std::int64_t{*f.stream ? 1 : 0});
   if (f.min_latency_ms) add("latency_ms >= ?", *f.min_latency_ms);
@@ -200,16 +259,53 @@ Result<RequestLogSlice> RequestLogRepository::query(const RequestLogFilter& f,
   }
   if (f.request_id) add("request_id = ?", *f.request_id);
   if (before_id) add("id < ?", *before_id);
+  // Filters checked row by row look through one window of ids per page (see the header).
+  std::optional<std::int64_t> window_floor;
+  if (f.stream || f.min_latency_ms || (f.error_text && !f.error_text->empty())) {
+    auto upper = upperId(before_id);
+    if (!upper) return upper.error();
+    if (*upper - scan_window_ > 1) {
+      window_floor = *upper - scan_window_;
+      add("id >= ?", *window_floor);
+    }
+  }
   // One row more than asked says whether another page follows.
   params.emplace_back(std::int64_t{limit} + 1);
-  auto rows = db_.query(selectSql(false) + where + " ORDER BY id DESC LIMIT ?", params);
+  // Deferred join: the filters pick the page's ids first (from an index alone when the filters'
+  // columns are indexed: no row is read for the candidates that the limit leaves out), then the
+  // page's rows are read by id. A derived table, since MySQL refuses LIMIT in an IN subquery.
+  static const std::string select_page = selectFromAlias();
+  std::string candidates = "SELECT id FROM request_logs" + where;
+  auto fence = rangeFirst(f, before_id);
+  if (!fence) return fence.error();
+  if (*fence) {
+    // Read the time range from the created_at index, then keep its newest ids: the planners of
+    // PostgreSQL and MariaDB would otherwise walk the primary key down from the newest row,
+    // expecting matches soon, through every row newer than the range (2-5 s at 5 M rows). The
+    // derived table is kept whole by OFFSET 0 (PostgreSQL) or a LIMIT (MySQL).
+    candidates =
+        "SELECT id FROM (" + candidates +
+        (db_.dialect() == Dialect::Postgres ? " OFFSET 0" : " LIMIT 18446744073709551615") +
+        ") in_range";
+  }
+  auto rows = db_.query(select_page + " JOIN (" + candidates +
+                            " ORDER BY id DESC LIMIT ?) page ON r.id = page.id ORDER BY r.id DESC",
+                        params);
   if (!rows) return rows.error();
   RequestLogSlice out;
   const bool more = rows->size() > static_cast<std::size_t>(limit);
   if (more) rows->pop_back();
   out.items.reserve(rows->size());
   for (const Row& r : *rows) out.items.push_back(toRow(r));
-  if (more) out.next_cursor = out.items.back().id;
+  if (more) {
+    out.next_cursor = out.items.back().id;
+  } else if (window_floor) {
+    // The window ran out before the page filled: go on below it if any row is there.
+    auto older = db_.query("SELECT id FROM request_logs WHERE id < ? ORDER BY id DESC LIMIT 1",
+                           {*window_floor});
+    if (!older) return older.error();
+    if (!older->empty()) out.next_cursor = *window_floor;
+  }
   // The key ids of the page, in one read.
   if (!out.items.empty()) {
     std::vector<Value> ids;

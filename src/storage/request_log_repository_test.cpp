@@ -199,6 +199,66 @@ TEST_F(RequestLogRepositoryTest, EveryFilter) {
   EXPECT_FALSE(logs_.query({.status_class = 9}, std::nullopt, 10));
 }
 
+TEST_F(RequestLogRepositoryTest, TimeRangesFarFromTheNewestRowsAndNear) {
+  std::vector<RequestLogRow> rows;
+  for (int i = 0; i < 10; ++i) {
+    RequestLogRow r = make("t" + std::to_string(i), i == 1 ? 500 : 200);
+    r.created_at = clock_.now() + std::chrono::hours(i);
+    rows.push_back(r);
+  }
+  ASSERT_TRUE(logs_.appendBatch(rows));
+  using V = std::vector<std::string>;
+  const auto at = [&](int h) { return clock_.now() + std::chrono::hours(h); };
+  // Far below the newest rows (the servers read such a range from the created_at index first).
+  EXPECT_EQ(requestIds(all({.since = at(1), .until = at(3)})), (V{"t2", "t1"}));
+  EXPECT_EQ(requestIds(all({.since = at(0), .until = at(2), .status_class = 5})), V{"t1"});
+  auto first = logs_.query({.since = at(0), .until = at(3)}, std::nullopt, 2);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(requestIds(*first), (V{"t2", "t1"}));
+  ASSERT_TRUE(first->next_cursor);
+  auto second = logs_.query({.since = at(0), .until = at(3)}, first->next_cursor, 2);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(requestIds(*second), V{"t0"});
+  // Near them, and ranges with nothing newer or nothing inside.
+  EXPECT_EQ(requestIds(all({.since = at(8), .until = at(9)})), V{"t8"});
+  EXPECT_EQ(requestIds(all({.since = at(9), .until = at(12)})), V{"t9"});
+  EXPECT_EQ(requestIds(all({.since = at(10), .until = at(11)})), V{});
+  EXPECT_EQ(requestIds(all({.since = at(-5), .until = at(-4)})), V{});
+}
+
+TEST_F(RequestLogRepositoryTest, RowByRowFiltersLookThroughOneWindowPerPage) {
+  RequestLogRepository windowed(t_.db(), 4);
+  std::vector<RequestLogRow> rows;
+  for (int i = 0; i < 10; ++i) {
+    RequestLogRow r = make("r" + std::to_string(i));
+    if (i == 1 || i == 2 || i == 8) r.error_message = "upstream quota";
+    rows.push_back(r);
+  }
+  ASSERT_TRUE(windowed.appendBatch(rows));
+  // Windows of 4 ids from the newest: r9..r6 holds r8 only, so the page is short but goes on.
+  std::vector<std::string> seen;
+  std::optional<std::int64_t> cursor;
+  int pages = 0;
+  do {
+    auto page = windowed.query({.error_text = "quota"}, cursor, 2);
+    ASSERT_TRUE(page) << page.error().message;
+    for (const auto& r : page->items) seen.push_back(r.request_id);
+    if (pages == 0) {
+      EXPECT_EQ(requestIds(*page), std::vector<std::string>{"r8"});
+      EXPECT_TRUE(page->next_cursor.has_value());
+    }
+    cursor = page->next_cursor;
+    ++pages;
+  } while (cursor && pages < 10);
+  EXPECT_EQ(seen, (std::vector<std::string>{"r8", "r2", "r1"}));
+  EXPECT_FALSE(cursor.has_value());  // the last window reached the oldest row
+  // Indexed filters are not windowed: one page has every match.
+  auto model = windowed.query({.model = "gemini-2.5-flash"}, std::nullopt, kMaxPageSize);
+  ASSERT_TRUE(model);
+  EXPECT_EQ(model->items.size(), 10U);
+  EXPECT_FALSE(model->next_cursor);
+}
+
 TEST_F(RequestLogRepositoryTest, PrunesByAgeAndByCountInBatches) {
   std::vector<RequestLogRow> rows;
   rows.reserve(25);

@@ -5,7 +5,8 @@
 // quota), the key cooling for its model, histograms and process figures. Then a real Prometheus
 // server (same package) on 127.0.0.1 scrapes the gateway with the token, and its HTTP API is
 // asked for the series (traffic, attempts, keys, bucket levels, the request log queue and the
-// database pool). With POISE_METRICS_KEY_LABELS=on, attempts by key id and requests by token id.
+// database pool). The same scrape checks deploy/grafana/poise.json (tools/check-grafana.mjs).
+// With POISE_METRICS_KEY_LABELS=on, attempts by key id and requests by token id.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import {
   HOST, QUIET_VALIDATION, googleShapedKey, randomToken, request, spawnTracked, startFake, startPoise,
@@ -128,6 +130,18 @@ describe('/metrics', () => {
     assert.ok(!res.text.includes('poise_token_requests_total'), 'per-token series while the switch is off');
     // No key value or token anywhere in the exposition.
     for (const secret of [KEY, poise.gatewayToken, METRICS_TOKEN]) assert.ok(!res.text.includes(secret));
+
+    // deploy/grafana/poise.json reads only series this scrape has, in expressions promtool parses.
+    const dir = await mkdtemp(join(tmpdir(), 'poise-grafana-'));
+    try {
+      await writeFile(join(dir, 'scrape.txt'), res.text);
+      const root = fileURLToPath(new URL('../..', import.meta.url));
+      const grafana = spawnSync(process.execPath, [join(root, 'tools/check-grafana.mjs'),
+        join(root, 'deploy/grafana/poise.json'), join(dir, 'scrape.txt')], { encoding: 'utf8' });
+      assert.equal(grafana.status, 0, `check-grafana: ${grafana.stdout}${grafana.stderr}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
