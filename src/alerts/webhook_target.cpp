@@ -7,6 +7,7 @@
 
 #include "net/public_address.h"
 #include "net/request_head.h"
+#include "storage/alert_repository.h"
 
 namespace poise::alerts {
 
@@ -60,7 +61,9 @@ Status checkWebhookHeaders(const HeaderList& headers) {
   if (headers.size() > kMaxWebhookHeaders) {
     return invalid("headers: at most " + std::to_string(kMaxWebhookHeaders) + " headers");
   }
+  std::size_t total = 0;
   for (const auto& [name, value] : headers) {
+    total += name.size() + value.size() + 3;  // stored as "Name: value" lines
     if (!net::isHttpToken(name) || name.size() > 128) {
       return invalid("headers: '" + name.substr(0, 64) + "' is not a header name");
     }
@@ -73,6 +76,9 @@ Status checkWebhookHeaders(const HeaderList& headers) {
       return invalid("headers: the value of " + name +
                      " must be at most 4096 bytes without control characters (CR, LF, NUL)");
     }
+  }
+  if (total > storage::kMaxWebhookHeaderBytes + 1) {
+    return invalid("headers: at most 8192 bytes in all, names and values");
   }
   return {};
 }

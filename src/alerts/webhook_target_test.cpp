@@ -59,6 +59,16 @@ TEST(WebhookTarget, HeadersCannotInjectOrOverrideFraming) {
   EXPECT_FALSE(checkWebhookHeaders(many));
 }
 
+TEST(WebhookTarget, HeadersFitTheirStoredSize) {
+  // Each value alone is allowed (4 KiB); together, as "Name: value" lines, at most 8192 bytes.
+  const HeaderList fits = {{"X-A", std::string(4096, 'a')}, {"X-B", std::string(4085, 'b')}};
+  EXPECT_TRUE(checkWebhookHeaders(fits));
+  const HeaderList over = {{"X-A", std::string(4096, 'a')}, {"X-B", std::string(4086, 'b')}};
+  auto st = checkWebhookHeaders(over);
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("8192 bytes in all"), std::string::npos);
+}
+
 TEST(WebhookTarget, SecretLookingHeadersAreMaskedInListings) {
   EXPECT_EQ(maskHeaderValue("Authorization", "Bearer s3cr3t-long-value"), "Bearer s3cr****");
   EXPECT_EQ(maskHeaderValue("X-Api-Key", "abc"), "****");

@@ -185,13 +185,15 @@ int rekeyMasterKey(const config::Settings& s, const std::string& new_key_file) {
   }
   storage::ApiKeyRepository keys(*store->db, *store->cipher, clock);
   storage::ConfigRepository config(*store->db, clock, configSecrets(*store->cipher));
-  auto counts = storage::rekey(*store->db, keys, config, to, clock.now());
+  storage::AlertRepository alerts(*store->db, *store->cipher);
+  auto counts = storage::rekey(*store->db, keys, config, alerts, to, clock.now());
   if (!counts) {
     if (in_file) ::unlink((dir / "secret.key.new").c_str());
     return fail(counts.error());
   }
-  std::cerr << "re-encrypted " << counts->keys << " API key(s) and " << counts->config_values
-            << " config secret(s) under the new master key\n";
+  std::cerr << "re-encrypted " << counts->keys << " API key(s), " << counts->config_values
+            << " config secret(s) and the headers of " << counts->alert_webhooks
+            << " alert webhook(s) under the new master key\n";
   if (in_file) {
     std::filesystem::path old_path;
     if (auto st = installKeyFile(dir, clock.now(), old_path); !st) {

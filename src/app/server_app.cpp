@@ -246,7 +246,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       token_repo_(*store_.db),
       request_log_repo_(*store_.db),
       usage_repo_(*store_.db),
-      alert_repo_(*store_.db),
+      alert_repo_(*store_.db, *store_.cipher),
       pool_(clock_),
       // Threads for database calls: more than there are connections would only queue on the
       // pool; 16 bound the memory of a large POOL_SIZE.

@@ -2,6 +2,7 @@
 
 #include "storage/limits.h"
 #include "storage/line_list.h"
+#include "storage/sealed_text.h"
 
 namespace poise::storage {
 namespace {
@@ -36,20 +37,8 @@ std::vector<std::pair<std::string, std::string>> splitHeaders(std::string_view t
   return out;
 }
 
-AlertWebhook toWebhook(const Row& r) {
-  return AlertWebhook{.id = r.int64(0),
-                      .name = r.text(1),
-                      .url = r.text(2),
-                      .headers = splitHeaders(r.text(3)),
-                      .events = splitLines(r.text(4)),
-                      .enabled = r.int64(5) != 0,
-                      .active_keys_below = r.optionalInt64(6),
-                      .active_percent_below = r.optionalInt64(7),
-                      .error_rate_percent_above = r.optionalInt64(8),
-                      .error_rate_min_requests = r.int64(9),
-                      .created_at = r.time(10),
-                      .updated_at = r.time(11)};
-}
+// The associated data of every webhook's sealed headers.
+constexpr std::string_view kHeadersContext = "alert_webhook:headers";
 
 AlertDelivery toDelivery(const Row& r) {
   return AlertDelivery{.id = r.int64(0),
@@ -73,26 +62,63 @@ Status checkWebhook(const AlertWebhook& w) {
   return {};
 }
 
-// The values of the columns a create and an update both write, in kWebhookColumns' order from
-// name to updated_at.
-std::vector<Value> webhookValues(const AlertWebhook& w) {
-  return {w.name,
-          w.url,
-          joinHeaders(w.headers),
-          joinLines(w.events),
-          std::int64_t{w.enabled ? 1 : 0},
-          nullableValue(w.active_keys_below),
-          nullableValue(w.active_percent_below),
-          nullableValue(w.error_rate_percent_above),
-          w.error_rate_min_requests,
-          timestampValue(w.updated_at)};
+}  // namespace
+
+Result<AlertWebhook> AlertRepository::toWebhook(const Row& r) const {
+  AlertWebhook w{.id = r.int64(0),
+                 .name = r.text(1),
+                 .url = r.text(2),
+                 .headers = {},
+                 .events = splitLines(r.text(4)),
+                 .enabled = r.int64(5) != 0,
+                 .active_keys_below = r.optionalInt64(6),
+                 .active_percent_below = r.optionalInt64(7),
+                 .error_rate_percent_above = r.optionalInt64(8),
+                 .error_rate_min_requests = r.int64(9),
+                 .created_at = r.time(10),
+                 .updated_at = r.time(11)};
+  const std::string stored = r.text(3);
+  if (stored.empty()) return w;
+  auto plain = openSealedText(cipher_, kHeadersContext, stored);
+  if (!plain) {
+    return makeError(ErrorCode::DecryptFailed,
+                     "the headers of alert webhook " + std::to_string(w.id) +
+                         " cannot be decrypted: is this the master key (DATA_DIR/secret.key or "
+                         "POISE_SECRET_KEY) they were written with?");
+  }
+  w.headers = splitHeaders(*plain);
+  return w;
 }
 
-}  // namespace
+// The values of the columns a create and an update both write, in kWebhookColumns' order from
+// name to updated_at; the headers sealed (none: an empty text).
+Result<std::vector<Value>> AlertRepository::webhookValues(const AlertWebhook& w) const {
+  std::string headers = joinHeaders(w.headers);
+  if (headers.size() > kMaxWebhookHeaderBytes) {
+    return makeError(ErrorCode::InvalidArgument, "headers must be at most 8192 bytes in all");
+  }
+  if (!headers.empty()) {
+    auto sealed = sealText(cipher_, kHeadersContext, headers);
+    if (!sealed) return sealed.error();
+    headers = std::move(*sealed);
+  }
+  return std::vector<Value>{w.name,
+                            w.url,
+                            std::move(headers),
+                            joinLines(w.events),
+                            std::int64_t{w.enabled ? 1 : 0},
+                            nullableValue(w.active_keys_below),
+                            nullableValue(w.active_percent_below),
+                            nullableValue(w.error_rate_percent_above),
+                            w.error_rate_min_requests,
+                            timestampValue(w.updated_at)};
+}
 
 Result<AlertWebhook> AlertRepository::create(const AlertWebhook& w) {
   if (auto st = checkWebhook(w); !st) return st.error();
-  std::vector<Value> values = webhookValues(w);
+  auto values_or = webhookValues(w);
+  if (!values_or) return values_or.error();
+  std::vector<Value> values = std::move(*values_or);
   values.push_back(timestampValue(w.created_at));
   auto id = db_.insert(
       "INSERT INTO alert_webhooks (name, url, headers, events, is_enabled, active_keys_below, "
@@ -110,7 +136,9 @@ Result<std::optional<AlertWebhook>> AlertRepository::get(std::int64_t id) {
   auto rows = db_.query(std::string(kWebhookColumns) + " WHERE id = ?", {id});
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<AlertWebhook>{};
-  return std::optional<AlertWebhook>{toWebhook(rows->front())};
+  auto w = toWebhook(rows->front());
+  if (!w) return w.error();
+  return std::optional<AlertWebhook>{std::move(*w)};
 }
 
 Result<std::vector<AlertWebhook>> AlertRepository::loadAll() {
@@ -118,13 +146,19 @@ Result<std::vector<AlertWebhook>> AlertRepository::loadAll() {
   if (!rows) return rows.error();
   std::vector<AlertWebhook> out;
   out.reserve(rows->size());
-  for (const Row& r : *rows) out.push_back(toWebhook(r));
+  for (const Row& r : *rows) {
+    auto w = toWebhook(r);
+    if (!w) return w.error();
+    out.push_back(std::move(*w));
+  }
   return out;
 }
 
 Status AlertRepository::update(const AlertWebhook& w) {
   if (auto st = checkWebhook(w); !st) return st;
-  std::vector<Value> values = webhookValues(w);
+  auto values_or = webhookValues(w);
+  if (!values_or) return values_or.error();
+  std::vector<Value> values = std::move(*values_or);
   values.emplace_back(w.id);
   auto changed = db_.execute(
       "UPDATE alert_webhooks SET name = ?, url = ?, headers = ?, events = ?, is_enabled = ?, "
@@ -198,6 +232,28 @@ Result<DeliverySlice> AlertRepository::deliveries(const DeliveryQuery& q) {
   for (const Row& r : *rows) out.items.push_back(toDelivery(r));
   if (more) out.next_cursor = out.items.back().id;
   return out;
+}
+
+Result<std::int64_t> AlertRepository::resealIn(Connection& c, const KeyCipher& to) const {
+  auto rows = c.query("SELECT id, headers FROM alert_webhooks WHERE headers <> '' ORDER BY id");
+  if (!rows) return rows.error();
+  std::int64_t count = 0;
+  for (const Row& r : *rows) {
+    const std::int64_t id = r.int64(0);
+    auto plain = openSealedText(cipher_, kHeadersContext, r.text(1));
+    if (!plain) {
+      return makeError(ErrorCode::DecryptFailed, "the headers of alert webhook " +
+                                                     std::to_string(id) +
+                                                     " do not decrypt with the current master key");
+    }
+    auto sealed = sealText(to, kHeadersContext, *plain);
+    if (!sealed) return sealed.error();
+    auto n =
+        c.execute("UPDATE alert_webhooks SET headers = ? WHERE id = ?", {std::move(*sealed), id});
+    if (!n) return n.error();
+    ++count;
+  }
+  return count;
 }
 
 }  // namespace poise::storage

@@ -13,11 +13,14 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "storage/database.h"
+#include "storage/key_cipher.h"
 
 namespace poise::storage {
 
 inline constexpr std::size_t kMaxWebhookNameBytes = 255;
 inline constexpr std::size_t kMaxWebhookUrlBytes = 2048;
+// The headers as "Name: value" lines, in all (sealed, they must still fit a MySQL TEXT column).
+inline constexpr std::size_t kMaxWebhookHeaderBytes = 8192;
 inline constexpr std::size_t kMaxDeliveryErrorBytes = 1024;
 inline constexpr std::size_t kMaxDeliverySummaryBytes = 1024;
 // Delivery rows kept (newest); older ones are pruned as new ones are written.
@@ -65,7 +68,9 @@ struct DeliverySlice {
 
 class AlertRepository {
  public:
-  explicit AlertRepository(Database& db) : db_(db) {}
+  // Header values are sealed under `cipher` (sealed_text.h): a receiver's credentials are kept
+  // like the upstream keys. Reads open them; a value that does not open is decrypt_failed.
+  AlertRepository(Database& db, const KeyCipher& cipher) : db_(db), cipher_(cipher) {}
 
   // Stores a new webhook (id, created_at, updated_at as given are ignored for the id) and
   // returns it as stored. invalid_argument when a field is empty or too long.
@@ -84,8 +89,17 @@ class AlertRepository {
                                       std::int64_t keep_rows = kMaxDeliveryRows);
   Result<DeliverySlice> deliveries(const DeliveryQuery& q);
 
+  // Re-seals every webhook's headers under `to` inside the caller's transaction (poise keys
+  // rekey); returns how many webhooks had headers. decrypt_failed names the webhook that does
+  // not open under this repository's cipher.
+  Result<std::int64_t> resealIn(Connection& c, const KeyCipher& to) const;
+
  private:
+  Result<AlertWebhook> toWebhook(const Row& r) const;
+  Result<std::vector<Value>> webhookValues(const AlertWebhook& w) const;
+
   Database& db_;
+  const KeyCipher& cipher_;
 };
 
 }  // namespace poise::storage

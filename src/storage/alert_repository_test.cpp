@@ -34,9 +34,16 @@ class AlertRepositoryTest : public ::testing::Test {
                          .summary = "key 7 (AIzaSy...wxyz) became error"};
   }
 
+  static MasterKey masterKey(std::uint8_t seed) {
+    MasterKey k{};
+    k.fill(seed);
+    return k;
+  }
+
   TestDatabase t_;
   ManualClock clock_;
-  AlertRepository repo_{t_.db()};
+  KeyCipher cipher_{masterKey(3)};
+  AlertRepository repo_{t_.db(), cipher_};
 };
 
 TEST_F(AlertRepositoryTest, CreateReadsBackEveryField) {
@@ -59,6 +66,45 @@ TEST_F(AlertRepositoryTest, CreateReadsBackEveryField) {
   EXPECT_FALSE(w.error_rate_percent_above);
   EXPECT_EQ(w.error_rate_min_requests, 50);
   EXPECT_EQ(w.created_at, clock_.now());
+}
+
+TEST_F(AlertRepositoryTest, HeadersAreSealedAtRestAndOpenOnlyUnderTheirMasterKey) {
+  auto created = repo_.create(make("ops"));
+  ASSERT_TRUE(created) << created.error().message;
+  auto stored = t_.db().query("SELECT headers FROM alert_webhooks WHERE id = ?", {created->id});
+  ASSERT_TRUE(stored && stored->size() == 1);
+  const std::string column = stored->front().text(0);
+  EXPECT_TRUE(column.starts_with("sealed:v1:")) << column;
+  EXPECT_EQ(column.find("s3cr3t"), std::string::npos);
+  EXPECT_EQ(column.find("Authorization"), std::string::npos);
+
+  const KeyCipher other(masterKey(4));
+  AlertRepository wrong(t_.db(), other);
+  auto got = wrong.get(created->id);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, ErrorCode::DecryptFailed);
+  EXPECT_EQ(got.error().message.find("s3cr3t"), std::string::npos);
+  EXPECT_EQ(wrong.loadAll().error().code, ErrorCode::DecryptFailed);
+
+  // No headers: nothing sealed, an empty column.
+  AlertWebhook bare = make("bare");
+  bare.headers.clear();
+  auto plain = repo_.create(bare);
+  ASSERT_TRUE(plain) << plain.error().message;
+  auto col = t_.db().query("SELECT headers FROM alert_webhooks WHERE id = ?", {plain->id});
+  ASSERT_TRUE(col);
+  EXPECT_EQ(col->front().text(0), "");
+  EXPECT_TRUE((*wrong.get(plain->id))->headers.empty());
+}
+
+TEST_F(AlertRepositoryTest, RefusesHeadersBeyondTheirTotalSize) {
+  AlertWebhook w = make("big");
+  w.headers = {{"X-A", std::string(4096, 'a')}, {"X-B", std::string(4096, 'b')}};
+  auto created = repo_.create(w);
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, ErrorCode::InvalidArgument);
+  w.headers.pop_back();
+  EXPECT_TRUE(repo_.create(w));
 }
 
 TEST_F(AlertRepositoryTest, UpdateListAndRemove) {

@@ -4,12 +4,10 @@
 #include <array>
 #include <utility>
 
-#include "core/encoding.h"
+#include "storage/sealed_text.h"
 
 namespace poise::storage {
 namespace {
-
-constexpr std::string_view kSealedPrefix = "sealed:v1:";
 
 constexpr std::string_view kSelect =
     "SELECT id, \"key\", value, updated_at, updated_by_user_id FROM config ";
@@ -34,9 +32,7 @@ std::string boundTo(std::string_view key) {
 
 Result<std::string> sealWith(const KeyCipher& cipher, std::string_view key,
                              std::string_view value) {
-  auto s = cipher.encrypt(value, boundTo(key));
-  if (!s) return s.error();
-  return std::string(kSealedPrefix) + toHex(s->nonce) + ":" + toHex(s->ciphertext);
+  return sealText(cipher, boundTo(key), value);
 }
 
 }  // namespace
@@ -52,14 +48,8 @@ Result<std::string> ConfigRepository::seal(std::string_view key, std::string_vie
 }
 
 Status ConfigRepository::open(ConfigItem& item) const {
-  if (!sealed(item.key) || !item.value.starts_with(kSealedPrefix)) return {};
-  const std::string_view body = std::string_view(item.value).substr(kSealedPrefix.size());
-  const auto colon = body.find(':');
-  auto nonce = colon == std::string_view::npos ? std::nullopt : fromHex(body.substr(0, colon));
-  auto ciphertext =
-      colon == std::string_view::npos ? std::nullopt : fromHex(body.substr(colon + 1));
-  Result<std::string> plain = makeError(ErrorCode::DecryptFailed, "");
-  if (nonce && ciphertext) plain = secrets_.cipher->decrypt(*ciphertext, *nonce, boundTo(item.key));
+  if (!sealed(item.key) || !isSealedText(item.value)) return {};
+  auto plain = openSealedText(*secrets_.cipher, boundTo(item.key), item.value);
   if (!plain) {
     return makeError(ErrorCode::DecryptFailed,
                      "config " + item.key +
@@ -151,7 +141,7 @@ Result<std::int64_t> ConfigRepository::resealIn(Connection& c, const KeyCipher& 
   for (const std::string& key : secrets_.keys) {
     auto rows = c.query(std::string(kSelect) + "WHERE \"key\" = ?", {key});
     if (!rows) return rows.error();
-    if (rows->empty() || !rows->front().text(2).starts_with(kSealedPrefix)) continue;
+    if (rows->empty() || !rows->front().text(2).starts_with(kSealedTextPrefix)) continue;
     ConfigItem item = toItem(rows->front());
     if (auto st = open(item); !st) return st.error();
     auto stored = sealWith(to, key, item.value);
@@ -171,7 +161,7 @@ Result<std::int64_t> ConfigRepository::sealClearSecrets() {
     if (!rows) return rows.error();
     if (rows->empty()) continue;
     const std::string clear = rows->front().text(0);
-    if (clear.starts_with(kSealedPrefix)) continue;
+    if (clear.starts_with(kSealedTextPrefix)) continue;
     auto stored = seal(key, clear);
     if (!stored) return stored.error();
     // Only if the value is still the clear one read above: a writer in between wins.

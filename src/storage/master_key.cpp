@@ -36,14 +36,17 @@ Result<bool> verifyMasterKey(Database& db, ApiKeyRepository& keys, ConfigReposit
 }
 
 Result<RekeyCounts> rekey(Database& db, const ApiKeyRepository& keys,
-                          const ConfigRepository& config, const KeyCipher& to, TimePoint now) {
+                          const ConfigRepository& config, const AlertRepository& alerts,
+                          const KeyCipher& to, TimePoint now) {
   RekeyCounts counts;
   auto st = db.transaction([&](Connection& c) -> Status {
     auto k = keys.reencryptIn(c, to);
     if (!k) return k.error();
     auto v = config.resealIn(c, to);
     if (!v) return v.error();
-    counts = RekeyCounts{.keys = *k, .config_values = *v};
+    auto a = alerts.resealIn(c, to);
+    if (!a) return a.error();
+    counts = RekeyCounts{.keys = *k, .config_values = *v, .alert_webhooks = *a};
     return storeCheckValue(c, to, now);
   });
   if (!st) return st.error();

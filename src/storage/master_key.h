@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "storage/alert_repository.h"
 #include "storage/api_key_repository.h"
 #include "storage/config_repository.h"
 #include "storage/database.h"
@@ -32,14 +33,17 @@ Result<bool> verifyMasterKey(Database& db, ApiKeyRepository& keys, ConfigReposit
                              const KeyCipher& cipher, TimePoint now);
 
 struct RekeyCounts {
-  std::int64_t keys = 0;           // upstream keys re-encrypted
-  std::int64_t config_values = 0;  // sealed config values (the gateway token) re-sealed
+  std::int64_t keys = 0;            // upstream keys re-encrypted
+  std::int64_t config_values = 0;   // sealed config values (the gateway token) re-sealed
+  std::int64_t alert_webhooks = 0;  // alert webhooks whose headers were re-sealed
 };
 
-// Moves everything sealed under `keys`' and `config`'s cipher to `to`, and stores `to`'s check
-// value, in one transaction: on any failure (a key that does not decrypt, a database error)
-// nothing changes. Error "decrypt_failed" names the key that does not decrypt.
+// Moves everything sealed under the repositories' cipher (upstream keys, sealed config values,
+// alert webhook headers) to `to`, and stores `to`'s check value, in one transaction: on any
+// failure (a value that does not decrypt, a database error) nothing changes. Error
+// "decrypt_failed" names what does not decrypt.
 Result<RekeyCounts> rekey(Database& db, const ApiKeyRepository& keys,
-                          const ConfigRepository& config, const KeyCipher& to, TimePoint now);
+                          const ConfigRepository& config, const AlertRepository& alerts,
+                          const KeyCipher& to, TimePoint now);
 
 }  // namespace poise::storage

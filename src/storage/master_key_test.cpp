@@ -25,10 +25,12 @@ struct Sealed {
   Sealed(Database& db, const Clock& clock, std::uint8_t seed)
       : cipher(testKey(seed)),
         keys(db, cipher, clock),
-        config(db, clock, ConfigSecrets{.cipher = &cipher, .keys = {"api_token"}}) {}
+        config(db, clock, ConfigSecrets{.cipher = &cipher, .keys = {"api_token"}}),
+        alerts(db, cipher) {}
   KeyCipher cipher;
   ApiKeyRepository keys;
   ConfigRepository config;
+  AlertRepository alerts;
 };
 
 class MasterKeyCheck : public ::testing::Test {
@@ -37,6 +39,16 @@ class MasterKeyCheck : public ::testing::Test {
     for (int i = 1; i <= 3; ++i) ASSERT_TRUE(a_.keys.create(keyValue(i)));
     const std::vector<ConfigEntry> token = {{"api_token", std::string(kToken)}};
     ASSERT_TRUE(a_.config.upsertMany(token, std::nullopt, clock_.now()));
+    AlertWebhook hook{.name = "ops",
+                      .url = "https://hooks.example.com/x",
+                      .headers = {{"Authorization", "Bearer receiver-secret"}},
+                      .events = {"key.error"},
+                      .created_at = clock_.now(),
+                      .updated_at = clock_.now()};
+    ASSERT_TRUE(a_.alerts.create(hook));
+    hook.name = "no headers";
+    hook.headers.clear();
+    ASSERT_TRUE(a_.alerts.create(hook));
   }
 
   TestDatabase t_;
@@ -71,10 +83,16 @@ TEST(MasterKeyCheckFresh, AFreshDatabaseTakesTheFirstKey) {
 }
 
 TEST_F(MasterKeyCheck, RekeyMovesKeysFingerprintsTokenAndCheckToTheNewKey) {
-  auto counts = rekey(t_.db(), a_.keys, a_.config, b_.cipher, clock_.now());
+  auto counts = rekey(t_.db(), a_.keys, a_.config, a_.alerts, b_.cipher, clock_.now());
   ASSERT_TRUE(counts) << counts.error().message;
   EXPECT_EQ(counts->keys, 3);
   EXPECT_EQ(counts->config_values, 1);
+  EXPECT_EQ(counts->alert_webhooks, 1);
+  auto hooks = b_.alerts.loadAll();
+  ASSERT_TRUE(hooks) << hooks.error().message;
+  ASSERT_EQ(hooks->size(), 2u);
+  EXPECT_EQ(hooks->front().headers.front().second, "Bearer receiver-secret");
+  EXPECT_FALSE(a_.alerts.loadAll());
   auto all = b_.keys.loadAll();
   ASSERT_TRUE(all);
   EXPECT_TRUE(all->undecryptable.empty());
@@ -100,7 +118,7 @@ TEST_F(MasterKeyCheck, ARekeyThatFailsHalfWayChangesNothing) {
   bytes[0] ^= 0x01;
   ASSERT_TRUE(t_.db().execute("UPDATE api_keys SET key_ciphertext = ? WHERE id = ?",
                               {Blob{bytes}, (*before)[1].int64(0)}));
-  auto failed = rekey(t_.db(), a_.keys, a_.config, b_.cipher, clock_.now());
+  auto failed = rekey(t_.db(), a_.keys, a_.config, a_.alerts, b_.cipher, clock_.now());
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code, ErrorCode::DecryptFailed);
   EXPECT_NE(failed.error().message.find(std::to_string((*before)[1].int64(0))), std::string::npos);

@@ -354,13 +354,22 @@ describe('the master key', () => {
   after(async () => { await fake?.stop(); });
 
   /** A gateway on its own data dir with one key; stopped without removing its data. */
-  async function gatewayWithKey(env = {}) {
+  const RECEIVER_SECRET = 'receiver-secret-7f3a9c';
+
+  async function gatewayWithKey(env = {}, { webhook = false } = {}) {
     const dataDir = await mkdtemp(join(tmpdir(), 'poise-mk-'));
     const key = googleShapedKey();
     const first = await startPoise({ upstreamUrl: fake.url, keys: [key],
       env: { POISE_DATA_DIR: dataDir, ...env } });
     const call = await nativeCall(first.url, { token: first.gatewayToken });
     assert.equal(call.status, 200, call.text);
+    if (webhook) {
+      const hook = await first.admin('POST', '/api/v1/alerts', {
+        name: 'ops', url: 'https://hooks.example.com/poise', events: ['key.error'],
+        headers: { 'X-Receiver-Token': RECEIVER_SECRET },
+      });
+      assert.equal(hook.status, 201, hook.text);
+    }
     first.signal('SIGTERM');
     assert.equal((await first.exited).code, 0);
     const dbEnv = first.databaseUrl ? { DATABASE_URL: first.databaseUrl } : {};
@@ -404,12 +413,18 @@ describe('the master key', () => {
   });
 
   it('`poise keys rekey` moves the keys to a new secret.key that still proxies', async () => {
-    const g = await gatewayWithKey();
+    const g = await gatewayWithKey({}, { webhook: true });
     try {
       const oldKey = (await readFile(join(g.dataDir, 'secret.key'), 'utf8')).trim();
       const run = await runPoise(['keys', 'rekey'], g.env);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stderr, /re-encrypted 1 API key\(s\) and 1 config secret\(s\)/);
+      assert.match(run.stderr, /re-encrypted 1 API key\(s\), 1 config secret\(s\) and the headers of 1 alert webhook\(s\)/);
+      assert.ok(!run.stderr.includes(RECEIVER_SECRET));
+      // On SQLite the database lives in the data directory: the header value is nowhere in it.
+      for (const f of await readdir(g.dataDir)) {
+        const bytes = await readFile(join(g.dataDir, f)).catch(() => Buffer.alloc(0));
+        assert.ok(!bytes.includes(RECEIVER_SECRET), `${f} holds the webhook header in the clear`);
+      }
       const newKey = (await readFile(join(g.dataDir, 'secret.key'), 'utf8')).trim();
       assert.notEqual(newKey, oldKey);
       assert.ok(!run.stdout.includes(newKey) && !run.stderr.includes(newKey), 'no key printed');
@@ -428,6 +443,12 @@ describe('the master key', () => {
         assert.equal(items[0].status, 'active');
         const reveal = await again.admin('GET', `/api/v1/api_keys/${items[0].id}/reveal`);
         assert.equal(reveal.body.key_value, g.key);
+        // The webhook's headers opened under the new key (shown masked).
+        const hooks = await again.admin('GET', '/api/v1/alerts');
+        assert.equal(hooks.status, 200, hooks.text);
+        assert.equal(hooks.body.items.length, 1);
+        assert.match(hooks.body.items[0].headers['X-Receiver-Token'], /^r/);
+        assert.ok(!hooks.text.includes(RECEIVER_SECRET));
       } finally {
         again.signal('SIGTERM');
         await again.exited;
