@@ -437,7 +437,7 @@ std::span<const OperationDoc> adminDocs() {
     {"name": "status", "in": "query", "description": "a status class", "schema": {"type": "string", "enum": ["1xx", "2xx", "3xx", "4xx", "5xx"]}},
     {"name": "stream", "in": "query", "schema": {"type": "boolean"}},
     {"name": "min_latency_ms", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-    {"name": "error", "in": "query", "description": "case-insensitive text in the error message. With error, min_latency_ms or stream set (filters checked row by row), a page looks through at most 50 000 rows: it may hold fewer than limit entries and still carry a next_cursor", "schema": {"type": "string"}},
+    {"name": "error", "in": "query", "description": "case-insensitive text in the error message. With error, min_latency_ms or stream set (filters checked row by row), or two or more of token_id, model, protocol and status (without key_id or request_id), a page looks through at most 50 000 rows: it may hold fewer than limit entries and still carry a next_cursor", "schema": {"type": "string"}},
     {"name": "request_id", "in": "query", "schema": {"type": "string"}},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
     {"name": "cursor", "in": "query", "description": "next_cursor of the previous page", "schema": {"type": "string"}}],

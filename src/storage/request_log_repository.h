@@ -100,6 +100,7 @@ class RequestLogRepository {
   // Rows one page looks through at most when a filter no index serves in id order is set
   // (error_text, min_latency_ms, stream): such a filter is checked row by row, newest first, and
   // a rare or absent value would otherwise read the whole table (2 s at 5 M rows on SQLite).
+  // Likewise for two indexed filters together: an absent pair would read every row of one.
   static constexpr std::int64_t kDefaultScanWindow = 50'000;
 
   explicit RequestLogRepository(Database& db, std::int64_t scan_window = kDefaultScanWindow)
@@ -110,9 +111,11 @@ class RequestLogRepository {
   [[nodiscard]] Status appendBatch(std::span<const RequestLogRow> rows);
 
   // Newest first: rows with id < before_id (all when none), at most `limit` (1..kMaxPageSize).
-  // With error_text, min_latency_ms or stream set, only ids in [upper − scan window, upper) are
-  // looked at (upper: before_id, else the newest id + 1): the page may then hold fewer than
-  // `limit` rows and still carry a next_cursor (the window's lower end) while older rows exist.
+  // With error_text, min_latency_ms or stream set, or two or more of token_id, model, protocol
+  // and status_class (unless key_id or request_id is set, or a closed time range lies far below
+  // the newest rows), only ids in [upper − scan window, upper) are looked at (upper: before_id,
+  // else the newest id + 1): the page may then hold fewer than `limit` rows and still carry a
+  // next_cursor (the window's lower end) while older rows exist.
   // Error "invalid_argument" for a bad limit or status class.
   [[nodiscard]] Result<RequestLogSlice> query(const RequestLogFilter& filter,
                                               std::optional<std::int64_t> before_id, int limit);

@@ -226,6 +226,77 @@ TEST_F(RequestLogRepositoryTest, TimeRangesFarFromTheNewestRowsAndNear) {
   EXPECT_EQ(requestIds(all({.since = at(-5), .until = at(-4)})), V{});
 }
 
+// Indexed filters together (on MySQL one index drives and the others are looked up by id, with
+// the time range read first when it lies far below the newest rows): every combination, paged,
+// returns exactly the rows a plain check of each row keeps, newest first.
+TEST_F(RequestLogRepositoryTest, CombinedIndexedFiltersReturnExactlyTheMatches) {
+  const char* const models[] = {"gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.0-flash"};
+  const int statuses[] = {200, 200, 429, 503, 200, 400, 200};
+  std::vector<RequestLogRow> rows;
+  for (int i = 0; i < 240; ++i) {
+    RequestLogRow r = make("m" + std::to_string(i), statuses[i % 7]);
+    r.created_at = clock_.now() + std::chrono::minutes(i);
+    r.token_id = i % 5;
+    r.model = models[i % 3];
+    r.protocol = i % 4 == 0 ? "openai" : "gemini";
+    r.latency_ms = 100 + (i * 37) % 900;
+    rows.push_back(r);
+  }
+  ASSERT_TRUE(logs_.appendBatch(rows));
+  const auto at = [&](int minutes) { return clock_.now() + std::chrono::minutes(minutes); };
+  std::vector<RequestLogFilter> filters;
+  for (int token : {-1, 3})
+    for (int model : {-1, 1, 2})
+      for (int protocol : {-1, 0})
+        for (int klass : {-1, 2, 4, 5, 3})
+          for (int range : {0, 1, 2}) {
+            RequestLogFilter f;
+            if (token >= 0) f.token_id = token;
+            if (model >= 0) f.model = models[model];
+            if (protocol >= 0) f.protocol = "openai";
+            if (klass >= 0) f.status_class = klass;
+            if (range == 1) {  // closed, far below the newest rows
+              f.since = at(20);
+              f.until = at(90);
+            } else if (range == 2) {  // open, with a filter checked row by row
+              f.since = at(100);
+              f.min_latency_ms = 500;
+            }
+            filters.push_back(f);
+          }
+  for (const RequestLogFilter& f : filters) {
+    std::vector<std::string> want;
+    for (std::size_t k = rows.size(); k-- > 0;) {  // newest first
+      const RequestLogRow& r = rows[k];
+      if ((f.token_id && r.token_id != *f.token_id) || (f.model && r.model != *f.model) ||
+          (f.protocol && r.protocol != *f.protocol) ||
+          (f.status_class && r.status / 100 != *f.status_class) ||
+          (f.since && r.created_at < *f.since) || (f.until && r.created_at >= *f.until) ||
+          (f.min_latency_ms && r.latency_ms < *f.min_latency_ms)) {
+        continue;
+      }
+      want.push_back(r.request_id);
+    }
+    // With the default window, and with one of 16 ids (short pages that go on).
+    for (std::int64_t window : {RequestLogRepository::kDefaultScanWindow, std::int64_t{16}}) {
+      RequestLogRepository repo(t_.db(), window);
+      std::vector<std::string> got;
+      std::optional<std::int64_t> cursor;
+      int pages = 0;
+      do {
+        auto page = repo.query(f, cursor, 7);
+        ASSERT_TRUE(page) << page.error().message;
+        for (const auto& r : page->items) got.push_back(r.request_id);
+        cursor = page->next_cursor;
+      } while (cursor && ++pages < 200);
+      EXPECT_EQ(got, want) << "window " << window << " token " << f.token_id.value_or(-1)
+                           << " model " << f.model.value_or("-") << " protocol "
+                           << f.protocol.value_or("-") << " class " << f.status_class.value_or(-1)
+                           << " since " << (f.since ? formatIso8601(*f.since) : "-");
+    }
+  }
+}
+
 TEST_F(RequestLogRepositoryTest, RowByRowFiltersLookThroughOneWindowPerPage) {
   RequestLogRepository windowed(t_.db(), 4);
   std::vector<RequestLogRow> rows;
@@ -252,11 +323,17 @@ TEST_F(RequestLogRepositoryTest, RowByRowFiltersLookThroughOneWindowPerPage) {
   } while (cursor && pages < 10);
   EXPECT_EQ(seen, (std::vector<std::string>{"r8", "r2", "r1"}));
   EXPECT_FALSE(cursor.has_value());  // the last window reached the oldest row
-  // Indexed filters are not windowed: one page has every match.
+  // One indexed filter is not windowed: one page has every match.
   auto model = windowed.query({.model = "gemini-2.5-flash"}, std::nullopt, kMaxPageSize);
   ASSERT_TRUE(model);
   EXPECT_EQ(model->items.size(), 10U);
   EXPECT_FALSE(model->next_cursor);
+  // Two are (an absent pair would read every row of one index): r9..r6, then on below.
+  auto pair =
+      windowed.query({.token_id = 0, .model = "gemini-2.5-flash"}, std::nullopt, kMaxPageSize);
+  ASSERT_TRUE(pair);
+  EXPECT_EQ(requestIds(*pair), (std::vector<std::string>{"r9", "r8", "r7", "r6"}));
+  EXPECT_TRUE(pair->next_cursor.has_value());
 }
 
 TEST_F(RequestLogRepositoryTest, PrunesByAgeAndByCountInBatches) {
