@@ -4,8 +4,11 @@
 //
 //   poise_request_log_bench writer [--rate 20000] [--seconds 60]
 //                                  [--batch-rows N] [--interval-ms N] [--capacity N]
+//                                  [--aggregates on|off]
 //     P6: usage::RequestLogWriter with its default options, fed at a paced `rate` rows/s by one
-//     producer thread for `seconds`, writing through RequestLogRepository::appendBatch. The rows
+//     producer thread for `seconds`, writing through RequestLogRepository::appendBatch wrapped
+//     by usage::withUsageAggregates (the usage aggregate upserts per batch), as the gateway's
+//     sink is. The rows
 //     are made by usage::toRequestLogRow from RequestRecords shaped like the gateway's (1–3 keys
 //     tried, a few errors). Prints the sustained written rate, drops, failed rows, the queue
 //     depth peak and the batch write times as one JSON line.
@@ -39,7 +42,9 @@
 #include "storage/migrations.h"
 #include "storage/request_log_repository.h"
 #include "storage/test_database.h"
+#include "storage/usage_aggregate_repository.h"
 #include "usage/request_log_writer.h"
+#include "usage/usage_aggregator.h"
 
 namespace poise::storage {
 namespace {
@@ -118,13 +123,26 @@ struct WriterArgs {
   int rate = 20'000;
   int seconds = 60;
   usage::RequestLogWriterOptions options;  // the defaults unless --batch-rows/--interval-ms
+  bool aggregates = true;                  // the usage aggregates too, as the gateway's sink
 };
 
 int runWriter(const WriterArgs& a) {
   TestDatabase t;
   Database& db = t.db();
   RequestLogRepository repo(db);
+  UsageAggregateRepository aggregates(db);
   const std::string dialect(dialectName(db.dialect()));
+  // The gateway's sink: the rows, then the batch's usage aggregates (ServerApp). The rows'
+  // share of the wall time is reported apart (logs_ms_share).
+  double logs_ms = 0;
+  usage::RequestLogWriter::Sink logs = [&](std::span<const RequestLogRow> rows) {
+    const auto start = SteadyClock::now();
+    Status st = repo.appendBatch(rows);
+    logs_ms += msSince(start);
+    return st;
+  };
+  const usage::RequestLogWriter::Sink sink =
+      a.aggregates ? usage::withUsageAggregates(logs, aggregates) : logs;
 
   std::mutex times_mutex;
   std::vector<double> batch_ms;
@@ -134,7 +152,7 @@ int runWriter(const WriterArgs& a) {
       [&](std::span<const RequestLogRow> rows) -> Status {
         const auto start = SteadyClock::now();
         const double cpu_start = threadCpuMs();
-        Status st = repo.appendBatch(rows);
+        Status st = sink(rows);
         const double ms = msSince(start);
         const double cpu_ms = threadCpuMs() - cpu_start;
         std::lock_guard lock(times_mutex);
@@ -205,7 +223,8 @@ int runWriter(const WriterArgs& a) {
       "\"queue_depth_at_end\": %zu, \"flush_ms\": %.0f, \"rows_in_db\": %lld, "
       "\"key_rows_in_db\": %lld, \"batches\": %zu, \"batch_rows_median\": %.0f, "
       "\"batch_ms_p50\": %.1f, \"batch_ms_p99\": %.1f, \"batch_ms_max\": %.1f, "
-      "\"us_per_row_median\": %.1f, \"writer_thread_cpu_us_per_row\": %.1f}\n",
+      "\"us_per_row_median\": %.1f, \"writer_thread_cpu_us_per_row\": %.1f, "
+      "\"aggregates\": %s, \"logs_ms_share\": %.2f}\n",
       dialect.c_str(), a.rate, a.options.capacity, a.options.batch_rows,
       static_cast<long long>(a.options.batch_interval.count()), window_s,
       static_cast<unsigned long long>(produced), static_cast<unsigned long long>(at_end.written),
@@ -227,7 +246,13 @@ int runWriter(const WriterArgs& a) {
         }
         return percentile(per_row, 0.5);
       }(),
-      sink_cpu_ms * 1000.0 / std::max<double>(1.0, static_cast<double>(final_counters.written)));
+      sink_cpu_ms * 1000.0 / std::max<double>(1.0, static_cast<double>(final_counters.written)),
+      a.aggregates ? "true" : "false",
+      [&] {
+        double total = 0;
+        for (double ms : batch_ms) total += ms;
+        return logs_ms / std::max(1.0, total);
+      }());
   return 0;
 }
 
@@ -493,6 +518,7 @@ int main(int argc, char** argv) {
     if (flag == "--interval-ms")
       w.options.batch_interval = std::chrono::milliseconds(std::atoi(argv[i + 1]));
     if (flag == "--capacity") w.options.capacity = std::strtoull(argv[i + 1], nullptr, 10);
+    if (flag == "--aggregates") w.aggregates = std::string_view(argv[i + 1]) != "off";
     if (flag == "--rows") q.rows = std::atoll(argv[i + 1]);
     if (flag == "--repeats") q.repeats = std::atoi(argv[i + 1]);
     if (flag == "--database") q.database = argv[i + 1];

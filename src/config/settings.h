@@ -43,8 +43,8 @@ struct Settings {
   // The request log writer: rows queued at most (POISE_REQUEST_LOG_QUEUE), rows per batch
   // (POISE_REQUEST_LOG_BATCH), how long a partial batch waits (POISE_REQUEST_LOG_INTERVAL_MS),
   // and how often retention prunes (POISE_REQUEST_LOG_PRUNE_SECONDS).
-  std::size_t request_log_queue = 8192;
-  std::size_t request_log_batch = 500;
+  std::size_t request_log_queue = 32768;
+  std::size_t request_log_batch = 5000;
   int request_log_interval_ms = 200;
   int request_log_prune_seconds = 300;
   bool log_json = false;  // LOG_FORMAT=json: one JSON object per log line

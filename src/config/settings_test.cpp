@@ -128,7 +128,7 @@ TEST(Settings, RequestLogWriterSettingsAndLogFormatAreRanged) {
     EXPECT_EQ(s->request_log_prune_seconds, prune_s);
     EXPECT_EQ(s->log_json, json);
   };
-  expect(resolveSettings({}, envOf({}), {}, 1), 8192, 500, 200, 300, false);
+  expect(resolveSettings({}, envOf({}), {}, 1), 32768, 5000, 200, 300, false);
   expect(resolveSettings({},
                          envOf({{"POISE_REQUEST_LOG_QUEUE", "64"},
                                 {"POISE_REQUEST_LOG_BATCH", "10"},

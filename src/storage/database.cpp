@@ -157,4 +157,40 @@ Status Database::ping() {
   return {};
 }
 
+UnnestSelect postgresUnnestSelect(std::span<const Value> row_major,
+                                  std::span<const std::string_view> array_types) {
+  const std::size_t columns = array_types.size();
+  assert(columns > 0 && row_major.size() % columns == 0);
+  std::vector<std::string> arrays(columns, "{");
+  for (std::size_t i = 0; i < row_major.size(); ++i) {
+    std::string& out = arrays[i % columns];
+    if (out.size() > 1) out.push_back(',');
+    const Value& v = row_major[i];
+    if (const auto* n = std::get_if<std::int64_t>(&v)) {
+      out += std::to_string(*n);
+    } else if (const auto* text = std::get_if<std::string>(&v)) {
+      // A quoted element: only the quote and the backslash are escaped inside.
+      out.push_back('"');
+      for (char c : *text) {
+        if (c == '"' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+      }
+      out.push_back('"');
+    } else {
+      assert(std::holds_alternative<std::nullptr_t>(v));
+      out += "NULL";
+    }
+  }
+  UnnestSelect out;
+  out.sql = "SELECT * FROM unnest(";
+  for (std::size_t c = 0; c < columns; ++c) {
+    if (c > 0) out.sql += ", ";
+    out.sql.append("?::").append(array_types[c]);
+    arrays[c].push_back('}');
+    out.params.emplace_back(std::move(arrays[c]));
+  }
+  out.sql += ")";
+  return out;
+}
+
 }  // namespace poise::storage

@@ -85,6 +85,18 @@ inline constexpr int kMaxPageSize = 1000;
 // page is 1-based; page_size in 1..kMaxPageSize. Error code "invalid_argument" otherwise.
 Status checkPage(int page, int page_size);
 
+// PostgreSQL bulk rows: "SELECT * FROM unnest(?::bigint[], ?::text[], …)" and its parameters,
+// one array literal per column, from `row_major` (rows of `array_types.size()` values; null,
+// integers and text only). `array_types` names each column's array type ("bigint[]",
+// "text[]"). One statement of a few array parameters instead of a VALUES list of one parameter
+// per cell: nothing to parse or plan per row, and no bound-parameter limit.
+struct UnnestSelect {
+  std::string sql;
+  std::vector<Value> params;
+};
+UnnestSelect postgresUnnestSelect(std::span<const Value> row_major,
+                                  std::span<const std::string_view> array_types);
+
 // Operations on one connection. Inside Database::transaction() the Connection is the open
 // transaction; it must not escape the callback. Not thread-safe (one user at a time).
 class Connection {

@@ -84,8 +84,9 @@ std::string_view insertReturningIdSuffix(Dialect d) {
 }
 
 std::span<const std::string_view> connectionSetupSql(Dialect d) {
-  static constexpr std::array<std::string_view, 3> kSqlite = {
-      "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"};
+  static constexpr std::array<std::string_view, 5> kSqlite = {
+      "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+      "PRAGMA cache_size = -32768", "PRAGMA temp_store = MEMORY"};
   static constexpr std::array<std::string_view, 1> kPostgres = {"SET TIME ZONE 'UTC'"};
   static constexpr std::array<std::string_view, 2> kMysql = {
       "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')", "SET time_zone = '+00:00'"};

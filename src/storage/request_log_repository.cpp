@@ -1,6 +1,7 @@
 #include "storage/request_log_repository.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "storage/limits.h"
@@ -15,6 +16,14 @@ constexpr std::string_view kInsertColumns =
     "completion_tokens, thought_tokens, cached_tokens, error_class, error_message, client_ip, "
     "user_agent, request_body, response_body";
 constexpr std::size_t kInsertColumnCount = 25;
+// The columns' array types for a PostgreSQL unnest insert, in kInsertColumns order (bigint
+// elements are assigned to the integer and smallint columns).
+constexpr std::array<std::string_view, kInsertColumnCount> kInsertArrayTypes = {
+    "text[]",   "text[]",   "bigint[]", "text[]",   "text[]",   "text[]", "text[]",
+    "text[]",   "text[]",   "bigint[]", "bigint[]", "bigint[]", "text[]", "bigint[]",
+    "bigint[]", "bigint[]", "bigint[]", "bigint[]", "bigint[]", "text[]", "text[]",
+    "text[]",   "text[]",   "text[]",   "text[]"};
+constexpr std::array<std::string_view, 2> kKeyArrayTypes = {"bigint[]", "bigint[]"};
 
 constexpr std::string_view kColumns =
     "SELECT id, created_at, request_id, token_id, token_name, protocol, route, method, path, "
@@ -160,50 +169,73 @@ std::vector<std::int64_t> distinctKeyIds(const RequestLogRow& r) {
 }  // namespace
 
 Status RequestLogRepository::appendChunk(Connection& c, std::span<const RequestLogRow> rows) {
-  // The newest id before this chunk: the read-back below looks only above it (a primary key
-  // range), so its cost does not grow with the table, whatever plan the server picks for the
-  // request id list.
-  auto newest = c.query("SELECT COALESCE(MAX(id), 0) FROM request_logs");
-  if (!newest) return newest.error();
-  const std::int64_t newest_before = newest->front().int64(0);
-
   std::vector<Value> params;
   params.reserve(rows.size() * kInsertColumnCount);
   for (const RequestLogRow& r : rows) appendValues(r, params);
-  const std::string sql = "INSERT INTO request_logs (" + std::string(kInsertColumns) + ") VALUES " +
-                          placeholderRows(rows.size(), kInsertColumnCount);
-  if (auto st = c.execute(sql, params); !st) return st.error();
+  const bool postgres = c.dialect() == Dialect::Postgres;
+  std::string sql = "INSERT INTO request_logs (" + std::string(kInsertColumns) + ") ";
+  if (postgres) {
+    // One statement of 25 array parameters for the whole batch (see postgresUnnestSelect).
+    UnnestSelect bulk = postgresUnnestSelect(params, kInsertArrayTypes);
+    sql += bulk.sql;
+    params = std::move(bulk.params);
+  } else {
+    sql += "VALUES " + placeholderRows(rows.size(), kInsertColumnCount);
+  }
 
-  // The key ids need each new row's id. A multi-row INSERT reports ids portably on no driver, so
-  // the rows are read back by request id inside this transaction: for a request id that occurs
-  // k times in the chunk, its newest k ids are this chunk's rows, in order. (A client-chosen
-  // request id written at the same instant by another gateway process could swap two rows'
-  // keys; nothing else can.)
+  // The key ids need each new row's id; they are matched to the rows by request id: for a
+  // request id that occurs k times in the chunk, its newest k ids are this chunk's rows, in
+  // order (a multi-row INSERT numbers its rows in VALUES order).
   std::map<std::string, std::vector<std::size_t>> wanted;  // request id → chunk indexes
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i].key_ids.empty()) {
       wanted[truncateUtf8(rows[i].request_id, kMaxLogRequestIdBytes)].push_back(i);
     }
   }
-  if (wanted.empty()) return {};
-  std::vector<Value> ids_params;
-  ids_params.reserve(wanted.size() + 1);
-  ids_params.emplace_back(newest_before);
-  for (const auto& [request_id, _] : wanted) ids_params.emplace_back(request_id);
-  auto found = c.query("SELECT id, request_id FROM request_logs WHERE id > ? AND request_id IN (" +
-                           placeholderList(wanted.size()) + ") ORDER BY id",
-                       ids_params);
-  if (!found) return found.error();
+  Result<Rows> found = Rows{};
+  if (c.dialect() != Dialect::Mysql) {
+    // SQLite and PostgreSQL report the new rows' ids with the INSERT itself (in no promised
+    // order, hence the request ids).
+    sql += " RETURNING id, request_id";
+    found = c.query(sql, params);
+    if (!found) return found.error();
+    if (wanted.empty()) return {};
+  } else {
+    // MySQL reports no ids for a multi-row INSERT: the rows are read back by request id inside
+    // this transaction, above the newest id before the chunk (a primary key range, so the
+    // read-back's cost does not grow with the table). (A client-chosen request id written at the
+    // same instant by another gateway process could swap two rows' keys; nothing else can.)
+    auto newest = c.query("SELECT COALESCE(MAX(id), 0) FROM request_logs");
+    if (!newest) return newest.error();
+    const std::int64_t newest_before = newest->front().int64(0);
+    if (auto st = c.execute(sql, params); !st) return st.error();
+    if (wanted.empty()) return {};
+    std::vector<Value> ids_params;
+    ids_params.reserve(wanted.size() + 1);
+    ids_params.emplace_back(newest_before);
+    for (const auto& [request_id, _] : wanted) ids_params.emplace_back(request_id);
+    found = c.query("SELECT id, request_id FROM request_logs WHERE id > ? AND request_id IN (" +
+                        placeholderList(wanted.size()) + ") ORDER BY id",
+                    ids_params);
+    if (!found) return found.error();
+  }
   std::map<std::string, std::vector<std::int64_t>> ids_by_request;
   for (const Row& row : *found) ids_by_request[row.text(1)].push_back(row.int64(0));
+  for (auto& [_, ids] : ids_by_request) std::sort(ids.begin(), ids.end());
 
   std::vector<Value> key_params;
   std::size_t key_rows = 0;
   const auto flushKeys = [&]() -> Status {
     if (key_rows == 0) return {};
-    auto st = c.execute(
-        "INSERT INTO request_log_keys (log_id, key_id) VALUES " + placeholderRows(key_rows, 2),
-        key_params);
+    std::string key_sql = "INSERT INTO request_log_keys (log_id, key_id) ";
+    if (postgres) {
+      UnnestSelect bulk = postgresUnnestSelect(key_params, kKeyArrayTypes);
+      key_sql += bulk.sql;
+      key_params = std::move(bulk.params);
+    } else {
+      key_sql += "VALUES " + placeholderRows(key_rows, 2);
+    }
+    auto st = c.execute(key_sql, key_params);
     key_params.clear();
     key_rows = 0;
     if (!st) return st.error();
@@ -219,7 +251,7 @@ Status RequestLogRepository::appendChunk(Connection& c, std::span<const RequestL
       for (std::int64_t key_id : distinctKeyIds(rows[indexes[j]])) {
         key_params.emplace_back(ids[first + j]);
         key_params.emplace_back(key_id);
-        if (++key_rows == kRowsPerInsert * 10) {
+        if (++key_rows == kRowsPerInsert * 10 && !postgres) {
           if (auto st = flushKeys(); !st) return st;
         }
       }
@@ -231,8 +263,10 @@ Status RequestLogRepository::appendChunk(Connection& c, std::span<const RequestL
 Status RequestLogRepository::appendBatch(std::span<const RequestLogRow> rows) {
   if (rows.empty()) return {};
   return db_.transaction([&](Connection& c) -> Status {
-    for (std::size_t start = 0; start < rows.size(); start += kRowsPerInsert) {
-      const std::size_t n = std::min(kRowsPerInsert, rows.size() - start);
+    // PostgreSQL takes the batch in one statement of array parameters, whatever its size.
+    const std::size_t chunk = c.dialect() == Dialect::Postgres ? rows.size() : kRowsPerInsert;
+    for (std::size_t start = 0; start < rows.size(); start += chunk) {
+      const std::size_t n = std::min(chunk, rows.size() - start);
       if (auto st = appendChunk(c, rows.subspan(start, n)); !st) return st;
     }
     return {};

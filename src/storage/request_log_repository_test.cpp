@@ -132,6 +132,34 @@ TEST_F(RequestLogRepositoryTest, BatchLargerThanOneInsertKeepsKeysOnTheirRows) {
   EXPECT_EQ(by_key.items[0].token_id, 3);
 }
 
+TEST_F(RequestLogRepositoryTest, TextWithQuotesBracesAndBackslashesIsKeptExactly) {
+  // PostgreSQL writes a batch as array literals: every character those quote must come back.
+  std::vector<RequestLogRow> rows;
+  const std::vector<std::string> texts = {
+      "say \"hi\", {then} \\ leave", "NULL", "", " spaced ", "{}", "a,b", "\\\"", "ünï — 😀"};
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    RequestLogRow r = make(texts[i].empty() ? "empty" : texts[i]);
+    r.error_message = texts[i];
+    r.user_agent = texts[i];
+    r.request_body = texts[i];
+    r.key_ids = {static_cast<std::int64_t>(i) + 1};
+    rows.push_back(std::move(r));
+  }
+  ASSERT_TRUE(logs_.appendBatch(rows));
+  auto s = all({});
+  ASSERT_EQ(s.items.size(), texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const RequestLogRow& got = s.items[texts.size() - 1 - i];  // newest first
+    EXPECT_EQ(got.error_message, texts[i]);
+    EXPECT_EQ(got.user_agent, texts[i]);
+    EXPECT_EQ(got.key_ids, (std::vector<std::int64_t>{static_cast<std::int64_t>(i) + 1}));
+    auto one = logs_.get(got.id);
+    ASSERT_TRUE(one && one->has_value());
+    EXPECT_EQ((*one)->request_body, texts[i]);
+    EXPECT_FALSE((*one)->response_body);  // null stays null
+  }
+}
+
 TEST_F(RequestLogRepositoryTest, PagesNewestFirstWithACursor) {
   std::vector<RequestLogRow> rows;
   rows.reserve(7);

@@ -67,11 +67,12 @@ std::string sumList() {
   return out;
 }
 
-std::string upsertSql(Dialect dialect, std::size_t rows) {
+// The upsert of the rows `source` yields ("VALUES (?, …), …" or a SELECT).
+std::string upsertSql(Dialect dialect, std::string_view source) {
   std::string sql =
       "INSERT INTO usage_aggregates (granularity, bucket_start, dimension, dimension_value";
   for (const std::string& c : countColumns()) sql += ", " + c;
-  sql += ") VALUES " + placeholderRows(rows, kAllColumns);
+  sql.append(") ").append(source);
   const bool mysql = dialect == Dialect::Mysql;
   sql +=
       mysql ? " ON DUPLICATE KEY UPDATE "
@@ -191,7 +192,21 @@ Status UsageAggregateRepository::addChunk(Connection& c, std::span<const UsageCe
     params.emplace_back(truncateUtf8(cell.value, kMaxUsageValueBytes));
     appendCounts(cell.counts, params);
   }
-  auto n = c.execute(upsertSql(c.dialect(), cells.size()), params);
+  std::string source;
+  if (c.dialect() == Dialect::Postgres) {
+    // One statement of array parameters for every cell (see postgresUnnestSelect).
+    static const std::vector<std::string_view> types = [] {
+      std::vector<std::string_view> t(kAllColumns, "bigint[]");
+      t[2] = t[3] = "text[]";  // dimension, dimension_value
+      return t;
+    }();
+    UnnestSelect bulk = postgresUnnestSelect(params, types);
+    source = std::move(bulk.sql);
+    params = std::move(bulk.params);
+  } else {
+    source = "VALUES " + placeholderRows(cells.size(), kAllColumns);
+  }
+  auto n = c.execute(upsertSql(c.dialect(), source), params);
   if (!n) return n.error();
   return {};
 }
@@ -214,8 +229,10 @@ Status UsageAggregateRepository::add(std::span<const UsageCell> cells) {
   sorted.reserve(order.size());
   for (const UsageCell* c : order) sorted.push_back(*c);
   return db_.transaction([&](Connection& c) -> Status {
-    for (std::size_t start = 0; start < sorted.size(); start += kCellsPerUpsert) {
-      const std::size_t n = std::min(kCellsPerUpsert, sorted.size() - start);
+    // PostgreSQL takes every cell in one statement of array parameters.
+    const std::size_t chunk = c.dialect() == Dialect::Postgres ? sorted.size() : kCellsPerUpsert;
+    for (std::size_t start = 0; start < sorted.size(); start += chunk) {
+      const std::size_t n = std::min(chunk, sorted.size() - start);
       if (auto st = addChunk(c, std::span<const UsageCell>(sorted).subspan(start, n)); !st) {
         return st;
       }

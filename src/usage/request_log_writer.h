@@ -34,8 +34,8 @@ std::string scrubCapturedBody(std::string_view raw, std::size_t limit,
 storage::RequestLogRow toRequestLogRow(const http::RequestRecord& record, TimePoint now);
 
 struct RequestLogWriterOptions {
-  std::size_t capacity = 8192;                    // rows queued at most; more are dropped
-  std::size_t batch_rows = 500;                   // rows per appendBatch at most
+  std::size_t capacity = 32768;                   // rows queued at most; more are dropped
+  std::size_t batch_rows = 5000;                  // rows per appendBatch at most
   std::chrono::milliseconds batch_interval{200};  // how long a partial batch waits for more
   std::chrono::seconds drop_warn_interval{60};    // at most one "rows dropped" warn line per this
 };
