@@ -558,12 +558,23 @@ row() {
     "$(jsonNumber p50 "$json")" "$(jsonNumber p99 "$json")"
 }
 
+# The request log writer logs its drops at warn, with a last line at shutdown: stop poise now to
+# read how many rows it dropped over the whole run (warm-up included).
+request_log_note=""
+if ((!baseline_only)) && [[ -n "$poise_pid" ]]; then
+  stopProcess "$poise_pid" 10
+  poise_pid=""
+  dropped=$(grep -o 'dropped_total=[0-9]*' "$poise_log" | tail -n 1 | cut -d= -f2 || true)
+  request_log_note="request log rows dropped over the run: ${dropped:-0} (POISE_REQUEST_LOG=${POISE_REQUEST_LOG:-on})"
+fi
+
 cpu_model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
 echo
 echo "P1 Gemini native non-stream pass-through: $CONNECTIONS connections, $THREADS wrk thread(s)," \
   "$DURATION per measurement after $WARMUP warm-up, $runs run(s)"
 echo "machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}; wrk+stub on CPU $LOADGEN_CPU, proxy on CPU $PROXY_CPU"
 ((baseline_only)) || echo "poise: $poise_bin ($KEY_COUNT keys; token buckets: $token_bucket_note)"
+[[ -n "$request_log_note" ]] && echo "$request_log_note"
 printf '%-16s %12s %10s %10s\n' target "req/s" "p50 ms" "p99 ms"
 for ((i = 0; i < runs; i++)); do
   suffix=""

@@ -1,6 +1,8 @@
 #include "usage/request_log_writer.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -121,7 +123,25 @@ RequestLogWriterCounters RequestLogWriter::counters() const {
   return c;
 }
 
+namespace {
+
+// Lowers the calling thread's CPU priority to `nice` (setpriority on a thread id affects that
+// thread alone on Linux). Raising a priority needs privileges, so a higher nice value stays.
+void lowerThreadPriority(int nice) {
+  if (nice <= 0) return;
+  const auto tid = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, tid);
+  if (errno != 0 || current >= nice) return;
+  if (::setpriority(PRIO_PROCESS, tid, nice) != 0) {
+    spdlog::debug("msg=\"could not lower the request log writer's priority\" errno={}", errno);
+  }
+}
+
+}  // namespace
+
 void RequestLogWriter::run() {
+  lowerThreadPriority(options_.thread_nice);
   std::vector<storage::RequestLogRow> batch;
   batch.reserve(std::max<std::size_t>(1, options_.batch_rows));
   for (;;) {

@@ -38,6 +38,10 @@ struct RequestLogWriterOptions {
   std::size_t batch_rows = 5000;                  // rows per appendBatch at most
   std::chrono::milliseconds batch_interval{200};  // how long a partial batch waits for more
   std::chrono::seconds drop_warn_interval{60};    // at most one "rows dropped" warn line per this
+  // The writer thread's nice value (Linux, per thread; 0 leaves it as the process's). When the
+  // CPU is saturated, request threads win and the queue fills and drops (counted) instead: the
+  // log never slows a request. Never lowers a nice value the process already has.
+  int thread_nice = 10;
 };
 
 struct RequestLogWriterCounters {

@@ -1,6 +1,8 @@
 #include "usage/request_log_writer.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <future>
 #include <thread>
@@ -182,6 +184,26 @@ TEST(RequestLogWriterTest, APartialBatchGoesAfterTheInterval) {
   ASSERT_TRUE(writer.enqueue(row(1)));
   ASSERT_TRUE(eventually([&] { return writer.counters().written == 1; }));
   EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(RequestLogWriterTest, TheWriterThreadRunsAtALowerPriorityThanRequests) {
+  errno = 0;
+  const int process_nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  ASSERT_EQ(errno, 0);
+  for (const int wanted : {10, 0}) {
+    std::promise<int> seen;
+    RequestLogWriter writer(
+        [&](std::span<const RequestLogRow>) {
+          seen.set_value(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())));
+          return Status{};
+        },
+        {.capacity = 4, .batch_rows = 1, .batch_interval = 1ms, .thread_nice = wanted});
+    ASSERT_TRUE(writer.enqueue(row(1)));
+    // The sink runs on the writer's thread: its nice value, never below the process's.
+    EXPECT_EQ(seen.get_future().get(), std::max(process_nice, wanted)) << wanted;
+  }
+  // This (request) thread is untouched.
+  EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())), process_nice);
 }
 
 TEST(RequestLogWriterTest, AStalledDatabaseDropsAndCountsButNeverBlocksEnqueue) {
