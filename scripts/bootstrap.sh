@@ -36,15 +36,18 @@ for p in "${want[@]}"; do
   fi
 done
 
-# The integration tests drive the real SDKs, which need Node.js 20 or newer (Debian 12's own
-# nodejs is 18).
+# The web console's build (Vite, scripts/build-web.sh, on every build) needs Node.js 20.19 or
+# newer, and so do the integration tests, which drive the real SDKs (Debian 12's own nodejs is 18).
 check_node() {
-  [[ "${1:-}" == "--with-test-deps" ]] || return 0
-  local major
-  major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')
-  if [[ -z "$major" || "$major" -lt 20 ]]; then
-    echo "bootstrap: the tests need Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none));" \
-      "install it from NodeSource's Debian packages or with nvm, then run this again" >&2
+  local v major=0 minor=0
+  v=$(node --version 2>/dev/null || true)
+  if [[ "$v" =~ ^v([0-9]+)\.([0-9]+) ]]; then
+    major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
+  fi
+  if ((major < 20 || (major == 20 && minor < 19))); then
+    echo "bootstrap: the web console's build and the tests need Node.js 20.19 or newer (found: ${v:-none});" \
+      "install it from NodeSource's Debian packages or with nvm, then run this again" \
+      "(or build by hand with cmake -DPOISE_CONSOLE_BUNDLE=OFF: a server without the console)" >&2
     exit 1
   fi
 }
@@ -65,7 +68,7 @@ install_swagger_ui() {
 
 if ((${#missing[@]} == 0)); then
   echo "bootstrap: all ${#want[@]} packages present"
-  check_node "${1:-}"
+  check_node
   install_swagger_ui
   exit 0
 fi
@@ -82,5 +85,5 @@ echo "bootstrap: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-check_node "${1:-}"
+check_node
 install_swagger_ui

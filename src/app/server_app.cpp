@@ -132,6 +132,11 @@ net::RequestHandler frontHandler(Front& front) {
       co_await front.admin->unmatched(ex, m.method_not_allowed);
       co_return;
     }
+    // The web console's files and pages: only for a path no route has (for any method).
+    if (!m.method_not_allowed && front.console != nullptr &&
+        co_await front.console->serve(ex, record)) {
+      co_return;
+    }
     co_await ex.respond(
         http::errorResponse(record.protocol, m.method_not_allowed ? 405 : 404,
                             m.method_not_allowed ? "Method Not Allowed" : "Not Found"));
@@ -275,6 +280,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
           .accounts = &accounts_,
           .reload_pool = [this] { return loadPool(false); },
           .request_logs = &request_log_repo_}),
+      console_(assets::consoleAssets(), s.console),
       stats_job_(stats::SnapshotJobDeps{blocking_, stats_repo_, pool_, runtime_, call_counters_,
                                         clock_, &usage_repo_}),
       tls_(std::move(opened.tls)),
@@ -334,6 +340,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
     });
   }
   front_->admin = &admin_;
+  front_->console = &console_;
   // Set before the server runs: the workers only read it.
   front_->records = [this](const http::RequestRecord& record) { consumeRecord(record); };
 }
@@ -435,6 +442,7 @@ Status ServerApp::prepare() {
   }
   wireRoutes();
   if (auto st = api_docs_.build(front_->router); !st) return st;
+  console_.reserveRoutes(front_->router);
   started_ms_ = load_start;
   return {};
 }

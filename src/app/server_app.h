@@ -24,6 +24,7 @@
 #include "alerts/alert_service.h"
 #include "app/api_docs.h"
 #include "app/bootstrap.h"
+#include "app/console.h"
 #include "app/data_dir_lock.h"
 #include "app/file_limit.h"
 #include "auth/hashing_pool.h"
@@ -72,6 +73,8 @@ struct Front {
   unsigned short port = 0;
   // Set by the app once built; the front answers 503 until `ready`, so it is never read null.
   admin::AdminApi* admin = nullptr;
+  // The web console: asked last, for a GET or HEAD no route took (null: none).
+  const Console* console = nullptr;
   // Every request's record goes here when its response has ended (empty: nowhere).
   http::RecordSink records;
   SystemClock clock;  // the server's clock too: a record's times compare with ExchangeInfo's
@@ -167,6 +170,7 @@ class ServerApp {
   stats::CallCounters call_counters_;  // every upstream attempt, for statistics and key detail
   admin::AdminApi admin_;
   ApiDocs api_docs_;  // /openapi.json and /docs, built from the table once it is wired
+  Console console_;   // the web console at /, behind the table (POISE_CONSOLE)
   stats::SnapshotJob stats_job_;
   // 6. Upstream: TLS (from create()), the workers' pools, the proxies. TLS before everything
   //    that opens upstream connections (the pools, the key checker).

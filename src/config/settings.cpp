@@ -226,7 +226,8 @@ Result<Settings> resolveSettings(const FlagValues& flags, const EnvLookup& env,
         std::pair{"POISE_REQUEST_LOG", &Settings::request_log},
         std::pair{"POISE_METRICS", &Settings::metrics},
         std::pair{"POISE_METRICS_KEY_LABELS", &Settings::metrics_key_labels},
-        std::pair{"POISE_ALERTS_ALLOW_PRIVATE", &Settings::alerts_allow_private}}) {
+        std::pair{"POISE_ALERTS_ALLOW_PRIVATE", &Settings::alerts_allow_private},
+        std::pair{"POISE_CONSOLE", &Settings::console}}) {
     auto v = get(name);
     if (!v) continue;
     auto on = parseSwitch(*v);

@@ -53,6 +53,8 @@ struct Settings {
   bool metrics_key_labels = false;
   // When set, /metrics wants `Authorization: Bearer <it>` (POISE_METRICS_TOKEN).
   std::optional<std::string> metrics_token;
+  // The web console at / (POISE_CONSOLE); off: / and the console's pages and files answer 404.
+  bool console = true;
   // Alert webhooks may target loopback and private addresses (POISE_ALERTS_ALLOW_PRIVATE).
   bool alerts_allow_private = false;
 };

@@ -84,16 +84,30 @@ TEST(Settings, MetricsAreOffUnlessTurnedOnAndTakeAToken) {
   EXPECT_NE(typo.error().message.find("POISE_METRICS"), std::string::npos);
 }
 
-TEST(Settings, PrivateAlertTargetsAreRefusedUnlessAllowed) {
-  auto defaults = resolveSettings({}, envOf({}), {}, 1);
-  ASSERT_TRUE(defaults);
-  EXPECT_FALSE(defaults->alerts_allow_private);
-  auto on = resolveSettings({}, envOf({{"POISE_ALERTS_ALLOW_PRIVATE", "on"}}), {}, 1);
-  ASSERT_TRUE(on);
-  EXPECT_TRUE(on->alerts_allow_private);
-  auto typo = resolveSettings({}, envOf({{"POISE_ALERTS_ALLOW_PRIVATE", "maybe"}}), {}, 1);
-  ASSERT_FALSE(typo);
-  EXPECT_NE(typo.error().message.find("POISE_ALERTS_ALLOW_PRIVATE"), std::string::npos);
+// On/off switches: their default, both values, and a typo refused with the variable's name.
+// POISE_ALERTS_ALLOW_PRIVATE: private alert targets are refused unless allowed; POISE_CONSOLE: the
+// web console is served unless turned off.
+TEST(Settings, SwitchesHaveTheirDefaultAndTakeOnAndOff) {
+  struct Switch {
+    const char* name;
+    bool Settings::*field;
+    bool by_default;
+  };
+  for (const Switch& sw :
+       {Switch{"POISE_ALERTS_ALLOW_PRIVATE", &Settings::alerts_allow_private, false},
+        Switch{"POISE_CONSOLE", &Settings::console, true}}) {
+    auto defaults = resolveSettings({}, envOf({}), {}, 1);
+    ASSERT_TRUE(defaults);
+    EXPECT_EQ((*defaults).*sw.field, sw.by_default) << sw.name;
+    for (const bool value : {true, false}) {
+      auto s = resolveSettings({}, envOf({{sw.name, value ? "on" : "off"}}), {}, 1);
+      ASSERT_TRUE(s) << sw.name;
+      EXPECT_EQ((*s).*sw.field, value) << sw.name;
+    }
+    auto typo = resolveSettings({}, envOf({{sw.name, "maybe"}}), {}, 1);
+    ASSERT_FALSE(typo) << sw.name;
+    EXPECT_NE(typo.error().message.find(sw.name), std::string::npos);
+  }
 }
 
 TEST(Settings, AccessLogAndRequestLogAreOnUnlessTurnedOff) {

@@ -102,6 +102,8 @@ boost::asio::awaitable<void> respondAsset(net::HttpExchange& ex, const StaticAss
   if (!headers.content_security_policy.empty()) {
     line("Content-Security-Policy", headers.content_security_policy);
   }
+  if (!headers.referrer_policy.empty()) line("Referrer-Policy", headers.referrer_policy);
+  if (!headers.frame_options.empty()) line("X-Frame-Options", headers.frame_options);
   if (gzip) line("Content-Encoding", "gzip");
   co_await ex.respondRaw(200, fields, body);
 }

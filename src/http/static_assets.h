@@ -42,6 +42,8 @@ class StaticAssets {
 // Headers for a page and what it loads; empty members are not sent.
 struct AssetHeaders {
   std::string_view content_security_policy;
+  std::string_view referrer_policy;  // "no-referrer"
+  std::string_view frame_options;    // X-Frame-Options: "DENY"
 };
 
 // The strong ETag of `bytes` ("\"<32 hex digits of SHA-256>\""), as embedded tables carry.

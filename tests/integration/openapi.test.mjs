@@ -5,11 +5,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import http from 'node:http';
 
 import { Validator } from '@seriousme/openapi-schema-validator';
 
-import { request, startStack } from './lib/harness.mjs';
+import { rawRequest as rawGet, request, startStack } from './lib/harness.mjs';
 import {
   EXAMPLES, gatewayHeaders, operations, responseChecker, sendExample, setUp,
 } from './lib/openapi.mjs';
@@ -30,19 +29,6 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
-
-/** GET or HEAD with raw bytes (fetch would decode gzip). */
-function rawGet(url, { method = 'GET', headers = {} } = {}) {
-  return new Promise((resolveGet, rejectGet) => {
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolveGet({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', rejectGet);
-    req.end();
-  });
-}
 
 describe('/openapi.json', () => {
   it('is a valid OpenAPI 3.1 document', async () => {

@@ -6,6 +6,7 @@
 // 127.0.0.1.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -163,6 +164,22 @@ export async function request(url, { method = 'GET', headers = {}, body, signal 
     parsed = undefined;
   }
   return { status: res.status, headers: res.headers, text, body: parsed };
+}
+
+/**
+ * A request whose answer stays raw bytes (fetch would decode gzip): {status, headers (Node's
+ * lower-case object), body (a Buffer)}. For GET and HEAD of static files.
+ */
+export function rawRequest(url, { method = 'GET', headers = {} } = {}) {
+  return new Promise((resolveRaw, rejectRaw) => {
+    const req = http.request(url, { method, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolveRaw({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', rejectRaw);
+    req.end();
+  });
 }
 
 export function randomToken(prefix = 'tok', bytes = 18) {
