@@ -4,8 +4,8 @@
 #   - `npm ci` in web/ only when web/node_modules is missing or was installed from another
 #     web/package-lock.json (web/node_modules/.poise-npm-ci holds the lock file's hash);
 #   - `npm run build` only when the hash of the bundle's inputs (web/'s own files: package.json,
-#     the lock file, index.html, the Vite, TypeScript and Tailwind configs; everything under
-#     web/src and web/public) differs from the one in web/dist/.poise-build-hash, which is written
+#     the lock file, .npmrc, index.html, the Vite, TypeScript and Tailwind configs; everything
+#     under web/src and web/public; in a git checkout, only files git does not ignore) differs from the one in web/dist/.poise-build-hash, which is written
 #     last, after a build that succeeded. CMake rebuilds the embedded assets when it changes.
 # Prints one line saying what it did. Up to date, it takes a few milliseconds. Two builds at once
 # (two build trees) wait for each other on a lock of web/.
@@ -25,13 +25,22 @@ exec 9<"$web"
 flock 9
 
 # The inputs' hash: each file's path and SHA-256, in a fixed order. web/'s own files (not its
-# folders: node_modules, dist and the tests stay out), web/src and web/public.
+# folders: node_modules, dist and any test folder stay out), web/src and web/public; in a git
+# checkout, the files git does not ignore (tracked or not), so build output never counts.
 inputs_hash() {
   cd "$web"
-  {
-    find . -maxdepth 1 -type f ! -name '.poise-*' -print0
+  if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git ls-files -z --cached --others --exclude-standard -- .
+  else
+    find . -maxdepth 1 -type f -printf '%P\0'
     find src public -type f -print0 2>/dev/null || true
-  } | LC_ALL=C sort -z | xargs -0 -r sha256sum | sha256sum | cut -c1-64
+  fi | while IFS= read -r -d '' f; do
+    case "$f" in
+      src/* | public/*) ;;
+      */* | .poise-*) continue ;;
+    esac
+    [[ -f "$f" ]] && printf '%s\0' "$f"
+  done | LC_ALL=C sort -z | xargs -0 -r sha256sum | sha256sum | cut -c1-64
 }
 
 hash=$(inputs_hash)
