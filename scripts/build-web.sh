@@ -7,7 +7,7 @@
 #     the lock file, .npmrc, index.html, the Vite, TypeScript and Tailwind configs; everything
 #     under web/src and web/public; in a git checkout, only files git does not ignore) differs from the one in web/dist/.poise-build-hash, which is written
 #     last, after a build that succeeded. CMake rebuilds the embedded assets when it changes.
-# Prints one line saying what it did. Up to date, it takes a few milliseconds. Two builds at once
+# Prints one line saying what it did (npm's and Vite's output only when they fail). Up to date, it takes a few milliseconds. Two builds at once
 # (two build trees) wait for each other on a lock of web/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -64,10 +64,20 @@ fi
 
 start=$(date +%s%3N)
 seconds() { local ms=$(($(date +%s%3N) - start)); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
+# npm's and Vite's output goes to a log, shown only when a step fails.
+log=$(mktemp /tmp/poise-build-web.XXXXXX)
+trap 'rm -f "$log"' EXIT
+step() {
+  if ! (cd "$web" && "$@") >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "build-web: '$*' failed in web/" >&2
+    exit 1
+  fi
+}
 lock_hash=$(sha256sum "$web/package-lock.json" | cut -c1-64)
 installed=""
 if [[ ! -d "$web/node_modules" || ! -f "$npm_stamp" || "$(cat "$npm_stamp")" != "$lock_hash" ]]; then
-  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+  step npm ci --no-audit --no-fund --loglevel=error
   mkdir -p "$web/node_modules"
   echo "$lock_hash" >"$npm_stamp"
   installed=" (npm ci $(seconds) s)"
@@ -75,7 +85,7 @@ fi
 
 # A failed build leaves no stamp, so the next run tries again.
 rm -f "$stamp"
-(cd "$web" && npm run --silent build)
+step npm run --silent build
 if [[ ! -f "$dist/index.html" ]]; then
   echo "build-web: npm run build wrote no web/dist/index.html" >&2
   exit 1
