@@ -125,5 +125,14 @@ export async function screenshot(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // Let charts and transitions settle.
   await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  // A full-page capture of a taller page would leave the sticky side bar and header at the first
+  // screen's height; grow the viewport to the page instead, capture, and put it back.
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (viewport && height > viewport.height) {
+    await page.setViewportSize({ width: viewport.width, height: Math.min(height, 4000) });
+    await page.waitForTimeout(300);
+  }
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+  if (viewport && height > viewport.height) await page.setViewportSize(viewport);
 }
