@@ -39,7 +39,7 @@ export default function DashboardPage() {
         title={tc('nav.dashboard')}
         subtitle={<UpdatedAgo at={updatedAt} />}
         extra={
-          <Tooltip title={t('autoRefresh', { value: REFRESH_MS / 1000 })}>
+          <Tooltip placement="bottomRight" title={t('autoRefresh', { value: REFRESH_MS / 1000 })}>
             <Button
               icon={<ReloadOutlined spin={fetching} />}
               onClick={() => void qc.refetchQueries({ queryKey: DASHBOARD_KEY, type: 'active' })}
