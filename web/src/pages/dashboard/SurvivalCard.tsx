@@ -24,8 +24,8 @@ export function SurvivalCard() {
         name: t(`keys.${status}`),
         data: s[status],
         color: colors.status[status],
-        area: true,
-        stack: 'keys',
+        // Not stacked: each line is that status's own count (a stack would draw the empty
+        // statuses on top of the others and read as keys in error).
       })),
       axisFormat: axisTimeFormat(range),
       tooltipFormat: tooltipTimeFormat(range),

@@ -79,6 +79,7 @@ export function timeChartOption(spec: TimeChartSpec): ChartOption {
             data: s.data,
             stack: s.stack,
             showSymbol: s.symbols ?? s.data.length <= 3,
+            showAllSymbol: true,
             symbolSize: 5,
             connectNulls: false,
             smooth: false,
