@@ -157,6 +157,13 @@ describe('the dashboard with traffic', () => {
     await screenshot(page, 'dashboard-zh-light');
     await page.locator('[data-testid=language-switch]').getByText('EN').click();
 
+    // Another range: kept in the URL, the charts drawn again with the same traffic.
+    await page.locator('[data-testid=traffic-range]').getByText('1 h', { exact: true }).click();
+    await page.waitForURL('**/?range=1h');
+    await waitFor(async () => (await shownRequests(page)) === requestsSent,
+      { timeoutMs: UI_TIMEOUT_MS, intervalMs: 200, what: `${requestsSent} requests shown over 1 h` });
+    await chartsDrawn(page);
+
     // A status card leads to the Keys page filtered by that status.
     const active = page.locator('[data-testid=key-card-active]');
     assert.equal(await active.getAttribute('href'), '/keys?status=active');

@@ -58,13 +58,37 @@ const now = new Date().toISOString();
 const series = (points: unknown[]) => ({ from: now, to: now, step_seconds: 900, granularity: 'minute', dimension: 'all', value: null, points });
 const top = (by: string, items: unknown[]) => ({ by, from: now, to: now, items });
 
-function renderPage() {
+const busy = (): Answers => ({
+  '/users/me': ME,
+  '/api_keys/statistics/keys': { total_keys: 4, active_keys: 3, exhausted_keys: 0, error_keys: 0, disabled_keys: 1 },
+  '/api_keys/statistics/calls': { ...ZERO_CALLS, calls_last_1_minute: 5, calls_last_1_hour: 20, calls_last_24_hours: 20, monthly_usage: 1234, failures_last_24_hours: 3 },
+  '/api_keys/statistics/calls_by_minute': { logs: [], complete_since: null },
+  '/api_keys/statistics/survival': {
+    statistics: [{ timestamp: now, total_keys: 4, active_keys: 3, exhausted_keys: 0, error_keys: 0, disabled_keys: 1 }],
+    resolution: '300',
+    bucket_seconds: 300,
+    start_time: now,
+    end_time: now,
+  },
+  '/usage/timeseries': series([
+    { timestamp: now, ...counts({ requests: 18, errors: 1, prompt_tokens: 40, completion_tokens: 45, latency_ms: { avg: 40, p50: 3, p95: 700, p99: 750 } }) },
+  ]),
+  '/usage/top?by=model': top('model', [{ value: 'gemini-2.5-flash', ...counts({ requests: 13, errors: 1 }) }]),
+  '/usage/top?by=token': top('token', [
+    { value: '0', token_id: 0, ...counts({ requests: 13 }) },
+    { value: '7', token_id: 7, ...counts({ requests: 5 }) },
+  ]),
+  '/usage/top?by=key': top('key', [{ value: '2', key_id: 2, key_value: 'AIzaSy...BBB2', ...counts({ requests: 9, failed_attempts: 1 }) }]),
+  '/tokens': { total: 1, items: [{ id: 7, name: 'mobile-app' }] },
+});
+
+function renderPage(path = '/') {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <QueryClientProvider client={qc}>
       <ThemeStateProvider>
         <AntApp>
-          <MemoryRouter>
+          <MemoryRouter initialEntries={[path]}>
             <SessionProvider>
               <DashboardPage />
             </SessionProvider>
@@ -108,29 +132,7 @@ describe('DashboardPage', () => {
   });
 
   it('with traffic shows the counts, the charts and the top tables with their links', async () => {
-    const calls = stubApi({
-      '/users/me': ME,
-      '/api_keys/statistics/keys': { total_keys: 4, active_keys: 3, exhausted_keys: 0, error_keys: 0, disabled_keys: 1 },
-      '/api_keys/statistics/calls': { ...ZERO_CALLS, calls_last_1_minute: 5, calls_last_1_hour: 20, calls_last_24_hours: 20, monthly_usage: 1234, failures_last_24_hours: 3 },
-      '/api_keys/statistics/calls_by_minute': { logs: [], complete_since: null },
-      '/api_keys/statistics/survival': {
-        statistics: [{ timestamp: now, total_keys: 4, active_keys: 3, exhausted_keys: 0, error_keys: 0, disabled_keys: 1 }],
-        resolution: '300',
-        bucket_seconds: 300,
-        start_time: now,
-        end_time: now,
-      },
-      '/usage/timeseries': series([
-        { timestamp: now, ...counts({ requests: 18, errors: 1, prompt_tokens: 40, completion_tokens: 45, latency_ms: { avg: 40, p50: 3, p95: 700, p99: 750 } }) },
-      ]),
-      '/usage/top?by=model': top('model', [{ value: 'gemini-2.5-flash', ...counts({ requests: 13, errors: 1 }) }]),
-      '/usage/top?by=token': top('token', [
-        { value: '0', token_id: 0, ...counts({ requests: 13 }) },
-        { value: '7', token_id: 7, ...counts({ requests: 5 }) },
-      ]),
-      '/usage/top?by=key': top('key', [{ value: '2', key_id: 2, key_value: 'AIzaSy...BBB2', ...counts({ requests: 9, failed_attempts: 1 }) }]),
-      '/tokens': { total: 1, items: [{ id: 7, name: 'mobile-app' }] },
-    });
+    const calls = stubApi(busy());
     renderPage();
 
     const active = await screen.findByTestId('key-card-active');
@@ -170,5 +172,27 @@ describe('DashboardPage', () => {
     const alert = await screen.findByText('no stub for /api_keys/statistics/keys');
     expect(alert).toBeTruthy();
     expect(screen.getAllByText('not_found').length).toBeGreaterThan(0);
+  });
+
+  it('keeps the ranges in the URL: ?range=7d asks for hours over 7 days, ?survival=1h for the last hour', async () => {
+    const calls = stubApi(busy());
+    renderPage('/?range=7d&survival=1h');
+    await screen.findByTestId('requests-chart');
+    await screen.findByTestId('survival-chart');
+    const ts = new URLSearchParams(calls.find((c) => c.startsWith('/api/v1/usage/timeseries'))!.split('?')[1]);
+    expect(ts.get('step')).toBe('3600');
+    expect(Date.parse(ts.get('to')!) - Date.parse(ts.get('from')!)).toBe(7 * 24 * 3600 * 1000);
+    const sv = new URLSearchParams(calls.find((c) => c.startsWith('/api/v1/api_keys/statistics/survival'))!.split('?')[1]);
+    expect(Date.parse(sv.get('end_time')!) - Date.parse(sv.get('start_time')!)).toBe(3600 * 1000);
+  });
+
+  it('falls back to 24 h for a range it does not offer', async () => {
+    const calls = stubApi(busy());
+    renderPage('/?range=2h&survival=6h');
+    await screen.findByTestId('requests-chart');
+    const ts = new URLSearchParams(calls.find((c) => c.startsWith('/api/v1/usage/timeseries'))!.split('?')[1]);
+    expect(ts.get('step')).toBe('900');
+    const sv = new URLSearchParams(calls.find((c) => c.startsWith('/api/v1/api_keys/statistics/survival'))!.split('?')[1]);
+    expect(Date.parse(sv.get('end_time')!) - Date.parse(sv.get('start_time')!)).toBe(24 * 3600 * 1000);
   });
 });

@@ -1,7 +1,6 @@
 // The dashboard: key counts by status, upstream calls, the key survival trend, traffic (requests,
 // errors, tokens, latency) and the top models, tokens and keys over a chosen range. Every part
 // refreshes itself while the tab is visible; a fresh install says what to do first.
-import { useState } from 'react';
 import { Button, Tooltip, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import { useIsFetching, useQueryClient } from '@tanstack/react-query';
@@ -9,7 +8,8 @@ import { useTranslation } from 'react-i18next';
 import { PageHeader } from '../../components/PageHeader';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { DASHBOARD_KEY, REFRESH_MS, useCallStats, useCallsByMinute, useKeyCounts } from './api';
-import { DEFAULT_USAGE_RANGE, USAGE_RANGES, type RangeKey } from './ranges';
+import { DEFAULT_USAGE_RANGE, USAGE_RANGES } from './ranges';
+import { useRangeParam } from './useRangeParam';
 import { awaitsTraffic, isFreshInstall } from './series';
 import { KeyCards } from './KeyCards';
 import { CallCards } from './CallCards';
@@ -24,7 +24,7 @@ export default function DashboardPage() {
   const { t } = useTranslation('dashboard');
   const { t: tc } = useTranslation();
   const qc = useQueryClient();
-  const [range, setRange] = useState<RangeKey>(DEFAULT_USAGE_RANGE);
+  const [range, setRange] = useRangeParam('range', DEFAULT_USAGE_RANGE, USAGE_RANGES);
   const keys = useKeyCounts();
   const calls = useCallStats();
   const byMinute = useCallsByMinute();

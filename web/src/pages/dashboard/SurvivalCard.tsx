@@ -1,20 +1,21 @@
 // Keys in each status over time, with range presets whose right edge is now.
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Card, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../../components/format';
 import { KEY_STATUSES, useSurvival } from './api';
-import { DEFAULT_SURVIVAL_RANGE, SURVIVAL_RANGES, axisTimeFormat, tooltipTimeFormat, type RangeKey } from './ranges';
+import { DEFAULT_SURVIVAL_RANGE, SURVIVAL_RANGES, axisTimeFormat, tooltipTimeFormat } from './ranges';
 import { survivalSeries } from './series';
 import { timeChartOption } from './charts';
 import { useDashboardColors } from './colors';
 import { RangePicker } from './RangePicker';
 import { ChartBox } from './ChartBox';
+import { useRangeParam } from './useRangeParam';
 
 export function SurvivalCard() {
   const { t } = useTranslation('dashboard');
   const colors = useDashboardColors();
-  const [range, setRange] = useState<RangeKey>(DEFAULT_SURVIVAL_RANGE);
+  const [range, setRange] = useRangeParam('survival', DEFAULT_SURVIVAL_RANGE, SURVIVAL_RANGES);
   const q = useSurvival(range);
   const option = useMemo(() => {
     if (!q.data) return null;
