@@ -63,7 +63,8 @@ describe('the dashboard with traffic', () => {
   let requestsSent = 0;
 
   before(async () => {
-    stack = await startStack({ keys });
+    // A survival snapshot every second, so the trend shows the keys added just now.
+    stack = await startStack({ keys, config: { key_survival_snapshot_interval_seconds: 1 } });
     base = await consoleBase(stack.poise);
     const { poise, fake } = stack;
 
@@ -94,6 +95,11 @@ describe('the dashboard with traffic', () => {
       const row = top.body?.items?.find((i) => i.value === MODEL);
       return row?.requests === requestsSent && row.errors >= 1 && calls.body?.calls_last_24_hours > 0;
     }, { timeoutMs: AGGREGATE_TIMEOUT_MS, intervalMs: 200, what: `${requestsSent} requests in the usage aggregates` });
+    await waitFor(async () => {
+      const res = await poise.admin('GET', '/api/v1/api_keys/statistics/survival');
+      const last = res.body?.statistics?.at(-1);
+      return last?.total_keys === 3 && last.disabled_keys === 1;
+    }, { timeoutMs: AGGREGATE_TIMEOUT_MS, intervalMs: 200, what: 'a survival snapshot with the three keys' });
   });
 
   after(async () => {
