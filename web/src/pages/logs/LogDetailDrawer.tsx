@@ -107,6 +107,16 @@ export function LogDetailDrawer({ id, onClose }: { id: number | undefined; onClo
             </div>
           ) : null}
 
+          <Typography.Title level={5}>
+            {t('detail.attempts')} <Typography.Text type="secondary">({e.attempts})</Typography.Text>
+          </Typography.Title>
+          <Typography.Paragraph type="secondary" className="!mb-2 text-xs">
+            {t('detail.attemptsHint')}
+          </Typography.Paragraph>
+          <div style={{ marginBottom: 16 }}>
+            <AttemptsTable entry={e} />
+          </div>
+
           <Typography.Title level={5}>{t('detail.request')}</Typography.Title>
           <Descriptions size="small" bordered column={1} style={{ marginBottom: 16 }} styles={{ label: { width: 160 } }}>
             <Descriptions.Item label={t('detail.requestId')}>
@@ -144,16 +154,6 @@ export function LogDetailDrawer({ id, onClose }: { id: number | undefined; onClo
             <Descriptions.Item label={t('tokens.thought')}>{formatNumber(e.thought_tokens)}</Descriptions.Item>
             <Descriptions.Item label={t('tokens.cached')}>{formatNumber(e.cached_tokens)}</Descriptions.Item>
           </Descriptions>
-
-          <Typography.Title level={5}>
-            {t('detail.attempts')} <Typography.Text type="secondary">({e.attempts})</Typography.Text>
-          </Typography.Title>
-          <Typography.Paragraph type="secondary" className="!mb-2 text-xs">
-            {t('detail.attemptsHint')}
-          </Typography.Paragraph>
-          <div style={{ marginBottom: 16 }}>
-            <AttemptsTable entry={e} />
-          </div>
 
           {e.request_body !== undefined || e.response_body !== undefined ? (
             <>

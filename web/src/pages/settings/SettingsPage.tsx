@@ -2,7 +2,7 @@
 // the token-bucket tiers; the model aliases. Only what changed is saved (config bulk-save, and
 // PUT /token-bucket/config for the bucket settings); a stored value can be reset to its default
 // (DELETE /config/{key}); unsaved changes are guarded. Viewers read only.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { App, Alert, Button, Card, InputNumber, Skeleton, Table, Tabs, Tag, Typography } from 'antd';
 import { SaveOutlined, UndoOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -12,7 +12,7 @@ import { useCanWrite } from '../../auth/session';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { resetKey, saveBuckets, saveConfig, SETTINGS_KEY, useSettings } from './api';
-import { changedEntries, effectiveValues, keyOfDetail, sameValue, splitChanges, validateChanges, type Problem, type Values } from './logic';
+import { changedEntries, effectiveValues, rebase, keyOfDetail, sameValue, splitChanges, validateChanges, type Problem, type Values } from './logic';
 import { GROUPS, SETTINGS, specOf, type GroupId } from './schema';
 import { AliasEditor } from './AliasEditor';
 import { SettingRow, problemText } from './SettingField';
@@ -43,8 +43,17 @@ export default function SettingsPage() {
   const [resetting, setResetting] = useState<string | null>(null);
   const [tab, setTab] = useState<GroupId>('upstream');
 
+  // New stored values (after a save, a reset, or a reload): edits not yet saved stay on top.
+  const previous = useRef<Values | null>(null);
+  const justSaved = useRef(false);
   useEffect(() => {
-    if (original) setDraft(original);
+    if (!original) return;
+    const before = previous.current;
+    previous.current = original;
+    // After a save the stored values are the truth (the gateway may normalize what it stored).
+    const replace = !before || justSaved.current;
+    justSaved.current = false;
+    setDraft((d) => (replace ? original : rebase(before, d, original)));
   }, [original]);
 
   const changes = useMemo(() => (original ? changedEntries(original, draft) : []), [original, draft]);
@@ -90,6 +99,7 @@ export default function SettingsPage() {
       if (config.length > 0) await saveConfig(config);
       if (Object.keys(bucket).length > 0) await saveBuckets(bucket);
       setServerProblems({});
+      justSaved.current = true;
       await qc.invalidateQueries({ queryKey: SETTINGS_KEY });
       void message.success(t('saved', { count: changes.length }));
     } catch (e) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aliasesText, changedEntries, effectiveValues, keyOfDetail, parseAliases, splitChanges, validateChanges, validateValue } from './logic';
+import { aliasesText, rebase, changedEntries, effectiveValues, keyOfDetail, parseAliases, splitChanges, validateChanges, validateValue } from './logic';
 import { SETTINGS, specOf } from './schema';
 
 describe('settings table', () => {
@@ -35,6 +35,14 @@ describe('effectiveValues / changedEntries', () => {
     const { bucket, config } = splitChanges(changes);
     expect(bucket).toEqual({ enable_token_bucket: false });
     expect(config.map((c) => c.key).sort()).toEqual(['model_aliases', 'proxy_retry_max_count']);
+  });
+});
+
+describe('rebase', () => {
+  it('keeps unsaved edits over newly loaded values', () => {
+    const before = { a: '1', b: '2', c: '3' };
+    const draft = { a: '1', b: '20', c: '3' };
+    expect(rebase(before, draft, { a: '5', b: '2', c: '3' })).toEqual({ a: '5', b: '20', c: '3' });
   });
 });
 

@@ -39,6 +39,14 @@ export function changedEntries(original: Values, draft: Values): Array<{ key: st
   return out;
 }
 
+// The draft over new stored values: what the user changed since `before` was loaded stays, the rest
+// follows `after`.
+export function rebase(before: Values, draft: Values, after: Values): Values {
+  const out: Values = { ...after };
+  for (const { key, value } of changedEntries(before, draft)) out[key] = value;
+  return out;
+}
+
 // The changes split by where they are saved: token-bucket settings through
 // PUT /token-bucket/config (names without the prefix, typed), the rest through config bulk-save.
 export function splitChanges(changes: Array<{ key: string; value: string }>) {
