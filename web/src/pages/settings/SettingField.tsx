@@ -18,12 +18,15 @@ export function SettingInput({
   onChange,
   readOnly,
   invalid,
+  masked,
 }: {
   spec: SettingSpec;
   value: string | undefined;
   onChange: (v: string) => void;
   readOnly: boolean;
   invalid: boolean;
+  // A secret's masked stored form: the field is empty while the value is unchanged.
+  masked?: string;
 }) {
   const { t } = useTranslation('settings');
   const status = invalid ? 'error' : undefined;
@@ -70,9 +73,10 @@ export function SettingInput({
           style={{ width: 320, maxWidth: '100%' }}
           autoComplete="new-password"
           status={status}
-          placeholder={t('secretPlaceholder', { masked: value })}
+          placeholder={t('secretPlaceholder', { masked: masked ?? value })}
           visibilityToggle
-          onChange={(e) => onChange(e.target.value)}
+          value={value === masked ? '' : value}
+          onChange={(e) => onChange(e.target.value === '' && masked !== undefined ? masked : e.target.value)}
         />
       );
     case 'json':
@@ -112,7 +116,9 @@ export function SettingRow({
   overridden,
   onReset,
   resetting,
+  masked,
 }: {
+  masked?: string;
   spec: SettingSpec;
   value: string | undefined;
   onChange: (v: string) => void;
@@ -164,7 +170,7 @@ export function SettingRow({
       <div className="min-w-0 md:w-1/2">
         <div className="flex flex-wrap items-center gap-2">
           <div className={spec.type === 'json' ? 'w-full' : 'min-w-0 max-w-full'}>
-            <SettingInput spec={spec} value={value} onChange={onChange} readOnly={readOnly} invalid={!!problem} />
+            <SettingInput spec={spec} value={value} onChange={onChange} readOnly={readOnly} invalid={!!problem} masked={masked} />
           </div>
           {!readOnly && overridden && onReset && spec.default !== null && !spec.required ? (
             <Tooltip title={t('resetHint', { value: defaultText })}>

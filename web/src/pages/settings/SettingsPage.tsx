@@ -166,6 +166,7 @@ export default function SettingsPage() {
         overridden={overridden}
         onReset={() => void reset(key)}
         resetting={resetting === key}
+        masked={spec.type === 'secret' ? original[key] : undefined}
       />
     );
   };
