@@ -58,7 +58,7 @@ export default function LogsPage() {
     {
       title: t('columns.route'),
       key: 'route',
-      width: 210,
+      width: 220,
       render: (_, e) => (
         <div className="flex min-w-0 items-center gap-1">
           <Tag bordered={false} className="!me-1 shrink-0">
@@ -74,13 +74,13 @@ export default function LogsPage() {
     {
       title: t('columns.model'),
       dataIndex: 'model',
-      width: 130,
+      width: 132,
       render: (m: string) => (m ? <Typography.Text ellipsis={{ tooltip: m }}>{m}</Typography.Text> : '–'),
     },
     {
       title: t('columns.latencyTtfb'),
       key: 'latency',
-      width: 116,
+      width: 124,
       align: 'right',
       render: (_, e) => (
         <span className="whitespace-nowrap tabular-nums">
@@ -89,15 +89,17 @@ export default function LogsPage() {
         </span>
       ),
     },
-    { title: t('columns.tokens'), key: 'tokens', width: 112, render: (_, e) => <TokensCell e={e} /> },
-    { title: t('columns.attempts'), dataIndex: 'attempts', width: 88, align: 'right', render: (n: number) => <span className="tabular-nums">{n}</span> },
+    { title: t('columns.tokens'), key: 'tokens', width: 96, render: (_, e) => <TokensCell e={e} /> },
+    { title: t('columns.attempts'), dataIndex: 'attempts', width: 96, align: 'right', render: (n: number) => <span className="tabular-nums">{n}</span> },
     {
       title: t('columns.token'),
       dataIndex: 'token_name',
-      width: 96,
+      width: 110,
+      // Shown on wide screens; the filter and the drawer name it everywhere.
+      responsive: ['xxl'],
       render: (n: string, e) => <Typography.Text ellipsis={{ tooltip: n }}>{n || (e.token_id === 0 ? '–' : `#${e.token_id}`)}</Typography.Text>,
     },
-    { title: t('columns.error'), dataIndex: 'error_class', width: 140, render: (c: string) => <ErrorClassTag errorClass={c} /> },
+    { title: t('columns.error'), dataIndex: 'error_class', width: 136, render: (c: string) => <ErrorClassTag errorClass={c} /> },
   ];
 
   const filterBar = <LogFilterBar filters={filters} onChange={patchFilters} models={models} vertical={narrow} />;
@@ -178,7 +180,7 @@ export default function LogsPage() {
                 dataSource={items}
                 loading={logs.isPending || (logs.isPlaceholderData && logs.isFetching)}
                 pagination={false}
-                scroll={{ x: 1160 }}
+                scroll={{ x: 1000 }}
                 tableLayout="fixed"
                 locale={{ emptyText: logs.isPending ? ' ' : empty }}
                 onRow={(e) => ({
