@@ -43,7 +43,8 @@ export async function launchBrowser() {
 export async function consoleBase(poise) {
   if (process.env.IT_CONSOLE_PREVIEW !== '1') return { url: poise.url, stop: async () => {} };
   const port = 20000 + Math.floor(Math.random() * 20000);
-  // vite itself (not through npx, whose SIGTERM would leave vite running with our pipes open).
+  // vite itself, not through npx: stopping npx would leave vite running, holding the pipes open
+  // and keeping the test process alive after its last test.
   const vite = join(REPO_ROOT, 'web/node_modules/vite/bin/vite.js');
   const child = spawnTracked(process.execPath, [vite, 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
     cwd: join(REPO_ROOT, 'web'),
