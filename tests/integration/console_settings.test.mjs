@@ -37,8 +37,11 @@ async function openSettings(opts = {}, user = 'admin', password = stack.poise.ad
   const session = await openConsole(browser, base.url, opts);
   await signIn(session.page, user, password);
   await waitForShell(session.page);
-  await session.page.goto('/settings');
-  await waitForShell(session.page);
+  // Through the menu, so that the history entry before Settings is one of the console's own (the
+  // Back button test below needs an in-console navigation to block).
+  const menuButton = session.page.locator('[data-testid=menu-button]');
+  if (await menuButton.isVisible()) await menuButton.click();
+  await session.page.locator('.ant-menu a[href="/settings"]').click();
   await session.page.locator('[data-testid=settings-tabs]').waitFor();
   return session;
 }
@@ -65,6 +68,13 @@ describe('the Settings page', () => {
     // Leaving through the menu with the edit unsaved asks first; Stay keeps the page and the edit.
     await page.locator('.ant-menu a[href="/logs"]').click();
     const guard = page.locator('.ant-modal-confirm');
+    await guard.locator('.ant-modal-confirm-title').getByText('Leave without saving?').waitFor();
+    await guard.getByRole('button', { name: 'Stay' }).click();
+    await guard.waitFor({ state: 'detached' });
+    assert.match(new URL(page.url()).pathname, /^\/settings$/);
+    await editor.getByText(ALIAS, { exact: true }).waitFor();
+    // The browser's Back button is guarded the same way.
+    await page.evaluate(() => window.history.back());
     await guard.locator('.ant-modal-confirm-title').getByText('Leave without saving?').waitFor();
     await guard.getByRole('button', { name: 'Stay' }).click();
     await guard.waitFor({ state: 'detached' });

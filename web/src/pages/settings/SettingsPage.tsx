@@ -61,7 +61,7 @@ export default function SettingsPage() {
   const problems = useMemo(() => validateChanges(changes), [changes]);
   const dirty = changes.length > 0;
 
-  useUnsavedGuard(dirty, (proceed) =>
+  useUnsavedGuard(dirty, (proceed, stay) =>
     modal.confirm({
       title: t('guard.title'),
       content: tc('state.unsaved'),
@@ -69,6 +69,7 @@ export default function SettingsPage() {
       cancelText: t('guard.stay'),
       okButtonProps: { danger: true },
       onOk: proceed,
+      onCancel: stay,
     }),
   );
 
