@@ -43,7 +43,10 @@ export async function launchBrowser() {
 export async function consoleBase(poise) {
   if (process.env.IT_CONSOLE_PREVIEW !== '1') return { url: poise.url, stop: async () => {} };
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawnTracked('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+  // vite itself, not through npx: stopping npx would leave vite running, holding the pipes open
+  // and keeping the test process alive after its last test.
+  const vite = join(REPO_ROOT, 'web/node_modules/vite/bin/vite.js');
+  const child = spawnTracked(process.execPath, [vite, 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
     cwd: join(REPO_ROOT, 'web'),
     env: { ...process.env, POISE_DEV_TARGET: poise.url },
   });
@@ -125,5 +128,14 @@ export async function screenshot(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // Let charts and transitions settle.
   await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  // A full-page capture of a taller page would leave the sticky side bar and header at the first
+  // screen's height; grow the viewport to the page instead, capture, and put it back.
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  if (viewport && height > viewport.height) {
+    await page.setViewportSize({ width: viewport.width, height: Math.min(height, 4000) });
+    await page.waitForTimeout(300);
+  }
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+  if (viewport && height > viewport.height) await page.setViewportSize(viewport);
 }

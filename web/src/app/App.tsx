@@ -1,7 +1,7 @@
 // Providers and the router. Signed-out visitors land on /login and come back where they were;
 // a user who must change the password is held on /login until they do.
 import { Suspense, useMemo } from 'react';
-import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { Navigate, Outlet, Route, RouterProvider, createBrowserRouter, createRoutesFromElements, useLocation } from 'react-router';
 import { App as AntApp, ConfigProvider, Result, Button, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
@@ -78,32 +78,37 @@ function Themed({ children }: { children: React.ReactNode }) {
   );
 }
 
-export function AppRoutes() {
+// The route table as a data router, so pages can use useBlocker (unsaved changes) and the
+// browser's Back button is guarded too.
+export const appRoutes = createRoutesFromElements(
+  <Route element={<SuspendedOutlet />}>
+    <Route path="/login" element={<LoginPage />} />
+    <Route element={<RequireSession />}>
+      {pageRoutes.map((r) => (
+        <Route key={r.path} path={r.path === '/' ? undefined : r.path} index={r.path === '/'} element={<r.page />} />
+      ))}
+      <Route path="*" element={<NotFound />} />
+    </Route>
+  </Route>,
+);
+
+function SuspendedOutlet() {
   return (
-    <Routes>
-      <Route path="/login" element={<LoginPage />} />
-      <Route element={<RequireSession />}>
-        {pageRoutes.map((r) => (
-          <Route key={r.path} path={r.path === '/' ? undefined : r.path} index={r.path === '/'} element={<r.page />} />
-        ))}
-        <Route path="*" element={<NotFound />} />
-      </Route>
-    </Routes>
+    <Suspense fallback={<FullPageSpin />}>
+      <Outlet />
+    </Suspense>
   );
 }
 
 export function App({ queryClient }: { queryClient?: QueryClient }) {
   const client = useMemo(() => queryClient ?? makeQueryClient(), [queryClient]);
+  const router = useMemo(() => createBrowserRouter(appRoutes), []);
   return (
     <ThemeStateProvider>
       <QueryClientProvider client={client}>
         <Themed>
           <SessionProvider>
-            <BrowserRouter>
-              <Suspense fallback={<FullPageSpin />}>
-                <AppRoutes />
-              </Suspense>
-            </BrowserRouter>
+            <RouterProvider router={router} />
           </SessionProvider>
         </Themed>
       </QueryClientProvider>
