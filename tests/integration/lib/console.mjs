@@ -43,7 +43,10 @@ export async function launchBrowser() {
 export async function consoleBase(poise) {
   if (process.env.IT_CONSOLE_PREVIEW !== '1') return { url: poise.url, stop: async () => {} };
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawnTracked('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+  // vite itself, not through npx: npx exits on SIGTERM but leaves vite running, and the orphan's
+  // open pipes then keep the test process alive for ever.
+  const vite = join(REPO_ROOT, 'web/node_modules/vite/bin/vite.js');
+  const child = spawnTracked(process.execPath, [vite, 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
     cwd: join(REPO_ROOT, 'web'),
     env: { ...process.env, POISE_DEV_TARGET: poise.url },
   });

@@ -1,11 +1,12 @@
 // Alert webhooks: the table (URL, events with thresholds, enabled, last delivery), create and
 // edit, "send test" with its result, delete (confirmed), and the delivery log. Viewers read only.
 import { useMemo, useState } from 'react';
-import { App, Button, Card, Empty, Popconfirm, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Empty, Grid, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { DeleteOutlined, EditOutlined, PlusOutlined, ReloadOutlined, SendOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useCanWrite } from '../../auth/session';
+import { AdaptiveRowActions, rowActionsWidth } from '../../components/AdaptiveRowActions';
 import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { formatNumber, formatRelative, formatTime } from '../../components/format';
@@ -56,6 +57,8 @@ export default function AlertsPage() {
   const { t } = useTranslation('alerts');
   const { t: tc } = useTranslation();
   const { message, modal } = App.useApp();
+  const screens = Grid.useBreakpoint();
+  const wide = screens.md ?? true;
   const canWrite = useCanWrite();
   const webhooks = useWebhooks();
   const m = useAlertMutations();
@@ -180,41 +183,44 @@ export default function AlertsPage() {
       title: t('cols.actions'),
       key: 'actions',
       fixed: 'right',
-      width: 170,
+      width: rowActionsWidth(3, wide),
       render: (_, w) => (
-        <Space size={2}>
-          <Tooltip title={t('test.action')}>
-            <Button
-              type="text"
-              icon={<SendOutlined />}
-              aria-label={t('test.action')}
-              data-write=""
-              data-testid={`alert-test-${w.id}`}
-              loading={m.test.isPending && m.test.variables === w.id}
-              onClick={() => void sendTest(w)}
-            />
-          </Tooltip>
-          <Tooltip title={tc('actions.edit')}>
-            <Button type="text" icon={<EditOutlined />} aria-label={tc('actions.edit')} data-write="" data-testid={`alert-edit-${w.id}`} onClick={() => openForm(w)} />
-          </Tooltip>
-          <Popconfirm
-            title={t('delete.title')}
-            description={t('delete.body', { name: w.name })}
-            okText={tc('actions.delete')}
-            cancelText={tc('actions.cancel')}
-            okButtonProps={{ danger: true, ...({ 'data-testid': 'alert-delete-confirm' } as object) }}
-            onConfirm={() =>
-              m.remove
-                .mutateAsync(w.id)
-                .then(() => message.success(t('msg.deleted', { name: w.name })))
-                .catch((e: unknown) => message.error(errorText(e)))
-            }
-          >
-            <Tooltip title={tc('actions.delete')}>
-              <Button type="text" danger icon={<DeleteOutlined />} aria-label={tc('actions.delete')} data-write="" data-testid={`alert-delete-${w.id}`} />
-            </Tooltip>
-          </Popconfirm>
-        </Space>
+        <AdaptiveRowActions
+          moreLabel={t('cols.actions')}
+          actions={[
+            {
+              key: 'test',
+              label: t('test.action'),
+              icon: <SendOutlined />,
+              write: true,
+              testId: `alert-test-${w.id}`,
+              loading: m.test.isPending && m.test.variables === w.id,
+              onClick: () => void sendTest(w),
+            },
+            { key: 'edit', label: tc('actions.edit'), icon: <EditOutlined />, write: true, testId: `alert-edit-${w.id}`, onClick: () => openForm(w) },
+            {
+              key: 'delete',
+              label: tc('actions.delete'),
+              icon: <DeleteOutlined />,
+              danger: true,
+              write: true,
+              testId: `alert-delete-${w.id}`,
+              onClick: () =>
+                modal.confirm({
+                  title: t('delete.title'),
+                  content: t('delete.body', { name: w.name }),
+                  okText: tc('actions.delete'),
+                  cancelText: tc('actions.cancel'),
+                  okButtonProps: { danger: true, ...({ 'data-testid': 'alert-delete-confirm' } as object) },
+                  onOk: () =>
+                    m.remove
+                      .mutateAsync(w.id)
+                      .then(() => message.success(t('msg.deleted', { name: w.name })))
+                      .catch((e: unknown) => message.error(errorText(e))),
+                }),
+            },
+          ]}
+        />
       ),
     });
   }
@@ -297,7 +303,7 @@ export default function AlertsPage() {
             columns={columns}
             dataSource={items}
             loading={webhooks.isPending}
-            scroll={{ x: canWrite ? 950 : 780 }}
+            scroll={{ x: canWrite ? 780 + rowActionsWidth(3, wide) : 780 }}
             pagination={items.length > 20 ? { pageSize: 20 } : false}
             locale={{ emptyText: webhooks.isPending ? ' ' : <Empty description={canWrite ? t('empty.admin') : t('empty.viewer')} /> }}
           />

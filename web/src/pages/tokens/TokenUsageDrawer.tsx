@@ -98,7 +98,7 @@ export function TokenUsageDrawer({ token, onClose }: { token: ClientToken | null
           </div>
         ) : null}
         {usage.data && option ? (
-          usage.data.totals.requests === 0 ? (
+          usage.data.points.length === 0 ? (
             <Empty description={t('usage.none')} />
           ) : (
             <Chart option={option} height={280} ariaLabel={t('usage.chart')} />

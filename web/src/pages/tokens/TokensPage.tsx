@@ -2,7 +2,7 @@
 // limit, enable/disable, rotate and delete (confirmed), the value shown once after create and
 // rotate, and a usage drawer per token. Viewers read only.
 import { useState } from 'react';
-import { App, Button, Card, Empty, Input, Popconfirm, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Empty, Grid, Input, Select, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import {
   BarChartOutlined,
@@ -16,6 +16,7 @@ import {
 } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useCanWrite } from '../../auth/session';
+import { AdaptiveRowActions, rowActionsWidth, type RowAction } from '../../components/AdaptiveRowActions';
 import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { ShownOnceSecretModal } from '../../components/ShownOnceSecretModal';
@@ -64,7 +65,9 @@ function Limits({ token }: { token: ClientToken }) {
 export default function TokensPage() {
   const { t } = useTranslation('tokens');
   const { t: tc } = useTranslation();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
+  const screens = Grid.useBreakpoint();
+  const wide = screens.md ?? true;
   const canWrite = useCanWrite();
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
@@ -168,68 +171,71 @@ export default function TokensPage() {
       title: t('cols.actions'),
       key: 'actions',
       fixed: 'right',
-      width: canWrite ? 180 : 64,
-      render: (_, r) => (
-        <Space size={2} wrap={false}>
-          <Tooltip title={t('actions.usage')}>
-            <Button type="text" icon={<BarChartOutlined />} aria-label={t('actions.usage')} onClick={() => setUsageOf(r)} data-testid={`token-usage-${r.id}`} />
-          </Tooltip>
-          {canWrite ? (
-            <>
-              <Tooltip title={tc('actions.edit')}>
-                <Button type="text" icon={<EditOutlined />} aria-label={tc('actions.edit')} onClick={() => openForm(r)} data-write="" data-testid={`token-edit-${r.id}`} />
-              </Tooltip>
-              <Tooltip title={r.enabled ? tc('actions.disable') : tc('actions.enable')}>
-                <Button
-                  type="text"
-                  icon={r.enabled ? <PauseCircleOutlined /> : <PlayCircleOutlined />}
-                  aria-label={r.enabled ? tc('actions.disable') : tc('actions.enable')}
-                  data-write=""
-                  data-testid={`token-toggle-${r.id}`}
-                  loading={m.setEnabled.isPending && m.setEnabled.variables?.id === r.id}
-                  onClick={() =>
-                    void act(
-                      () => m.setEnabled.mutateAsync({ id: r.id, enabled: !r.enabled }),
-                      t(r.enabled ? 'msg.disabled' : 'msg.enabled', { name: r.name }),
-                    )
-                  }
-                />
-              </Tooltip>
-              <Popconfirm
-                title={t('rotate.title')}
-                description={t('rotate.body', { name: r.name })}
-                okText={t('actions.rotate')}
-                cancelText={tc('actions.cancel')}
-                okButtonProps={{ danger: true, ...({ 'data-testid': 'token-rotate-confirm' } as object) }}
-                onConfirm={async () => {
-                  try {
-                    const res = await m.rotate.mutateAsync(r.id);
-                    setSecret({ token: res, rotated: true });
-                  } catch (e) {
-                    void message.error(errorText(e));
-                  }
-                }}
-              >
-                <Tooltip title={t('actions.rotate')}>
-                  <Button type="text" icon={<SyncOutlined />} aria-label={t('actions.rotate')} data-write="" data-testid={`token-rotate-${r.id}`} />
-                </Tooltip>
-              </Popconfirm>
-              <Popconfirm
-                title={t('delete.title')}
-                description={t('delete.body', { name: r.name })}
-                okText={tc('actions.delete')}
-                cancelText={tc('actions.cancel')}
-                okButtonProps={{ danger: true, ...({ 'data-testid': 'token-delete-confirm' } as object) }}
-                onConfirm={() => act(() => m.remove.mutateAsync(r.id), t('msg.deleted', { name: r.name }))}
-              >
-                <Tooltip title={tc('actions.delete')}>
-                  <Button type="text" danger icon={<DeleteOutlined />} aria-label={tc('actions.delete')} data-write="" data-testid={`token-delete-${r.id}`} />
-                </Tooltip>
-              </Popconfirm>
-            </>
-          ) : null}
-        </Space>
-      ),
+      width: rowActionsWidth(canWrite ? 5 : 1, wide),
+      render: (_, r) => {
+        const actions: RowAction[] = [
+          { key: 'usage', label: t('actions.usage'), icon: <BarChartOutlined />, onClick: () => setUsageOf(r), testId: `token-usage-${r.id}` },
+        ];
+        if (canWrite) {
+          actions.push(
+            { key: 'edit', label: tc('actions.edit'), icon: <EditOutlined />, write: true, testId: `token-edit-${r.id}`, onClick: () => openForm(r) },
+            {
+              key: 'toggle',
+              label: r.enabled ? tc('actions.disable') : tc('actions.enable'),
+              icon: r.enabled ? <PauseCircleOutlined /> : <PlayCircleOutlined />,
+              write: true,
+              testId: `token-toggle-${r.id}`,
+              loading: m.setEnabled.isPending && m.setEnabled.variables?.id === r.id,
+              onClick: () =>
+                void act(
+                  () => m.setEnabled.mutateAsync({ id: r.id, enabled: !r.enabled }),
+                  t(r.enabled ? 'msg.disabled' : 'msg.enabled', { name: r.name }),
+                ),
+            },
+            {
+              key: 'rotate',
+              label: t('actions.rotate'),
+              icon: <SyncOutlined />,
+              write: true,
+              testId: `token-rotate-${r.id}`,
+              onClick: () =>
+                modal.confirm({
+                  title: t('rotate.title'),
+                  content: t('rotate.body', { name: r.name }),
+                  okText: t('actions.rotate'),
+                  cancelText: tc('actions.cancel'),
+                  okButtonProps: { danger: true, ...({ 'data-testid': 'token-rotate-confirm' } as object) },
+                  onOk: async () => {
+                    try {
+                      const res = await m.rotate.mutateAsync(r.id);
+                      setSecret({ token: res, rotated: true });
+                    } catch (e) {
+                      void message.error(errorText(e));
+                    }
+                  },
+                }),
+            },
+            {
+              key: 'delete',
+              label: tc('actions.delete'),
+              icon: <DeleteOutlined />,
+              danger: true,
+              write: true,
+              testId: `token-delete-${r.id}`,
+              onClick: () =>
+                modal.confirm({
+                  title: t('delete.title'),
+                  content: t('delete.body', { name: r.name }),
+                  okText: tc('actions.delete'),
+                  cancelText: tc('actions.cancel'),
+                  okButtonProps: { danger: true, ...({ 'data-testid': 'token-delete-confirm' } as object) },
+                  onOk: () => act(() => m.remove.mutateAsync(r.id), t('msg.deleted', { name: r.name })),
+                }),
+            },
+          );
+        }
+        return <AdaptiveRowActions actions={actions} moreLabel={t('cols.actions')} />;
+      },
     },
   ];
 
@@ -291,7 +297,7 @@ export default function TokensPage() {
           columns={columns}
           dataSource={list.data?.items ?? []}
           loading={list.isPending || (list.isFetching && list.isPlaceholderData)}
-          scroll={{ x: canWrite ? 980 : 870 }}
+          scroll={{ x: 800 + rowActionsWidth(canWrite ? 5 : 1, wide) }}
           locale={{
             emptyText: list.isPending ? ' ' : (
               <Empty description={filtered ? t('empty.filtered') : canWrite ? t('empty.admin') : t('empty.viewer')} />

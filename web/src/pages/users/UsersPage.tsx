@@ -2,12 +2,13 @@
 // or a generated one shown once), change roles, disable/enable, reset passwords (the temporary
 // password shown once) and delete. The signed-in admin cannot disable or delete themself.
 import { useState } from 'react';
-import { App, Button, Card, Empty, Form, Grid, Input, Modal, Popconfirm, Radio, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Empty, Form, Grid, Input, Modal, Radio, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { DeleteOutlined, KeyOutlined, PauseCircleOutlined, PlayCircleOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { Role, User } from '../../api/types';
 import { useCanWrite, useSession } from '../../auth/session';
+import { AdaptiveRowActions, rowActionsWidth, type RowAction } from '../../components/AdaptiveRowActions';
 import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { ShownOnceSecretModal } from '../../components/ShownOnceSecretModal';
@@ -134,7 +135,9 @@ function CreateUserModal({ open, onClose, onCreated }: { open: boolean; onClose:
 export default function UsersPage() {
   const { t } = useTranslation('users');
   const { t: tc } = useTranslation();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
+  const screens = Grid.useBreakpoint();
+  const wide = screens.md ?? true;
   const canWrite = useCanWrite();
   const { user: me } = useSession();
   const users = useUsers();
@@ -216,69 +219,68 @@ export default function UsersPage() {
       title: t('fields.actions'),
       key: 'actions',
       fixed: 'right',
-      width: 140,
+      width: rowActionsWidth(3, wide),
       render: (_, r) => {
         const self = r.id === me?.id;
-        return (
-          <Space size={2}>
-            <Tooltip title={self ? t('selfHint') : r.is_active ? tc('actions.disable') : tc('actions.enable')}>
-              <Button
-                type="text"
-                disabled={self}
-                icon={r.is_active ? <PauseCircleOutlined /> : <PlayCircleOutlined />}
-                aria-label={r.is_active ? tc('actions.disable') : tc('actions.enable')}
-                data-write=""
-                data-testid={`user-toggle-${r.id}`}
-                onClick={() =>
-                  void act(
-                    () => m.update.mutateAsync({ id: r.id, body: { is_active: !r.is_active } }),
-                    t(r.is_active ? 'msg.disabled' : 'msg.enabled', { name: r.username }),
-                  )
-                }
-              />
-            </Tooltip>
-            <Popconfirm
-              title={t('reset.title')}
-              description={t('reset.body', { name: r.username })}
-              okText={t('reset.ok')}
-              cancelText={tc('actions.cancel')}
-              okButtonProps={{ danger: true, ...({ 'data-testid': 'user-reset-confirm' } as object) }}
-              onConfirm={async () => {
-                try {
-                  const res = await m.resetPassword.mutateAsync(r.id);
-                  setSecret({ username: r.username, password: res.password, reset: true });
-                } catch (e) {
-                  void message.error(errorText(e));
-                }
-              }}
-            >
-              <Tooltip title={t('reset.action')}>
-                <Button type="text" icon={<KeyOutlined />} aria-label={t('reset.action')} data-write="" data-testid={`user-reset-${r.id}`} />
-              </Tooltip>
-            </Popconfirm>
-            <Popconfirm
-              title={t('delete.title')}
-              description={t('delete.body', { name: r.username })}
-              okText={tc('actions.delete')}
-              cancelText={tc('actions.cancel')}
-              disabled={self}
-              okButtonProps={{ danger: true, ...({ 'data-testid': 'user-delete-confirm' } as object) }}
-              onConfirm={() => act(() => m.remove.mutateAsync(r.id), t('msg.deleted', { name: r.username }))}
-            >
-              <Tooltip title={self ? t('selfHint') : tc('actions.delete')}>
-                <Button
-                  type="text"
-                  danger
-                  disabled={self}
-                  icon={<DeleteOutlined />}
-                  aria-label={tc('actions.delete')}
-                  data-write=""
-                  data-testid={`user-delete-${r.id}`}
-                />
-              </Tooltip>
-            </Popconfirm>
-          </Space>
-        );
+        const actions: RowAction[] = [
+          {
+            key: 'toggle',
+            label: r.is_active ? tc('actions.disable') : tc('actions.enable'),
+            icon: r.is_active ? <PauseCircleOutlined /> : <PlayCircleOutlined />,
+            disabled: self,
+            disabledReason: t('selfHint'),
+            write: true,
+            testId: `user-toggle-${r.id}`,
+            onClick: () =>
+              void act(
+                () => m.update.mutateAsync({ id: r.id, body: { is_active: !r.is_active } }),
+                t(r.is_active ? 'msg.disabled' : 'msg.enabled', { name: r.username }),
+              ),
+          },
+          {
+            key: 'reset',
+            label: t('reset.action'),
+            icon: <KeyOutlined />,
+            write: true,
+            testId: `user-reset-${r.id}`,
+            onClick: () =>
+              modal.confirm({
+                title: t('reset.title'),
+                content: t('reset.body', { name: r.username }),
+                okText: t('reset.ok'),
+                cancelText: tc('actions.cancel'),
+                okButtonProps: { danger: true, ...({ 'data-testid': 'user-reset-confirm' } as object) },
+                onOk: async () => {
+                  try {
+                    const res = await m.resetPassword.mutateAsync(r.id);
+                    setSecret({ username: r.username, password: res.password, reset: true });
+                  } catch (e) {
+                    void message.error(errorText(e));
+                  }
+                },
+              }),
+          },
+          {
+            key: 'delete',
+            label: tc('actions.delete'),
+            icon: <DeleteOutlined />,
+            danger: true,
+            disabled: self,
+            disabledReason: t('selfHint'),
+            write: true,
+            testId: `user-delete-${r.id}`,
+            onClick: () =>
+              modal.confirm({
+                title: t('delete.title'),
+                content: t('delete.body', { name: r.username }),
+                okText: tc('actions.delete'),
+                cancelText: tc('actions.cancel'),
+                okButtonProps: { danger: true, ...({ 'data-testid': 'user-delete-confirm' } as object) },
+                onOk: () => act(() => m.remove.mutateAsync(r.id), t('msg.deleted', { name: r.username })),
+              }),
+          },
+        ];
+        return <AdaptiveRowActions actions={actions} moreLabel={t('fields.actions')} />;
       },
     });
   }
@@ -313,7 +315,7 @@ export default function UsersPage() {
           columns={columns}
           dataSource={users.data?.items ?? []}
           loading={users.isPending}
-          scroll={{ x: canWrite ? 940 : 800 }}
+          scroll={{ x: canWrite ? 800 + rowActionsWidth(3, wide) : 800 }}
           pagination={(users.data?.total ?? 0) > 50 ? { pageSize: 50, showTotal: (n) => t('total', { count: n }) } : false}
           locale={{ emptyText: users.isPending ? ' ' : <Empty description={t('empty')} /> }}
         />
