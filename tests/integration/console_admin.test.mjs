@@ -99,12 +99,14 @@ describe('users page', () => {
     const reset = await page.locator('[data-testid=user-secret-value]').inputValue();
     assert.notEqual(reset, generated);
     await page.getByRole('button', { name: 'I have copied it' }).click();
+    await page.locator('[data-testid=user-secret]').waitFor({ state: 'detached' });
     const again = await request(`${poise.url}/api/v1/login`, { method: 'POST', body: { username: 'operator-two', password: reset } });
     assert.equal(again.status, 200);
 
     // Delete, confirmed.
     await page.locator(`[data-testid=user-delete-${id}]`).click();
     await page.locator('[data-testid=user-delete-confirm]').click();
+    await page.getByText('operator-two deleted').waitFor();
     await row('operator-two').waitFor({ state: 'detached' });
     assertClean(problems, 'users flow');
     await context.close();

@@ -180,7 +180,7 @@ export default function AlertsPage() {
   ];
   if (canWrite) {
     columns.push({
-      title: t('cols.actions'),
+      title: wide ? t('cols.actions') : '',
       key: 'actions',
       fixed: 'right',
       width: rowActionsWidth(3, wide),

@@ -168,7 +168,7 @@ export default function TokensPage() {
       ),
     },
     {
-      title: t('cols.actions'),
+      title: wide ? t('cols.actions') : '',
       key: 'actions',
       fixed: 'right',
       width: rowActionsWidth(canWrite ? 5 : 1, wide),

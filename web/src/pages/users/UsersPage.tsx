@@ -216,7 +216,7 @@ export default function UsersPage() {
   ];
   if (canWrite) {
     columns.push({
-      title: t('fields.actions'),
+      title: wide ? t('fields.actions') : '',
       key: 'actions',
       fixed: 'right',
       width: rowActionsWidth(3, wide),
