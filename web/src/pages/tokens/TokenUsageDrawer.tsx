@@ -38,7 +38,6 @@ export function usageChartOption(
         name: labels.tokens,
         type: 'line',
         yAxisIndex: 1,
-        smooth: true,
         showSymbol: false,
         data: data.points.map((p) => p.prompt_tokens + p.completion_tokens),
         itemStyle: { color: colors.tokens },
