@@ -32,7 +32,7 @@ export function ShownOnceSecretModal({
       open={open}
       title={title}
       onCancel={onClose}
-      maskClosable={false}
+      mask={{ closable: false }}
       width={screens.md ? 600 : '100%'}
       destroyOnHidden
       footer={

@@ -81,7 +81,7 @@ export function AlertFormModal({
       onCancel={onCancel}
       confirmLoading={busy}
       width={screens.md ? 680 : '100%'}
-      maskClosable={false}
+      mask={{ closable: false }}
       destroyOnHidden
       okButtonProps={{ ...({ 'data-testid': 'alert-form-submit' } as object) }}
     >

@@ -82,7 +82,7 @@ export function TokenFormModal({
       onCancel={onCancel}
       confirmLoading={busy}
       width={screens.md ? 680 : '100%'}
-      maskClosable={false}
+      mask={{ closable: false }}
       destroyOnHidden
       okButtonProps={{ ...({ 'data-testid': 'token-form-submit', 'data-write': '' } as object) }}
     >

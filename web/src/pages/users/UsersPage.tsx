@@ -58,7 +58,7 @@ function CreateUserModal({ open, onClose, onCreated }: { open: boolean; onClose:
       }}
       confirmLoading={create.isPending}
       width={screens.md ? 520 : '100%'}
-      maskClosable={false}
+      mask={{ closable: false }}
       destroyOnHidden
       okButtonProps={{ ...({ 'data-testid': 'user-create-submit' } as object) }}
     >
