@@ -122,20 +122,25 @@ describe('tokens page', () => {
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
 
-    // The request log shows it under this token.
-    // TODO(lead): the Logs page (/logs) was a placeholder in this branch; once it is merged,
-    // assert on the page itself (a table row with the token's name or the model) instead of the
-    // admin API.
-    await page.goto('/logs');
-    await waitForShell(page);
+    // The request log shows it under this token: wait until the background writer has stored
+    // it, then open the Logs page filtered by the token and the request's detail drawer.
     await waitFor(async () => {
       const { body } = await poise.admin('GET', `/api/v1/logs?token_id=${id}`);
       return body.items?.some((e) => e.token_name === NAME && e.model === 'gemini-2.5-flash' && e.status === 200);
     }, { timeoutMs: UI_TIMEOUT_MS, intervalMs: 250, what: 'the request in /api/v1/logs' });
-    // TODO(lead): likewise the Dashboard (/): assert its top tokens / requests show this token
-    // once the Dashboard page is merged; for now the usage API that it draws from.
+    await page.goto(`/logs?token_id=${id}`);
+    await waitForShell(page);
+    const logRow = page.locator('.ant-table-tbody tr.ant-table-row').filter({ hasText: 'gemini-2.5-flash' });
+    await logRow.first().waitFor();
+    assert.equal(await page.locator('.ant-table-tbody tr.ant-table-row').count(), 1, 'one request under this token');
+    assert.match(await logRow.first().innerText(), /200/);
+    await logRow.first().click();
+    await page.locator('[data-testid=log-detail]').getByText(NAME).first().waitFor();
+
+    // The Dashboard's top tokens name it.
     await page.goto('/');
     await waitForShell(page);
+    await page.locator('[data-testid=top-token]').getByText(NAME).waitFor();
     const { body: top } = await poise.admin('GET', '/api/v1/usage/top?by=token');
     assert.ok(top.items.some((i) => i.token_id === id && i.requests === 1), `top tokens: ${JSON.stringify(top.items)}`);
 

@@ -68,10 +68,10 @@ export function FreshInstall() {
       </div>
       <div className="mt-4 flex flex-wrap gap-2">
         <WriteOnly>
-          <Button type="primary" icon={<KeyOutlined />} onClick={() => navigate('/keys')} data-testid="fresh-add-keys">
+          <Button type="primary" icon={<KeyOutlined />} onClick={() => navigate('/keys')} data-testid="fresh-add-keys" data-write>
             {t('fresh.addKeys')}
           </Button>
-          <Button icon={<SafetyCertificateOutlined />} onClick={() => navigate('/tokens')}>
+          <Button icon={<SafetyCertificateOutlined />} onClick={() => navigate('/tokens')} data-write>
             {t('fresh.createToken')}
           </Button>
         </WriteOnly>

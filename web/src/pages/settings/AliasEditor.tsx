@@ -67,6 +67,7 @@ export function AliasEditor({ value, onChange, readOnly }: { value: string; onCh
             onChange={(e) => setAlias(e.target.value)}
             onPressEnter={add}
             data-testid="alias-new-name"
+            data-write
           />
           <Input
             style={{ width: 220, maxWidth: '100%' }}

@@ -174,7 +174,7 @@ export function SettingRow({
           </div>
           {!readOnly && overridden && onReset && spec.default !== null && !spec.required ? (
             <Tooltip title={t('resetHint', { value: defaultText })}>
-              <Button size="small" type="text" icon={<UndoOutlined />} onClick={onReset} loading={resetting} data-testid={`reset-${spec.key}`}>
+              <Button size="small" type="text" icon={<UndoOutlined />} onClick={onReset} loading={resetting} data-testid={`reset-${spec.key}`} data-write>
                 {t('reset')}
               </Button>
             </Tooltip>

@@ -292,10 +292,11 @@ export default function SettingsPage() {
                   setSaveError(null);
                 }}
                 data-testid="settings-discard"
+                data-write
               >
                 {t('discard')}
               </Button>
-              <Button type="primary" icon={<SaveOutlined />} disabled={!dirty} loading={saving} onClick={() => void save()} data-testid="settings-save">
+              <Button type="primary" icon={<SaveOutlined />} disabled={!dirty} loading={saving} onClick={() => void save()} data-testid="settings-save" data-write>
                 {tc('actions.save')}
               </Button>
             </>
