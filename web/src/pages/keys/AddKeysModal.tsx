@@ -6,7 +6,7 @@ import { InboxOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client';
 import { ErrorAlert, errorText } from '../../components/ErrorAlert';
-import { KEY_PRIORITIES, addKey, addKeyList, bulkAddKeys, type KeyPriority } from './api';
+import { KEY_PRIORITIES, addKey, addKeyList, bulkAddKeys, fetchKeyPage, type KeyPriority } from './api';
 import { parseImport, splitKeys } from './keyText';
 
 export type AddMode = 'one' | 'paste' | 'file';
@@ -97,8 +97,12 @@ export function AddKeysModal({ open, onClose, onAdded }: { open: boolean; onClos
 
   const addOne = (v: { key_value: string; priority: KeyPriority; description?: string }) =>
     run(async () => {
+      const value = v.key_value.trim();
+      // Already in the pool (search matches a whole key): a skip, said without a failed request.
+      const existing = await fetchKeyPage({ page: 1, pageSize: 1, q: value });
+      if (existing.total > 0) return { mode: 'one', submitted: 1, repeated: 0, added: 0, skipped: 1 };
       try {
-        await addKey({ key_value: v.key_value.trim(), priority: v.priority, description: v.description?.trim() || undefined });
+        await addKey({ key_value: value, priority: v.priority, description: v.description?.trim() || undefined });
         form.resetFields();
         return { mode: 'one', submitted: 1, repeated: 0, added: 1, skipped: 0 };
       } catch (e) {
