@@ -54,7 +54,8 @@ export default function KeysPage() {
 
   // Search typed into a local box, sent to the URL once typing pauses.
   const [search, setSearch] = useState(filters.q ?? '');
-  useEffect(() => setSearch(filters.q ?? ''), [filters.q]);
+  // Follow the URL (back/forward, a cleared filter) without undoing what is being typed.
+  useEffect(() => setSearch((prev) => ((prev.trim() || undefined) === filters.q ? prev : (filters.q ?? ''))), [filters.q]);
   useEffect(() => {
     if ((search.trim() || undefined) === filters.q) return;
     const id = window.setTimeout(() => update({ q: search }, { replace: true }), SEARCH_DEBOUNCE_MS);
