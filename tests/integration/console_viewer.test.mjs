@@ -16,7 +16,7 @@ const VIEWER_PASSWORD = 'Quiet-Harbor-Lantern-42';
 const PAGES = ['/', '/keys', '/tokens', '/logs', '/settings', '/alerts', '/users', '/audit'];
 // The pages of this flow's author that must show write controls to an admin (the audit log is
 // read-only for everyone).
-const ADMIN_WRITE_PAGES = ['/tokens', '/alerts', '/users'];
+const ADMIN_WRITE_PAGES = ['/keys', '/tokens', '/settings', '/alerts', '/users'];
 
 let browser;
 let stack;
@@ -54,7 +54,7 @@ async function visit(page, path) {
 }
 
 describe('viewer', () => {
-  it('an admin sees write controls on Tokens, Alerts and Users', async () => {
+  it('an admin sees write controls on Keys, Tokens, Settings, Alerts and Users', async () => {
     const { context, page, problems } = await openConsole(browser, base.url);
     await signIn(page, 'admin', stack.poise.adminPassword);
     await waitForShell(page);
@@ -77,6 +77,12 @@ describe('viewer', () => {
       const n = await writes.count();
       const what = n ? await writes.evaluateAll((els) => els.map((e) => e.outerHTML.slice(0, 120))) : [];
       assert.equal(n, 0, `a viewer is offered ${n} write control(s) on ${path}: ${what.join(' | ')}`);
+      // Independently of the convention: no row selection for bulk writes and no button that
+      // names a write.
+      assert.equal(await page.locator('.ant-table-selection-column').count(), 0, `row selection on ${path}`);
+      const verbs = await page.locator('button:visible').evaluateAll((els) => els.map((e) => e.innerText.trim())
+        .filter((text) => /^(Add|Create|Delete|Save|Enable|Disable|Rotate|Send test|Check|Import|Reveal|Reset|New)\b/.test(text)));
+      assert.deepEqual(verbs, [], `write buttons offered to a viewer on ${path}`);
     }
     // The rows are there, read-only.
     await visit(page, '/tokens');

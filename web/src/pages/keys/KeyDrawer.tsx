@@ -121,7 +121,7 @@ export function KeyDrawer({ id, onClose }: { id: number | null; onClose: () => v
           </Descriptions>
 
           <WriteOnly>
-            <Card size="small" title={t('drawer.manage')}>
+            <Card size="small" title={t('drawer.manage')} data-write>
               <div className="flex flex-wrap items-center gap-2">
                 {d.status === 'disabled' ? (
                   <Button loading={busy === 'enable'} onClick={() => run('enable', () => updateKey(d.id, { status: 'active' }), t('bulk.enabled', { count: 1 }))}>

@@ -213,7 +213,7 @@ export default function KeysPage() {
 
   const bulkBar =
     canWrite && n > 0 ? (
-      <div className="mb-3 flex flex-wrap items-center gap-2 rounded-md p-2" style={{ border: '1px solid var(--poise-border)' }} data-testid="bulk-bar">
+      <div className="mb-3 flex flex-wrap items-center gap-2 rounded-md p-2" style={{ border: '1px solid var(--poise-border)' }} data-testid="bulk-bar" data-write>
         <Typography.Text strong>{t('bulk.selected', { count: n })}</Typography.Text>
         <Button size="small" icon={<CheckCircleOutlined />} loading={busy === 'active'} onClick={() => setStatus('active')} data-testid="bulk-enable">
           {tc('actions.enable')}
@@ -286,11 +286,11 @@ export default function KeysPage() {
                   onClick: () => void checkAll(),
                 }}
               >
-                <Button icon={<SafetyCertificateOutlined />} loading={busy === 'checkAll'} data-testid="check-menu">
+                <Button icon={<SafetyCertificateOutlined />} loading={busy === 'checkAll'} data-testid="check-menu" data-write>
                   {t('check.button')} <DownOutlined />
                 </Button>
               </Dropdown>
-              <Button type="primary" icon={<PlusOutlined />} onClick={() => setAdding(true)} data-testid="add-keys">
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => setAdding(true)} data-testid="add-keys" data-write>
                 {t('add.button')}
               </Button>
             </>
