@@ -94,6 +94,13 @@ else
   status=1
 fi
 
+# The console's screenshots (every page, both languages, both themes, phone width) stay for a
+# human to look at.
+shots="$(cd "$(dirname "$0")/.." && pwd)/build/console-screenshots"
+if [[ -d "$shots" ]]; then
+  echo "console screenshots: $(find "$shots" -name '*.png' | wc -l) in $shots"
+fi
+
 # The failures again, so that the end of the output says which tests they were.
 for line in "${failures[@]}"; do echo "FAILED $line"; done
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
