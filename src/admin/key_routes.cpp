@@ -103,39 +103,52 @@ void registerKeyRoutes(http::Router& r, AdminApi& api) {
   AdminApi* self = &api;
   const AdminDeps* d = &api.deps();
 
-  api.add(r, {.method = verb::get,
-              .pattern = "/api/v1/api_keys/paginated",
-              .summary = "A page of keys, filtered by status, value and failures",
-              .handler = [d](const AdminRequest& rq) -> asio::awaitable<Response> {
-                const auto page = pageQuery(rq.request);
-                if (!page) co_return errorReply(422, kBadPageQuery, ErrorCode::ValidationError);
-                storage::KeyListQuery q;
-                q.page = page->page;
-                q.page_size = page->page_size;
-                if (auto s = rq.query("status"); !s.empty()) {
-                  if (!storage::isKeyStatus(s)) {
-                    co_return errorReply(422, kBadStatus, ErrorCode::InvalidStatus);
-                  }
-                  q.status = s;
-                }
-                if (auto s = rq.query("search_key"); !s.empty()) q.search = s;
-                if (auto s = rq.query("min_failed_count"); !s.empty()) {
-                  std::int64_t n = 0;
-                  if (!parseNumber(s, n) || n < 0) {
-                    co_return errorReply(422, "min_failed_count must be >= 0",
-                                         ErrorCode::ValidationError);
-                  }
-                  q.min_failed_count = n;
-                }
-                auto rows = co_await listKeys(d, q);
-                if (!rows) co_return failureReply(rows.error(), rq.info.request_id);
-                json::array items;
-                for (const auto& k : rows->items) items.push_back(keyJson(k));
-                json::object out;
-                out["total"] = rows->total;
-                out["items"] = std::move(items);
-                co_return jsonReply(200, out);
-              }});
+  api.add(
+      r,
+      {.method = verb::get,
+       .pattern = "/api/v1/api_keys/paginated",
+       .summary = "A page of keys, filtered by status, value and failures",
+       .handler = [d](const AdminRequest& rq) -> asio::awaitable<Response> {
+         const auto page = pageQuery(rq.request);
+         if (!page) co_return errorReply(422, kBadPageQuery, ErrorCode::ValidationError);
+         storage::KeyListQuery q;
+         q.page = page->page;
+         q.page_size = page->page_size;
+         if (auto s = rq.query("status"); !s.empty()) {
+           if (!storage::isKeyStatus(s)) {
+             co_return errorReply(422, kBadStatus, ErrorCode::InvalidStatus);
+           }
+           q.status = s;
+         }
+         if (auto s = rq.query("search_key"); !s.empty()) q.search = s;
+         if (auto s = rq.query("min_failed_count"); !s.empty()) {
+           std::int64_t n = 0;
+           if (!parseNumber(s, n) || n < 0) {
+             co_return errorReply(422, "min_failed_count must be >= 0", ErrorCode::ValidationError);
+           }
+           q.min_failed_count = n;
+         }
+         auto rows = co_await listKeys(d, q);
+         if (!rows) co_return failureReply(rows.error(), rq.info.request_id);
+         // Each row also carries its live cooldowns, so that a listing (the console's
+         // Keys table) shows them without one detail read per key.
+         const auto now = d->clock.now();
+         json::array items;
+         for (const auto& k : rows->items) {
+           json::object item = keyJson(k);
+           json::array cooling;
+           for (const auto& c : d->pool.cooldowns(k.id)) {
+             if (c.until <= now) continue;
+             cooling.push_back(json::object{{"model", c.model}, {"until", formatIso8601(c.until)}});
+           }
+           item["cooldowns"] = std::move(cooling);
+           items.push_back(std::move(item));
+         }
+         json::object out;
+         out["total"] = rows->total;
+         out["items"] = std::move(items);
+         co_return jsonReply(200, out);
+       }});
 
   api.add(r, {.method = verb::post,
               .pattern = "/api/v1/api_keys",

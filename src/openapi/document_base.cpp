@@ -232,7 +232,12 @@ std::string_view documentBase() {
         "required": ["total", "items"],
         "properties": {
           "total": {"type": "integer"},
-          "items": {"type": "array", "items": {"$ref": "#/components/schemas/ApiKey"}}
+          "items": {"type": "array", "items": {"allOf": [
+            {"$ref": "#/components/schemas/ApiKey"},
+            {"type": "object", "required": ["cooldowns"], "properties": {
+              "cooldowns": {"type": "array", "description": "the key's live cooldowns that have not ended, per model",
+                "items": {"type": "object", "required": ["model", "until"], "properties": {
+                  "model": {"type": "string"}, "until": {"$ref": "#/components/schemas/DateTime"}}}}}}]}}
         }
       },
       "KeysAdded": {

@@ -159,8 +159,11 @@ describe('the shell', () => {
     stack.poise.adminPassword = CHOSEN;
 
     await page.locator('[data-testid=user-menu]').click();
-    await page.getByRole('menuitem', { name: 'Sign out' }).click();
-    await page.waitForURL('**/login');
+    const signOut = page.getByRole('menuitem', { name: 'Sign out' });
+    await signOut.waitFor();
+    await signOut.click();
+    await page.locator('[data-testid=login-form]').waitFor();
+    assert.match(new URL(page.url()).pathname, /^\/login$/);
     // The console's pages ask for a login again, and the cookie it held no longer opens the API.
     await page.goto('/tokens');
     await page.waitForURL('**/login');
@@ -171,6 +174,26 @@ describe('the shell', () => {
       assert.equal(me.status, 401, 'the signed-out session is revoked on the server');
     }
     assertClean(problems, 'account');
+    await context.close();
+  });
+
+  it('goes back to the login page when the session ends on the server', async () => {
+    const { context, page, problems } = await openConsole(browser, base.url);
+    await signIn(page, 'admin', stack.poise.adminPassword);
+    await waitForShell(page);
+    // The session is revoked behind the console's back (as an expiry or a sign-out elsewhere).
+    const session = (await context.cookies()).find((c) => c.name.endsWith('poise_session'));
+    assert.ok(session, 'the console holds a session cookie');
+    const out = await request(`${stack.poise.url}/api/v1/logout`, {
+      method: 'POST', headers: { cookie: `${session.name}=${session.value}`, 'x-poise-request': '1' },
+    });
+    assert.equal(out.status, 200, out.text);
+    await page.locator('.ant-menu a[href="/keys"]').click();
+    await page.locator('[data-testid=login-form]').waitFor();
+    // The refused calls are the only complaints: the browser logs each 401 it was answered.
+    const others = problems.filter((p) => !/status of 401/.test(p));
+    assertClean(others, 'session ended');
+    assert.ok(problems.length >= 1, 'the page did ask the API and was refused');
     await context.close();
   });
 

@@ -115,7 +115,6 @@ export function AppLayout() {
         label: t('header.signOut'),
         onClick: async () => {
           await signOut();
-          navigate('/login', { replace: true });
         },
       },
     ],

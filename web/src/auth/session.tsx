@@ -71,13 +71,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     error: me.error,
     canWrite: user?.role === 'admin',
     refresh: () => qc.invalidateQueries({ queryKey: ME_KEY }),
+    // Revokes the session, then loads the login page afresh: nothing of the signed-out user's
+    // data stays in memory (query cache, page state), and no page of theirs asks the API again.
     signOut: async () => {
       try {
         await post('/logout');
+      } catch {
+        // Already gone on the server (expired, revoked): signing out here is all that is left.
       } finally {
         setSignedInHint(false);
-        qc.clear();
-        qc.setQueryData(ME_KEY, null);
+        window.location.assign('/login');
       }
     },
   };

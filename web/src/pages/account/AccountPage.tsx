@@ -1,7 +1,6 @@
 // The signed-in user: who they are, a password change, and sign out.
 import { App, Button, Card, Descriptions, Tag } from 'antd';
 import { LogoutOutlined } from '@ant-design/icons';
-import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../auth/session';
 import { PageHeader } from '../../components/PageHeader';
@@ -12,7 +11,6 @@ export default function AccountPage() {
   const { t } = useTranslation('account');
   const { t: tc } = useTranslation();
   const { user, signOut } = useSession();
-  const navigate = useNavigate();
   const { message } = App.useApp();
   if (!user) return null;
   return (
@@ -24,7 +22,6 @@ export default function AccountPage() {
             icon={<LogoutOutlined />}
             onClick={async () => {
               await signOut();
-              navigate('/login', { replace: true });
             }}
           >
             {tc('header.signOut')}

@@ -15,8 +15,8 @@ import { PageHeader } from '../../components/PageHeader';
 import { ErrorAlert, errorText } from '../../components/ErrorAlert';
 import { formatNumber, formatRelative, formatTime } from '../../components/format';
 import {
-  KEY_PRIORITIES, KEY_STATUSES, bulkDeleteKeys, bulkUpdateKeys, fetchAllIds, useInvalidateKeys, useKeyDetails, useKeyPage,
-  type ApiKey, type KeyDetail, type KeyPriority, type KeyStatus,
+  KEY_PRIORITIES, KEY_STATUSES, bulkDeleteKeys, bulkUpdateKeys, fetchAllIds, useInvalidateKeys, useKeyPage,
+  type ListedKey, type KeyPriority, type KeyStatus,
 } from './api';
 import { PAGE_SIZES, useKeyFilters } from './filters';
 import { AddKeysModal } from './AddKeysModal';
@@ -28,10 +28,9 @@ import { countdown, useNow } from './useNow';
 const SEARCH_DEBOUNCE_MS = 350;
 const mono = { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace' };
 
-function CooldownCell({ detail, now }: { detail: KeyDetail | undefined; now: number }) {
+function CooldownCell({ cooldowns, now }: { cooldowns: ListedKey['cooldowns']; now: number }) {
   const { t } = useTranslation('keys');
-  if (!detail) return <Typography.Text type="secondary">…</Typography.Text>;
-  const live = detail.live.cooldowns.filter((c) => new Date(c.until).getTime() > now);
+  const live = cooldowns.filter((c) => new Date(c.until).getTime() > now);
   if (!live.length) return <Typography.Text type="secondary">–</Typography.Text>;
   const soonest = Math.min(...live.map((c) => new Date(c.until).getTime()));
   return (
@@ -65,13 +64,7 @@ export default function KeysPage() {
   const listQuery = { page: filters.page, pageSize: filters.pageSize, status: filters.status, q: filters.q, minFailed: filters.minFailed };
   const list = useKeyPage(listQuery);
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
-  const details = useKeyDetails(items.map((k) => k.id));
-  const detailById = useMemo(() => {
-    const m = new Map<number, KeyDetail>();
-    details.forEach((q) => q.data && m.set(q.data.id, q.data));
-    return m;
-  }, [details]);
-  const anyCooling = [...detailById.values()].some((d) => d.live.cooldowns.length > 0);
+  const anyCooling = items.some((k) => k.cooldowns.length > 0);
   const now = useNow(1000, anyCooling);
 
   const [selected, setSelected] = useState<number[]>([]);
@@ -113,7 +106,7 @@ export default function KeysPage() {
     }
   };
 
-  const columns: TableColumnsType<ApiKey> = [
+  const columns: TableColumnsType<ListedKey> = [
     { title: t('columns.id'), dataIndex: 'id', width: 60, render: (id: number) => <Typography.Text type="secondary">#{id}</Typography.Text> },
     {
       title: t('columns.key'),
@@ -156,7 +149,7 @@ export default function KeysPage() {
           <Typography.Text type="secondary">{tc('time.never')}</Typography.Text>
         ),
     },
-    { title: t('columns.cooldowns'), key: 'cooldowns', width: 170, render: (_, k) => <CooldownCell detail={detailById.get(k.id)} now={now} /> },
+    { title: t('columns.cooldowns'), key: 'cooldowns', width: 170, render: (_, k) => <CooldownCell cooldowns={k.cooldowns} now={now} /> },
   ];
 
   const total = list.data?.total ?? 0;
@@ -305,7 +298,7 @@ export default function KeysPage() {
             <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />
           </div>
         ) : null}
-        <Table<ApiKey>
+        <Table<ListedKey>
           rowKey="id"
           size={screens.md ? 'middle' : 'small'}
           columns={columns}

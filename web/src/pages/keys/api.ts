@@ -1,6 +1,6 @@
 // The Keys page's view of the admin API (exact shapes: /openapi.json): types, fetchers and the
 // TanStack Query hooks, every query key under ['keys', …].
-import { keepPreviousData, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { del, get, post, put } from '../../api/client';
 
 export const KEY_STATUSES = ['active', 'exhausted', 'error', 'disabled'] as const;
@@ -21,9 +21,14 @@ export interface ApiKey {
   failed_count: number;
 }
 
+// A listed key also carries its live cooldowns that have not ended.
+export interface ListedKey extends ApiKey {
+  cooldowns: { model: string; until: string }[];
+}
+
 export interface ApiKeyPage {
   total: number;
-  items: ApiKey[];
+  items: ListedKey[];
 }
 
 export interface KeysAdded {
@@ -163,17 +168,6 @@ export function useKeyPage(q: KeyListQuery) {
     queryKey: ['keys', 'page', q],
     queryFn: ({ signal }) => fetchKeyPage(q, signal),
     placeholderData: keepPreviousData,
-  });
-}
-
-// The live details of the keys on the page: the table's cooldown column.
-export function useKeyDetails(ids: number[]) {
-  return useQueries({
-    queries: ids.map((id) => ({
-      queryKey: ['keys', 'detail', id],
-      queryFn: ({ signal }: { signal: AbortSignal }) => fetchKeyDetail(id, signal),
-      staleTime: 10_000,
-    })),
   });
 }
 
