@@ -26,5 +26,7 @@ if (!('ResizeObserver' in window)) {
   };
 }
 
-const cs = window.getComputedStyle;
-window.getComputedStyle = (elt: Element, pseudo?: string | null) => cs(elt, pseudo ?? undefined);
+// jsdom does not implement pseudo-element styles and logs "Not implemented" for each ask (antd
+// measures ::before/::after): answer with the element's own style.
+const cs = window.getComputedStyle.bind(window);
+window.getComputedStyle = (elt: Element) => cs(elt);
