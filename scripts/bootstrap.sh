@@ -13,12 +13,13 @@ build_packages=(
 )
 # chromium: the browser tests/integration/docs_browser.test.mjs drives through playwright-core,
 # which downloads no browser of its own. prometheus: promtool and the server that
-# tests/integration/metrics.test.mjs checks /metrics with.
+# tests/integration/metrics.test.mjs checks /metrics with. fonts-noto-cjk: Chinese glyphs for the
+# console's screenshots in Chinese (Chromium draws boxes without a CJK font).
 test_packages=(
   googletest libgtest-dev libbenchmark-dev
   nginx-light wrk curl openssl linux-perf postgresql mariadb-server mariadb-client
   clang libclang-rt-14-dev clang-format clang-tidy
-  chromium prometheus
+  chromium prometheus fonts-noto-cjk
 )
 
 want=("${build_packages[@]}")
