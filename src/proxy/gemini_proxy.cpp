@@ -202,7 +202,10 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex, http::RequestRe
   up.body = req.body();
 
   UpstreamCaller caller(deps_, ex, record);
-  IdentityTranslator identity;
+  // A streamGenerateContent answer must carry a finish reason; one that ends without is a
+  // truncation (Google's OpenAI-compatible streams are passed through unchecked).
+  IdentityTranslator identity(path.find(":streamGenerateContent") != std::string_view::npos &&
+                              !up.bearer_key);
   UpstreamResult result = co_await caller.call(up, &identity, kBufferedBodyLimit);
   if (result.kind == UpstreamResult::Kind::Relayed) co_return;
   if (result.kind == UpstreamResult::Kind::Answer) {
