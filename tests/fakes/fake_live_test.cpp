@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fakes/gemini_responder.h"
+
 namespace poise::fakes {
 namespace {
 
@@ -45,6 +47,29 @@ TEST(FakeLiveResponderTest, FakeCloseEndsTheSessionWithTheCode) {
   EXPECT_TRUE(reply.messages.empty());
   EXPECT_EQ(reply.close_code, 4001u);
   EXPECT_EQ(reply.close_reason, "closed by the fake (fake_close)");
+}
+
+TEST(FakeLiveHandshakeTest, TheUpgradeGoesThroughTheKeyChecksAndScripts) {
+  FaultScript script;
+  GeminiResponder responder(script, ResponderOptions{});
+  auto upgrade = [&](const std::string& key, bool is_upgrade = true) {
+    FakeRequest r;
+    r.method = "GET";
+    r.target = "//ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
+    if (is_upgrade) r.headers.emplace_back("upgrade", "websocket");
+    if (!key.empty()) r.headers.emplace_back("x-goog-api-key", key);
+    return responder.respond(r);
+  };
+  EXPECT_EQ(upgrade("good").kind, ResponsePlan::Kind::kLive);
+  EXPECT_EQ(upgrade("good", false).status, 404u);
+  EXPECT_EQ(upgrade("").status, 403u);
+  EXPECT_EQ(upgrade("quota-x").status, 429u);
+  const ResponsePlan invalid = upgrade("invalid-x");
+  EXPECT_EQ(invalid.status, 400u);
+  EXPECT_NE(invalid.body.find("API_KEY_INVALID"), std::string::npos);
+  script.push("scripted", {ScriptedResponse{.status = 503}}, false);
+  EXPECT_EQ(upgrade("scripted").status, 503u);
+  EXPECT_EQ(upgrade("scripted").kind, ResponsePlan::Kind::kLive);
 }
 
 }  // namespace

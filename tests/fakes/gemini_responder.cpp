@@ -1101,6 +1101,11 @@ ResponsePlan GeminiResponder::respond(const FakeRequest& request) {
   }
 
   if (route->kind == Route::Kind::kLive) {
+    // Google answers a plain GET of its WebSocket endpoint with its HTML 404.
+    const auto upgrade = header(request, "upgrade");
+    if (!upgrade || (*upgrade != "websocket" && *upgrade != "WebSocket")) {
+      return delayed(pathNotFound(path));
+    }
     ResponsePlan plan;
     plan.kind = ResponsePlan::Kind::kLive;
     plan.status = 101;
