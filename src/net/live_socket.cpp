@@ -204,6 +204,9 @@ asio::awaitable<UpstreamOr<LiveDial>> dialLiveSocket(UpstreamPool& pool, const C
 
 namespace {
 
+// How long the watchdog's closes may take before both connections are cut.
+constexpr std::chrono::seconds kCloseGrace{10};
+
 // What the two directions of one relay share.
 struct RelayState {
   std::optional<LiveRelayEnd> end;  // the first direction to end decides
@@ -281,7 +284,15 @@ asio::awaitable<LiveRelayEnd> relayLive(LiveSocket& client, LiveSocket& upstream
     state.decide(LiveRelayEnd::Kind::Shutdown, kCloseGoingAway, "");
     const std::string why =
         notice != nullptr && notice->raised() ? "the gateway is shutting down" : "session limit";
-    co_await (client.close(kCloseGoingAway, why) && upstream.close(kCloseGoingAway, why));
+    // A close waits for a pending write; one stuck on a peer that does not read would hold the
+    // session, so after the closing handshake's time both connections are cut.
+    asio::steady_timer cut(executor, kCloseGrace);
+    co_await ((client.close(kCloseGoingAway, why) && upstream.close(kCloseGoingAway, why)) ||
+              cut.async_wait(kTuple));
+    if (state.running > 0) {
+      client.abort();
+      upstream.abort();
+    }
   };
   co_await (pump(client, upstream, true, state, to_upstream, nullptr) &&
             pump(upstream, client, false, state, to_client, &observe_upstream) && watchdog());
