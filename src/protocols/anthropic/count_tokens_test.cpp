@@ -10,11 +10,10 @@ namespace {
 using golden::J;
 
 TEST(AnthropicCountTokens, TheTranslatedBodyGoesInsideGenerateContentRequest) {
-  auto tr = translateMessagesRequest(
-      J(R"({"model":"claude-sonnet-4-5","system":"Be terse.",
+  auto tr = translateMessagesRequest(J(R"({"model":"claude-sonnet-4-5","system":"Be terse.",
            "messages":[{"role":"user","content":"count me"}],
            "tools":[{"name":"get_weather","input_schema":{"type":"object"}}]})"),
-      {.count_tokens = true});
+                                     {.count_tokens = true});
   ASSERT_TRUE(tr) << tr.error().message;
   const json::object body = countTokensRequest(*tr);
   ASSERT_EQ(body.size(), 1u);
