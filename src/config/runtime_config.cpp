@@ -38,6 +38,7 @@ constexpr IntKey kIntKeys[] = {
     {"upstream_idle_timeout_seconds", &RuntimeConfig::upstream_idle_timeout_seconds, 1, 3600},
     {"upstream_total_timeout_seconds", &RuntimeConfig::upstream_total_timeout_seconds, 1, 7200},
     {"stream_keepalive_seconds", &RuntimeConfig::stream_keepalive_seconds, 0, 3600},
+    {"stream_continue_max", &RuntimeConfig::stream_continue_max, 1, 10},
     {"key_validation_max_failed_count", &RuntimeConfig::key_validation_max_failed_count, 0, 1000},
     {"key_validation_active_interval_seconds",
      &RuntimeConfig::key_validation_active_interval_seconds, 0, 30 * 86'400},
@@ -83,6 +84,7 @@ std::map<std::string, std::string> defaultConfigValues() {
   const RuntimeConfig d;
   std::map<std::string, std::string> out;
   for (const auto& k : kIntKeys) out[k.name] = std::to_string(d.*(k.field));
+  out["stream_continue_on_truncation"] = d.stream_continue_on_truncation ? "true" : "false";
   out["key_validation_model_name"] = d.key_validation_model_name;
   out["key_validation_method"] = d.key_validation_method;
   out["key_selection_strategy"] = std::string(keys::toString(d.key_selection_strategy));
@@ -300,6 +302,9 @@ Status validateConfigValue(const std::string& key, const std::string& value,
   if (key == "model_aliases") {
     if (auto parsed = parseModelAliases(value); !parsed) return parsed.error();
   }
+  if (key == "stream_continue_on_truncation" && value != "true" && value != "false") {
+    return makeError(ErrorCode::InvalidConfig, key + " must be true or false");
+  }
   if (key == "key_validation_method" && value != "generate" && value != "models") {
     return makeError(ErrorCode::InvalidConfig, "key_validation_method must be generate or models");
   }
@@ -336,6 +341,9 @@ RuntimeConfig buildRuntimeConfig(std::map<std::string, std::string> raw) {
   }
   if (auto it = raw.find("model_aliases"); it != raw.end()) {
     if (auto parsed = parseModelAliases(it->second)) c.model_aliases = std::move(*parsed);
+  }
+  if (auto it = raw.find("stream_continue_on_truncation"); it != raw.end()) {
+    c.stream_continue_on_truncation = it->second == "true";
   }
   if (auto it = raw.find("key_validation_method");
       it != raw.end() && (it->second == "generate" || it->second == "models")) {

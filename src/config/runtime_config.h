@@ -45,6 +45,10 @@ struct RuntimeConfig {
   // A relayed stream silent upstream for this long gets a keep-alive (an SSE comment, or an
   // Anthropic ping), and again after each further interval of silence; 0 = off.
   int stream_keepalive_seconds = 15;
+  // A translated text stream that ends without a finish reason is continued by a new request on
+  // another key carrying the text so far, at most stream_continue_max times (off by default).
+  bool stream_continue_on_truncation = false;
+  int stream_continue_max = 2;
 
   // Key validation (the seed's keys; the jobs use them).
   int key_validation_max_failed_count = 3;

@@ -215,6 +215,90 @@ void noteRelayEnd(RelayEnd end, const AttemptDeps& deps, const std::string& mode
   }
 }
 
+// Adds the key's line to `head` (x-goog-api-key, or Authorization: Bearer for Google's
+// OpenAI-compatible paths). A stored key no header can carry is never sent, and is taken out of
+// rotation: false.
+bool addKey(const AttemptDeps& deps, net::RequestHead& head, bool bearer, std::int64_t key_id,
+            const std::string& value) {
+  const Status ok =
+      bearer ? head.add("Authorization", "Bearer " + value) : head.add("x-goog-api-key", value);
+  if (ok) return true;
+  deps.keys.recordRejected(key_id, "the key holds characters a header cannot carry",
+                           keys::KeyPool::Rejection::Conclusive);
+  return false;
+}
+
+// Continues a truncated stream for the relay: the request again, with the continuation body, on
+// keys the request has not tried, within its retry count and total deadline. Each attempt is
+// noted in the record and on its key like the loop's own.
+class AttemptContinuation final : public StreamContinuation {
+ public:
+  AttemptContinuation(const AttemptDeps& deps, http::RequestRecord& record,
+                      const UpstreamRequest& request, const Origin& origin,
+                      const net::UpstreamTimeouts& timeouts, std::int64_t deadline_ms,
+                      std::vector<std::int64_t>& tried)
+      : deps_(deps),
+        record_(record),
+        request_(request),
+        origin_(origin),
+        timeouts_(timeouts),
+        deadline_ms_(deadline_ms),
+        tried_(tried) {}
+
+  asio::awaitable<std::unique_ptr<net::UpstreamAnswer>> next(
+      std::string_view text_so_far) override {
+    const ContinuationPlan& plan = *request_.continuation;
+    if (used_ >= plan.max) co_return nullptr;
+    ++used_;
+    body_ = plan.body(text_so_far);
+    UpstreamRequest again = request_;
+    again.body = body_;
+    auto base = sharedHead(again, origin_);
+    if (!base) co_return nullptr;
+    const int max_attempts = 1 + deps_.config.proxy_retry_max_count;
+    for (int attempt_no = 0; attempt_no < max_attempts; ++attempt_no) {
+      if (deps_.clock.monotonicMs() >= deadline_ms_) break;
+      auto pick = deps_.keys.pick(again.model, tried_);
+      if (!pick) break;
+      tried_.push_back(pick->id);
+      net::RequestHead keyed = *base;
+      if (!addKey(deps_, keyed, again.bearer_key, pick->id, pick->value)) continue;
+      const net::UpstreamSend send{.origin = origin_,
+                                   .head = keyed,
+                                   .body = again.body,
+                                   .timeouts = timeouts_,
+                                   .deadline_ms = deadline_ms_};
+      const std::int64_t start = deps_.clock.monotonicMs();
+      Attempt attempt;
+      co_await exchange(deps_.upstream, send, again, true, 0, deps_.config.error_policy, attempt);
+      http::KeyAttempt& noted = record_.attempts.emplace_back();
+      noted.key_id = pick->id;
+      noted.outcome = outcomeWord(attempt.outcome.kind);
+      noted.status = attempt.result.status;
+      noted.duration_ms = deps_.clock.monotonicMs() - start;
+      recordOnKey(deps_, pick->id, again.model, attempt.outcome);
+      if (attempt.relay) {
+        spdlog::info("msg=\"truncated stream continued\" request_id={} key_id={} continuation={}",
+                     deps_.request_id, pick->id, used_);
+        co_return std::move(attempt.relay);
+      }
+      if (attempt.answered) break;  // the request's own fault: another key would not help
+    }
+    co_return nullptr;
+  }
+
+ private:
+  const AttemptDeps& deps_;
+  http::RequestRecord& record_;
+  const UpstreamRequest& request_;
+  const Origin& origin_;
+  const net::UpstreamTimeouts& timeouts_;
+  std::int64_t deadline_ms_;
+  std::vector<std::int64_t>& tried_;
+  std::string body_;  // the current continuation's body (the send's view points here)
+  int used_ = 0;
+};
+
 // The answer when every attempt failed (`last`), or when no key could be picked.
 UpstreamResult chooseFailure(const AttemptDeps& deps, const std::string& model,
                              std::optional<Attempt>& last, http::RequestRecord& record) {
@@ -293,14 +377,7 @@ asio::awaitable<UpstreamResult> runAttempts(const AttemptDeps& deps, net::Respon
     tried.push_back(pick->id);
 
     net::RequestHead keyed = *base;
-    const Status key_ok = request.bearer_key ? keyed.add("Authorization", "Bearer " + pick->value)
-                                             : keyed.add("x-goog-api-key", pick->value);
-    if (!key_ok) {
-      // A stored key no header can carry: never send it, and take it out of rotation.
-      deps.keys.recordRejected(pick->id, "the key holds characters a header cannot carry",
-                               keys::KeyPool::Rejection::Conclusive);
-      continue;
-    }
+    if (!addKey(deps, keyed, request.bearer_key, pick->id, pick->value)) continue;
     const net::UpstreamSend send{.origin = origin,
                                  .head = keyed,
                                  .body = request.body,
@@ -325,26 +402,33 @@ asio::awaitable<UpstreamResult> runAttempts(const AttemptDeps& deps, net::Respon
     }
 
     UpstreamResult& result = attempt.result;
-    http::KeyAttempt& noted = record.attempts.emplace_back();
-    noted.key_id = pick->id;
-    noted.outcome = outcomeWord(attempt.outcome.kind);
-    noted.status = result.status;
+    // By index: a continuation adds attempts (and may move them) while the answer is relayed.
+    const std::size_t noted_at = record.attempts.size();
+    {
+      http::KeyAttempt& noted = record.attempts.emplace_back();
+      noted.key_id = pick->id;
+      noted.outcome = outcomeWord(attempt.outcome.kind);
+      noted.status = result.status;
+    }
     if (attempt.answered) record.first_byte_ms = deps.clock.monotonicMs();
 
     protocols::UsageScanner usage;
     if (attempt.relay) {
       // Relay the answer as it arrives. From here on the client has bytes: no retry.
       result.kind = UpstreamResult::Kind::Relayed;
-      const RelayEnd end =
-          co_await relayAnswer(client, *attempt.relay, *translator, request.streaming, usage,
-                               std::chrono::seconds(cfg.stream_keepalive_seconds));
+      AttemptContinuation continuation(deps, record, request, origin, timeouts, deadline, tried);
+      const RelayEnd end = co_await relayAnswer(
+          client, *attempt.relay, *translator, request.streaming, usage,
+          std::chrono::seconds(cfg.stream_keepalive_seconds),
+          request.continuation != nullptr && request.continuation->max > 0 ? &continuation
+                                                                           : nullptr);
       noteRelayEnd(end, deps, model, record);
       record.usage = usage.usage();
     } else if (attempt.answered && attempt.outcome.kind == OutcomeKind::Success) {
       usage.feed(result.body);
       record.usage = usage.usage();
     }
-    noted.duration_ms = deps.clock.monotonicMs() - attempt_start;
+    record.attempts[noted_at].duration_ms = deps.clock.monotonicMs() - attempt_start;
 
     recordOnKey(deps, pick->id, model, attempt.outcome);
     if (spdlog::should_log(spdlog::level::debug)) {

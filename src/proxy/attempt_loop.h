@@ -15,6 +15,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -32,6 +33,14 @@
 
 namespace poise::proxy {
 
+// How a truncated stream may be continued (config stream_continue_on_truncation): at most `max`
+// new requests, each on a key the request has not tried, with the body `body` gives for the text
+// the client has had. The relay splices each answer into the client's stream.
+struct ContinuationPlan {
+  int max = 0;
+  std::function<std::string(std::string_view text_so_far)> body;
+};
+
 // One request as it goes upstream, whatever the client's protocol.
 struct UpstreamRequest {
   std::string method = "POST";
@@ -41,6 +50,7 @@ struct UpstreamRequest {
   std::string model;        // cooldown scope; empty for model-independent calls
   bool bearer_key = false;  // the key goes in Authorization: Bearer (Google's /openai/ paths)
   bool streaming = false;   // an SSE call: relayed as it arrives when a translator is given
+  const ContinuationPlan* continuation = nullptr;  // must outlive the call; null: never
 };
 
 // How the loop ended, when it did not end in a relay.

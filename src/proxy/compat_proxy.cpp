@@ -13,6 +13,7 @@
 #include "protocols/anthropic/messages_request.h"
 #include "protocols/anthropic/messages_response.h"
 #include "protocols/anthropic/messages_stream.h"
+#include "protocols/gemini/continuation.h"
 #include "protocols/id_mint.h"
 #include "protocols/openai/chat_request.h"
 #include "protocols/openai/chat_response.h"
@@ -167,18 +168,24 @@ class TranslatingRelay final : public PieceTranslator {
     return out;
   }
 
-  std::string finish() override {
+  std::string drain() override {
     std::string out;
-    if (failed_) return out;
+    if (failed_ || drained_) return out;
+    drained_ = true;
     events_.clear();
     if (auto st = parser_.finish(events_); !st) {
       fail(out, "the upstream stream could not be parsed: " + st.error().message, 502);
       return out;
     }
     translate(out);
+    truncated_ = !failed_ && !translator_.ended();
+    return out;
+  }
+
+  std::string finish() override {
+    std::string out = drain();
     if (failed_) return out;
-    if (!translator_.ended()) {
-      truncated_ = true;
+    if (truncated_) {
       fail(out, std::string(breakMessage(BreakReason::Truncated)), 502);
       return out;
     }
@@ -187,6 +194,15 @@ class TranslatingRelay final : public PieceTranslator {
   }
 
   bool truncated() const override { return truncated_; }
+  std::optional<std::string> continuation() const override {
+    if (failed_) return std::nullopt;
+    return translator_.continuation();
+  }
+  void restart() override {
+    parser_ = protocols::SseParser();
+    drained_ = false;
+    truncated_ = false;
+  }
   std::string keepAlive() const override { return Translator::keepAlive(); }
 
   std::string broken(BreakReason reason) override {
@@ -221,6 +237,7 @@ class TranslatingRelay final : public PieceTranslator {
   protocols::SseParser parser_;
   std::vector<protocols::SseEvent> events_;
   bool failed_ = false;
+  bool drained_ = false;
   bool truncated_ = false;
 };
 
@@ -286,8 +303,14 @@ asio::awaitable<void> generate(net::HttpExchange& ex, http::RequestRecord& recor
                                const json::object& request, const MakeTranslator& make_translator,
                                const TranslateWhole& translate_whole) {
   const std::string up_body = json::serialize(request);
-  const UpstreamRequest up =
+  UpstreamRequest up =
       jsonCall(cfg, model, stream ? "streamGenerateContent" : "generateContent", up_body, stream);
+  // A truncated text stream may go on with a request carrying the text so far.
+  const ContinuationPlan continuation{
+      .max = cfg.stream_continue_max, .body = [&request](std::string_view text_so_far) {
+        return json::serialize(protocols::continuationRequest(request, text_so_far));
+      }};
+  if (stream && cfg.stream_continue_on_truncation) up.continuation = &continuation;
   record.model = model;
   record.stream = stream;
   UpstreamCaller caller(deps, ex, record);

@@ -106,7 +106,8 @@ class WriteTurn {
 asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::UpstreamAnswer& answer,
                                       PieceTranslator& translator, bool streaming,
                                       protocols::UsageScanner& usage,
-                                      std::chrono::milliseconds keepalive) {
+                                      std::chrono::milliseconds keepalive,
+                                      StreamContinuation* continuation) {
   const bool identity = translator.identity();
   bhttp::fields fields;
   const unsigned status = translator.head(answer.status(), answer.headers(), fields);
@@ -120,12 +121,15 @@ asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::Upstream
   // Re-armed by every upstream piece: it expires only after `keepalive` of upstream silence.
   asio::steady_timer quiet(executor);
   const std::string beat = keepalive.count() > 0 ? translator.keepAlive() : std::string{};
-  auto pump = [&]() -> asio::awaitable<void> {
+  // The answer being read: the first, then each continuation's.
+  net::UpstreamAnswer* current = &answer;
+  std::unique_ptr<net::UpstreamAnswer> spliced;
+  // One answer, to its end (or a break, or the client gone).
+  auto pumpOne = [&]() -> asio::awaitable<void> {
     while (alive) {
-      auto piece = co_await answer.readPiece();
+      auto piece = co_await current->readPiece();
       if (!piece || piece->empty()) {
         upstream_broken = !piece;  // else the end of the answer
-        co_await turn.settle();
         co_return;
       }
       quiet.cancel();
@@ -138,6 +142,24 @@ asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::Upstream
         alive = co_await turn.write(client, translated);
       }
     }
+  };
+  auto pump = [&]() -> asio::awaitable<void> {
+    co_await pumpOne();
+    // A truncated stream the translator can continue: splice in the next answer.
+    while (alive && !upstream_broken && streaming && continuation != nullptr) {
+      const std::string held = translator.drain();
+      if (!held.empty()) alive = co_await turn.write(client, held);
+      if (!alive || !translator.truncated()) break;
+      const auto text = translator.continuation();
+      if (!text) break;
+      auto next = co_await continuation->next(*text);
+      if (!next) break;
+      spliced = std::move(next);
+      current = spliced.get();
+      translator.restart();
+      co_await pumpOne();
+    }
+    co_await turn.settle();
   };
   // Never ends while the stream goes on (the race ends it), unless a keep-alive write fails.
   auto keepAlive = [&]() -> asio::awaitable<void> {
@@ -165,11 +187,11 @@ asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::Upstream
     co_await pump();
   }
   if (!alive || client.clientGone()) {
-    answer.close();
+    current->close();
     client.abortResponse();
     co_return RelayEnd::ClientGone;
   }
-  const bool shutdown = stop != nullptr && stop->raised() && !answer.done();
+  const bool shutdown = stop != nullptr && stop->raised() && !current->done();
   if (!upstream_broken && !shutdown) {
     // A truncated stream's tail ends with the translator's error event instead of its end.
     const std::string tail = translator.finish();
@@ -180,7 +202,7 @@ asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::Upstream
     }
     co_return truncated ? RelayEnd::Truncated : RelayEnd::Finished;
   }
-  answer.close();
+  current->close();
   const RelayEnd end = shutdown ? RelayEnd::Shutdown : RelayEnd::UpstreamBroke;
   // The client's SDK gets an error event it understands and a clean end; or, when the translator
   // has none, a cut.

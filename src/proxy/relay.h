@@ -14,6 +14,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/fields.hpp>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -63,6 +65,14 @@ class PieceTranslator {
   virtual bool truncated() const { return false; }
   // The bytes that keep a silent stream alive (clients ignore them); empty: none is sent.
   virtual std::string keepAlive() const { return {}; }
+
+  // Continuation of a truncated stream (see StreamContinuation). drain(): the upstream ended
+  // cleanly; the client bytes of anything still held back, after which truncated() is known.
+  // continuation(): the visible text so far when the answer may be continued (text only), else
+  // nullopt. restart(): the next upstream answer's bytes follow. The defaults never continue.
+  virtual std::string drain() { return {}; }
+  virtual std::optional<std::string> continuation() const { return std::nullopt; }
+  virtual void restart() {}
   // The client bytes that end the stream cleanly when it cannot go on. Empty means the
   // connection is cut instead.
   virtual std::string broken(BreakReason reason) = 0;
@@ -93,6 +103,22 @@ class IdentityTranslator final : public PieceTranslator {
   protocols::StreamEndScanner ends_;
 };
 
+// Where a truncated stream's continuation comes from (config stream_continue_on_truncation): a
+// new upstream request carrying the text so far, on another key. Runs on the request's thread.
+class StreamContinuation {
+ public:
+  StreamContinuation() = default;
+  StreamContinuation(const StreamContinuation&) = delete;
+  StreamContinuation& operator=(const StreamContinuation&) = delete;
+  StreamContinuation(StreamContinuation&&) = delete;
+  StreamContinuation& operator=(StreamContinuation&&) = delete;
+  virtual ~StreamContinuation() = default;
+  // A streamed 2xx answer (its head read) continuing after `text_so_far`, or nullptr when no
+  // more continuation may or can be had. Suspends; cancellable.
+  virtual boost::asio::awaitable<std::unique_ptr<net::UpstreamAnswer>> next(
+      std::string_view text_so_far) = 0;
+};
+
 // How a relay ended.
 enum class RelayEnd {
   Finished,       // the whole answer reached the client, cleanly ended
@@ -107,10 +133,13 @@ enum class RelayEnd {
 // large answer is copied piece by piece. Every upstream piece also goes through `usage`. The
 // upstream connection goes back to its pool only when the answer was read to the end. A stream
 // silent for `keepalive` (0: never) gets the translator's keep-alive bytes, again after each
-// further `keepalive` of silence. Suspends.
+// further `keepalive` of silence. With `continuation`, a stream that ends truncated and that the
+// translator can continue is spliced with continuation->next()'s answer, as often as it gives one.
+// Suspends.
 boost::asio::awaitable<RelayEnd> relayAnswer(
     net::ResponseStream& client, net::UpstreamAnswer& answer, PieceTranslator& translator,
     bool streaming, protocols::UsageScanner& usage,
-    std::chrono::milliseconds keepalive = std::chrono::milliseconds{0});
+    std::chrono::milliseconds keepalive = std::chrono::milliseconds{0},
+    StreamContinuation* continuation = nullptr);
 
 }  // namespace poise::proxy

@@ -4,6 +4,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cctype>
+#include <memory>
+#include <optional>
 
 #include "net/run_for_test.h"
 #include "proxy/fake_upstream_test_support.h"
@@ -246,6 +248,88 @@ TEST_F(RelayTest, AFinishedOrUncheckedStreamIsNotTruncated) {
   client_.pieces.clear();
   EXPECT_EQ(relay(sse({"data: {\"choices\":[]}\n\n"}), unchecked), RelayEnd::Finished);
   EXPECT_EQ(client_.body(), "data: {\"choices\":[]}\n\n");
+}
+
+// Passes pieces through; a piece "STOP" is the finish reason. Text so far is everything sent.
+class SplicingTranslator final : public PieceTranslator {
+ public:
+  unsigned head(unsigned, const boost::beast::http::fields&, boost::beast::http::fields&) override {
+    return 200;
+  }
+  bool identity() const override { return false; }
+  std::string transform(std::string_view piece) override {
+    if (piece == "STOP") {
+      ended_ = true;
+      return {};
+    }
+    text_ += piece;
+    return std::string(piece);
+  }
+  std::string drain() override {
+    truncated_ = !ended_;
+    return {};
+  }
+  std::string finish() override {
+    (void)drain();
+    return truncated_ ? "|CUT" : "|END";
+  }
+  bool truncated() const override { return truncated_; }
+  std::optional<std::string> continuation() const override { return text_; }
+  void restart() override { ++restarts; }
+  std::string broken(BreakReason) override { return "|ERR"; }
+  int restarts = 0;
+
+ private:
+  std::string text_;
+  bool ended_ = false;
+  bool truncated_ = false;
+};
+
+// Hands out its scripts' answers in order, remembering the text each was asked to go on from.
+class ScriptedContinuation final : public StreamContinuation {
+ public:
+  ScriptedContinuation(asio::io_context& ioc, std::vector<Script> scripts)
+      : ioc_(ioc), scripts_(std::move(scripts)) {}
+  asio::awaitable<std::unique_ptr<net::UpstreamAnswer>> next(std::string_view text) override {
+    asked.emplace_back(text);
+    if (asked.size() > scripts_.size()) co_return nullptr;
+    co_return std::make_unique<FakeAnswer>(ioc_.get_executor(), scripts_[asked.size() - 1],
+                                           nullptr);
+  }
+  std::vector<std::string> asked;
+
+ private:
+  asio::io_context& ioc_;
+  std::vector<Script> scripts_;
+};
+
+TEST_F(RelayTest, ATruncatedStreamIsSplicedWithItsContinuations) {
+  SplicingTranslator splicing;
+  ScriptedContinuation more(ioc_, {sse({"c ", "d "}), sse({"e ", "STOP"})});
+  RelayEnd end = RelayEnd::Finished;
+  net::runForTest(ioc_, [&]() -> asio::awaitable<void> {
+    FakeAnswer answer(ioc_.get_executor(), sse({"a ", "b "}), &upstream_closed_);
+    end = co_await relayAnswer(client_, answer, splicing, true, usage_,
+                               std::chrono::milliseconds{0}, &more);
+  }());
+  EXPECT_EQ(end, RelayEnd::Finished);
+  EXPECT_EQ(client_.body(), "a b c d e |END");
+  EXPECT_EQ(more.asked, (std::vector<std::string>{"a b ", "a b c d "}));
+  EXPECT_EQ(splicing.restarts, 2);
+}
+
+TEST_F(RelayTest, WithoutAContinuationTheTruncationStands) {
+  SplicingTranslator splicing;
+  ScriptedContinuation none(ioc_, {});
+  RelayEnd end = RelayEnd::Finished;
+  net::runForTest(ioc_, [&]() -> asio::awaitable<void> {
+    FakeAnswer answer(ioc_.get_executor(), sse({"a "}), &upstream_closed_);
+    end = co_await relayAnswer(client_, answer, splicing, true, usage_,
+                               std::chrono::milliseconds{0}, &none);
+  }());
+  EXPECT_EQ(end, RelayEnd::Truncated);
+  EXPECT_EQ(client_.body(), "a |CUT");
+  EXPECT_EQ(none.asked.size(), 1u);
 }
 
 }  // namespace

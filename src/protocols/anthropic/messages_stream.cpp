@@ -96,6 +96,7 @@ Result<std::string> MessagesStreamTranslator::feed(std::string_view event_data) 
           openBlock(out, Block::kText, json::object{{"type", "text"}, {"text", ""}});
         }
         delta(out, json::object{{"type", "text_delta"}, {"text", p.text}});
+        text_ += p.text;
       } else if (p.kind == GeminiPart::Kind::kThought && context_.include_thinking) {
         if (block_ != Block::kThinking) {
           openBlock(out, Block::kThinking,

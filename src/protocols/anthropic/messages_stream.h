@@ -3,6 +3,7 @@
 // The first candidate is used. Not thread-safe: one per stream.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,13 @@ class MessagesStreamTranslator {
   // that ends cleanly without it was truncated.
   bool ended() const { return !finish_reason_.empty() || prompt_blocked_; }
 
+  // The answer's text so far, when a truncated stream may be continued by a new upstream request
+  // whose chunks are then fed here too: text only (no tool_use block). Else nullopt.
+  std::optional<std::string> continuation() const {
+    if (has_tool_use_) return std::nullopt;
+    return text_;
+  }
+
   // A mid-stream failure: one `event: error` with Anthropic's envelope; `status` picks the type
   // (e.g. 529/503 overloaded_error, 500 api_error).
   std::string error(std::string_view message, unsigned status = 502);
@@ -60,7 +68,9 @@ class MessagesStreamTranslator {
   IdMint ids_;
   GeminiUsage usage_;
   std::string finish_reason_;
-  std::string pending_signature_;  // signature seen on the open thinking block's parts
+  std::string pending_signature_;
+  std::string
+      text_;  // the text blocks' text so far  // signature seen on the open thinking block's parts
   Block block_ = Block::kNone;
   int block_index_ = -1;
   bool started_ = false;

@@ -117,3 +117,23 @@ TEST(AnthropicStream, MidStreamErrorEvent) {
 
 }  // namespace
 }  // namespace poise::protocols
+
+namespace poise::protocols {
+namespace {
+
+TEST(AnthropicStreamContinuation, TextOnlyStreamsGiveTheirTextSoFar) {
+  MessagesStreamTranslator text({.client_model = "claude"}, "msg_1", IdMint(3));
+  ASSERT_TRUE(text.feed(R"({"candidates":[{"content":{"parts":[{"text":"Once "}]},"index":0}]})"));
+  ASSERT_TRUE(text.feed(R"({"candidates":[{"content":{"parts":[{"text":"upon"}]},"index":0}]})"));
+  EXPECT_FALSE(text.ended());
+  EXPECT_EQ(text.continuation(), std::optional<std::string>("Once upon"));
+  MessagesStreamTranslator tool({.client_model = "claude"}, "msg_2", IdMint(3));
+  ASSERT_TRUE(tool.feed(
+      R"({"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{}}}]},"index":0}]})"));
+  EXPECT_EQ(tool.continuation(), std::nullopt);
+  ASSERT_TRUE(tool.feed(R"({"candidates":[{"finishReason":"STOP","index":0}]})"));
+  EXPECT_TRUE(tool.ended());
+}
+
+}  // namespace
+}  // namespace poise::protocols

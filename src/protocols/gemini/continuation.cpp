@@ -12,11 +12,14 @@ json::object continuationRequest(const json::object& request, std::string_view t
   if (const json::value* c = out.if_contains("contents"); c != nullptr && c->is_array()) {
     contents = c->as_array();
   }
-  contents.push_back(
-      json::object{{"role", "model"}, {"parts", json::array{json::object{{"text", text_so_far}}}}});
-  contents.push_back(json::object{{"role", "user"},
-                                  {"parts", json::array{json::object{{"text", kContinuePrompt}}}}});
-  out["contents"] = std::move(contents);
+  // Nothing said yet: the same question again (Gemini refuses an empty text part).
+  if (!text_so_far.empty()) {
+    contents.push_back(json::object{{"role", "model"},
+                                    {"parts", json::array{json::object{{"text", text_so_far}}}}});
+    contents.push_back(json::object{
+        {"role", "user"}, {"parts", json::array{json::object{{"text", kContinuePrompt}}}}});
+    out["contents"] = std::move(contents);
+  }
   if (json::value* gc = out.if_contains("generationConfig"); gc != nullptr && gc->is_object()) {
     if (json::value* tc = gc->as_object().if_contains("thinkingConfig");
         tc != nullptr && tc->is_object()) {

@@ -16,7 +16,7 @@ inline constexpr std::string_view kContinuePrompt =
     "character.";
 
 // The body of the continuation request for `request` (a generateContent body) after the model
-// said `text_so_far`.
+// said `text_so_far` (nothing: the same contents again).
 boost::json::object continuationRequest(const boost::json::object& request,
                                         std::string_view text_so_far);
 

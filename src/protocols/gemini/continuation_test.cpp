@@ -36,6 +36,7 @@ TEST(Continuation, LeavesARequestWithoutThinkingConfigWithoutOne) {
   const json::object out = continuationRequest(original.as_object(), "y");
   EXPECT_FALSE(out.contains("generationConfig"));
   EXPECT_EQ(out.at("contents").as_array().size(), 3u);
+  EXPECT_EQ(json::value(continuationRequest(original.as_object(), "")), original);
 }
 
 }  // namespace

@@ -102,6 +102,7 @@ Result<std::string> ChatStreamTranslator::feed(std::string_view event_data) {
     json::object delta;
     if (context_.include_reasoning && !reasoning.empty()) delta["reasoning_content"] = reasoning;
     if (has_text) delta["content"] = text;
+    if (has_text && c.index == 0) text_ += text;
     if (!calls.empty()) delta["tool_calls"] = std::move(calls);
     if (!delta.empty()) appendChunk(out, json::array{choiceDelta(c.index, std::move(delta))});
     if (!c.finish_reason.empty()) {
@@ -137,6 +138,14 @@ bool ChatStreamTranslator::ended() const {
     if (!choice.finish_reason.empty()) return true;
   }
   return false;
+}
+
+std::optional<std::string> ChatStreamTranslator::continuation() const {
+  if (choices_.size() > 1) return std::nullopt;
+  for (const auto& [index, choice] : choices_) {
+    if (choice.tool_calls > 0) return std::nullopt;
+  }
+  return text_;
 }
 
 std::string ChatStreamTranslator::keepAlive() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,10 @@ class ChatStreamTranslator {
   // The bytes that keep a silent stream alive: an SSE comment line.
   static std::string keepAlive();
 
+  // The answer's text so far, when a truncated stream may be continued by a new upstream request
+  // whose chunks are then fed here too: one choice, text only (no tool call). Else nullopt.
+  std::optional<std::string> continuation() const;
+
   // HTTP status of the last in-band upstream error (500 when it named none).
   unsigned lastUpstreamStatus() const { return upstream_status_; }
 
@@ -69,6 +74,7 @@ class ChatStreamTranslator {
   std::map<int, Choice> choices_;
   GeminiUsage usage_;
   std::string block_reason_;
+  std::string text_;  // choice 0's content so far
   unsigned upstream_status_ = 500;
   bool done_ = false;
 };

@@ -168,3 +168,29 @@ TEST(ChatStream, FinishIsIdempotent) {
 
 }  // namespace
 }  // namespace poise::protocols
+
+namespace poise::protocols {
+namespace {
+
+TEST(ChatStream, TruncationAndContinuationText) {
+  auto t = make(false);
+  ASSERT_TRUE(t.feed(R"({"candidates":[{"content":{"parts":[{"text":"Hel"}]},"index":0}]})"));
+  EXPECT_FALSE(t.ended());
+  EXPECT_EQ(t.continuation(), std::optional<std::string>("Hel"));
+  ASSERT_TRUE(t.feed(R"({"candidates":[{"content":{"parts":[{"text":"lo"}]},"index":0}]})"));
+  EXPECT_EQ(t.continuation(), std::optional<std::string>("Hello"));
+  ASSERT_TRUE(t.feed(R"({"candidates":[{"content":{"parts":[{"text":"!"}]},
+                        "finishReason":"STOP","index":0}]})"));
+  EXPECT_TRUE(t.ended());
+}
+
+TEST(ChatStream, AStreamWithAToolCallIsNotContinued) {
+  auto t = make(false);
+  ASSERT_TRUE(t.feed(R"({"candidates":[{"content":{"parts":[{"text":"Let me look."},
+                        {"functionCall":{"name":"f","args":{}}}]},"index":0}]})"));
+  EXPECT_FALSE(t.ended());
+  EXPECT_EQ(t.continuation(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace poise::protocols
