@@ -509,6 +509,11 @@ void ServerApp::wireRoutes() {
                    .summary = "OpenAI chat completions, translated to Gemini",
                    .handler = routeTo(&compat_, &proxy::CompatProxy::chatCompletions)});
   router.add(Route{.method = post,
+                   .pattern = "/v1/responses",
+                   .access = Access::GatewayToken,
+                   .summary = "OpenAI Responses API, translated to Gemini",
+                   .handler = routeTo(&compat_, &proxy::CompatProxy::responses)});
+  router.add(Route{.method = post,
                    .pattern = "/v1/embeddings",
                    .access = Access::GatewayToken,
                    .summary = "OpenAI embeddings, translated to Gemini",

@@ -142,6 +142,20 @@ std::span<const OperationDoc> clientDocs() {
       R"json({"description": "a chat completion, or its chunks as server-sent events when stream is true",
    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIChatCompletion"}},
                "text/event-stream": {"schema": {"type": "string"}}}})json");
+  static const std::string responses = openAI(
+      R"json("tags": ["openai"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["model"],
+    "properties": {"model": {"type": "string"}, "input": {"type": ["string", "array"]},
+      "instructions": {"type": "string"}, "stream": {"type": "boolean"}, "tools": {"type": "array"},
+      "tool_choice": {"type": ["string", "object"]}, "text": {"type": "object"},
+      "reasoning": {"type": "object"}, "max_output_tokens": {"type": "integer"},
+      "temperature": {"type": "number"}, "top_p": {"type": "number"}, "metadata": {"type": "object"},
+      "store": {"type": "boolean"}, "previous_response_id": {"type": "string"}}}}}})json",
+      R"json({"description": "a response, or its events as server-sent events when stream is true",
+   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIResponse"}},
+               "text/event-stream": {"schema": {"type": "string"}}}},
+    "404": {"$ref": "#/components/responses/OpenAIError"})json");
   static const std::string embeddings = openAI(
       R"json("tags": ["openai"],
   "requestBody": {"required": true, "content": {"application/json": {"schema": {
@@ -184,6 +198,7 @@ std::span<const OperationDoc> clientDocs() {
       {.method = "*", .pattern = "/v1alpha/", .operation = native_any},
       {.method = "*", .pattern = "/v1/", .operation = native_v1},
       {.method = "POST", .pattern = "/v1/chat/completions", .operation = chat},
+      {.method = "POST", .pattern = "/v1/responses", .operation = responses},
       {.method = "POST", .pattern = "/v1/embeddings", .operation = embeddings},
       {.method = "POST", .pattern = "/v1/images/generations", .operation = images},
       {.method = "GET", .pattern = "/v1/models", .operation = models},

@@ -19,6 +19,8 @@
 #include "protocols/openai/embeddings.h"
 #include "protocols/openai/images.h"
 #include "protocols/openai/models.h"
+#include "protocols/openai/responses_request.h"
+#include "protocols/openai/responses_stream.h"
 #include "protocols/sse_parser.h"
 #include "proxy/upstream_caller.h"
 
@@ -463,6 +465,48 @@ asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex,
   co_await generate<protocols::ChatStreamTranslator>(ex, record, deps_, *cfg, Protocol::OpenAI,
                                                      tr->model, tr->stream, tr->request,
                                                      make_translator, translate_whole);
+}
+
+asio::awaitable<void> CompatProxy::responses(net::HttpExchange& ex, http::RequestRecord& record) {
+  const auto cfg = deps_.config.snapshot();
+  json::monotonic_resource arena;
+  auto body = co_await admit(ex, record, deps_, *cfg, Protocol::OpenAI, &arena);
+  if (!body) co_return;
+  auto previous = protocols::previousResponseId(*body);
+  if (!previous) {
+    co_await respondError(ex, record, Protocol::OpenAI, 400, previous.error().message);
+    co_return;
+  }
+  if (*previous) {
+    co_await respondError(ex, record, Protocol::OpenAI, 404,
+                          "Previous response with id '" + **previous + "' not found.");
+    co_return;
+  }
+  protocols::ResponsesRequestOptions options;
+  options.model_aliases = &cfg->model_aliases;
+  auto translate = [&](const protocols::OutputTokenLimits* limits) {
+    options.output_token_limits = limits;
+    return protocols::translateResponsesRequest(*body, options);
+  };
+  auto tr =
+      co_await translateWithOutputLimits<protocols::ResponsesTranslation>(ex, record, translate);
+  if (!tr) {
+    co_await respondError(ex, record, Protocol::OpenAI, 400, tr.error().message);
+    co_return;
+  }
+  protocols::IdMint ids(freshSeed());
+  const protocols::ResponseStamp stamp{ids.next("resp_", 40), unixSeconds(deps_.clock)};
+  auto make_translator = [&] {
+    return protocols::ResponsesStreamTranslator(tr->response, stamp,
+                                                protocols::IdMint(freshSeed()));
+  };
+  auto translate_whole = [&](const json::value& answer) {
+    return protocols::translateResponsesResponse(answer, tr->response, stamp,
+                                                 protocols::IdMint(freshSeed()));
+  };
+  co_await generate<protocols::ResponsesStreamTranslator>(ex, record, deps_, *cfg, Protocol::OpenAI,
+                                                          tr->model, tr->stream, tr->request,
+                                                          make_translator, translate_whole);
 }
 
 asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex, http::RequestRecord& record) {

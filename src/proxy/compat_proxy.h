@@ -29,6 +29,8 @@ class CompatProxy {
 
   // POST /v1/chat/completions
   boost::asio::awaitable<void> chatCompletions(net::HttpExchange& ex, http::RequestRecord& record);
+  // POST /v1/responses (OpenAI Responses API)
+  boost::asio::awaitable<void> responses(net::HttpExchange& ex, http::RequestRecord& record);
   // POST /v1/messages and /claude/v1/messages
   boost::asio::awaitable<void> messages(net::HttpExchange& ex, http::RequestRecord& record);
   // POST /v1/embeddings

@@ -83,6 +83,10 @@ export const EXAMPLES = {
     auth: 'gateway', gatewayAs: 'bearer', status: 200,
     body: { model: MODEL, messages: [{ role: 'user', content: 'hi' }] },
   },
+  'POST /v1/responses': {
+    auth: 'gateway', gatewayAs: 'bearer', status: 200,
+    body: { model: MODEL, input: 'hi', store: false },
+  },
   'POST /v1/embeddings': {
     auth: 'gateway', gatewayAs: 'bearer', status: 200, body: { model: EMBED_MODEL, input: 'hi' },
   },
