@@ -253,3 +253,62 @@ it('takes a codex-like raw request', async () => {
   const [rec] = await upstreamWith(fake, 'r-codex');
   assert.deepEqual(rec.json.systemInstruction.parts.map((p) => p.text), ['You are a coding agent.', 'sandbox rules r-codex']);
 });
+
+describe('store and previous_response_id', () => {
+  it('stores by default, chains with previous_response_id, retrieves and deletes', async () => {
+    const first = await client.responses.create({
+      model: 'gemini-2.5-flash',
+      instructions: 'first instructions r-store-sys',
+      input: 'remember the word r-store1',
+      metadata: { step: '1' },
+    });
+    assert.equal(first.store, true);
+    const got = await client.responses.retrieve(first.id);
+    assert.equal(got.id, first.id);
+    assert.equal(got.output_text, 'echo: remember the word r-store1');
+    assert.deepEqual(got.metadata, { step: '1' });
+
+    const second = await client.responses.create({
+      model: 'gemini-2.5-flash',
+      previous_response_id: first.id,
+      input: 'and now r-store2',
+    });
+    assert.equal(second.previous_response_id, first.id);
+    const [rec] = await upstreamWith(fake, 'r-store2');
+    assert.deepEqual(rec.json.contents, [
+      { role: 'user', parts: [{ text: 'remember the word r-store1' }] },
+      { role: 'model', parts: [{ text: 'echo: remember the word r-store1' }] },
+      { role: 'user', parts: [{ text: 'and now r-store2' }] },
+    ]);
+    assert.equal(rec.json.systemInstruction, undefined, 'instructions are not carried over');
+
+    // A streamed response is stored too, and can be chained at once.
+    const stream = client.responses.stream({ model: 'gemini-2.5-flash', previous_response_id: second.id, input: 'third r-store3' });
+    const third = await stream.finalResponse();
+    const fourth = await client.responses.create({ model: 'gemini-2.5-flash', previous_response_id: third.id, input: 'fourth r-store4' });
+    assert.equal(fourth.status, 'completed');
+    const [rec4] = await upstreamWith(fake, 'r-store4');
+    assert.equal(rec4.json.contents.length, 7);
+
+    const deleted = await client.responses.delete(first.id);
+    assert.deepEqual(deleted, { id: first.id, object: 'response', deleted: true });
+    await assert.rejects(client.responses.retrieve(first.id), (err) => err instanceof OpenAI.NotFoundError);
+    await assert.rejects(
+      client.responses.create({ model: 'gemini-2.5-flash', previous_response_id: first.id, input: 'x' }),
+      (err) => err instanceof OpenAI.NotFoundError && err.error?.type === 'not_found_error',
+    );
+  });
+
+  it('keeps nothing with store: false, and shows a response only to the token that made it', async () => {
+    const unstored = await client.responses.create({ model: 'gemini-2.5-flash', input: 'r-nostore', store: false });
+    await assert.rejects(client.responses.retrieve(unstored.id), (err) => err instanceof OpenAI.NotFoundError);
+
+    const mine = await client.responses.create({ model: 'gemini-2.5-flash', input: 'r-owner' });
+    const other = await stack.poise.admin('POST', '/api/v1/tokens', { name: 'responses-other' });
+    assert.equal(other.status, 201, other.text);
+    const otherClient = new OpenAI({ baseURL: `${stack.poise.url}/v1`, apiKey: other.body.token, maxRetries: 0 });
+    await assert.rejects(otherClient.responses.retrieve(mine.id), (err) => err instanceof OpenAI.NotFoundError);
+    await assert.rejects(otherClient.responses.delete(mine.id), (err) => err instanceof OpenAI.NotFoundError);
+    assert.equal((await client.responses.retrieve(mine.id)).id, mine.id);
+  });
+});
