@@ -284,9 +284,11 @@ asio::awaitable<std::optional<std::vector<json::value>>> callEach(
   co_return answers;
 }
 
-// The generateContent exchange both chat protocols share: one call (streamed through a
+// The generateContent exchange the chat protocols share: one call (streamed through a
 // TranslatingRelay of make_translator()'s translator, or whole and passed to translate_whole),
-// failures in `protocol`'s envelope.
+// failures in `protocol`'s envelope. Returns the answer the client got when it is one object: the
+// whole translation, or a stream translator's response() (the Responses API's) when the stream
+// ended as a response; nullopt otherwise.
 template <class Translator, class MakeTranslator, class TranslateWhole>
 asio::awaitable<std::optional<json::object>> generate(
     net::HttpExchange& ex, http::RequestRecord& record, const ProxyDeps& deps,

@@ -1,8 +1,10 @@
 // The OpenAI Responses API (POST /v1/responses) through the real `openai` SDK (7.57.0, pinned):
 // responses.create (text, a function tool round trip with function_call_output on a model that
 // needs thought signatures, json_schema, reasoning summaries, the token limit), responses.stream
-// (event order and sequence numbers), refusals in OpenAI's envelope, and a raw request shaped
-// like codex's (stream, developer role, function tools). The fake upstream answers like Gemini.
+// (event order and sequence numbers), refusals in OpenAI's envelope, a raw request shaped like
+// codex's (stream, developer role, function tools), and stored responses (previous_response_id
+// chains, responses.retrieve/delete, store: false, one token's response hidden from another).
+// The fake upstream answers like Gemini.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
