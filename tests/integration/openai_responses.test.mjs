@@ -196,6 +196,24 @@ describe('responses.stream', () => {
     assert.equal(rec.path, '/v1beta/models/gemini-2.5-flash:streamGenerateContent');
   });
 
+  it('streams thought summaries as reasoning_summary events before the message', async () => {
+    const stream = client.responses.stream({
+      model: 'gemini-2.5-flash',
+      input: 'think then answer r-stream-reason',
+      reasoning: { effort: 'low', summary: 'auto' },
+      store: false,
+    });
+    const types = [];
+    for await (const event of stream) types.push(event.type);
+    const final = await stream.finalResponse();
+    const firstSummary = types.indexOf('response.reasoning_summary_text.delta');
+    assert.ok(firstSummary > 0, types.join(' '));
+    assert.ok(firstSummary < types.indexOf('response.output_text.delta'));
+    assert.deepEqual(final.output.map((o) => o.type), ['reasoning', 'message']);
+    assert.match(final.output[0].summary[0].text, /r-stream-reason/);
+    assert.equal(final.output_text, 'echo: think then answer r-stream-reason');
+  });
+
   it('streams function calls as arguments events', async () => {
     const stream = client.responses.stream({
       model: 'gemini-2.5-flash',
