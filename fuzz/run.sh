@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 seconds="${1:-20}"
 targets=(sse_parser chat_request chat_stream anthropic_request anthropic_stream embeddings
-         images_models upstream_request)
+         images_models upstream_request responses_request responses_stream)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "${FUZZ_JOBS:-2}"

@@ -252,6 +252,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       request_log_repo_(*store_.db),
       usage_repo_(*store_.db),
       alert_repo_(*store_.db, *store_.cipher),
+      response_repo_(*store_.db),
       pool_(clock_),
       // Threads for database calls: more than there are connections would only queue on the
       // pool; 16 bound the memory of a large POOL_SIZE.
@@ -295,7 +296,9 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
                   },
                   &call_counters_,
                   &token_registry_,
-                  &token_limiter_},
+                  &token_limiter_,
+                  &response_repo_,
+                  &blocking_},
       gemini_(proxy_deps_),
       compat_(proxy_deps_),
       live_(proxy_deps_),
@@ -520,6 +523,32 @@ void ServerApp::wireRoutes() {
                    .summary = "OpenAI chat completions, translated to Gemini",
                    .handler = routeTo(&compat_, &proxy::CompatProxy::chatCompletions)});
   router.add(Route{.method = post,
+                   .pattern = "/v1/responses",
+                   .access = Access::GatewayToken,
+                   .summary = "OpenAI Responses API, translated to Gemini",
+                   .handler = routeTo(&compat_, &proxy::CompatProxy::responses)});
+  auto* compat_responses = &compat_;
+  router.add(
+      Route{.method = get,
+            .pattern = "/v1/responses/{id}",
+            .access = Access::GatewayToken,
+            .summary = "A stored OpenAI response of the calling token",
+            .handler = [compat_responses](net::HttpExchange& ex, const http::RouteParams& p,
+                                          http::RequestRecord& record) -> asio::awaitable<void> {
+              const std::string id(p.get("id"));
+              co_await compat_responses->getResponse(ex, record, id);
+            }});
+  router.add(
+      Route{.method = bhttp::verb::delete_,
+            .pattern = "/v1/responses/{id}",
+            .access = Access::GatewayToken,
+            .summary = "Deletes a stored OpenAI response of the calling token",
+            .handler = [compat_responses](net::HttpExchange& ex, const http::RouteParams& p,
+                                          http::RequestRecord& record) -> asio::awaitable<void> {
+              const std::string id(p.get("id"));
+              co_await compat_responses->deleteResponse(ex, record, id);
+            }});
+  router.add(Route{.method = post,
                    .pattern = "/v1/embeddings",
                    .access = Access::GatewayToken,
                    .summary = "OpenAI embeddings, translated to Gemini",
@@ -684,6 +713,15 @@ void ServerApp::startRetention() {
           if (stop.stop_requested()) break;
           wait = std::chrono::seconds(settings_.request_log_prune_seconds);
           const auto cfg = runtime_.snapshot();
+          const TimePoint now = clock_.now();
+          auto expire = [this, now] { return response_repo_.deleteExpired(now); };
+          auto expired = co_await blocking_.run(expire);
+          if (!expired) {
+            spdlog::warn("msg=\"could not prune stored responses\" error={}",
+                         logValue(expired.error().message));
+          } else if (*expired > 0) {
+            spdlog::info("msg=\"stored responses pruned\" rows={}", *expired);
+          }
           const auto options = usage::retentionPrune(cfg->request_log_retention_days,
                                                      cfg->request_log_max_rows, clock_.now());
           if (!options) continue;

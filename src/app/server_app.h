@@ -149,6 +149,7 @@ class ServerApp {
   storage::RequestLogRepository request_log_repo_;
   storage::UsageAggregateRepository usage_repo_;
   storage::AlertRepository alert_repo_;
+  storage::ResponseRepository response_repo_;
   // 3. Live state: the config snapshot, the key pool, the client tokens with their limits and
   //    usage sums.
   config::RuntimeConfigStore runtime_;

@@ -59,6 +59,8 @@ constexpr IntKey kIntKeys[] = {
     {"request_log_max_rows", &RuntimeConfig::request_log_max_rows, 0, 1'000'000'000},
     {"request_log_body_capture_kb", &RuntimeConfig::request_log_body_capture_kb, 0,
      kMaxBodyCaptureKb},
+    {"responses_retention_hours", &RuntimeConfig::responses_retention_hours, 1, 24 * 3650},
+    {"responses_max_bytes", &RuntimeConfig::responses_max_bytes, 0, 64 * 1024 * 1024},
 };
 
 constexpr std::string_view kBucketPrefix = "token_bucket_";

@@ -88,6 +88,12 @@ struct RuntimeConfig {
   int request_log_max_rows = 5'000'000;
   int request_log_body_capture_kb = 0;
 
+  // Stored OpenAI Responses (table responses, POST /v1/responses with store): kept for
+  // responses_retention_hours, then pruned with the request logs; one larger than
+  // responses_max_bytes (its input items and answer, as JSON) is answered but not stored.
+  int responses_retention_hours = 720;
+  int responses_max_bytes = 4 * 1024 * 1024;
+
   // Translation (OpenAI and Anthropic routes).
   // model_aliases: a JSON object of client-facing model name → Gemini model, used by every
   // protocol and listed by GET /v1/models.

@@ -182,6 +182,33 @@ std::span<const OperationDoc> clientDocs() {
       R"json({"description": "a chat completion, or its chunks as server-sent events when stream is true",
    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIChatCompletion"}},
                "text/event-stream": {"schema": {"type": "string"}}}})json");
+  static const std::string responses = openAI(
+      R"json("tags": ["openai"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["model"],
+    "properties": {"model": {"type": "string"}, "input": {"type": ["string", "array"]},
+      "instructions": {"type": "string"}, "stream": {"type": "boolean"}, "tools": {"type": "array"},
+      "tool_choice": {"type": ["string", "object"]}, "text": {"type": "object"},
+      "reasoning": {"type": "object"}, "max_output_tokens": {"type": "integer"},
+      "temperature": {"type": "number"}, "top_p": {"type": "number"}, "metadata": {"type": "object"},
+      "store": {"type": "boolean"}, "previous_response_id": {"type": "string"}}}}}})json",
+      R"json({"description": "a response, or its events as server-sent events when stream is true",
+   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIResponse"}},
+               "text/event-stream": {"schema": {"type": "string"}}}},
+    "404": {"$ref": "#/components/responses/OpenAIError"})json");
+  static const std::string response_get = openAI(
+      R"json("tags": ["openai"], "description": "A response stored by POST /v1/responses (store, the default), visible to the token that created it until responses_retention_hours pass.",
+  "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}])json",
+      R"json({"description": "the response as it was answered",
+   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIResponse"}}}},
+    "404": {"$ref": "#/components/responses/OpenAIError"})json");
+  static const std::string response_delete = openAI(
+      R"json("tags": ["openai"], "description": "Deletes a stored response of the calling token.",
+  "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}])json",
+      R"json({"description": "deleted", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["id", "object", "deleted"],
+    "properties": {"id": {"type": "string"}, "object": {"const": "response"}, "deleted": {"const": true}}}}}},
+    "404": {"$ref": "#/components/responses/OpenAIError"})json");
   static const std::string embeddings = openAI(
       R"json("tags": ["openai"],
   "requestBody": {"required": true, "content": {"application/json": {"schema": {
@@ -230,6 +257,9 @@ std::span<const OperationDoc> clientDocs() {
        .pattern = "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContent",
        .operation = kLiveOperation},
       {.method = "POST", .pattern = "/v1/chat/completions", .operation = chat},
+      {.method = "POST", .pattern = "/v1/responses", .operation = responses},
+      {.method = "GET", .pattern = "/v1/responses/{id}", .operation = response_get},
+      {.method = "DELETE", .pattern = "/v1/responses/{id}", .operation = response_delete},
       {.method = "POST", .pattern = "/v1/embeddings", .operation = embeddings},
       {.method = "POST", .pattern = "/v1/images/generations", .operation = images},
       {.method = "GET", .pattern = "/v1/models", .operation = models},

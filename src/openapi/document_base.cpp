@@ -340,6 +340,22 @@ std::string_view documentBase() {
         "type": "object",
         "description": "Gemini's own answer, passed through unchanged (GenerateContentResponse, a models list, …)"
       },
+      "OpenAIResponse": {
+        "type": "object",
+        "required": ["id", "object", "created_at", "status", "model", "output"],
+        "properties": {
+          "id": {"type": "string"},
+          "object": {"const": "response"},
+          "created_at": {"type": "integer"},
+          "status": {"enum": ["completed", "incomplete", "failed", "in_progress"]},
+          "model": {"type": "string"},
+          "output": {"type": "array", "items": {"type": "object", "required": ["type"],
+            "properties": {"type": {"enum": ["message", "function_call", "reasoning"]}}}},
+          "incomplete_details": {"type": ["object", "null"]},
+          "metadata": {"type": "object"},
+          "usage": {"type": ["object", "null"], "properties": {"input_tokens": {"type": "integer"}, "output_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}}
+        }
+      },
       "OpenAIChatCompletion": {
         "type": "object",
         "required": ["id", "object", "created", "model", "choices"],

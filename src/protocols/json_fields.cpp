@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/model_id.h"
+
 namespace poise::protocols {
 
 Error invalidRequest(std::string message) {
@@ -101,6 +103,18 @@ Result<std::optional<bool>> optionalBool(const json::object& object, std::string
   if (v == nullptr) return std::optional<bool>{};
   if (!v->is_bool()) return invalidRequest(joinPath(path, key) + " must be a boolean");
   return std::optional<bool>{v->get_bool()};
+}
+
+bool RequestReaderBase::readModelField(const json::object& body, const ModelAliases* aliases,
+                                       std::string& client_model, std::string& model) {
+  auto read = optionalString(body, "model", "");
+  if (!read) return fail(read.error());
+  if (!*read || (*read)->empty()) return fail("model is required");
+  client_model = std::string(**read);
+  model = resolveModel(client_model, aliases);
+  if (model.empty()) return fail("model is required");
+  if (!isGeminiModelId(model)) return fail(std::string(kInvalidModelMessage));
+  return true;
 }
 
 }  // namespace poise::protocols

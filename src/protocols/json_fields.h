@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "protocols/model_name.h"
 
 namespace poise::protocols {
 
@@ -77,6 +78,11 @@ class RequestReaderBase {
     }
     return true;
   }
+
+  // body.model (required) as the client sent it into `client_model`, and resolved through
+  // `aliases` into `model`, the bare Gemini id, which must pass the model-id grammar.
+  bool readModelField(const json::object& body, const ModelAliases* aliases,
+                      std::string& client_model, std::string& model);
 
   // Moves the value of `r` into `out`, or records its error.
   template <class T>

@@ -1,5 +1,8 @@
 #include "proxy/compat_proxy.h"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -21,6 +24,8 @@
 #include "protocols/openai/embeddings.h"
 #include "protocols/openai/images.h"
 #include "protocols/openai/models.h"
+#include "protocols/openai/responses_request.h"
+#include "protocols/openai/responses_stream.h"
 #include "protocols/sse_parser.h"
 #include "proxy/upstream_caller.h"
 
@@ -205,6 +210,8 @@ class TranslatingRelay final : public PieceTranslator {
   }
   std::string keepAlive() const override { return Translator::keepAlive(); }
 
+  const Translator& translator() const { return translator_; }
+
   std::string broken(BreakReason reason) override {
     if (failed_) return {};
     failed_ = true;
@@ -268,6 +275,19 @@ asio::awaitable<std::optional<json::value>> admit(net::HttpExchange& ex,
   co_return std::move(*body);
 }
 
+// Authenticates a request without a body (GET, DELETE) on an OpenAI route; false after answering
+// the client with the refusal.
+asio::awaitable<bool> admitBodiless(net::HttpExchange& ex, http::RequestRecord& record,
+                                    const ProxyDeps& deps, const config::RuntimeConfig& cfg) {
+  record.protocol = Protocol::OpenAI;
+  if (auto rejected = rejectRequest(deps, ex.request(), rawQuery(ex.request()), cfg,
+                                    Protocol::OpenAI, record)) {
+    co_await ex.respond(std::move(*rejected));
+    co_return false;
+  }
+  co_return true;
+}
+
 // Sends the same kind of call once per body, in order (each picks its own key), and returns
 // the parsed answers; after answering the client with the first failure, nullopt.
 asio::awaitable<std::optional<std::vector<json::value>>> callEach(
@@ -293,15 +313,17 @@ asio::awaitable<std::optional<std::vector<json::value>>> callEach(
   co_return answers;
 }
 
-// The generateContent exchange both chat protocols share: one call (streamed through a
+// The generateContent exchange the chat protocols share: one call (streamed through a
 // TranslatingRelay of make_translator()'s translator, or whole and passed to translate_whole),
-// failures in `protocol`'s envelope.
+// failures in `protocol`'s envelope. Returns the answer the client got when it is one object: the
+// whole translation, or a stream translator's response() (the Responses API's) when the stream
+// ended as a response; nullopt otherwise.
 template <class Translator, class MakeTranslator, class TranslateWhole>
-asio::awaitable<void> generate(net::HttpExchange& ex, http::RequestRecord& record,
-                               const ProxyDeps& deps, const config::RuntimeConfig& cfg,
-                               Protocol protocol, const std::string& model, bool stream,
-                               const json::object& request, const MakeTranslator& make_translator,
-                               const TranslateWhole& translate_whole) {
+asio::awaitable<std::optional<json::object>> generate(
+    net::HttpExchange& ex, http::RequestRecord& record, const ProxyDeps& deps,
+    const config::RuntimeConfig& cfg, Protocol protocol, const std::string& model, bool stream,
+    const json::object& request, const MakeTranslator& make_translator,
+    const TranslateWhole& translate_whole) {
   const std::string up_body = json::serialize(request);
   UpstreamRequest up =
       jsonCall(cfg, model, stream ? "streamGenerateContent" : "generateContent", up_body, stream);
@@ -317,13 +339,26 @@ asio::awaitable<void> generate(net::HttpExchange& ex, http::RequestRecord& recor
   if (stream) {
     TranslatingRelay<Translator> relay(make_translator());
     UpstreamResult r = co_await caller.call(up, &relay, kTranslatedBodyLimit);
-    if (r.kind != UpstreamResult::Kind::Relayed) co_await respondFailure(ex, protocol, r);
-    co_return;
+    if (r.kind != UpstreamResult::Kind::Relayed) {
+      co_await respondFailure(ex, protocol, r);
+      co_return std::nullopt;
+    }
+    // A translator that keeps the whole answer (the Responses API's) hands it back when the
+    // stream ended as a response, not as a failure.
+    if constexpr (requires { relay.translator().response(); }) {
+      const json::object& done = relay.translator().response();
+      const json::value* status = done.if_contains("status");
+      if (status != nullptr && status->is_string() &&
+          (status->get_string() == "completed" || status->get_string() == "incomplete")) {
+        co_return done;
+      }
+    }
+    co_return std::nullopt;
   }
   UpstreamResult r = co_await caller.call(up, nullptr, kTranslatedBodyLimit);
   if (!r.success()) {
     co_await respondFailure(ex, protocol, r);
-    co_return;
+    co_return std::nullopt;
   }
   json::monotonic_resource arena;
   auto answer = parseAnswer(r, &arena);
@@ -331,9 +366,10 @@ asio::awaitable<void> generate(net::HttpExchange& ex, http::RequestRecord& recor
       answer ? translate_whole(*answer) : Result<json::object>(answer.error());
   if (!out) {
     co_await respondTranslationError(ex, record, protocol, out.error());
-    co_return;
+    co_return std::nullopt;
   }
   co_await respondJson(ex, *out);
+  co_return json::object(*out, json::storage_ptr());
 }
 
 // The upstream model list merged across pages, or how fetching it failed.
@@ -511,6 +547,195 @@ asio::awaitable<void> CompatProxy::chatCompletions(net::HttpExchange& ex,
                                                      make_translator, translate_whole);
 }
 
+namespace {
+
+// Removes a pending response id when the request ends, however it ends.
+class PendingResponse {
+ public:
+  PendingResponse(std::mutex& mu, std::set<std::string, std::less<>>& ids, std::string id)
+      : mu_(mu), ids_(ids), id_(std::move(id)) {
+    std::lock_guard lock(mu_);
+    ids_.insert(id_);
+  }
+  PendingResponse(const PendingResponse&) = delete;
+  PendingResponse& operator=(const PendingResponse&) = delete;
+  ~PendingResponse() {
+    std::lock_guard lock(mu_);
+    ids_.erase(id_);
+  }
+
+ private:
+  std::mutex& mu_;
+  std::set<std::string, std::less<>>& ids_;
+  std::string id_;
+};
+
+// How long a lookup waits for a response that is still being stored, and how often it looks.
+constexpr int kPendingPolls = 250;
+constexpr std::chrono::milliseconds kPendingPoll{20};
+
+std::string notFoundMessage(std::string_view id) {
+  return "Response with id '" + std::string(id.substr(0, 128)) + "' not found.";
+}
+
+}  // namespace
+
+asio::awaitable<std::optional<storage::StoredResponse>> CompatProxy::ownedResponse(
+    net::HttpExchange& ex, http::RequestRecord& record, std::string_view id) {
+  if (deps_.responses == nullptr || deps_.blocking == nullptr) {
+    co_await respondError(ex, record, Protocol::OpenAI, 404, notFoundMessage(id));
+    co_return std::nullopt;
+  }
+  const std::string key(id);
+  for (int poll = 0;; ++poll) {
+    auto find = [this, &key] { return deps_.responses->find(key); };
+    auto found = co_await deps_.blocking->run(find);
+    if (!found) {
+      spdlog::warn("msg=\"stored response unreadable\" request_id={} error={}",
+                   ex.info().request_id, logValue(found.error().message));
+      co_await respondError(ex, record, Protocol::OpenAI, 503,
+                            "stored responses are unavailable; try again");
+      co_return std::nullopt;
+    }
+    if (found->has_value()) {
+      storage::StoredResponse& r = **found;
+      if (r.token_id != record.token_id || r.expires_at < deps_.clock.now()) break;
+      co_return std::move(r);
+    }
+    bool pending = false;
+    {
+      std::lock_guard lock(pending_mu_);
+      pending = pending_responses_.contains(key);
+    }
+    if (!pending || poll >= kPendingPolls) break;
+    asio::steady_timer timer(co_await asio::this_coro::executor, kPendingPoll);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  co_await respondError(ex, record, Protocol::OpenAI, 404, notFoundMessage(id));
+  co_return std::nullopt;
+}
+
+asio::awaitable<void> CompatProxy::storeResponse(const config::RuntimeConfig& cfg,
+                                                 const http::RequestRecord& record,
+                                                 const json::array& input_items,
+                                                 const json::object& response) {
+  storage::StoredResponse row;
+  row.input_items = json::serialize(input_items);
+  row.response_body = json::serialize(response);
+  row.size_bytes = static_cast<std::int64_t>(row.input_items.size() + row.response_body.size());
+  if (row.size_bytes > cfg.responses_max_bytes) {
+    spdlog::info(
+        "msg=\"response not stored: larger than responses_max_bytes\" request_id={} "
+        "bytes={}",
+        record.request_id, row.size_bytes);
+    co_return;
+  }
+  row.id = std::string(response.at("id").as_string());
+  row.token_id = record.token_id;
+  row.created_at = deps_.clock.now();
+  row.expires_at = row.created_at + std::chrono::hours(cfg.responses_retention_hours);
+  row.model = std::string(response.at("model").as_string());
+  auto save = [this, &row] { return deps_.responses->save(row); };
+  auto saved = co_await deps_.blocking->run(save);
+  if (!saved) {
+    spdlog::warn("msg=\"response not stored\" request_id={} error={}", record.request_id,
+                 logValue(saved.error().message));
+  }
+}
+
+asio::awaitable<void> CompatProxy::responses(net::HttpExchange& ex, http::RequestRecord& record) {
+  const auto cfg = deps_.config.snapshot();
+  json::monotonic_resource arena;
+  auto body = co_await admit(ex, record, deps_, *cfg, Protocol::OpenAI, &arena);
+  if (!body) co_return;
+  auto previous = protocols::previousResponseId(*body);
+  if (!previous) {
+    co_await respondError(ex, record, Protocol::OpenAI, 400, previous.error().message);
+    co_return;
+  }
+  // A chained request starts from the stored conversation: the previous input and its output.
+  json::array history;
+  if (*previous) {
+    auto stored = co_await ownedResponse(ex, record, **previous);
+    if (!stored) co_return;
+    boost::system::error_code items_ec;
+    boost::system::error_code answer_ec;
+    json::value items = json::parse(stored->input_items, items_ec);
+    json::value answer = json::parse(stored->response_body, answer_ec);
+    if (items_ec || answer_ec || !items.is_array() || !answer.is_object() ||
+        !answer.get_object().contains("output") || !answer.at("output").is_array()) {
+      co_await respondError(ex, record, Protocol::OpenAI, 500,
+                            "the stored response '" + **previous + "' is unreadable");
+      co_return;
+    }
+    history = std::move(items.get_array());
+    for (json::value& item : answer.at("output").get_array()) history.push_back(std::move(item));
+  }
+  protocols::ResponsesRequestOptions options;
+  options.model_aliases = &cfg->model_aliases;
+  if (*previous) options.history = &history;
+  auto translate = [&](const protocols::OutputTokenLimits* limits) {
+    options.output_token_limits = limits;
+    return protocols::translateResponsesRequest(*body, options);
+  };
+  auto tr =
+      co_await translateWithOutputLimits<protocols::ResponsesTranslation>(ex, record, translate);
+  if (!tr) {
+    co_await respondError(ex, record, Protocol::OpenAI, 400, tr.error().message);
+    co_return;
+  }
+  protocols::IdMint ids(freshSeed());
+  const protocols::ResponseStamp stamp{ids.next("resp_", 40), unixSeconds(deps_.clock)};
+  const bool store = tr->store && deps_.responses != nullptr && deps_.blocking != nullptr &&
+                     cfg->responses_max_bytes > 0;
+  std::optional<PendingResponse> pending;
+  if (store) pending.emplace(pending_mu_, pending_responses_, stamp.id);
+  auto make_translator = [&] {
+    return protocols::ResponsesStreamTranslator(tr->response, stamp,
+                                                protocols::IdMint(freshSeed()));
+  };
+  auto translate_whole = [&](const json::value& answer) {
+    return protocols::translateResponsesResponse(answer, tr->response, stamp,
+                                                 protocols::IdMint(freshSeed()));
+  };
+  auto done = co_await generate<protocols::ResponsesStreamTranslator>(
+      ex, record, deps_, *cfg, Protocol::OpenAI, tr->model, tr->stream, tr->request,
+      make_translator, translate_whole);
+  if (store && done) co_await storeResponse(*cfg, record, tr->input_items, *done);
+}
+
+asio::awaitable<void> CompatProxy::getResponse(net::HttpExchange& ex, http::RequestRecord& record,
+                                               std::string_view id) {
+  const auto cfg = deps_.config.snapshot();
+  const bool admitted = co_await admitBodiless(ex, record, deps_, *cfg);
+  if (!admitted) co_return;
+  auto stored = co_await ownedResponse(ex, record, id);
+  if (!stored) co_return;
+  co_await ex.respondRaw(200, "Content-Type: application/json\r\n", stored->response_body);
+}
+
+asio::awaitable<void> CompatProxy::deleteResponse(net::HttpExchange& ex,
+                                                  http::RequestRecord& record,
+                                                  std::string_view id) {
+  const auto cfg = deps_.config.snapshot();
+  const bool admitted = co_await admitBodiless(ex, record, deps_, *cfg);
+  if (!admitted) co_return;
+  auto stored = co_await ownedResponse(ex, record, id);
+  if (!stored) co_return;
+  auto remove = [this, &stored] { return deps_.responses->remove(stored->id); };
+  auto removed = co_await deps_.blocking->run(remove);
+  if (!removed) {
+    co_await respondError(ex, record, Protocol::OpenAI, 503,
+                          "stored responses are unavailable; try again");
+    co_return;
+  }
+  json::object deleted;
+  deleted["id"] = stored->id;
+  deleted["object"] = "response";
+  deleted["deleted"] = true;
+  co_await respondJson(ex, deleted);
+}
+
 asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex, http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
   json::monotonic_resource arena;
@@ -655,12 +880,8 @@ asio::awaitable<std::optional<json::object>> CompatProxy::geminiModels(
 
 asio::awaitable<void> CompatProxy::listModels(net::HttpExchange& ex, http::RequestRecord& record) {
   const auto cfg = deps_.config.snapshot();
-  record.protocol = Protocol::OpenAI;
-  if (auto rejected = rejectRequest(deps_, ex.request(), rawQuery(ex.request()), *cfg,
-                                    Protocol::OpenAI, record)) {
-    co_await ex.respond(std::move(*rejected));
-    co_return;
-  }
+  const bool admitted = co_await admitBodiless(ex, record, deps_, *cfg);
+  if (!admitted) co_return;
   auto models = co_await geminiModels(ex, record);
   if (!models) co_return;
   const json::value list(std::move(*models));
@@ -675,12 +896,8 @@ asio::awaitable<void> CompatProxy::listModels(net::HttpExchange& ex, http::Reque
 asio::awaitable<void> CompatProxy::getModel(net::HttpExchange& ex, http::RequestRecord& record,
                                             std::string_view id) {
   const auto cfg = deps_.config.snapshot();
-  record.protocol = Protocol::OpenAI;
-  if (auto rejected = rejectRequest(deps_, ex.request(), rawQuery(ex.request()), *cfg,
-                                    Protocol::OpenAI, record)) {
-    co_await ex.respond(std::move(*rejected));
-    co_return;
-  }
+  const bool admitted = co_await admitBodiless(ex, record, deps_, *cfg);
+  if (!admitted) co_return;
   const std::string wanted(protocols::stripModelsPrefix(id));
   const std::string target = protocols::resolveModel(wanted, &cfg->model_aliases);
   auto models = co_await geminiModels(ex, record);

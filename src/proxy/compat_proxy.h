@@ -15,6 +15,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "http/request_record.h"
 #include "net/http_exchange.h"
@@ -29,6 +31,13 @@ class CompatProxy {
 
   // POST /v1/chat/completions
   boost::asio::awaitable<void> chatCompletions(net::HttpExchange& ex, http::RequestRecord& record);
+  // POST /v1/responses (OpenAI Responses API)
+  boost::asio::awaitable<void> responses(net::HttpExchange& ex, http::RequestRecord& record);
+  // GET and DELETE /v1/responses/{id}: a stored response of the calling token.
+  boost::asio::awaitable<void> getResponse(net::HttpExchange& ex, http::RequestRecord& record,
+                                           std::string_view id);
+  boost::asio::awaitable<void> deleteResponse(net::HttpExchange& ex, http::RequestRecord& record,
+                                              std::string_view id);
   // POST /v1/messages and /claude/v1/messages
   boost::asio::awaitable<void> messages(net::HttpExchange& ex, http::RequestRecord& record);
   // POST /v1/messages/count_tokens and /claude/v1/messages/count_tokens
@@ -75,6 +84,18 @@ class CompatProxy {
   // Caches a fetched list and the output-token limits read from it.
   void storeModels(boost::json::object list);
 
+  // The stored response `id` of the request's token, not expired; after answering the client
+  // with a 404 (unknown, another token's, expired, storage off) or a 503 (database), nullopt.
+  // A response still being stored (answered, not yet written) is waited for. Suspends.
+  boost::asio::awaitable<std::optional<storage::StoredResponse>> ownedResponse(
+      net::HttpExchange& ex, http::RequestRecord& record, std::string_view id);
+  // Stores a finished response (POST /v1/responses with store) unless it is larger than
+  // responses_max_bytes; failures are logged, never the client's. Suspends.
+  boost::asio::awaitable<void> storeResponse(const config::RuntimeConfig& cfg,
+                                             const http::RequestRecord& record,
+                                             const boost::json::array& input_items,
+                                             const boost::json::object& response);
+
   ProxyDeps deps_;
   std::mutex models_mu_;
   std::shared_ptr<const boost::json::object> models_cache_;
@@ -82,6 +103,10 @@ class CompatProxy {
   std::shared_ptr<const protocols::OutputTokenLimits> output_limits_;
   std::int64_t output_limits_expiry_ms_ = 0;  // Clock::monotonicMs()
   bool output_limits_refreshing_ = false;
+  // Ids of responses answered but not yet stored, so that a chained request or a GET that
+  // comes at once waits for the write instead of seeing a 404.
+  std::mutex pending_mu_;
+  std::set<std::string, std::less<>> pending_responses_;
 };
 
 }  // namespace poise::proxy

@@ -110,4 +110,18 @@ json::object inlineDataPart(std::string_view mime_type, std::string_view base64_
   return part;
 }
 
+std::optional<DataUrl> parseDataUrl(std::string_view url) {
+  if (!url.starts_with("data:")) return std::nullopt;
+  url.remove_prefix(5);
+  const auto comma = url.find(',');
+  if (comma == std::string_view::npos) return std::nullopt;
+  std::string_view meta = url.substr(0, comma);
+  const std::string_view data = url.substr(comma + 1);
+  if (!meta.ends_with(";base64")) return std::nullopt;
+  meta.remove_suffix(7);
+  const std::string_view mime = meta.substr(0, meta.find(';'));
+  if (mime.empty() || mime.find('/') == std::string_view::npos || data.empty()) return std::nullopt;
+  return DataUrl{mime, data};
+}
+
 }  // namespace poise::protocols

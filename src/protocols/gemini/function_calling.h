@@ -6,6 +6,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
 #include <string_view>
 
 #include "core/result.h"
@@ -45,5 +46,13 @@ boost::json::value toolOutputValue(std::string_view text);
 
 // An inlineData part.
 boost::json::object inlineDataPart(std::string_view mime_type, std::string_view base64_data);
+
+// The pieces of a "data:<mime>[;param]*;base64,<data>" URL (views into `url`); nullopt for any
+// other URL, or when the MIME type or the data is missing.
+struct DataUrl {
+  std::string_view mime_type;
+  std::string_view data;
+};
+std::optional<DataUrl> parseDataUrl(std::string_view url);
 
 }  // namespace poise::protocols

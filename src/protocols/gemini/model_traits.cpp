@@ -215,4 +215,14 @@ std::optional<json::object> thinkingForBudget(std::int64_t budget_tokens, const 
   return std::nullopt;
 }
 
+void requestThoughtSummaries(json::object& generation_config, const ModelTraits& traits) {
+  if (traits.thinking == ThinkingControl::kNone) return;
+  json::value& config = generation_config["thinkingConfig"];
+  if (!config.is_object()) config = json::object{};
+  const json::value* budget = config.get_object().if_contains("thinkingBudget");
+  const bool off = budget != nullptr && budget->is_int64() && budget->get_int64() == 0;
+  if (!off) config.get_object()["includeThoughts"] = true;
+  if (config.get_object().empty()) generation_config.erase("thinkingConfig");
+}
+
 }  // namespace poise::protocols

@@ -77,4 +77,8 @@ Result<std::optional<boost::json::object>> thinkingForEffort(std::string_view ef
 std::optional<boost::json::object> thinkingForBudget(std::int64_t budget_tokens,
                                                      const ModelTraits& traits);
 
+// Asks for thought summaries: thinkingConfig.includeThoughts in `generation_config`, unless the
+// model has no thinking controls or its thinkingConfig turns thinking off (budget 0).
+void requestThoughtSummaries(boost::json::object& generation_config, const ModelTraits& traits);
+
 }  // namespace poise::protocols

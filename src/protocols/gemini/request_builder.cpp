@@ -88,6 +88,30 @@ Status GenerateRequestBuilder::setStopSequences(const json::value& stop, std::st
   return {};
 }
 
+Status GenerateRequestBuilder::allowName(std::string_view name, std::string_view path,
+                                         json::array& names) const {
+  if (!isDeclared(name)) {
+    return invalidRequest(std::string(path) + " \"" + std::string(name.substr(0, 128)) +
+                          "\" is not one of the tools");
+  }
+  names.push_back(json::string(name));
+  return {};
+}
+
+std::string_view GenerateRequestBuilder::restrictToAllowed(bool required, json::array& names) {
+  if (required) return "ANY";
+  keepDeclarations(names);
+  names.clear();
+  return "AUTO";
+}
+
+std::string_view GenerateRequestBuilder::callingModeFor(std::string_view tool_choice) {
+  if (tool_choice == "auto") return "AUTO";
+  if (tool_choice == "none") return "NONE";
+  if (tool_choice == "required") return "ANY";
+  return {};
+}
+
 void GenerateRequestBuilder::setJsonOutput(const json::value* schema) {
   generation_["responseMimeType"] = "application/json";
   if (schema != nullptr) generation_["responseJsonSchema"] = toGeminiResponseSchema(*schema);

@@ -29,6 +29,17 @@ class GenerateRequestBuilder {
   bool isDeclared(std::string_view name) const { return declared_.contains(name); }
   // Keeps only the declarations whose names are in `names`.
   void keepDeclarations(const boost::json::array& names);
+  // Adds `name` to `names` when it is declared; else an invalid_request error naming `path`.
+  [[nodiscard]] Status allowName(std::string_view name, std::string_view path,
+                                 boost::json::array& names) const;
+  // An OpenAI "allowed_tools" choice: "required" is ANY restricted to `names`; "auto" keeps only
+  // those declarations and clears `names` (Gemini takes allowedFunctionNames with ANY only).
+  // Returns the calling mode for setCallingMode.
+  std::string_view restrictToAllowed(bool required, boost::json::array& names);
+
+  // OpenAI's string tool_choice: "auto" → "AUTO", "none" → "NONE", "required" → "ANY"; empty
+  // for anything else.
+  static std::string_view callingModeFor(std::string_view tool_choice);
 
   // toolConfig.functionCallingConfig: "AUTO", "NONE" or "ANY" (with allowedFunctionNames when
   // `allowed` is not empty). Without declarations there is nothing to configure: AUTO and NONE

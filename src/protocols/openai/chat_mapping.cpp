@@ -21,15 +21,43 @@ std::string_view openAiFinishReason(std::string_view gemini_reason, bool has_too
   return "stop";
 }
 
+namespace {
+
+struct TokenTotals {
+  std::int64_t input = 0;
+  std::int64_t output = 0;
+  std::int64_t total = 0;
+};
+
+TokenTotals totalsOf(const GeminiUsage& u) {
+  TokenTotals t;
+  t.input = u.prompt + u.tool_use_prompt;
+  t.output = u.candidates + u.thoughts;
+  t.total = u.present && u.total > 0 ? u.total : t.input + t.output;
+  return t;
+}
+
+}  // namespace
+
 json::object openAiUsage(const GeminiUsage& u) {
-  const std::int64_t prompt = u.prompt + u.tool_use_prompt;
-  const std::int64_t completion = u.candidates + u.thoughts;
+  const TokenTotals t = totalsOf(u);
   json::object usage;
-  usage["prompt_tokens"] = prompt;
-  usage["completion_tokens"] = completion;
-  usage["total_tokens"] = u.present && u.total > 0 ? u.total : prompt + completion;
+  usage["prompt_tokens"] = t.input;
+  usage["completion_tokens"] = t.output;
+  usage["total_tokens"] = t.total;
   usage["prompt_tokens_details"] = json::object{{"cached_tokens", u.cached}};
   usage["completion_tokens_details"] = json::object{{"reasoning_tokens", u.thoughts}};
+  return usage;
+}
+
+json::object responsesUsage(const GeminiUsage& u) {
+  const TokenTotals t = totalsOf(u);
+  json::object usage;
+  usage["input_tokens"] = t.input;
+  usage["input_tokens_details"] = json::object{{"cached_tokens", u.cached}};
+  usage["output_tokens"] = t.output;
+  usage["output_tokens_details"] = json::object{{"reasoning_tokens", u.thoughts}};
+  usage["total_tokens"] = t.total;
   return usage;
 }
 

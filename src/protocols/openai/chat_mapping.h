@@ -1,4 +1,4 @@
-// Gemini → OpenAI pieces shared by translateChatResponse and ChatStreamTranslator: finish
+// Gemini → OpenAI pieces shared by the chat and Responses translators: finish
 // reasons (wire-format.md §8.5), usage, tool calls with gateway ids and thought signatures.
 // Pure functions; thread-safe.
 #pragma once
@@ -19,6 +19,10 @@ std::string_view openAiFinishReason(std::string_view gemini_reason, bool has_too
 //  completion_tokens_details{reasoning_tokens}}. toolUsePromptTokenCount counts as prompt
 // (it is model input); completion = candidates + thoughts, so prompt + completion = total.
 boost::json::object openAiUsage(const GeminiUsage& usage);
+
+// The same counts in the Responses API's names: {input_tokens, input_tokens_details
+// {cached_tokens}, output_tokens, output_tokens_details{reasoning_tokens}, total_tokens}.
+boost::json::object responsesUsage(const GeminiUsage& usage);
 
 // The tool call for a functionCall part: id is functionCall.id or a minted "call_…", with the
 // part's thoughtSignature appended (thought_signature.h) and also in

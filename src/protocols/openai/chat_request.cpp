@@ -3,7 +3,6 @@
 #include <boost/json/parse.hpp>
 #include <map>
 
-#include "core/model_id.h"
 #include "protocols/gemini/function_calling.h"
 #include "protocols/gemini/model_traits.h"
 #include "protocols/gemini/request_builder.h"
@@ -42,26 +41,6 @@ json::value camelKeys(const json::value& v) {
   return v;
 }
 
-struct DataUrl {
-  std::string_view mime_type;
-  std::string_view data;
-};
-
-// "data:<mime>[;param]*;base64,<data>".
-std::optional<DataUrl> parseDataUrl(std::string_view url) {
-  if (!url.starts_with("data:")) return std::nullopt;
-  url.remove_prefix(5);
-  const auto comma = url.find(',');
-  if (comma == std::string_view::npos) return std::nullopt;
-  std::string_view meta = url.substr(0, comma);
-  const std::string_view data = url.substr(comma + 1);
-  if (!meta.ends_with(";base64")) return std::nullopt;
-  meta.remove_suffix(7);
-  const std::string_view mime = meta.substr(0, meta.find(';'));
-  if (mime.empty() || mime.find('/') == std::string_view::npos || data.empty()) return std::nullopt;
-  return DataUrl{mime, data};
-}
-
 class ChatRequestReader : RequestReaderBase {
  public:
   ChatRequestReader(const json::object& body, const ChatRequestOptions& options)
@@ -79,13 +58,9 @@ class ChatRequestReader : RequestReaderBase {
 
  private:
   bool readModel() {
-    std::optional<std::string_view> model;
-    if (!take(optionalString(body_, "model", ""), model)) return false;
-    if (!model || model->empty()) return fail("model is required");
-    out_.response.client_model = std::string(*model);
-    out_.model = resolveModel(*model, options_.model_aliases);
-    if (out_.model.empty()) return fail("model is required");
-    if (!isGeminiModelId(out_.model)) return fail(std::string(kInvalidModelMessage));
+    if (!readModelField(body_, options_.model_aliases, out_.response.client_model, out_.model)) {
+      return false;
+    }
     traits_ = modelTraits(out_.model);
     out_.response.include_reasoning = options_.include_reasoning;
     return true;
@@ -364,14 +339,8 @@ class ChatRequestReader : RequestReaderBase {
     std::string_view mode;
     json::array names;
     if (choice->is_string()) {
-      const std::string_view c = choice->get_string();
-      if (c == "auto") {
-        mode = "AUTO";
-      } else if (c == "none") {
-        mode = "NONE";
-      } else if (c == "required") {
-        mode = "ANY";
-      } else {
+      mode = GenerateRequestBuilder::callingModeFor(choice->get_string());
+      if (mode.empty()) {
         return fail("tool_choice must be auto, none, required or a function choice");
       }
     } else if (choice->is_object()) {
@@ -426,22 +395,13 @@ class ChatRequestReader : RequestReaderBase {
       if (name == nullptr || !name->is_string()) return fail(path + ".function.name is required");
       if (!addAllowedName(name->get_string(), path + ".function.name", names)) return false;
     }
-    if (*m == "required") {
-      mode = "ANY";
-      return true;
-    }
-    mode = "AUTO";
-    builder_.keepDeclarations(names);
-    names.clear();
+    mode = builder_.restrictToAllowed(*m == "required", names);
     return true;
   }
 
   bool addAllowedName(std::string_view name, const std::string& path, json::array& names) {
-    if (!builder_.isDeclared(name)) {
-      return fail(path + " \"" + std::string(name.substr(0, 128)) + "\" is not one of the tools");
-    }
-    names.push_back(json::string(name));
-    return true;
+    auto st = builder_.allowName(name, path, names);
+    return st ? true : fail(st.error());
   }
 
   bool copyNumber(std::string_view from, std::string_view to) {
@@ -568,14 +528,8 @@ class ChatRequestReader : RequestReaderBase {
       if (!take(thinkingForEffort(*effort, traits_, "reasoning_effort"), config)) return false;
       if (config) builder_.generationConfig()["thinkingConfig"] = std::move(*config);
     }
-    if (out_.response.include_reasoning && !thinking_from_extras_ &&
-        traits_.thinking != ThinkingControl::kNone) {
-      json::value& config = builder_.generationConfig()["thinkingConfig"];
-      if (!config.is_object()) config = json::object{};
-      const json::value* budget = config.get_object().if_contains("thinkingBudget");
-      const bool off = budget != nullptr && budget->is_int64() && budget->get_int64() == 0;
-      if (!off) config.get_object()["includeThoughts"] = true;
-      if (config.get_object().empty()) builder_.generationConfig().erase("thinkingConfig");
+    if (out_.response.include_reasoning && !thinking_from_extras_) {
+      requestThoughtSummaries(builder_.generationConfig(), traits_);
     }
     return true;
   }

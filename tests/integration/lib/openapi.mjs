@@ -91,6 +91,16 @@ export const EXAMPLES = {
     auth: 'gateway', gatewayAs: 'bearer', status: 200,
     body: { model: MODEL, messages: [{ role: 'user', content: 'hi' }] },
   },
+  'POST /v1/responses': {
+    auth: 'gateway', gatewayAs: 'bearer', status: 200,
+    body: { model: MODEL, input: 'hi', store: false },
+  },
+  'GET /v1/responses/{id}': {
+    auth: 'gateway', gatewayAs: 'bearer', status: 200, params: { id: (fx) => fx.responseId },
+  },
+  'DELETE /v1/responses/{id}': {
+    auth: 'gateway', gatewayAs: 'bearer', status: 200, params: { id: (fx) => fx.spareResponseId },
+  },
   'POST /v1/embeddings': {
     auth: 'gateway', gatewayAs: 'bearer', status: 200, body: { model: EMBED_MODEL, input: 'hi' },
   },
@@ -259,7 +269,7 @@ export const EXAMPLES = {
 
 /**
  * Fixtures the examples use: a key (`keyId`), two spare keys for the deleting examples, a spare
- * session for logout, the admin password. Call after poise.login().
+ * session for logout, the admin password, two stored responses. Call after poise.login().
  */
 export async function setUp(poise) {
   const fx = { password: poise.adminPassword };
@@ -296,6 +306,16 @@ export async function setUp(poise) {
     });
     if (hook.status !== 201) throw new Error(`fixture alert: ${hook.status} ${hook.text}`);
     fx[name] = hook.body.id;
+  }
+  // Two stored responses (POST /v1/responses stores by default).
+  for (const name of ['responseId', 'spareResponseId']) {
+    const res = await request(`${poise.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${poise.gatewayToken}` },
+      body: { model: MODEL, input: `openapi ${name}` },
+    });
+    if (res.status !== 200) throw new Error(`fixture response: ${res.status} ${res.text}`);
+    fx[name] = res.body.id;
   }
   const login = await request(`${poise.url}/api/v1/login`, {
     method: 'POST', body: { username: 'admin', password: fx.password },

@@ -17,7 +17,7 @@ export interface SettingSpec {
   min?: number;
   max?: number;
   options?: string[];
-  unit?: 's' | 'ms' | 'h' | 'd' | 'KiB' | 'rows' | 'tokens' | 'tokens/s';
+  unit?: 's' | 'ms' | 'h' | 'd' | 'KiB' | 'bytes' | 'rows' | 'tokens' | 'tokens/s';
   // Cannot be deleted (the gateway needs a stored value).
   required?: boolean;
 }
@@ -116,6 +116,8 @@ export const SETTINGS: SettingSpec[] = [
   int('request_log_retention_days', 'logs', 30, 0, 3650, 'd'),
   int('request_log_max_rows', 'logs', 5_000_000, 0, 1_000_000_000, 'rows'),
   int('request_log_body_capture_kb', 'logs', 0, 0, 64, 'KiB'),
+  int('responses_retention_hours', 'logs', 720, 1, 24 * 3650, 'h'),
+  int('responses_max_bytes', 'logs', 4 * 1024 * 1024, 0, 64 * 1024 * 1024, 'bytes'),
   // Survival statistics
   int('key_survival_snapshot_interval_seconds', 'statistics', 60, 1, 3600, 's'),
   int('key_survival_raw_retention_hours', 'statistics', 48, 1, 720, 'h'),
