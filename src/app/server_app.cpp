@@ -252,6 +252,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       request_log_repo_(*store_.db),
       usage_repo_(*store_.db),
       alert_repo_(*store_.db, *store_.cipher),
+      resource_key_repo_(*store_.db),
       pool_(clock_),
       // Threads for database calls: more than there are connections would only queue on the
       // pool; 16 bound the memory of a large POOL_SIZE.
@@ -263,6 +264,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
           users_, sessions_, clock_,
           auth::SessionOptions{.idle_ttl = std::chrono::minutes(s.access_token_expire_minutes)}),
       accounts_(users_, sessions_),
+      resource_keys_(resource_key_repo_, blocking_, clock_),
       admin_(admin::AdminDeps{
           .blocking = blocking_,
           .hashing = hashing_,
@@ -295,7 +297,8 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
                   },
                   &call_counters_,
                   &token_registry_,
-                  &token_limiter_},
+                  &token_limiter_,
+                  &resource_keys_},
       gemini_(proxy_deps_),
       compat_(proxy_deps_),
       alerts_(alerts::AlertServiceDeps{
@@ -492,6 +495,14 @@ void ServerApp::wireRoutes() {
                      .handler = native,
                      .prefix = true});
   }
+  for (const char* prefix : {"/upload/v1beta/", "/upload/v1alpha/"}) {
+    router.add(Route{.pattern = prefix,
+                     .access = Access::GatewayToken,
+                     .summary = "Gemini Files API uploads (resumable, multipart, media), with the "
+                                "key that started the upload",
+                     .handler = native,
+                     .prefix = true});
+  }
   router.add(Route{.pattern = "/v1/",
                    .access = Access::GatewayToken,
                    .summary = "Gemini API v1: method calls, and models listings with a native "
@@ -668,6 +679,14 @@ void ServerApp::startRetention() {
           const auto cfg = runtime_.snapshot();
           const auto options = usage::retentionPrune(cfg->request_log_retention_days,
                                                      cfg->request_log_max_rows, clock_.now());
+          // Bindings of files, caches, batches and interactions that have expired upstream.
+          auto prune_resources = [this] { return resource_keys_.pruneExpired(); };
+          if (auto gone = co_await blocking_.run(prune_resources); !gone) {
+            spdlog::warn("msg=\"could not prune resource keys\" error={}",
+                         logValue(gone.error().message));
+          } else if (*gone > 0) {
+            spdlog::info("msg=\"resource keys pruned\" rows={}", *gone);
+          }
           if (!options) continue;
           auto prune = [this, &options] { return request_log_repo_.prune(*options); };
           auto pruned = co_await blocking_.run(prune);

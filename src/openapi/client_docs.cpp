@@ -131,6 +131,7 @@ std::span<const OperationDoc> clientDocs() {
   static const std::string native_any =
       sameForEach({"get", "post", "patch", "delete"}, kNativeOperation);
   static const std::string native_v1 = sameForEach({"get", "post"}, kNativeOperation);
+  static const std::string native_upload = sameForEach({"post"}, kNativeOperation);
   static const std::string chat = openAI(
       R"json("tags": ["openai"],
   "requestBody": {"required": true, "content": {"application/json": {"schema": {
@@ -183,6 +184,8 @@ std::span<const OperationDoc> clientDocs() {
       {.method = "*", .pattern = "/v1beta/", .operation = native_any},
       {.method = "*", .pattern = "/v1alpha/", .operation = native_any},
       {.method = "*", .pattern = "/v1/", .operation = native_v1},
+      {.method = "*", .pattern = "/upload/v1beta/", .operation = native_upload},
+      {.method = "*", .pattern = "/upload/v1alpha/", .operation = native_upload},
       {.method = "POST", .pattern = "/v1/chat/completions", .operation = chat},
       {.method = "POST", .pattern = "/v1/embeddings", .operation = embeddings},
       {.method = "POST", .pattern = "/v1/images/generations", .operation = images},

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "keys/key_pool.h"
 #include "net/upstream_pool.h"
+#include "proxy/affinity.h"
 #include "stats/call_counters.h"
 #include "tokens/token_limiter.h"
 #include "tokens/token_registry.h"
@@ -30,6 +31,7 @@ struct ProxyDeps {
   stats::CallCounters* calls = nullptr;           // every upstream attempt is counted here when set
   const tokens::TokenRegistry* tokens = nullptr;  // client tokens; unset: only the api_token
   tokens::TokenLimiter* limiter = nullptr;        // client tokens' limits; unset: none
+  ResourceKeyStore* resources = nullptr;          // key affinity (affinity.h); unset: none
 };
 
 }  // namespace poise::proxy
