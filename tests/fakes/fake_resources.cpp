@@ -45,11 +45,21 @@ ResourceReply errorReply(const GeminiError& e) {
 }
 
 GeminiError notVisible(std::string_view name) {
-  if (name.starts_with("files/")) {
-    return permissionDenied("You do not have permission to access the File " +
-                            std::string(name.substr(6)) + " or it may not exist.");
+  if (name.starts_with("cachedContents/")) {
+    return permissionDenied("CachedContent not found (or permission denied)");
   }
-  return permissionDenied("CachedContent not found (or permission denied)");
+  // Google's wording for files; batches and interactions are assumed to say the same.
+  const auto slash = name.find('/');
+  std::string_view kind = "File";
+  if (name.starts_with("batches/")) kind = "Batch";
+  if (name.starts_with("interactions/")) kind = "Interaction";
+  return permissionDenied("You do not have permission to access the " + std::string(kind) + " " +
+                          std::string(name.substr(slash + 1)) + " or it may not exist.");
+}
+
+// The array a listing of `collection` answers with (batches are long-running operations).
+std::string listField(std::string_view collection) {
+  return collection == "batches" ? "operations" : std::string(collection);
 }
 
 // The path without its version ("/v1beta/files/x" → "files/x"), and whether it is an upload.
@@ -67,8 +77,12 @@ std::string_view apiPath(std::string_view path, bool& upload) {
 bool FakeResources::serves(std::string_view path) {
   bool upload = false;
   const std::string_view rest = apiPath(path, upload);
-  return rest == "files" || rest.starts_with("files/") || rest == "cachedContents" ||
-         rest.starts_with("cachedContents/");
+  for (std::string_view c : {"files", "cachedContents", "batches", "interactions"}) {
+    if (rest == c || (rest.starts_with(c) && rest.size() > c.size() && rest[c.size()] == '/')) {
+      return true;
+    }
+  }
+  return rest.starts_with("models/") && rest.ends_with(":batchGenerateContent");
 }
 
 ResourceReply FakeResources::handle(std::string_view method, std::string_view path,
@@ -139,6 +153,23 @@ ResourceReply FakeResources::handle(std::string_view method, std::string_view pa
   }
   if (upload) return errorReply(plainError(404, "Not found."));
 
+  if (rest.starts_with("models/") && method == "POST") {
+    // models/{model}:batchGenerateContent: a batch, as the long-running operation naming it.
+    const std::string model(rest.substr(0, rest.find(':')));
+    const std::string name = "batches/fake" + std::to_string(next_id_++);
+    json::object op{
+        {"name", name},
+        {"metadata",
+         json::object{
+             {"@type",
+              "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch"},
+             {"model", model},
+             {"name", name},
+             {"state", "BATCH_STATE_PENDING"},
+             {"createTime", isoIn(std::chrono::seconds(0))}}}};
+    items_[name] = Item{key, json::serialize(op)};
+    return ResourceReply{.status = 200, .body = json::serialize(op), .headers = {}};
+  }
   const auto slash = rest.find('/');
   const std::string collection(rest.substr(0, slash));
   if (slash == std::string_view::npos) {
@@ -164,7 +195,7 @@ ResourceReply FakeResources::handle(std::string_view method, std::string_view pa
         items.push_back(json::parse(item.json));
       }
       json::object out;
-      if (!items.empty()) out[collection] = std::move(items);
+      if (!items.empty()) out[listField(collection)] = std::move(items);
       if (more) out["nextPageToken"] = "p" + std::to_string(start + page_size);
       return ResourceReply{.status = 200, .body = json::serialize(out), .headers = {}};
     }
@@ -184,6 +215,32 @@ ResourceReply FakeResources::handle(std::string_view method, std::string_view pa
       items_[name] = Item{key, json::serialize(cache)};
       return ResourceReply{.status = 200, .body = json::serialize(cache), .headers = {}};
     }
+    if (method == "POST" && collection == "interactions") {
+      boost::system::error_code ec;
+      json::value v = json::parse(body, ec);
+      if (ec || !v.is_object()) return errorReply(plainError(400, "Invalid JSON payload."));
+      json::object& o = v.as_object();
+      // A follow-up names its predecessor, which only its own key can see.
+      if (const auto* prev = o.if_contains("previous_interaction_id"); prev && prev->is_string()) {
+        const std::string previous = "interactions/" + std::string(prev->as_string());
+        const auto it = items_.find(previous);
+        if (it == items_.end() || it->second.key != key) return errorReply(notVisible(previous));
+      }
+      const std::string id = "v1_fake" + std::to_string(next_id_++);
+      json::object interaction{
+          {"id", id},
+          {"object", "interaction"},
+          {"status", "completed"},
+          {"model", o.contains("model") ? o["model"] : json::value("")},
+          {"outputs",
+           json::array{json::object{{"type", "text"}, {"text", "Hello from the fake."}}}},
+          {"created", isoIn(std::chrono::seconds(0))}};
+      if (const auto* prev = o.if_contains("previous_interaction_id")) {
+        interaction["previous_interaction_id"] = *prev;
+      }
+      items_["interactions/" + id] = Item{key, json::serialize(interaction)};
+      return ResourceReply{.status = 200, .body = json::serialize(interaction), .headers = {}};
+    }
     return errorReply(plainError(404, "Not found."));
   }
   const std::string name(rest.substr(0, rest.find(':')));
@@ -192,6 +249,14 @@ ResourceReply FakeResources::handle(std::string_view method, std::string_view pa
   if (method == "GET") return ResourceReply{.status = 200, .body = it->second.json, .headers = {}};
   if (method == "DELETE") {
     items_.erase(it);
+    return ResourceReply{.status = 200, .body = "{}", .headers = {}};
+  }
+  if (method == "POST" && rest.ends_with(":cancel")) {
+    json::value v = json::parse(it->second.json);
+    if (auto* meta = v.as_object().if_contains("metadata"); meta && meta->is_object()) {
+      meta->as_object()["state"] = "BATCH_STATE_CANCELLED";
+    }
+    it->second.json = json::serialize(v);
     return ResourceReply{.status = 200, .body = "{}", .headers = {}};
   }
   if (method == "PATCH") {

@@ -1,9 +1,11 @@
 // FakeResources: the fake upstream's stateful resources, per API key as Google keeps them: files
-// (the resumable upload protocol on /upload/v1beta/files, files.get/list/delete) and cached
-// contents (create/get/patch/delete/list). A resource is visible only to the key that created it;
-// any other key gets Google's 403 "You do not have permission to access the File … or it may not
-// exist." (wire-format.md). A generate call whose body names a file or a cache not visible to its
-// key gets the same 403. Thread-safe (one mutex); no I/O.
+// (the resumable upload protocol on /upload/v1beta/files, files.get/list/delete), cached
+// contents (create/get/patch/delete/list), batches (models/*:batchGenerateContent answers the
+// operation naming batches/…; get/cancel/delete/list) and interactions (POST /v1beta/interactions,
+// get/delete; a previous_interaction_id of another key is refused). A resource is visible only to
+// the key that created it; any other key gets Google's 403 "You do not have permission to access
+// the File … or it may not exist." (wire-format.md). A generate call whose body names a file or a
+// cache not visible to its key gets the same 403. Thread-safe (one mutex); no I/O.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +29,7 @@ struct ResourceReply {
 
 class FakeResources {
  public:
-  // True for the paths this class serves (files, uploads, cachedContents).
+  // True for the paths this class serves (files, uploads, cachedContents, batches, interactions).
   static bool serves(std::string_view path);
 
   // Serves one authenticated request on a path serves() accepts. `host` is the request's Host

@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, createPartFromUri, createUserContent } from '@google/genai';
+import OpenAI from 'openai';
 
 import { randomToken, request, startStack } from './lib/harness.mjs';
 import { MODEL, genaiClient } from './lib/gemini.mjs';
@@ -170,6 +171,18 @@ describe('key affinity (files, caches) with @google/genai 3.3.0', () => {
     assert.equal(noToken.status, 401, 'the upload URL still needs the gateway token');
   });
 
+  it('a file larger than one SDK chunk (8 MiB) uploads in two calls, both on the start call\'s key', async () => {
+    const before = await uploadKeys();
+    const big = await ai().files.upload({
+      file: new Blob([new Uint8Array(9 * 1024 * 1024)], { type: 'application/octet-stream' }),
+      config: { mimeType: 'application/octet-stream' },
+    });
+    assert.equal(big.sizeBytes, String(9 * 1024 * 1024));
+    const calls = (await uploadKeys()).slice(before.length);
+    assert.equal(calls.length, 3, 'start, upload, upload+finalize');
+    assert.equal(new Set(calls.map((c) => c.key)).size, 1);
+  });
+
   it('a cachedContent round trip: create, generate with it (pinned), get, list, delete', async () => {
     const cache = await ai().caches.create({
       model: MODEL,
@@ -192,6 +205,96 @@ describe('key affinity (files, caches) with @google/genai 3.3.0', () => {
     for await (const c of await ai().caches.list()) listed.push(c.name);
     assert.ok(listed.includes(cache.name));
     await ai().caches.delete({ name: cache.name });
+  });
+
+  it('the OpenAI route: extra_body.google.cached_content is pinned too, and refused in OpenAI\'s envelope', async () => {
+    const cache = await ai().caches.create({
+      model: MODEL,
+      config: { contents: createUserContent('shared context'), ttl: '600s' },
+    });
+    const openai = new OpenAI({ baseURL: `${base}/v1`, apiKey: token, maxRetries: 0 });
+    const marker = randomToken('oai');
+    for (let i = 0; i < 10; i += 1) {
+      const chat = await openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: `question ${marker}` }],
+        extra_body: { google: { cached_content: cache.name } },
+      });
+      assert.ok(chat.choices[0].message.content.length > 0);
+    }
+    const keys = await keysFor(marker);
+    assert.equal(keys.length, 10);
+    assert.equal(new Set(keys).size, 1, 'every call on the cache\'s key');
+
+    const row = await stack.poise.keyRow(keys[0]);
+    const off = await stack.poise.admin('PUT', `/api/v1/api_keys/${row.id}`, { status: 'disabled' });
+    assert.equal(off.status, 200, off.text);
+    try {
+      await assert.rejects(
+        openai.chat.completions.create({
+          model: MODEL,
+          messages: [{ role: 'user', content: 'again' }],
+          extra_body: { google: { cached_content: cache.name } },
+        }),
+        (err) => {
+          assert.equal(err.status, 409);
+          assert.equal(err.code, 'resource_key_unavailable');
+          assert.ok(err.message.includes(cache.name));
+          return true;
+        },
+      );
+    } finally {
+      const on = await stack.poise.admin('PUT', `/api/v1/api_keys/${row.id}`, { status: 'active' });
+      assert.equal(on.status, 200, on.text);
+    }
+  });
+
+  it('batches: create records the batch; get, cancel, list (merged) and delete go to its key', async () => {
+    const call = (method, path, body) => request(`${base}/v1beta/${path}`, {
+      method, headers: { 'x-goog-api-key': token }, body,
+    });
+    const marker = randomToken('batch');
+    const made = await call('POST', `models/${MODEL}:batchGenerateContent`, {
+      batch: { displayName: marker, inputConfig: { requests: { requests: [{ request: { contents: [{ parts: [{ text: 'hi' }] }] } }] } } },
+    });
+    assert.equal(made.status, 200, made.text);
+    const { name } = made.body;
+    assert.match(name, /^batches\//);
+    const [creator] = await keysFor(marker);
+    for (let i = 0; i < 5; i += 1) {
+      const got = await call('GET', name);
+      assert.equal(got.status, 200, got.text);
+    }
+    assert.equal((await call('POST', `${name}:cancel`, {})).status, 200);
+    const listed = await call('GET', 'batches?pageSize=50');
+    assert.equal(listed.status, 200);
+    assert.ok(listed.body.operations.some((op) => op.name === name));
+    assert.equal((await call('DELETE', name)).status, 200);
+    const calls = (await fake.requests()).filter((r) => r.path.startsWith(`/v1beta/${name}`));
+    assert.equal(calls.length, 7);
+    assert.deepEqual(new Set(calls.map((r) => r.headers['x-goog-api-key'])), new Set([creator]));
+  });
+
+  it('interactions: a follow-up naming previous_interaction_id goes to the first one\'s key', async () => {
+    const call = (method, path, body) => request(`${base}/v1beta/${path}`, {
+      method, headers: { 'x-goog-api-key': token }, body,
+    });
+    const first = await call('POST', 'interactions', { model: MODEL, input: `start ${randomToken('int')}` });
+    assert.equal(first.status, 200, first.text);
+    const id = first.body.id;
+    const marker = randomToken('follow');
+    let previous = id;
+    for (let i = 0; i < 10; i += 1) {
+      const next = await call('POST', 'interactions', { model: MODEL, input: `${marker} ${i}`, previous_interaction_id: previous });
+      assert.equal(next.status, 200, next.text);
+      previous = next.body.id;  // a chain: each turn is recorded in turn
+    }
+    const keys = await keysFor(marker);
+    assert.equal(keys.length, 10);
+    assert.equal(new Set(keys).size, 1, 'the whole chain on one key');
+    const got = await call('GET', `interactions/${id}`);
+    assert.equal(got.status, 200);
+    assert.equal(got.body.id, id);
   });
 
   it('two resources held by different keys in one request: a clear 400', async () => {
