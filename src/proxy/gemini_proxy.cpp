@@ -37,7 +37,7 @@ std::optional<json::value> topLevelField(std::string_view body, std::string_view
   if (ec || !v.is_object()) return std::nullopt;
   const auto* found = v.as_object().if_contains(field);
   if (found == nullptr) return std::nullopt;
-  return json::value(*found);  // copied out of the arena
+  return json::value(*found, json::storage_ptr());  // copied out of the arena
 }
 
 // The top-level "model" of a JSON body; empty when the body is not a JSON object or has none.
@@ -52,6 +52,10 @@ bool asksForStream(std::string_view body) {
   const auto stream = topLevelField(body, "stream");
   return stream && stream->is_bool() && stream->as_bool();
 }
+
+// Answers read whole to learn a resource's name (creating calls, uploads, listing pages): an
+// interaction's answer may hold generated media.
+constexpr std::size_t kResourceAnswerLimit = std::size_t{32} * 1024 * 1024;
 
 constexpr std::size_t kMaxHandles = 10'000;  // upload ids and page tokens held at once, each
 
@@ -261,7 +265,8 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex, http::RequestRe
   IdentityTranslator identity;
   // A creating call's answer is read whole, to learn the resource's name.
   PieceTranslator* relay = creation == Creation::None ? &identity : nullptr;
-  UpstreamResult result = co_await caller.call(up, relay, kBufferedBodyLimit);
+  const std::size_t limit = creation == Creation::None ? kBufferedBodyLimit : kResourceAnswerLimit;
+  UpstreamResult result = co_await caller.call(up, relay, limit);
   if (result.kind == UpstreamResult::Kind::Relayed) co_return;
   if (result.kind == UpstreamResult::Kind::Answer) {
     if (result.success()) {
@@ -312,7 +317,7 @@ asio::awaitable<void> GeminiProxy::serveUpload(net::HttpExchange& ex, http::Requ
     up.pin = UpstreamRequest::Pin{.key_id = session->key_id, .resource = "the upload session"};
   }
   UpstreamCaller caller(deps_, ex, record);
-  UpstreamResult result = co_await caller.call(up, nullptr, kBufferedBodyLimit);
+  UpstreamResult result = co_await caller.call(up, nullptr, kResourceAnswerLimit);
   if (result.kind != UpstreamResult::Kind::Answer) {
     co_await respondUnanswered(ex, Protocol::Gemini, result);
     co_return;
@@ -430,7 +435,7 @@ asio::awaitable<void> GeminiProxy::serveListing(net::HttpExchange& ex, http::Req
     }
     if (!q.empty()) up.target.append("?").append(q);
     up.pin = UpstreamRequest::Pin{.key_id = at.key_id, .resource = std::string(collection)};
-    UpstreamResult result = co_await caller.call(up, nullptr, kBufferedBodyLimit);
+    UpstreamResult result = co_await caller.call(up, nullptr, kResourceAnswerLimit);
     if (result.kind == UpstreamResult::Kind::Denied && result.status != 400) {
       co_return json::object{};  // that key left the pool meanwhile: nothing of it is reachable
     }
