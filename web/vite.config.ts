@@ -34,5 +34,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     css: false,
     include: ['src/**/*.test.{ts,tsx}'],
+    // A budget, not a timing assertion: a page test that renders charts in jsdom can take over
+    // vitest's default 5 s on a loaded 2-core CI machine.
+    testTimeout: 30_000,
   },
 });

@@ -29,6 +29,7 @@ std::optional<bool> errorRateSample(const http::RequestRecord& r) {
     case E::UpstreamUnreachable:
     case E::UpstreamTimeout:
     case E::StreamBroken:
+    case E::Truncated:
     case E::Internal:
       return true;
     case E::BadRequest:

@@ -551,6 +551,13 @@ void ServerApp::wireRoutes() {
                      .summary = "Anthropic messages, translated to Gemini",
                      .handler = routeTo(&compat_, &proxy::CompatProxy::messages)});
   }
+  for (const char* path : {"/v1/messages/count_tokens", "/claude/v1/messages/count_tokens"}) {
+    router.add(Route{.method = post,
+                     .pattern = path,
+                     .access = Access::GatewayToken,
+                     .summary = "Anthropic token count, through Gemini countTokens",
+                     .handler = routeTo(&compat_, &proxy::CompatProxy::countTokens)});
+  }
 
   admin_.registerRoutes(router);
   admin::registerTokenBucketRoutes(router, admin_, override_repo_);

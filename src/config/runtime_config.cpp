@@ -37,6 +37,7 @@ constexpr IntKey kIntKeys[] = {
      3600},
     {"upstream_idle_timeout_seconds", &RuntimeConfig::upstream_idle_timeout_seconds, 1, 3600},
     {"upstream_total_timeout_seconds", &RuntimeConfig::upstream_total_timeout_seconds, 1, 7200},
+    {"stream_keepalive_seconds", &RuntimeConfig::stream_keepalive_seconds, 0, 3600},
     {"key_validation_max_failed_count", &RuntimeConfig::key_validation_max_failed_count, 0, 1000},
     {"key_validation_active_interval_seconds",
      &RuntimeConfig::key_validation_active_interval_seconds, 0, 30 * 86'400},

@@ -42,6 +42,9 @@ struct RuntimeConfig {
   int upstream_first_byte_timeout_seconds = 300;
   int upstream_idle_timeout_seconds = 120;
   int upstream_total_timeout_seconds = 600;
+  // A relayed stream silent upstream for this long gets a keep-alive (an SSE comment, or an
+  // Anthropic ping), and again after each further interval of silence; 0 = off.
+  int stream_keepalive_seconds = 15;
 
   // Key validation (the seed's keys; the jobs use them).
   int key_validation_max_failed_count = 3;

@@ -21,7 +21,9 @@ Protocol protocolForTarget(std::string_view target) {
       starts("/upload/v1beta/") || starts("/upload/v1alpha/")) {
     return Protocol::Gemini;
   }
-  if (starts("/claude/") || path == "/v1/messages") return Protocol::Anthropic;
+  if (starts("/claude/") || path == "/v1/messages" || path == "/v1/messages/count_tokens") {
+    return Protocol::Anthropic;
+  }
   if (starts("/v1/")) {
     const auto last_slash = path.rfind('/');
     if (path.find(':', last_slash) != std::string_view::npos) return Protocol::Gemini;

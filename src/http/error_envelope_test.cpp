@@ -42,6 +42,8 @@ TEST(ErrorEnvelope, ProtocolFollowsThePath) {
   EXPECT_EQ(protocolForTarget("/v1/chat/completions"), Protocol::OpenAI);
   EXPECT_EQ(protocolForTarget("/claude/v1/messages"), Protocol::Anthropic);
   EXPECT_EQ(protocolForTarget("/v1/messages"), Protocol::Anthropic);
+  EXPECT_EQ(protocolForTarget("/v1/messages/count_tokens"), Protocol::Anthropic);
+  EXPECT_EQ(protocolForTarget("/claude/v1/messages/count_tokens"), Protocol::Anthropic);
   EXPECT_EQ(protocolForTarget("/api/v1/login"), Protocol::Admin);
 }
 

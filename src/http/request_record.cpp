@@ -49,6 +49,8 @@ std::string_view toString(ErrorClass error) {
       return "shutdown";
     case ErrorClass::Internal:
       return "internal";
+    case ErrorClass::Truncated:
+      return "truncated";
   }
   return "internal";
 }

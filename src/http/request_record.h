@@ -35,6 +35,7 @@ enum class ErrorClass {
   ClientGone,           // the client left before the answer ended
   Shutdown,             // the gateway's shutdown grace cut the answer
   Internal,             // a failure of the gateway itself
+  Truncated,            // a relayed stream ended cleanly without a finish reason
 };
 
 // "none", "bad_request", "unauthorized", …

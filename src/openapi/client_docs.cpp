@@ -96,6 +96,29 @@ constexpr std::string_view kAnthropicMessages = R"json({
   }
 })json";
 
+constexpr std::string_view kAnthropicCountTokens = R"json({
+  "tags": ["anthropic"],
+  "requestBody": {"required": true, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["model", "messages"],
+    "properties": {
+      "model": {"type": "string"},
+      "messages": {"type": "array", "items": {"type": "object"}},
+      "system": {"type": ["string", "array"]}, "tools": {"type": "array"},
+      "thinking": {"type": "object"}, "tool_choice": {"type": "object"}}}}}},
+  "responses": {
+    "200": {"description": "the prompt's token count, from Gemini's countTokens", "content": {
+      "application/json": {"schema": {"type": "object", "required": ["input_tokens"],
+        "properties": {"input_tokens": {"type": "integer", "minimum": 0}}}}}},
+    "400": {"$ref": "#/components/responses/AnthropicError"},
+    "401": {"$ref": "#/components/responses/AnthropicError"},
+    "403": {"$ref": "#/components/responses/AnthropicError"},
+    "429": {"$ref": "#/components/responses/AnthropicError"},
+    "502": {"$ref": "#/components/responses/AnthropicError"},
+    "503": {"$ref": "#/components/responses/AnthropicError"},
+    "504": {"$ref": "#/components/responses/AnthropicError"}
+  }
+})json";
+
 // Served documents: the OpenAPI document itself and the Swagger UI page.
 constexpr std::string_view kOpenApiJson = R"json({
   "tags": ["operations"],
@@ -193,6 +216,12 @@ std::span<const OperationDoc> clientDocs() {
       {.method = "GET", .pattern = "/v1/models/{id}", .operation = model},
       {.method = "POST", .pattern = "/v1/messages", .operation = kAnthropicMessages},
       {.method = "POST", .pattern = "/claude/v1/messages", .operation = kAnthropicMessages},
+      {.method = "POST",
+       .pattern = "/v1/messages/count_tokens",
+       .operation = kAnthropicCountTokens},
+      {.method = "POST",
+       .pattern = "/claude/v1/messages/count_tokens",
+       .operation = kAnthropicCountTokens},
       {.method = "GET",
        .pattern = "/health",
        .operation =

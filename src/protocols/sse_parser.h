@@ -13,6 +13,9 @@
 
 namespace poise::protocols {
 
+// The comment line that keeps a silent SSE stream alive; parsers ignore it by specification.
+inline constexpr std::string_view kSseKeepAlive = ": keep-alive\n\n";
+
 struct SseEvent {
   std::string event;  // the `event:` field; empty when the stream named none
   std::string data;   // the `data:` lines joined with "\n"

@@ -194,6 +194,12 @@ void noteRelayEnd(RelayEnd end, const AttemptDeps& deps, const std::string& mode
                    logValue(model));
       record.fail(http::ErrorClass::StreamBroken, breakMessage(BreakReason::UpstreamBroke));
       break;
+    case RelayEnd::Truncated:
+      // The key answered; the stream's end is not its failure, so the key is not blamed.
+      spdlog::warn("msg=\"upstream stream truncated\" request_id={} model={}", deps.request_id,
+                   logValue(model));
+      record.fail(http::ErrorClass::Truncated, breakMessage(BreakReason::Truncated));
+      break;
     case RelayEnd::Shutdown:
       spdlog::info("msg=\"stream cut by shutdown\" request_id={} model={}", deps.request_id,
                    logValue(model));
@@ -346,7 +352,8 @@ asio::awaitable<UpstreamResult> runAttempts(const AttemptDeps& deps, net::Respon
       // Relay the answer as it arrives. From here on the client has bytes: no retry.
       result.kind = UpstreamResult::Kind::Relayed;
       const RelayEnd end =
-          co_await relayAnswer(client, *attempt.relay, *translator, request.streaming, usage);
+          co_await relayAnswer(client, *attempt.relay, *translator, request.streaming, usage,
+                               std::chrono::seconds(cfg.stream_keepalive_seconds));
       noteRelayEnd(end, deps, model, record);
       record.usage = usage.usage();
     } else if (attempt.answered && attempt.outcome.kind == OutcomeKind::Success) {

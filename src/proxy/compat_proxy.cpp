@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "http/error_envelope.h"
 #include "net/request_head.h"
+#include "protocols/anthropic/count_tokens.h"
 #include "protocols/anthropic/messages_request.h"
 #include "protocols/anthropic/messages_response.h"
 #include "protocols/anthropic/messages_stream.h"
@@ -140,7 +141,8 @@ UpstreamRequest jsonCall(const config::RuntimeConfig& cfg, const std::string& mo
 
 // Relays a Gemini SSE stream as another protocol's stream, event by event. Translator is
 // ChatStreamTranslator or MessagesStreamTranslator: feed(data) → Result<string>, finish(),
-// error(message, status).
+// error(message, status), ended(), keepAlive(). A stream that ends cleanly before the translator
+// saw a finish reason ends with the error event instead of finish()'s normal end.
 template <class Translator>
 class TranslatingRelay final : public PieceTranslator {
  public:
@@ -174,9 +176,18 @@ class TranslatingRelay final : public PieceTranslator {
       return out;
     }
     translate(out);
-    if (!failed_) out.append(translator_.finish());
+    if (failed_) return out;
+    if (!translator_.ended()) {
+      truncated_ = true;
+      fail(out, std::string(breakMessage(BreakReason::Truncated)), 502);
+      return out;
+    }
+    out.append(translator_.finish());
     return out;
   }
+
+  bool truncated() const override { return truncated_; }
+  std::string keepAlive() const override { return Translator::keepAlive(); }
 
   std::string broken(BreakReason reason) override {
     if (failed_) return {};
@@ -210,6 +221,7 @@ class TranslatingRelay final : public PieceTranslator {
   protocols::SseParser parser_;
   std::vector<protocols::SseEvent> events_;
   bool failed_ = false;
+  bool truncated_ = false;
 };
 
 // A 200 JSON answer, its head written by hand (no field container).
@@ -349,6 +361,17 @@ asio::awaitable<ModelListFetch> fetchModelList(net::HttpExchange& ex, http::Requ
   co_return out;
 }
 
+// The Anthropic translator's options from the config (aliases, claude-* families).
+protocols::MessagesRequestOptions messagesOptions(const config::RuntimeConfig& cfg) {
+  protocols::MessagesRequestOptions options;
+  options.model_aliases = &cfg.model_aliases;
+  options.claude_models.opus = cfg.anthropic_model_opus;
+  options.claude_models.sonnet = cfg.anthropic_model_sonnet;
+  options.claude_models.haiku = cfg.anthropic_model_haiku;
+  options.claude_models.other = cfg.anthropic_model_default;
+  return options;
+}
+
 // Clears a flag when the scope ends, however it ends (a coroutine frame may be destroyed while
 // suspended).
 class FlagReset {
@@ -470,12 +493,7 @@ asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex, http::Request
   json::monotonic_resource arena;
   auto body = co_await admit(ex, record, deps_, *cfg, Protocol::Anthropic, &arena);
   if (!body) co_return;
-  protocols::MessagesRequestOptions options;
-  options.model_aliases = &cfg->model_aliases;
-  options.claude_models.opus = cfg->anthropic_model_opus;
-  options.claude_models.sonnet = cfg->anthropic_model_sonnet;
-  options.claude_models.haiku = cfg->anthropic_model_haiku;
-  options.claude_models.other = cfg->anthropic_model_default;
+  protocols::MessagesRequestOptions options = messagesOptions(*cfg);
   auto translate = [&](const protocols::OutputTokenLimits* limits) {
     options.output_token_limits = limits;
     return protocols::translateMessagesRequest(*body, options);
@@ -498,6 +516,37 @@ asio::awaitable<void> CompatProxy::messages(net::HttpExchange& ex, http::Request
   co_await generate<protocols::MessagesStreamTranslator>(
       ex, record, deps_, *cfg, Protocol::Anthropic, tr->model, tr->stream, tr->request,
       make_translator, translate_whole);
+}
+
+asio::awaitable<void> CompatProxy::countTokens(net::HttpExchange& ex, http::RequestRecord& record) {
+  const auto cfg = deps_.config.snapshot();
+  json::monotonic_resource arena;
+  auto body = co_await admit(ex, record, deps_, *cfg, Protocol::Anthropic, &arena);
+  if (!body) co_return;
+  protocols::MessagesRequestOptions options = messagesOptions(*cfg);
+  options.count_tokens = true;
+  auto tr = protocols::translateMessagesRequest(*body, options);
+  if (!tr) {
+    co_await respondError(ex, record, Protocol::Anthropic, 400, tr.error().message);
+    co_return;
+  }
+  const std::string up_body = json::serialize(protocols::countTokensRequest(*tr));
+  const UpstreamRequest up = jsonCall(*cfg, tr->model, "countTokens", up_body, false);
+  record.model = tr->model;
+  UpstreamCaller caller(deps_, ex, record);
+  UpstreamResult r = co_await caller.call(up, nullptr, kTranslatedBodyLimit);
+  if (!r.success()) {
+    co_await respondFailure(ex, Protocol::Anthropic, r);
+    co_return;
+  }
+  auto answer = parseAnswer(r);
+  Result<json::object> out =
+      answer ? protocols::countTokensResponse(*answer) : Result<json::object>(answer.error());
+  if (!out) {
+    co_await respondTranslationError(ex, record, Protocol::Anthropic, out.error());
+    co_return;
+  }
+  co_await respondJson(ex, *out);
 }
 
 asio::awaitable<void> CompatProxy::embeddings(net::HttpExchange& ex, http::RequestRecord& record) {

@@ -31,6 +31,8 @@ class CompatProxy {
   boost::asio::awaitable<void> chatCompletions(net::HttpExchange& ex, http::RequestRecord& record);
   // POST /v1/messages and /claude/v1/messages
   boost::asio::awaitable<void> messages(net::HttpExchange& ex, http::RequestRecord& record);
+  // POST /v1/messages/count_tokens and /claude/v1/messages/count_tokens
+  boost::asio::awaitable<void> countTokens(net::HttpExchange& ex, http::RequestRecord& record);
   // POST /v1/embeddings
   boost::asio::awaitable<void> embeddings(net::HttpExchange& ex, http::RequestRecord& record);
   // POST /v1/images/generations

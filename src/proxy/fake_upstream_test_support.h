@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,9 +29,11 @@ struct Script {
   unsigned status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<std::string> pieces;
-  bool with_length = true;      // Content-Length: the pieces' total
-  bool breaks = false;          // after the pieces, the read fails
-  bool hangs = false;           // after the pieces, the read waits until cancelled
+  bool with_length = true;  // Content-Length: the pieces' total
+  bool breaks = false;      // after the pieces, the read fails
+  bool hangs = false;       // after the pieces, the read waits until cancelled
+  // The read of this piece waits (a silent upstream) until FakeAnswer::release().
+  std::optional<std::size_t> hold_before;
   bool retried_stale = false;   // the transport replaced a stale pooled connection
   std::int64_t advance_ms = 0;  // the manual clock moves this much during the send
 };
@@ -65,6 +68,13 @@ class FakeAnswer final : public net::UpstreamAnswer {
   }
 
   boost::asio::awaitable<net::UpstreamOr<std::string_view>> readPiece() override {
+    if (script_.hold_before && *script_.hold_before == next_ && !released_) {
+      hang_.expires_at(boost::asio::steady_timer::time_point::max());
+      auto [ec] = co_await hang_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      if (!released_) {
+        co_return net::UpstreamError{.kind = net::UpstreamErrorKind::Io, .message = ec.message()};
+      }
+    }
     if (next_ < script_.pieces.size()) co_return std::string_view(script_.pieces[next_++]);
     if (script_.breaks) co_return net::UpstreamError{.kind = net::UpstreamErrorKind::EarlyClose};
     if (script_.hangs) {
@@ -80,8 +90,15 @@ class FakeAnswer final : public net::UpstreamAnswer {
     if (closed_ != nullptr) *closed_ = true;
   }
 
+  // Ends the hold (Script::hold_before): the upstream speaks again.
+  void release() {
+    released_ = true;
+    hang_.cancel();
+  }
+
  private:
   Script script_;
+  bool released_ = false;
   bool* closed_;
   boost::asio::steady_timer hang_;
   boost::beast::http::fields headers_;
@@ -149,6 +166,7 @@ class MemoryClient final : public net::ResponseStream {
   boost::asio::awaitable<bool> writePiece(std::string_view bytes) override {
     if (gone_) co_return false;
     pieces.emplace_back(bytes);
+    if (on_piece) on_piece(bytes);
     if (leave_after_pieces && pieces.size() >= *leave_after_pieces) leave();
     if (stop_after_pieces && pieces.size() >= *stop_after_pieces) raiseStop();
     co_return true;
@@ -185,8 +203,9 @@ class MemoryClient final : public net::ResponseStream {
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::uint64_t> content_length;
   std::vector<std::string> pieces;
-  std::optional<std::size_t> leave_after_pieces;  // leaves once this many pieces were written
-  std::optional<std::size_t> stop_after_pieces;   // raises the shutdown notice likewise
+  std::optional<std::size_t> leave_after_pieces;   // leaves once this many pieces were written
+  std::optional<std::size_t> stop_after_pieces;    // raises the shutdown notice likewise
+  std::function<void(std::string_view)> on_piece;  // sees each piece as it is written
   bool started = false;
   bool finished = false;
   bool aborted = false;

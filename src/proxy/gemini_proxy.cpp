@@ -262,7 +262,10 @@ asio::awaitable<void> GeminiProxy::handle(net::HttpExchange& ex, http::RequestRe
   // goes through the normal key choice).
   if (creation == Creation::Interaction && asksForStream(req.body())) creation = Creation::None;
   UpstreamCaller caller(deps_, ex, record);
-  IdentityTranslator identity;
+  // A streamGenerateContent answer must carry a finish reason; one that ends without is a
+  // truncation (Google's OpenAI-compatible streams are passed through unchecked).
+  IdentityTranslator identity(api_path.find(":streamGenerateContent") != std::string_view::npos &&
+                              !up.bearer_key);
   // A creating call's answer is read whole, to learn the resource's name.
   PieceTranslator* relay = creation == Creation::None ? &identity : nullptr;
   const std::size_t limit = creation == Creation::None ? kBufferedBodyLimit : kResourceAnswerLimit;

@@ -1,9 +1,14 @@
 #include "proxy/relay.h"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
 #include <optional>
 
+#include "protocols/sse_parser.h"
 #include "proxy/header_filter.h"
 
 namespace poise::proxy {
@@ -25,9 +30,31 @@ unsigned IdentityTranslator::head(unsigned upstream_status, const bhttp::fields&
 }
 
 std::string_view breakMessage(BreakReason reason) {
-  return reason == BreakReason::Shutdown
-             ? "The gateway is shutting down; the stream was cut. Retry the request."
-             : "The upstream stream was interrupted.";
+  switch (reason) {
+    case BreakReason::Shutdown:
+      return "The gateway is shutting down; the stream was cut. Retry the request.";
+    case BreakReason::Truncated:
+      return "The upstream stream ended without a finish reason; the answer is incomplete.";
+    case BreakReason::UpstreamBroke:
+      break;
+  }
+  return "The upstream stream was interrupted.";
+}
+
+void IdentityTranslator::observe(std::string_view piece) {
+  if (detect_truncation_) ends_.feed(piece);
+}
+
+bool IdentityTranslator::truncated() const {
+  return detect_truncation_ && !ends_.ended();
+}
+
+std::string IdentityTranslator::finish() {
+  return truncated() ? broken(BreakReason::Truncated) : std::string{};
+}
+
+std::string IdentityTranslator::keepAlive() const {
+  return sse_stream_ ? std::string(protocols::kSseKeepAlive) : std::string{};
 }
 
 std::string IdentityTranslator::broken(BreakReason reason) {
@@ -40,9 +67,46 @@ std::string IdentityTranslator::broken(BreakReason reason) {
   return out;
 }
 
+namespace {
+
+// One write to the client at a time: the pump and the keep-alive share the client's stream.
+// Everything runs on the request's one thread, so a flag and a timer to wake a waiter suffice.
+class WriteTurn {
+ public:
+  explicit WriteTurn(const asio::any_io_executor& ex)
+      : released_(ex, asio::steady_timer::time_point::max()) {}
+  bool busy() const { return busy_; }
+  // Writes `bytes` once no other write is in flight. False when the client is gone. Suspends.
+  asio::awaitable<bool> write(net::ResponseStream& client, std::string_view bytes) {
+    while (busy_) {
+      auto [ec] = co_await released_.async_wait(asio::as_tuple(asio::use_awaitable));
+      (void)ec;  // released (the timer's wait cancelled); a cancelled caller throws next await
+    }
+    busy_ = true;
+    const bool ok = co_await client.writePiece(bytes);
+    busy_ = false;
+    released_.cancel();
+    co_return ok;
+  }
+  // Waits until no write is in flight (a keep-alive must not be cut by the race's end). Suspends.
+  asio::awaitable<void> settle() {
+    while (busy_) {
+      auto [ec] = co_await released_.async_wait(asio::as_tuple(asio::use_awaitable));
+      (void)ec;
+    }
+  }
+
+ private:
+  asio::steady_timer released_;
+  bool busy_ = false;
+};
+
+}  // namespace
+
 asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::UpstreamAnswer& answer,
                                       PieceTranslator& translator, bool streaming,
-                                      protocols::UsageScanner& usage) {
+                                      protocols::UsageScanner& usage,
+                                      std::chrono::milliseconds keepalive) {
   const bool identity = translator.identity();
   bhttp::fields fields;
   const unsigned status = translator.head(answer.status(), answer.headers(), fields);
@@ -51,30 +115,51 @@ asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::Upstream
   if (identity) length = answer.contentLength();
   bool alive = co_await client.startResponse(status, fields, length);
   bool upstream_broken = false;
+  const auto executor = co_await asio::this_coro::executor;
+  WriteTurn turn(executor);
+  // Re-armed by every upstream piece: it expires only after `keepalive` of upstream silence.
+  asio::steady_timer quiet(executor);
+  const std::string beat = keepalive.count() > 0 ? translator.keepAlive() : std::string{};
   auto pump = [&]() -> asio::awaitable<void> {
     while (alive) {
       auto piece = co_await answer.readPiece();
-      if (!piece) {
-        upstream_broken = true;
+      if (!piece || piece->empty()) {
+        upstream_broken = !piece;  // else the end of the answer
+        co_await turn.settle();
         co_return;
       }
-      if (piece->empty()) co_return;  // the end of the answer
+      quiet.cancel();
       usage.feed(*piece);
       if (identity) {
-        alive = co_await client.writePiece(*piece);
+        translator.observe(*piece);
+        alive = co_await turn.write(client, *piece);
       } else {
         const std::string translated = translator.transform(*piece);
-        alive = co_await client.writePiece(translated);
+        alive = co_await turn.write(client, translated);
       }
+    }
+  };
+  // Never ends while the stream goes on (the race ends it), unless a keep-alive write fails.
+  auto keepAlive = [&]() -> asio::awaitable<void> {
+    while (alive) {
+      if (beat.empty()) {
+        quiet.expires_at(asio::steady_timer::time_point::max());
+      } else {
+        quiet.expires_after(keepalive);
+      }
+      auto [ec] = co_await quiet.async_wait(asio::as_tuple(asio::use_awaitable));
+      // Cancelled: a piece came (or the race ended, and the next wait throws).
+      if (ec || turn.busy()) continue;
+      alive = co_await turn.write(client, beat);
     }
   };
   net::StopNotice* stop = client.stopNotice();
   if (alive && streaming) {
     using namespace asio::experimental::awaitable_operators;
     if (stop != nullptr) {
-      co_await (pump() || client.waitClientGone() || stop->wait());
+      co_await (pump() || client.waitClientGone() || stop->wait() || keepAlive());
     } else {
-      co_await (pump() || client.waitClientGone());
+      co_await (pump() || client.waitClientGone() || keepAlive());
     }
   } else if (alive) {
     co_await pump();
@@ -86,12 +171,14 @@ asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::Upstream
   }
   const bool shutdown = stop != nullptr && stop->raised() && !answer.done();
   if (!upstream_broken && !shutdown) {
+    // A truncated stream's tail ends with the translator's error event instead of its end.
     const std::string tail = translator.finish();
+    const bool truncated = streaming && translator.truncated();
     if (!co_await client.finishResponse(tail)) {
       client.abortResponse();
       co_return RelayEnd::ClientGone;
     }
-    co_return RelayEnd::Finished;
+    co_return truncated ? RelayEnd::Truncated : RelayEnd::Finished;
   }
   answer.close();
   const RelayEnd end = shutdown ? RelayEnd::Shutdown : RelayEnd::UpstreamBroke;

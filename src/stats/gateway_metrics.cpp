@@ -71,7 +71,13 @@ GatewayMetrics::GatewayMetrics(const keys::KeyPool& pool, Options options)
       tokens_(registry_.counter({.name = "poise_tokens_total",
                                  .help = "Tokens the upstream reported, by model and kind.",
                                  .labels = {"model", "kind"},
-                                 .max_series = kMaxModels * 4 + 1})) {
+                                 .max_series = kMaxModels * 4 + 1})),
+      truncations_(registry_.counter(
+          {.name = "poise_stream_truncations_total",
+           .help = "Relayed streams that ended cleanly without a finish reason, by protocol; the "
+                   "client got its protocol's error event.",
+           .labels = {"protocol"}})) {
+  for (const char* protocol : {"gemini", "openai", "anthropic"}) truncations_.at({protocol});
   for (const char* outcome : {"success", "quota", "invalid", "transient", "client_error"}) {
     attempts_.at({outcome});
   }
@@ -247,6 +253,7 @@ void GatewayMetrics::observe(const http::RequestRecord& r) {
   const std::string_view route = routeLabel(r);
   const std::string_view model = modelLabel(r.model);
   requests_.at({protocol, route, model, statusClass(r.status)}).add();
+  if (r.error == http::ErrorClass::Truncated) truncations_.at({protocol}).add();
   if (token_requests_ != nullptr && r.protocol != http::Protocol::Admin) {
     token_requests_->at({std::to_string(r.token_id), statusClass(r.status)}).add();
   }

@@ -73,6 +73,7 @@ class GatewayMetrics {
   metrics::HistogramFamily& first_byte_;
   metrics::CounterFamily& attempts_;
   metrics::CounterFamily& tokens_;
+  metrics::CounterFamily& truncations_;
   metrics::CounterFamily* key_attempts_ = nullptr;    // per_key_labels only
   metrics::CounterFamily* token_requests_ = nullptr;  // per_key_labels only
 

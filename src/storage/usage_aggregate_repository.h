@@ -23,11 +23,11 @@ namespace poise::storage {
 
 // Error classes counted per cell, in column order (err_<word>); the words of http::ErrorClass
 // except "none".
-inline constexpr std::array<std::string_view, 13> kUsageErrorClasses = {
+inline constexpr std::array<std::string_view, 14> kUsageErrorClasses = {
     "bad_request",      "unauthorized",  "forbidden",      "rate_limited",
     "not_found",        "no_key",        "upstream_error", "upstream_unreachable",
     "upstream_timeout", "stream_broken", "client_gone",    "shutdown",
-    "internal"};
+    "internal",         "truncated"};
 // Latency histogram buckets per cell (lat_00..lat_23); bounds in usage/latency_histogram.h.
 inline constexpr std::size_t kUsageLatencyBuckets = 24;
 inline constexpr std::size_t kMaxUsageValueBytes = 255;  // dimension_value is cut to this

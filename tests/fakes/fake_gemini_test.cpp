@@ -460,6 +460,16 @@ TEST_F(FakeGeminiTest, MidstreamErrPrefixEndsWithInBandErrorEvent) {
   EXPECT_EQ(events[2].at("error").at("status"), "INTERNAL");
 }
 
+TEST_F(FakeGeminiTest, TruncatePrefixEndsCleanlyWithoutAFinishReason) {
+  const Reply r = client_.post(kStreamSse, kHello, "truncate-key");
+  ASSERT_FALSE(r.error);  // the chunked body ends as a complete one would
+  const auto events = sseEvents(r.body);
+  ASSERT_EQ(events.size(), 2u);
+  for (const auto& e : events) {
+    EXPECT_FALSE(e.at("candidates").at(0).as_object().contains("finishReason"));
+  }
+}
+
 TEST_F(FakeGeminiTest, OpenConnectionsDropsWhenClientLeavesMidStream) {
   Client control(server_.port());
   const std::string slow = R"({"contents":[{"parts":[{"text":"slow_stream long_stream"}]}]})";

@@ -11,8 +11,14 @@ namespace {
 
 constexpr std::array<int, 12> kScriptableStatuses = {200, 400, 401, 403, 404, 408,
                                                      429, 500, 501, 502, 503, 504};
-constexpr std::array<std::string_view, 7> kActions = {
-    "", "reset", "close", "hang", "midstream_reset", "midstream_close", "midstream_error"};
+constexpr std::array<std::string_view, 8> kActions = {"",
+                                                      "reset",
+                                                      "close",
+                                                      "hang",
+                                                      "midstream_reset",
+                                                      "midstream_close",
+                                                      "midstream_error",
+                                                      "midstream_truncate"};
 constexpr int kMaxDelayMs = 10 * 60 * 1000;
 
 // The error alternative of any ScriptResult (explicit, since T may itself be a string).
@@ -146,6 +152,8 @@ std::optional<ScriptedResponse> conventionForKey(std::string_view key) {
     r.action = "reset";
   } else if (startsWith(key, "midstreamerr-")) {
     r.action = "midstream_error";
+  } else if (startsWith(key, "truncate-")) {
+    r.action = "midstream_truncate";
   } else if (startsWith(key, "midstream-")) {
     r.action = "midstream_close";
   } else if (startsWith(key, "slow-")) {

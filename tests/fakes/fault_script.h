@@ -26,7 +26,8 @@ struct ScriptedResponse {
   // "" (answer with `status`), reset (RST before answering), close (FIN before answering),
   // hang (read the request, never answer), midstream_reset / midstream_close (stream
   // `after_chunks` chunks, then RST / FIN with no terminator), midstream_error (stream
-  // `after_chunks` chunks, then an in-band error event and a clean end).
+  // `after_chunks` chunks, then an in-band error event and a clean end), midstream_truncate
+  // (stream `after_chunks` chunks, none with a finishReason, then a clean end: a truncation).
   std::string action;
   std::string model;  // when set, the entry only applies to requests for this bare model id
   std::string retry_delay = "17s";  // 429: RetryInfo.retryDelay
@@ -46,7 +47,7 @@ ScriptResult<std::vector<ScriptedResponse>> parseScriptedResponses(
     const boost::json::value& responses);
 
 // The behaviour implied by a key's prefix (quota-, quotaday-, overloaded-, internal-,
-// forbidden-, reset-, midstream-, midstreamerr-, slow-), or nullopt for an ordinary key.
+// forbidden-, reset-, midstream-, midstreamerr-, truncate-, slow-), or nullopt for an ordinary key.
 std::optional<ScriptedResponse> conventionForKey(std::string_view key);
 
 class FaultScript {

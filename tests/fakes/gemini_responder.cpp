@@ -1317,7 +1317,10 @@ ResponsePlan GeminiResponder::respond(const FakeRequest& request) {
     const auto keep =
         std::min<std::size_t>(plan.frames.size(), static_cast<std::size_t>(scripted->after_chunks));
     plan.frames.resize(keep);
-    if (scripted->action == "midstream_error") {
+    if (scripted->action == "midstream_truncate") {
+      // The kept chunks carry no finishReason (only the last chunk of an answer has one), and
+      // the stream ends as a complete one would.
+    } else if (scripted->action == "midstream_error") {
       const GeminiError e = errorForStatus(500, scripted->message);
       plan.frames.push_back(
           sse ? "data: " + formatJson(e.envelope, JsonLayout::kCompact) + terminator

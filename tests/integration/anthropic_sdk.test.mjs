@@ -196,6 +196,66 @@ describe('messages', () => {
   });
 });
 
+describe('count_tokens', () => {
+  it('counts a Messages body through Gemini countTokens with generateContentRequest', async () => {
+    const res = await client.messages.countTokens({
+      model: 'claude-haiku-4-5',
+      system: 'Be terse ct-sys.',
+      messages: [
+        { role: 'user', content: 'count these five words ct-one' },
+        { role: 'assistant', content: 'ok' },
+        { role: 'user', content: [{ type: 'text', text: 'and two ct-two' }] },
+      ],
+    });
+    // The fake counts the words of every text part, the system instruction included.
+    assert.deepEqual(res, { input_tokens: 3 + 5 + 1 + 3 });
+    const [rec] = await upstreamWith(fake, 'ct-one');
+    assert.equal(rec.path, '/v1beta/models/gemini-2.5-flash-lite:countTokens', 'anthropic_model_haiku applies');
+    assert.ok(POOL.includes(rec.headers['x-goog-api-key']));
+    const gcr = rec.json.generateContentRequest;
+    assert.deepEqual(Object.keys(rec.json), ['generateContentRequest']);
+    assert.equal(gcr.model, 'models/gemini-2.5-flash-lite');
+    assert.deepEqual(gcr.systemInstruction, { parts: [{ text: 'Be terse ct-sys.' }] });
+    assert.deepEqual(gcr.contents.map((c) => c.role), ['user', 'model', 'user']);
+  });
+
+  it('counts tool declarations and images too, on /claude/v1 as well', async () => {
+    const plain = await client.messages.countTokens({
+      model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'look ct-img' }] });
+    const claude = new Anthropic({ baseURL: `${stack.poise.url}/claude`, apiKey: stack.poise.gatewayToken, maxRetries: 0 });
+    const withImage = await claude.messages.countTokens({
+      model: 'gemini-2.5-flash',
+      messages: [{ role: 'user', content: [
+        { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_1X1 } },
+        { type: 'text', text: 'look ct-img' },
+      ] }],
+    });
+    assert.equal(withImage.input_tokens, plain.input_tokens + 258, 'an image part counts 258');
+  });
+
+  it('refuses what /v1/messages refuses, in Anthropic\'s envelope, without an upstream call', async () => {
+    const before = (await fake.requests()).length;
+    await assert.rejects(
+      client.messages.countTokens({ model: 'gemini-2.5-flash', messages: 'not a list' }),
+      (err) => err instanceof Anthropic.BadRequestError && err.error?.error?.type === 'invalid_request_error',
+    );
+    const bad = new Anthropic({ baseURL: stack.poise.url, apiKey: 'wrong', maxRetries: 0 });
+    await assert.rejects(
+      bad.messages.countTokens({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'x' }] }),
+      (err) => err instanceof Anthropic.AuthenticationError && err.status === 401,
+    );
+    assert.equal((await fake.requests()).length, before);
+  });
+
+  it('passes an upstream refusal on in Anthropic\'s envelope', async () => {
+    await assert.rejects(
+      client.messages.countTokens({ model: 'no-such-model-1', messages: [{ role: 'user', content: 'x' }] }),
+      (err) => err instanceof Anthropic.NotFoundError && err.error?.type === 'error' &&
+        /not found/.test(err.error?.error?.message ?? ''),
+    );
+  });
+});
+
 describe('errors, with maxRetries 0', () => {
   it('rejects a wrong token with AuthenticationError', async () => {
     const bad = new Anthropic({ baseURL: stack.poise.url, apiKey: 'wrong', maxRetries: 0 });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 
 import { randomToken, request, startStack, waitFor } from './lib/harness.mjs';
 import {
-  PHONE, UI_TIMEOUT_MS, assertClean, consoleBase, launchBrowser, openConsole, screenshot, signIn, waitForShell,
+  PHONE, UI_TIMEOUT_MS, assertClean, waitGone, consoleBase, launchBrowser, openConsole, screenshot, signIn, waitForShell,
 } from './lib/console.mjs';
 
 const SECRET_HEADER = 'Bearer receiver-secret-4711';
@@ -131,7 +131,7 @@ describe('alerts page', () => {
     await page.getByRole('textbox', { name: 'Header name' }).fill('Authorization');
     await page.getByRole('textbox', { name: 'Value' }).fill(SECRET_HEADER);
     await page.locator('[data-testid=alert-form-submit]').click();
-    await page.locator('[data-testid=alert-form]').waitFor({ state: 'detached' });
+    await waitGone(page, page.locator('[data-testid=alert-form]'), 'alert-form');
 
     const { body: hooks } = await poise.admin('GET', '/api/v1/alerts');
     const hook = hooks.items.find((h) => h.name === 'ops-hook');
@@ -157,7 +157,7 @@ describe('alerts page', () => {
     await page.getByPlaceholder(/Hidden \(Bearer/).waitFor();
     await page.locator('[data-testid=alert-name]').fill('ops-hook-renamed');
     await page.locator('[data-testid=alert-form-submit]').click();
-    await page.locator('[data-testid=alert-form]').waitFor({ state: 'detached' });
+    await waitGone(page, page.locator('[data-testid=alert-form]'), 'alert-form');
     const renamed = page.locator('[data-testid=alerts-table] tbody tr', { hasText: 'ops-hook-renamed' });
     await renamed.waitFor();
     const { body: after1 } = await poise.admin('GET', `/api/v1/alerts/${hook.id}`);

@@ -11,7 +11,7 @@ import OpenAI from 'openai';
 
 import { randomToken, startStack, waitFor } from './lib/harness.mjs';
 import {
-  PHONE, UI_TIMEOUT_MS, assertClean, consoleBase, launchBrowser, openConsole, screenshot, signIn, waitForShell,
+  PHONE, UI_TIMEOUT_MS, assertClean, waitGone, consoleBase, launchBrowser, openConsole, screenshot, signIn, waitForShell,
 } from './lib/console.mjs';
 
 const NAME = 'console-flow-app';
@@ -149,8 +149,9 @@ describe('tokens page', () => {
     await row(page, NAME).waitFor();
     await page.locator(`[data-testid=token-edit-${id}]`).click();
     await page.locator('#rpm_limit').fill('120');
+    assert.equal(await page.locator('#rpm_limit').inputValue(), '120');
     await page.locator('[data-testid=token-form-submit]').click();
-    await page.locator('[data-testid=token-form]').waitFor({ state: 'detached' });
+    await waitGone(page, page.locator('[data-testid=token-form]'), 'token-edit-form');
     await waitFor(async () => /120\/min/.test(await row(page, NAME).innerText()), { timeoutMs: UI_TIMEOUT_MS, what: 'the new limit' });
 
     // Screenshots with data, in both languages and both themes.

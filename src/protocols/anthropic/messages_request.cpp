@@ -341,11 +341,13 @@ class MessagesRequestReader : RequestReaderBase {
         !take(optionalNumber(body_, "top_p", ""), top_p)) {
       return false;
     }
-    if (!max_tokens) return fail("max_tokens: Field required");
-    if (*max_tokens < 1) return fail("max_tokens must be at least 1");
-    out_.requested_max_tokens = *max_tokens;
-    builder_.generationConfig()["maxOutputTokens"] =
-        clampOutputTokens(*max_tokens, out_.model, options_.output_token_limits);
+    if (!max_tokens && !options_.count_tokens) return fail("max_tokens: Field required");
+    if (max_tokens) {
+      if (*max_tokens < 1) return fail("max_tokens must be at least 1");
+      out_.requested_max_tokens = *max_tokens;
+      builder_.generationConfig()["maxOutputTokens"] =
+          clampOutputTokens(*max_tokens, out_.model, options_.output_token_limits);
+    }
     if (temperature) builder_.generationConfig()["temperature"] = *body_.if_contains("temperature");
     if (top_p) builder_.generationConfig()["topP"] = *body_.if_contains("top_p");
     if (top_k) builder_.generationConfig()["topK"] = *top_k;

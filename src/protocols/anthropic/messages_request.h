@@ -29,6 +29,8 @@ struct MessagesRequestOptions {
   // outputTokenLimit per model from the models list; may be null (the static model traits are
   // used then). max_tokens is clamped below the limit. Must outlive the call.
   const OutputTokenLimits* output_token_limits = nullptr;
+  // A count_tokens body: max_tokens is optional (Anthropic's count_tokens takes none).
+  bool count_tokens = false;
 };
 
 // What translateMessagesResponse / MessagesStreamTranslator need from the request.

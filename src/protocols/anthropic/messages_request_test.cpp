@@ -267,6 +267,25 @@ TEST(AnthropicRequest, MaxTokensClampedBelowTheModelsOutputLimit) {
   }
 }
 
+TEST(AnthropicRequest, CountTokensBodiesNeedNoMaxTokens) {
+  const json::value body = J(R"({"model":"claude-haiku-4-5","system":"Be terse.",
+      "messages":[{"role":"user","content":"count me"}]})");
+  auto refused = translateMessagesRequest(body, {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "max_tokens: Field required");
+  auto counted = translateMessagesRequest(body, {.count_tokens = true});
+  ASSERT_TRUE(counted) << counted.error().message;
+  EXPECT_EQ(counted->model, "gemini-2.5-flash");
+  EXPECT_FALSE(counted->request.contains("generationConfig") &&
+               counted->request.at("generationConfig").as_object().contains("maxOutputTokens"));
+  EXPECT_EQ(json::value(counted->request.at("systemInstruction")),
+            J(R"({"parts":[{"text":"Be terse."}]})"));
+  auto zero = translateMessagesRequest(
+      J(R"({"model":"gemini-2.5-flash","max_tokens":0,"messages":[{"role":"user","content":"x"}]})"),
+      {.count_tokens = true});
+  EXPECT_FALSE(zero);  // a max_tokens that is sent is still checked
+}
+
 // The first request of Claude Code 2.1.332 (print mode, default model), as captured in
 // /work/shared/reference/captures (texts shortened, two of its twelve tools kept).
 TEST(AnthropicRequest, ClaudeCodeRequestShape) {

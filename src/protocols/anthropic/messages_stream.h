@@ -34,6 +34,11 @@ class MessagesStreamTranslator {
 
   // A keep-alive `ping` event, for the proxy to send while the model is silent for long.
   static std::string ping();
+  static std::string keepAlive() { return ping(); }
+
+  // A finish reason came, or the prompt was blocked: the upstream ended the answer. A stream
+  // that ends cleanly without it was truncated.
+  bool ended() const { return !finish_reason_.empty() || prompt_blocked_; }
 
   // A mid-stream failure: one `event: error` with Anthropic's envelope; `status` picks the type
   // (e.g. 529/503 overloaded_error, 500 api_error).

@@ -5,6 +5,7 @@
 
 #include "protocols/json_fields.h"
 #include "protocols/openai/chat_mapping.h"
+#include "protocols/sse_parser.h"
 
 namespace poise::protocols {
 
@@ -128,6 +129,18 @@ std::string ChatStreamTranslator::finish() {
   }
   out += "data: [DONE]\n\n";
   return out;
+}
+
+bool ChatStreamTranslator::ended() const {
+  if (!block_reason_.empty()) return true;
+  for (const auto& [index, choice] : choices_) {
+    if (!choice.finish_reason.empty()) return true;
+  }
+  return false;
+}
+
+std::string ChatStreamTranslator::keepAlive() {
+  return std::string(kSseKeepAlive);
 }
 
 std::string ChatStreamTranslator::error(std::string_view message, unsigned status,

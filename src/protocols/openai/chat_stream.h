@@ -38,6 +38,13 @@ class ChatStreamTranslator {
   std::string error(std::string_view message, unsigned status = 502,
                     std::string_view code = "upstream_error");
 
+  // Some choice got a finish reason, or the prompt was blocked: the upstream ended the answer.
+  // A stream that ends cleanly without it was truncated.
+  bool ended() const;
+
+  // The bytes that keep a silent stream alive: an SSE comment line.
+  static std::string keepAlive();
+
   // HTTP status of the last in-band upstream error (500 when it named none).
   unsigned lastUpstreamStatus() const { return upstream_status_; }
 

@@ -98,7 +98,14 @@ export async function openConsole(browser, base, { viewport = DESKTOP, colorSche
     if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
     problems.push(`request failed: ${req.url()}: ${req.failure()?.errorText}`);
   });
+  // Requests still open, with when they started: what a stuck page is waiting for.
+  const inflight = new Map();
+  page.on('requestfinished', (req) => inflight.delete(req));
+  page.on('requestfailed', (req) => inflight.delete(req));
+  page.inflightRequests = () =>
+    [...inflight.entries()].map(([req, at]) => `${req.method()} ${req.url()} (open ${Date.now() - at} ms)`);
   page.on('request', (req) => {
+    inflight.set(req, Date.now());
     const url = req.url();
     if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) {
       problems.push(`request to another origin: ${url}`);
@@ -121,6 +128,23 @@ export async function signIn(page, username, password) {
 
 export async function waitForShell(page) {
   await page.locator('[data-testid=user-menu]').waitFor();
+}
+
+/**
+ * Waits until `locator` (a form, dialog or drawer) is gone. On a timeout the error says what
+ * the page showed in it and which requests were still open, and a screenshot
+ * failed-<what>.png is kept, so a failure in CI explains itself.
+ */
+export async function waitGone(page, locator, what) {
+  try {
+    await locator.waitFor({ state: 'detached' });
+  } catch (e) {
+    const text = await locator.innerText({ timeout: 1000 }).catch(() => '(gone)');
+    await screenshot(page, `failed-${what}`).catch(() => {});
+    const open = page.inflightRequests ? page.inflightRequests() : [];
+    throw new Error(`${what} did not close: ${e.message}\nit shows: ${text.slice(-600)}\n`
+      + `requests still open: ${open.length ? open.join('; ') : 'none'}`);
+  }
 }
 
 /** Saves a screenshot as SCREENSHOT_DIR/<name>.png (full page). */

@@ -104,6 +104,14 @@ export const EXAMPLES = {
     auth: 'gateway', gatewayAs: 'x-api-key', status: 200,
     body: { model: MODEL, max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] },
   },
+  'POST /v1/messages/count_tokens': {
+    auth: 'gateway', gatewayAs: 'x-api-key', status: 200,
+    body: { model: MODEL, messages: [{ role: 'user', content: 'hi' }] },
+  },
+  'POST /claude/v1/messages/count_tokens': {
+    auth: 'gateway', gatewayAs: 'x-api-key', status: 200,
+    body: { model: MODEL, messages: [{ role: 'user', content: 'hi' }] },
+  },
 
   // --- sessions
   'POST /api/v1/login': {

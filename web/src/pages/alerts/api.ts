@@ -78,7 +78,11 @@ export function useDeliveries(webhookId: number | undefined, limit = 50) {
 
 export function useAlertMutations() {
   const qc = useQueryClient();
-  const done = () => qc.invalidateQueries({ queryKey: alertsKey });
+  // A write is done when the server answers; the lists reload in the background, so a form
+  // closes at once instead of waiting for (or hanging on) the refetch.
+  const done = () => {
+    void qc.invalidateQueries({ queryKey: alertsKey });
+  };
   return {
     create: useMutation({ mutationFn: (b: AlertFields) => post<AlertWebhook>('/alerts', b), onSuccess: done }),
     update: useMutation({

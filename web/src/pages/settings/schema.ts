@@ -61,6 +61,7 @@ export const SETTINGS: SettingSpec[] = [
   int('upstream_first_byte_timeout_seconds', 'upstream', 300, 1, 3600, 's'),
   int('upstream_idle_timeout_seconds', 'upstream', 120, 1, 3600, 's'),
   int('upstream_total_timeout_seconds', 'upstream', 600, 1, 7200, 's'),
+  int('stream_keepalive_seconds', 'upstream', 15, 0, 3600, 's'),
   // Proxy behaviour and keys
   int('proxy_retry_max_count', 'proxy', 3, 0, 20),
   int('proxy_retry_backoff_ms', 'proxy', 100, 0, 60_000, 'ms'),

@@ -110,7 +110,11 @@ export function useTokenUsage(id: number | null, range: { from: string; to: stri
 
 export function useTokenMutations() {
   const qc = useQueryClient();
-  const done = () => qc.invalidateQueries({ queryKey: tokensKey });
+  // A write is done when the server answers; the lists reload in the background, so a form
+  // closes at once instead of waiting for (or hanging on) the refetch.
+  const done = () => {
+    void qc.invalidateQueries({ queryKey: tokensKey });
+  };
   return {
     create: useMutation({ mutationFn: (b: TokenFields) => post<ClientTokenWithValue>('/tokens', b), onSuccess: done }),
     update: useMutation({

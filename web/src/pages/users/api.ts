@@ -26,7 +26,11 @@ export function useUsers() {
 
 export function useUserMutations() {
   const qc = useQueryClient();
-  const done = () => qc.invalidateQueries({ queryKey: usersKey });
+  // A write is done when the server answers; the lists reload in the background, so a form
+  // closes at once instead of waiting for (or hanging on) the refetch.
+  const done = () => {
+    void qc.invalidateQueries({ queryKey: usersKey });
+  };
   return {
     create: useMutation({ mutationFn: (b: NewUser) => post<CreatedUser>('/users', b), onSuccess: done }),
     update: useMutation({
