@@ -301,6 +301,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
                   &resource_keys_},
       gemini_(proxy_deps_),
       compat_(proxy_deps_),
+      live_(proxy_deps_),
       alerts_(alerts::AlertServiceDeps{
           .clock = clock_,
           .repo = alert_repo_,
@@ -510,6 +511,16 @@ void ServerApp::wireRoutes() {
                    .handler = native,
                    .prefix = true,
                    .when = isNative});
+
+  // The Live API: a WebSocket per session, relayed to one key's upstream socket.
+  for (const char* version : {"v1beta", "v1alpha"}) {
+    router.add(Route{.method = bhttp::verb::get,
+                     .pattern = std::string("/ws/google.ai.generativelanguage.") + version +
+                                ".GenerativeService.BidiGenerateContent",
+                     .access = Access::GatewayToken,
+                     .summary = "Gemini Live API (WebSocket), relayed with a pool key",
+                     .handler = routeTo(&live_, &proxy::LiveProxy::handle)});
+  }
 
   // OpenAI and Anthropic routes (translated to Gemini; same rotation as the native ones).
   const auto post = bhttp::verb::post;

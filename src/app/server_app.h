@@ -43,6 +43,7 @@
 #include "net/upstream_pool.h"
 #include "proxy/compat_proxy.h"
 #include "proxy/gemini_proxy.h"
+#include "proxy/live_proxy.h"
 #include "stats/call_counters.h"
 #include "stats/gateway_metrics.h"
 #include "stats/snapshot_job.h"
@@ -182,6 +183,7 @@ class ServerApp {
   proxy::ProxyDeps proxy_deps_;
   proxy::GeminiProxy gemini_;
   proxy::CompatProxy compat_;
+  proxy::LiveProxy live_;
   // Alert webhooks: their delivery thread and its own upstream pool (TLS above); fed by the
   // records, the flusher and the validation runs below.
   alerts::AlertService alerts_;

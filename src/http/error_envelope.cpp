@@ -21,6 +21,8 @@ Protocol protocolForTarget(std::string_view target) {
       starts("/upload/v1beta/") || starts("/upload/v1alpha/")) {
     return Protocol::Gemini;
   }
+  // The Live API's WebSocket paths (Google's SDK writes them with a doubled leading slash).
+  if (starts("/ws/google.ai.") || starts("//ws/google.ai.")) return Protocol::Gemini;
   if (starts("/claude/") || path == "/v1/messages" || path == "/v1/messages/count_tokens") {
     return Protocol::Anthropic;
   }

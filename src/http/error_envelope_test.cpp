@@ -45,6 +45,9 @@ TEST(ErrorEnvelope, ProtocolFollowsThePath) {
   EXPECT_EQ(protocolForTarget("/v1/messages/count_tokens"), Protocol::Anthropic);
   EXPECT_EQ(protocolForTarget("/claude/v1/messages/count_tokens"), Protocol::Anthropic);
   EXPECT_EQ(protocolForTarget("/api/v1/login"), Protocol::Admin);
+  EXPECT_EQ(protocolForTarget("//ws/google.ai.generativelanguage.v1beta.GenerativeService."
+                              "BidiGenerateContent?key=x"),
+            Protocol::Gemini);
 }
 
 }  // namespace

@@ -81,6 +81,20 @@ class HttpExchange final : public ResponseStream {
   // The client closed its connection, or a write to it failed.
   bool clientGone() const override { return client_gone_; }
 
+  // Hands the connection over to a protocol the request upgraded to (a WebSocket): the exchange
+  // counts as answered with 101, and the connection is never reused for HTTP. The stream stays
+  // the session's; the caller must be done with it before the handler returns.
+  boost::beast::tcp_stream& takeOverStream() {
+    answered_ = true;
+    keep_alive_ = false;
+    status_ = 101;
+    return stream_;
+  }
+
+  // For an upgraded connection only: the status its session's outcome stands for in records
+  // (101 for a session that ran; the HTTP status of the failure that ended it before it began).
+  void noteUpgradedStatus(unsigned status) { status_ = status; }
+
   void closeAfter() { keep_alive_ = false; }
   bool answered() const { return answered_; }
   // The connection can serve another request: nothing failed or was aborted, the client allows

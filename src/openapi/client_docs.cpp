@@ -119,6 +119,23 @@ constexpr std::string_view kAnthropicCountTokens = R"json({
   }
 })json";
 
+// The Live API: a WebSocket upgrade; the session's messages are not HTTP and not described here.
+constexpr std::string_view kLiveOperation = R"json({
+  "tags": ["gemini"],
+  "description": "Gemini Live API (BidiGenerateContent) over WebSocket. Send a WebSocket upgrade with the gateway token as ?key= or x-goog-api-key; the first message must be the Live setup naming the model. The gateway opens the upstream socket with a pool key (another key when the upstream refuses the upgrade) and relays messages both ways. Failures after the upgrade are close frames: 1007 bad setup, 1008 refused, 1013 no key now, 1014 upstream unreachable, 1011 otherwise.",
+  "parameters": [
+    {"name": "key", "in": "query", "required": false, "schema": {"type": "string"},
+     "description": "the gateway token (or send it as x-goog-api-key)"}
+  ],
+  "responses": {
+    "101": {"description": "switching to the WebSocket protocol: the Live session"},
+    "400": {"$ref": "#/components/responses/GeminiError"},
+    "401": {"$ref": "#/components/responses/GeminiError"},
+    "403": {"$ref": "#/components/responses/GeminiError"},
+    "503": {"$ref": "#/components/responses/GeminiError"}
+  }
+})json";
+
 // Served documents: the OpenAPI document itself and the Swagger UI page.
 constexpr std::string_view kOpenApiJson = R"json({
   "tags": ["operations"],
@@ -209,6 +226,12 @@ std::span<const OperationDoc> clientDocs() {
       {.method = "*", .pattern = "/v1/", .operation = native_v1},
       {.method = "*", .pattern = "/upload/v1beta/", .operation = native_upload},
       {.method = "*", .pattern = "/upload/v1alpha/", .operation = native_upload},
+      {.method = "GET",
+       .pattern = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent",
+       .operation = kLiveOperation},
+      {.method = "GET",
+       .pattern = "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContent",
+       .operation = kLiveOperation},
       {.method = "POST", .pattern = "/v1/chat/completions", .operation = chat},
       {.method = "POST", .pattern = "/v1/embeddings", .operation = embeddings},
       {.method = "POST", .pattern = "/v1/images/generations", .operation = images},

@@ -32,6 +32,8 @@ struct Attempt {
   std::unique_ptr<net::UpstreamAnswer> relay;  // a 2xx answer to relay, its body unread
 };
 
+}  // namespace
+
 std::string_view outcomeWord(OutcomeKind kind) {
   switch (kind) {
     case OutcomeKind::Success:
@@ -47,6 +49,8 @@ std::string_view outcomeWord(OutcomeKind kind) {
   }
   return "transient";
 }
+
+namespace {
 
 // The parts of the upstream request head that do not depend on the key, through the writer
 // that refuses anything that could split the head.
@@ -136,6 +140,8 @@ void setRetryAfter(std::string& fields, std::int64_t seconds) {
   fields = std::move(out);
 }
 
+}  // namespace
+
 // Records one attempt's outcome on its key and in the call counters. A client error is not the
 // key's failure.
 void recordOnKey(const AttemptDeps& deps, std::int64_t key_id, const std::string& model,
@@ -171,6 +177,8 @@ void recordOnKey(const AttemptDeps& deps, std::int64_t key_id, const std::string
       break;
   }
 }
+
+namespace {
 
 UpstreamResult clientLeft(net::ResponseStream& client, http::RequestRecord& record) {
   client.abortResponse();

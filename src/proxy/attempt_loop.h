@@ -26,6 +26,7 @@
 #include "keys/key_pool.h"
 #include "net/response_stream.h"
 #include "net/upstream_client.h"
+#include "proxy/attempt_outcome.h"
 #include "proxy/relay.h"
 #include "stats/call_counters.h"
 
@@ -89,6 +90,15 @@ struct AttemptDeps {
   stats::CallCounters* calls = nullptr;  // every attempt is counted here when set
   std::string_view request_id;           // for log lines
 };
+
+// The record's word for an attempt's outcome: "success", "cooldown", "rejected", "transient",
+// "client_error" (a static string).
+std::string_view outcomeWord(OutcomeKind kind);
+
+// Records one attempt's outcome on its key (KeyPool) and in the call counters. A client error is
+// not the key's failure; a cooldown without a model rests nothing (transient).
+void recordOnKey(const AttemptDeps& deps, std::int64_t key_id, const std::string& model,
+                 const AttemptOutcome& outcome);
 
 // Runs the loop for `request`. With a translator, a 2xx answer that is streamed, of unknown
 // length or longer than `buffered_limit` is relayed to `client`; otherwise answers up to

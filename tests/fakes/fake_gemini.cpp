@@ -26,6 +26,7 @@
 #include <map>
 #include <mutex>
 
+#include "fakes/fake_live.h"
 #include "fakes/gemini_responder.h"
 #include "fakes/google_json.h"
 
@@ -305,6 +306,15 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
         --impl.active_requests_;
       }
     } guard(*this);
+    if (plan.kind == ResponsePlan::Kind::kLive) {
+      if (plan.delay_before_headers_ms > 0 && !co_await pause(conn, plan.delay_before_headers_ms)) {
+        markAborted(id);
+        co_return false;
+      }
+      conn.stream.expires_never();
+      co_await serveLiveSession(conn.stream, req);
+      co_return false;  // the connection was the session's
+    }
     const bool complete = co_await execute(conn, plan, req.keep_alive());
     if (!complete) markAborted(id);
     const bool ended_cleanly = plan.kind == ResponsePlan::Kind::kReply ||
@@ -336,6 +346,8 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
                                       plan.headers);
       case ResponsePlan::Kind::kStream:
         co_return co_await writeStream(conn, plan, keep_alive);
+      case ResponsePlan::Kind::kLive:  // served by serveApiRequest
+        co_return true;
     }
     co_return true;
   }
@@ -450,7 +462,9 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
     r.model = plan.model;
     r.body_size = request.body.size();
     r.body = sanitizeUtf8(request.body, kMaxRecordedBody);
-    r.status = plan.kind == ResponsePlan::Kind::kReply || plan.kind == ResponsePlan::Kind::kStream
+    r.status = plan.kind == ResponsePlan::Kind::kReply ||
+                       plan.kind == ResponsePlan::Kind::kStream ||
+                       plan.kind == ResponsePlan::Kind::kLive
                    ? plan.status
                    : 0;
     std::lock_guard lock(mutex_);

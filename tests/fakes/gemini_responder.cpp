@@ -311,7 +311,7 @@ ResponsePlan pathNotFound(std::string_view path) {
 // Routing
 
 struct Route {
-  enum class Kind { kListModels, kGetModel, kModelMethod };
+  enum class Kind { kListModels, kGetModel, kModelMethod, kLive };
   Kind kind = Kind::kListModels;
   std::string version;
   std::string model;
@@ -323,6 +323,19 @@ constexpr std::array<std::string_view, 5> kModelMethods = {"generateContent",
                                                            "embedContent", "batchEmbedContents"};
 
 std::optional<Route> parseRoute(std::string_view http_method, std::string_view path) {
+  // The Live API's WebSocket endpoint (Google's SDK writes a doubled leading slash).
+  for (const std::string_view version : {"v1beta", "v1alpha"}) {
+    for (const std::string_view lead : {"/ws/", "//ws/"}) {
+      const std::string live = std::string(lead) + "google.ai.generativelanguage." +
+                               std::string(version) + ".GenerativeService.BidiGenerateContent";
+      if (path != live) continue;
+      if (http_method != "GET") return std::nullopt;
+      Route r;
+      r.kind = Route::Kind::kLive;
+      r.version = version;
+      return r;
+    }
+  }
   for (const std::string_view version : {"v1beta", "v1", "v1alpha"}) {
     const std::string prefix = "/" + std::string(version) + "/";
     if (!startsWith(path, prefix)) continue;
@@ -1105,6 +1118,17 @@ ResponsePlan GeminiResponder::respond(const FakeRequest& request) {
     return delayed(std::move(plan));
   }
 
+  if (route->kind == Route::Kind::kLive) {
+    // Google answers a plain GET of its WebSocket endpoint with its HTML 404.
+    const auto upgrade = header(request, "upgrade");
+    if (!upgrade || (*upgrade != "websocket" && *upgrade != "WebSocket")) {
+      return delayed(pathNotFound(path));
+    }
+    ResponsePlan plan;
+    plan.kind = ResponsePlan::Kind::kLive;
+    plan.status = 101;
+    return delayed(std::move(plan));
+  }
   if (route->kind == Route::Kind::kModelMethod) {
     // A file or cache this key cannot see (created with another key).
     if (auto denied = resources_.checkReferences(key, request.body)) {

@@ -29,6 +29,7 @@ struct ResponsePlan {
     kReset,   // RST the connection without answering
     kClose,   // FIN the connection without answering
     kHang,    // never answer; wait for the client to leave
+    kLive,    // accept the WebSocket upgrade and run a Live session (fake_live.h)
   };
   enum class StreamEnd { kComplete, kClose, kReset };
 

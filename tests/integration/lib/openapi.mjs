@@ -82,6 +82,14 @@ export const EXAMPLES = {
     auth: 'gateway', params: { path: `models/${MODEL}:generateContent` }, body: textBody('hi'), status: 200,
   },
 
+  // The Live API's WebSocket endpoint: a plain GET is not an upgrade (400); live_api.test.mjs
+  // drives the sessions themselves.
+  'GET /ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent': {
+    auth: 'gateway', status: 400,
+  },
+  'GET /ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContent': {
+    auth: 'gateway', status: 400,
+  },
   // --- OpenAI and Anthropic
   'POST /v1/chat/completions': {
     auth: 'gateway', gatewayAs: 'bearer', status: 200,
