@@ -253,6 +253,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
       usage_repo_(*store_.db),
       alert_repo_(*store_.db, *store_.cipher),
       response_repo_(*store_.db),
+      resource_key_repo_(*store_.db),
       pool_(clock_),
       // Threads for database calls: more than there are connections would only queue on the
       // pool; 16 bound the memory of a large POOL_SIZE.
@@ -264,6 +265,7 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
           users_, sessions_, clock_,
           auth::SessionOptions{.idle_ttl = std::chrono::minutes(s.access_token_expire_minutes)}),
       accounts_(users_, sessions_),
+      resource_keys_(resource_key_repo_, blocking_, clock_),
       admin_(admin::AdminDeps{
           .blocking = blocking_,
           .hashing = hashing_,
@@ -298,7 +300,8 @@ ServerApp::ServerApp(const config::Settings& s, Opened opened)
                   &token_registry_,
                   &token_limiter_,
                   &response_repo_,
-                  &blocking_},
+                  &blocking_,
+                  &resource_keys_},
       gemini_(proxy_deps_),
       compat_(proxy_deps_),
       live_(proxy_deps_),
@@ -493,6 +496,14 @@ void ServerApp::wireRoutes() {
     router.add(Route{.pattern = prefix,
                      .access = Access::GatewayToken,
                      .summary = "Gemini API, passed through with a pool key",
+                     .handler = native,
+                     .prefix = true});
+  }
+  for (const char* prefix : {"/upload/v1beta/", "/upload/v1alpha/"}) {
+    router.add(Route{.pattern = prefix,
+                     .access = Access::GatewayToken,
+                     .summary = "Gemini Files API uploads (resumable, multipart, media), with the "
+                                "key that started the upload",
                      .handler = native,
                      .prefix = true});
   }
@@ -724,6 +735,14 @@ void ServerApp::startRetention() {
           }
           const auto options = usage::retentionPrune(cfg->request_log_retention_days,
                                                      cfg->request_log_max_rows, clock_.now());
+          // Bindings of files, caches, batches and interactions that have expired upstream.
+          auto prune_resources = [this] { return resource_keys_.pruneExpired(); };
+          if (auto gone = co_await blocking_.run(prune_resources); !gone) {
+            spdlog::warn("msg=\"could not prune resource keys\" error={}",
+                         logValue(gone.error().message));
+          } else if (*gone > 0) {
+            spdlog::info("msg=\"resource keys pruned\" rows={}", *gone);
+          }
           if (!options) continue;
           auto prune = [this, &options] { return request_log_repo_.prune(*options); };
           auto pruned = co_await blocking_.run(prune);

@@ -27,6 +27,7 @@
 #include "app/console.h"
 #include "app/data_dir_lock.h"
 #include "app/file_limit.h"
+#include "app/stored_resource_keys.h"
 #include "auth/hashing_pool.h"
 #include "auth/session_service.h"
 #include "auth/user_accounts.h"
@@ -150,6 +151,7 @@ class ServerApp {
   storage::UsageAggregateRepository usage_repo_;
   storage::AlertRepository alert_repo_;
   storage::ResponseRepository response_repo_;
+  storage::ResourceKeyRepository resource_key_repo_;
   // 3. Live state: the config snapshot, the key pool, the client tokens with their limits and
   //    usage sums.
   config::RuntimeConfigStore runtime_;
@@ -170,6 +172,7 @@ class ServerApp {
   auth::SessionService session_service_;
   auth::UserAccounts accounts_;
   stats::CallCounters call_counters_;  // every upstream attempt, for statistics and key detail
+  StoredResourceKeys resource_keys_;   // key affinity of files, caches, batches, interactions
   admin::AdminApi admin_;
   ApiDocs api_docs_;  // /openapi.json and /docs, built from the table once it is wired
   Console console_;   // the web console at /, behind the table (POISE_CONSOLE)

@@ -17,7 +17,8 @@ Protocol protocolForTarget(std::string_view target) {
   const std::string_view path = target.substr(0, q);
   auto starts = [&](std::string_view p) { return path.substr(0, p.size()) == p; };
   if (starts("/api/")) return Protocol::Admin;
-  if (starts("/v1beta/") || starts("/v1alpha/") || path == "/v1beta" || path == "/v1alpha") {
+  if (starts("/v1beta/") || starts("/v1alpha/") || path == "/v1beta" || path == "/v1alpha" ||
+      starts("/upload/v1beta/") || starts("/upload/v1alpha/")) {
     return Protocol::Gemini;
   }
   // The Live API's WebSocket paths (Google's SDK writes them with a doubled leading slash).

@@ -171,6 +171,7 @@ std::span<const OperationDoc> clientDocs() {
   static const std::string native_any =
       sameForEach({"get", "post", "patch", "delete"}, kNativeOperation);
   static const std::string native_v1 = sameForEach({"get", "post"}, kNativeOperation);
+  static const std::string native_upload = sameForEach({"post"}, kNativeOperation);
   static const std::string chat = openAI(
       R"json("tags": ["openai"],
   "requestBody": {"required": true, "content": {"application/json": {"schema": {
@@ -250,6 +251,8 @@ std::span<const OperationDoc> clientDocs() {
       {.method = "*", .pattern = "/v1beta/", .operation = native_any},
       {.method = "*", .pattern = "/v1alpha/", .operation = native_any},
       {.method = "*", .pattern = "/v1/", .operation = native_v1},
+      {.method = "*", .pattern = "/upload/v1beta/", .operation = native_upload},
+      {.method = "*", .pattern = "/upload/v1alpha/", .operation = native_upload},
       {.method = "GET",
        .pattern = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent",
        .operation = kLiveOperation},

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "net/request_head.h"
+#include "proxy/affinity.h"
 #include "proxy/attempt_outcome.h"
 #include "proxy/header_filter.h"
 
@@ -335,6 +336,20 @@ UpstreamResult chooseFailure(const AttemptDeps& deps, const std::string& model,
   return none;
 }
 
+// The answer when a pinned request's key cannot be used: no key is tried.
+UpstreamResult refusePinned(const UpstreamRequest& request, const PinnedKey& pinned,
+                            http::RequestRecord& record) {
+  UpstreamResult out;
+  out.kind = UpstreamResult::Kind::Denied;
+  out.status = pinned.status;
+  out.denial = pinnedRefusal(request.pin->resource, pinned.reason);
+  out.denial_code = std::string(kResourceKeyUnavailable);
+  out.retry_after_seconds = pinned.retry_after_seconds;
+  out.key_id = request.pin->key_id;
+  record.fail(http::ErrorClass::NoKey, out.denial);
+  return out;
+}
+
 }  // namespace
 
 asio::awaitable<UpstreamResult> runAttempts(const AttemptDeps& deps, net::ResponseStream& client,
@@ -372,7 +387,16 @@ asio::awaitable<UpstreamResult> runAttempts(const AttemptDeps& deps, net::Respon
 
   for (int attempt_no = 0; attempt_no < max_attempts; ++attempt_no) {
     if (deps.clock.monotonicMs() >= deadline) break;
-    auto pick = deps.keys.pick(model, tried);
+    std::optional<keys::KeyPick> pick;
+    if (request.pin) {
+      // A pinned request tries its one key again only after a transient failure.
+      if (last && last->outcome.kind != OutcomeKind::Transient) break;
+      PinnedKey pinned = checkPinnedKey(deps.keys, deps.clock, request.pin->key_id, model);
+      if (!pinned.key) co_return refusePinned(request, pinned, record);
+      pick = std::move(pinned.key);
+    } else {
+      pick = deps.keys.pick(model, tried);
+    }
     if (!pick) break;
     tried.push_back(pick->id);
 
@@ -436,6 +460,7 @@ asio::awaitable<UpstreamResult> runAttempts(const AttemptDeps& deps, net::Respon
                     deps.request_id, pick->id, logValue(model), logValue(attempt.outcome.reason),
                     result.status);
     }
+    result.key_id = pick->id;
     if (attempt.answered) {
       if (result.kind == UpstreamResult::Kind::Answer && !result.success()) {
         record.fail(http::ErrorClass::UpstreamError,

@@ -51,6 +51,14 @@ struct UpstreamRequest {
   bool bearer_key = false;  // the key goes in Authorization: Bearer (Google's /openai/ paths)
   bool streaming = false;   // an SSE call: relayed as it arrives when a translator is given
   const ContinuationPlan* continuation = nullptr;  // must outlive the call; null: never
+  // Key affinity (affinity.h): the request names a resource that only this key can see. Every
+  // attempt uses it (retried on it only after a transient failure); when it cannot be used the
+  // loop ends Denied with resource_key_unavailable, never trying another key.
+  struct Pin {
+    std::int64_t key_id = 0;
+    std::string resource;  // "files/abc", for the refusal's message
+  };
+  std::optional<Pin> pin;
 };
 
 // How the loop ended, when it did not end in a relay.
@@ -75,7 +83,9 @@ struct UpstreamResult {
   // and on the last attempt's 429 (Answer) when no key can take the model yet; that answer's
   // `fields` then carry the same Retry-After.
   std::optional<std::int64_t> retry_after_seconds;
-  std::string denial;  // Denied: the message for the client (Retry-After from the above)
+  std::string denial;       // Denied: the message for the client (Retry-After from the above)
+  std::string denial_code;  // Denied: the machine code when not derived from the status
+  std::int64_t key_id = 0;  // Answer or Relayed: the key whose attempt answered
 
   bool success() const { return kind == Kind::Answer && status >= 200 && status < 300; }
 };

@@ -303,3 +303,55 @@ TEST_F(AttemptLoopTest, AHeadTheWriterRefusesUsesNoKey) {
 
 }  // namespace
 }  // namespace poise::proxy
+
+namespace poise::proxy {
+namespace {
+
+UpstreamRequest pinnedTo(std::int64_t key_id) {
+  UpstreamRequest request;
+  request.pin = UpstreamRequest::Pin{.key_id = key_id, .resource = "files/abc"};
+  return request;
+}
+
+TEST_F(AttemptLoopTest, APinnedRequestUsesItsKeyOnEveryAttemptAndNoOther) {
+  // Transient failures are retried, on the same key.
+  upstream_.add(networkFailure(net::UpstreamErrorKind::Connect));
+  upstream_.add(answer(503, R"({"error":{"code":503,"status":"UNAVAILABLE","message":"x"}})"));
+  upstream_.add(answer(200, "{}"));
+  const UpstreamResult r = run(pinnedTo(3));
+  EXPECT_TRUE(r.success());
+  EXPECT_EQ(r.key_id, 3);
+  EXPECT_EQ(keysSent(), (std::set<std::string>{"key-3"}));
+  EXPECT_EQ(upstream_.heads.size(), 3u);
+}
+
+TEST_F(AttemptLoopTest, APinnedRequestsQuotaAnswerIsNotTakenToAnotherKey) {
+  upstream_.add(quota(30));
+  upstream_.add(answer(200, "{}"));
+  const UpstreamResult r = run(pinnedTo(2));
+  EXPECT_EQ(r.kind, UpstreamResult::Kind::Answer);
+  EXPECT_EQ(r.status, 429u);
+  EXPECT_EQ(keysSent(), (std::set<std::string>{"key-2"}));
+  // Now the key cools for the model: refused before any attempt, with when to come back.
+  const UpstreamResult again = run(pinnedTo(2));
+  EXPECT_EQ(again.kind, UpstreamResult::Kind::Denied);
+  EXPECT_EQ(again.status, 503u);
+  EXPECT_EQ(again.denial_code, "resource_key_unavailable");
+  EXPECT_NE(again.denial.find("files/abc"), std::string::npos);
+  EXPECT_EQ(again.retry_after_seconds, 30);
+  EXPECT_EQ(upstream_.heads.size(), 1u);
+}
+
+TEST_F(AttemptLoopTest, AResourceThisKeyCannotSeeIsNotTheKeysFault) {
+  upstream_.add(answer(403, R"({"error":{"code":403,"status":"PERMISSION_DENIED","message":)"
+                            R"("You do not have permission to access the File abc or it may not )"
+                            R"(exist."}})"));
+  const UpstreamResult r = run();
+  EXPECT_EQ(r.status, 403u);
+  EXPECT_EQ(upstream_.heads.size(), 1u) << "not retried on another key";
+  EXPECT_EQ(pool_.statusCounts().active, 4);
+  EXPECT_EQ(pool_.get(std::stoll(upstream_.keyOf(0).substr(4)))->failed_count, 0);
+}
+
+}  // namespace
+}  // namespace poise::proxy

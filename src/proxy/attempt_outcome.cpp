@@ -80,12 +80,27 @@ ErrorDetails readDetails(std::string_view body) {
   return out;
 }
 
+// Google's 403 for a resource that exists only under another key (or not at all): "You do not
+// have permission to access the File abc or it may not exist.", "CachedContent not found (or
+// permission denied)".
+bool isResourcePermissionDenial(std::string_view body) {
+  return body.find("You do not have permission to access the ") != std::string_view::npos ||
+         body.find("not found (or permission denied)") != std::string_view::npos;
+}
+
 }  // namespace
 
 AttemptOutcome classifyResponse(unsigned status, std::string_view body,
                                 const keys::ErrorPolicy& policy) {
   AttemptOutcome out;
   if (status >= 200 && status < 300) return out;
+  // A resource (file, cache) that this key cannot see: the key is fine and another key cannot
+  // see it either (affinity.h). Not the key's failure, and not retried.
+  if (status == 403 && isResourcePermissionDenial(body)) {
+    out.kind = OutcomeKind::ClientError;
+    out.reason = "403 resource not visible to this key";
+    return out;
+  }
   const auto d = readDetails(body);
   const auto action = policy.actionFor(status, d.reason, d.status);
   std::string detail = d.reason.empty() ? d.status : d.reason;

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "keys/key_pool.h"
 #include "net/upstream_pool.h"
+#include "proxy/affinity.h"
 #include "stats/call_counters.h"
 #include "storage/response_repository.h"
 #include "tokens/token_limiter.h"
@@ -36,6 +37,7 @@ struct ProxyDeps {
   // unset: nothing is stored and previous_response_id is a 404.
   storage::ResponseRepository* responses = nullptr;
   BlockingPool* blocking = nullptr;
+  ResourceKeyStore* resources = nullptr;          // key affinity (affinity.h); unset: none
 };
 
 }  // namespace poise::proxy

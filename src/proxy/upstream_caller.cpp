@@ -3,6 +3,7 @@
 #include "core/model_id.h"
 #include "http/query.h"
 #include "net/upstream_client.h"
+#include "proxy/affinity.h"
 #include "proxy/client_auth.h"
 #include "tokens/client_token.h"
 
@@ -15,6 +16,22 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(const UpstreamRequest& requ
                                                      PieceTranslator* translator,
                                                      std::size_t buffered_limit) {
   if (auto denied = checkGrant(deps_, record_, request.model)) co_return std::move(*denied);
+  // A body that names a file, cache or interaction goes to the key that holds it, on every
+  // route (a translated body too).
+  const UpstreamRequest* to_send = &request;
+  UpstreamRequest pinned;
+  if (!request.pin && deps_.resources != nullptr) {
+    auto names = referencedResources(request.body);
+    if (!names.empty()) {
+      ResourcePin found = co_await resolveResources(deps_, std::move(names), record_);
+      if (found.denied) co_return std::move(*found.denied);
+      if (found.pin) {
+        pinned = request;
+        pinned.pin = std::move(found.pin);
+        to_send = &pinned;
+      }
+    }
+  }
   const auto cfg = deps_.config.snapshot();
   const WorkerContext worker = deps_.worker();
   net::UpstreamClient upstream(*worker.upstream, deps_.clock);
@@ -25,8 +42,39 @@ asio::awaitable<UpstreamResult> UpstreamCaller::call(const UpstreamRequest& requ
                                  .rng = *worker.rng,
                                  .calls = deps_.calls,
                                  .request_id = exchange_.info().request_id};
-  co_return co_await runAttempts(attempt_deps, exchange_, record_, request, translator,
+  co_return co_await runAttempts(attempt_deps, exchange_, record_, *to_send, translator,
                                  buffered_limit);
+}
+
+asio::awaitable<ResourcePin> resolveResources(const ProxyDeps& deps, std::vector<std::string> names,
+                                              http::RequestRecord& record) {
+  ResourcePin out;
+  if (deps.resources == nullptr) co_return out;
+  auto deny = [&](unsigned status, std::string message) {
+    record.fail(status == 400 ? http::ErrorClass::BadRequest : http::ErrorClass::NoKey, message);
+    UpstreamResult r;
+    r.kind = UpstreamResult::Kind::Denied;
+    r.status = status;
+    r.denial = std::move(message);
+    r.denial_code = status == 400 ? "resource_key_conflict" : std::string(kResourceKeyUnavailable);
+    out.denied = std::move(r);
+  };
+  for (std::string& name : names) {
+    auto found = co_await deps.resources->find(name);
+    if (!found) {
+      deny(503, "the gateway could not look up which upstream key holds " + name);
+      co_return out;
+    }
+    if (!found->has_value()) continue;  // unknown to the gateway: the upstream decides
+    const std::int64_t key_id = (*found)->key_id;
+    if (out.pin && out.pin->key_id != key_id) {
+      deny(400, "this request names " + out.pin->resource + " and " + name +
+                    ", which were created with different upstream keys; no key can see both");
+      co_return out;
+    }
+    if (!out.pin) out.pin = UpstreamRequest::Pin{.key_id = key_id, .resource = std::move(name)};
+  }
+  co_return out;
 }
 
 namespace {
@@ -183,7 +231,7 @@ asio::awaitable<void> respondUnanswered(net::HttpExchange& ex, http::Protocol pr
                                         const UpstreamResult& result) {
   if (result.kind == UpstreamResult::Kind::ClientGone) co_return;  // nobody to answer
   if (result.kind == UpstreamResult::Kind::Denied) {
-    auto res = http::errorResponse(protocol, result.status, result.denial);
+    auto res = http::errorResponse(protocol, result.status, result.denial, result.denial_code);
     if (result.retry_after_seconds) {
       res.set(bhttp::field::retry_after, std::to_string(*result.retry_after_seconds));
     }

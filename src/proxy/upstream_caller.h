@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "config/runtime_config.h"
 #include "http/error_envelope.h"
@@ -32,6 +33,17 @@ class UpstreamCaller {
   net::HttpExchange& exchange_;
   http::RequestRecord& record_;
 };
+
+// Key affinity (affinity.h): looks up the keys bound to `names` (resources the request names).
+// None known: `pin` stays empty (the upstream decides). One key: `pin` is set. Several keys: a
+// Denied 400, as is a failed lookup (503); the request could not be served by one key.
+struct ResourcePin {
+  std::optional<UpstreamRequest::Pin> pin;
+  std::optional<UpstreamResult> denied;
+};
+boost::asio::awaitable<ResourcePin> resolveResources(const ProxyDeps& deps,
+                                                     std::vector<std::string> names,
+                                                     http::RequestRecord& record);
 
 // Checks the gateway token of a client request (any of the four carriers): the config
 // api_token (compared in constant time) or a client token (found by the digest of its value),

@@ -159,6 +159,7 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
 
   void reset() {
     script_.clear();
+    responder_.resetResources();
     std::lock_guard lock(mutex_);
     log_.clear();
     next_request_id_ = 0;
@@ -341,7 +342,8 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
         co_await pause(conn, -1);
         co_return false;
       case ResponsePlan::Kind::kReply:
-        co_return co_await writeReply(conn, plan.status, plan.content_type, plan.body, keep_alive);
+        co_return co_await writeReply(conn, plan.status, plan.content_type, plan.body, keep_alive,
+                                      plan.headers);
       case ResponsePlan::Kind::kStream:
         co_return co_await writeStream(conn, plan, keep_alive);
       case ResponsePlan::Kind::kLive:  // served by serveApiRequest
@@ -403,10 +405,12 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
     co_return !ec;
   }
 
-  asio::awaitable<bool> writeReply(Connection& conn, unsigned status, std::string_view content_type,
-                                   std::string body, bool keep_alive) {
+  asio::awaitable<bool> writeReply(
+      Connection& conn, unsigned status, std::string_view content_type, std::string body,
+      bool keep_alive, const std::vector<std::pair<std::string, std::string>>& extra = {}) {
     http::response<http::string_body> res{static_cast<http::status>(status), 11};
     setGoogleHeaders(res, content_type);
+    for (const auto& [name, value] : extra) res.set(name, value);
     res.keep_alive(keep_alive);
     res.body() = std::move(body);
     res.prepare_payload();

@@ -1050,6 +1050,24 @@ ResponsePlan GeminiResponder::respond(const FakeRequest& request) {
     key = *q;
     key_source = "query";
   }
+  if (FakeResources::serves(path)) {
+    ResponsePlan plan;
+    plan.key = key;
+    plan.key_source = key_source;
+    if (key.empty()) {
+      plan = errorReply(missingApiKey());
+    } else if (!script_.isValidKey(key)) {
+      plan = errorReply(apiKeyInvalid());
+    } else {
+      ResourceReply r = resources_.handle(request.method, path, query, request.headers,
+                                          request.body, key, header(request, "host").value_or(""));
+      plan = reply(r.status, std::move(r.body), kJsonContentType);
+      plan.headers = std::move(r.headers);
+    }
+    plan.key = key;
+    plan.key_source = key_source;
+    return plan;
+  }
   const auto route = parseRoute(request.method, path);
   auto finish = [&](ResponsePlan plan) {
     plan.key = key;
@@ -1110,6 +1128,12 @@ ResponsePlan GeminiResponder::respond(const FakeRequest& request) {
     plan.kind = ResponsePlan::Kind::kLive;
     plan.status = 101;
     return delayed(std::move(plan));
+  }
+  if (route->kind == Route::Kind::kModelMethod) {
+    // A file or cache this key cannot see (created with another key).
+    if (auto denied = resources_.checkReferences(key, request.body)) {
+      return delayed(errorReply(*denied));
+    }
   }
   if (route->kind == Route::Kind::kListModels) {
     const auto& models = modelCatalogue();

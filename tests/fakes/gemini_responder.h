@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "fakes/fake_resources.h"
 #include "fakes/fault_script.h"
 
 namespace poise::fakes {
@@ -43,6 +44,7 @@ struct ResponsePlan {
   int delay_before_headers_ms = 0;
   int delay_before_first_frame_ms = 0;
   int frame_interval_ms = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers (kReply only)
 
   // Facts for the request log.
   std::string key;         // the API key as received, empty when none
@@ -64,12 +66,15 @@ class GeminiResponder {
 
   // Decides the whole response. Consumes at most one FaultScript entry for the request's key.
   ResponsePlan respond(const FakeRequest& request);
+  // Forgets every file, upload and cache.
+  void resetResources() { resources_.reset(); }
 
  private:
   std::string nextResponseId();
 
   FaultScript& script_;
   ResponderOptions options_;
+  FakeResources resources_;  // files and caches, per key
   std::atomic<std::uint64_t> responses_{0};
 };
 

@@ -62,17 +62,21 @@ export const EXAMPLES = {
     auth: 'gateway', params: { path: `models/${MODEL}:generateContent` }, body: textBody('hi'), status: 200,
   },
   'PATCH /v1beta/{path}': {
-    auth: 'gateway', params: { path: 'cachedContents/none' }, body: {}, status: [400, 404],
+    auth: 'gateway', params: { path: 'corpora/none' }, body: {}, status: [400, 404],
   },
-  'DELETE /v1beta/{path}': { auth: 'gateway', params: { path: 'cachedContents/none' }, status: [400, 404] },
+  'DELETE /v1beta/{path}': { auth: 'gateway', params: { path: 'corpora/none' }, status: [400, 404] },
   'GET /v1alpha/{path}': { auth: 'gateway', params: { path: `models/${MODEL}` }, status: 200 },
   'POST /v1alpha/{path}': {
     auth: 'gateway', params: { path: `models/${MODEL}:countTokens` }, body: textBody('hi'), status: 200,
   },
   'PATCH /v1alpha/{path}': {
-    auth: 'gateway', params: { path: 'cachedContents/none' }, body: {}, status: [400, 404],
+    auth: 'gateway', params: { path: 'corpora/none' }, body: {}, status: [400, 404],
   },
-  'DELETE /v1alpha/{path}': { auth: 'gateway', params: { path: 'cachedContents/none' }, status: [400, 404] },
+  'DELETE /v1alpha/{path}': { auth: 'gateway', params: { path: 'corpora/none' }, status: [400, 404] },
+  // A start call without the resumable headers: the upstream's 400 (files.upload end to end is
+  // in affinity.test.mjs).
+  'POST /upload/v1beta/{path}': { auth: 'gateway', params: { path: 'files' }, body: {}, status: 400 },
+  'POST /upload/v1alpha/{path}': { auth: 'gateway', params: { path: 'files' }, body: {}, status: 400 },
   'GET /v1/{path}': { auth: 'gateway', params: { path: 'models' }, status: 200 },
   'POST /v1/{path}': {
     auth: 'gateway', params: { path: `models/${MODEL}:generateContent` }, body: textBody('hi'), status: 200,
