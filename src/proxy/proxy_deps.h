@@ -37,7 +37,7 @@ struct ProxyDeps {
   // unset: nothing is stored and previous_response_id is a 404.
   storage::ResponseRepository* responses = nullptr;
   BlockingPool* blocking = nullptr;
-  ResourceKeyStore* resources = nullptr;          // key affinity (affinity.h); unset: none
+  ResourceKeyStore* resources = nullptr;  // key affinity (affinity.h); unset: none
 };
 
 }  // namespace poise::proxy

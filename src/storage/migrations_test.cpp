@@ -65,13 +65,26 @@ TEST(Migrations, ApplyOnceAndAreIdempotent) {
   EXPECT_TRUE(second->empty());
   ASSERT_TRUE(migrate(t.db(), clock));
 
-  EXPECT_EQ(tableNames(t.db()),
-            (std::vector<std::string>{
-                "alert_deliveries", "alert_webhooks", "api_keys", "audit_log", "call_counts_hourly",
-                "client_token_daily_usage", "client_tokens", "config", "key_bucket_overrides",
-                "key_status_history", "key_survival_statistics", "master_key_check",
-                "request_log_keys", "request_logs", "resource_keys", "responses",
-                "schema_migrations", "sessions", "usage_aggregates", "users"}));
+  EXPECT_EQ(tableNames(t.db()), (std::vector<std::string>{"alert_deliveries",
+                                                          "alert_webhooks",
+                                                          "api_keys",
+                                                          "audit_log",
+                                                          "call_counts_hourly",
+                                                          "client_token_daily_usage",
+                                                          "client_tokens",
+                                                          "config",
+                                                          "key_bucket_overrides",
+                                                          "key_status_history",
+                                                          "key_survival_statistics",
+                                                          "master_key_check",
+                                                          "request_log_keys",
+                                                          "request_logs",
+                                                          "resource_keys",
+                                                          "responses",
+                                                          "schema_migrations",
+                                                          "sessions",
+                                                          "usage_aggregates",
+                                                          "users"}));
   auto ledger = t.db().query("SELECT version, name, applied_at FROM schema_migrations");
   ASSERT_TRUE(ledger);
   ASSERT_EQ(ledger->size(), files.size());
