@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 
 import { randomToken, request, startStack, waitFor } from './lib/harness.mjs';
 import {
-  PHONE, UI_TIMEOUT_MS, assertClean, waitGone, consoleBase, launchBrowser, openConsole, screenshot, signIn, waitForShell,
+  PHONE, UI_TIMEOUT_MS, assertClean, waitExplained, waitGone, consoleBase, launchBrowser, openConsole, screenshot, signIn, waitForShell,
 } from './lib/console.mjs';
 
 const SECRET_HEADER = 'Bearer receiver-secret-4711';
@@ -71,7 +71,8 @@ describe('users page', () => {
     await page.locator('[data-testid=user-create]').click();
     await page.locator('#username').fill('operator-two');
     await page.locator('[data-testid=user-create-submit]').click();
-    await page.locator('[data-testid=user-secret]').waitFor();
+    await waitExplained(page, page.locator('[data-testid=user-secret]'), 'visible',
+      'the new user\'s password did not show', page.locator('.ant-modal').first());
     const generated = await page.locator('[data-testid=user-secret-value]').inputValue();
     assert.ok(generated.length >= 12);
     await page.getByRole('button', { name: 'I have copied it' }).click();

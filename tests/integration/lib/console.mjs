@@ -131,20 +131,26 @@ export async function waitForShell(page) {
 }
 
 /**
- * Waits until `locator` (a form, dialog or drawer) is gone. On a timeout the error says what
- * the page showed in it and which requests were still open, and a screenshot
- * failed-<what>.png is kept, so a failure in CI explains itself.
+ * Waits until `locator` reaches `state` ('detached': a form, dialog or drawer is gone; 'visible':
+ * a dialog a click should open). On a timeout the error says what `shows` (the locator itself
+ * by default: the form or dialog the page is stuck on) displayed and which requests were still
+ * open, and a screenshot failed-<what>.png is kept, so a failure in CI explains itself.
  */
-export async function waitGone(page, locator, what) {
+export async function waitExplained(page, locator, state, what, shows = locator) {
   try {
-    await locator.waitFor({ state: 'detached' });
+    await locator.waitFor({ state });
   } catch (e) {
-    const text = await locator.innerText({ timeout: 1000 }).catch(() => '(gone)');
+    const text = await shows.innerText({ timeout: 1000 }).catch(() => '(not on the page)');
     await screenshot(page, `failed-${what}`).catch(() => {});
     const open = page.inflightRequests ? page.inflightRequests() : [];
-    throw new Error(`${what} did not close: ${e.message}\nit shows: ${text.slice(-600)}\n`
+    throw new Error(`${what}: ${e.message}\nthe page shows: ${text.slice(-600)}\n`
       + `requests still open: ${open.length ? open.join('; ') : 'none'}`);
   }
+}
+
+/** Waits until `locator` is gone (see waitExplained). */
+export async function waitGone(page, locator, what) {
+  await waitExplained(page, locator, 'detached', `${what} did not close`);
 }
 
 /** Saves a screenshot as SCREENSHOT_DIR/<name>.png (full page). */
