@@ -48,7 +48,7 @@ median() {
 
 summary=""
 for scenario in "${scenarios[@]}"; do
-  declare -a fb=() fa=()
+  declare -a fb=() fa=() cb=() ca=()
   for ((round = 1; round <= ROUNDS; round++)); do
     for side in before after; do
       bin=$before
@@ -64,12 +64,18 @@ for scenario in "${scenarios[@]}"; do
       sed -n '/^machine:/,$p' "$log"
       figure=$(figureOf "$scenario" "$log")
       if [[ $side == before ]]; then fb+=("$figure"); else fa+=("$figure"); fi
+      # P1 also gives poise's CPU time per request, steadier than the rate on a noisy machine.
+      cpu=$(sed -n 's/^CPU per request, µs: .*; poise \([0-9.]*\).*/\1/p' "$log")
+      if [[ -n "$cpu" && $side == before ]]; then cb+=("$cpu"); elif [[ -n "$cpu" ]]; then ca+=("$cpu"); fi
       rm -f "$log"
     done
   done
   summary+="$scenario: median of $ROUNDS: before $(median "${fb[@]}") (${fb[*]}), after $(median "${fa[@]}") (${fa[*]})"$'\n'
+  if ((${#cb[@]} > 0 && ${#ca[@]} > 0)); then
+    summary+="$scenario poise CPU µs per request: before $(median "${cb[@]}") (${cb[*]}), after $(median "${ca[@]}") (${ca[*]})"$'\n'
+  fi
 
-  unset fb fa
+  unset fb fa cb ca
 done
 echo
 printf '%s' "$summary"

@@ -4,7 +4,8 @@
 #
 # Starts an nginx stub upstream, an nginx reverse proxy (the baseline) and poise, all on 127.0.0.1 with
 # their own temporary directories; drives each with wrk; prints a table and writes
-# bench/load/results/<date>.json. Everything it starts is stopped on exit.
+# bench/load/results/<date>.json. Beside each rate it prints the CPU time the proxy spent per request
+# (from /proc: steadier than the rate on a noisy VM). Everything it starts is stopped on exit.
 #
 # P2 (--scenario p2): OpenAI chat completions, non-stream, through poise (translation both ways)
 # and through Portkey (@portkey-ai/gateway 1.15.2, installed into bench/load/portkey with npm ci),
@@ -507,12 +508,35 @@ runWrk() {
   wrk_result=$json
 }
 
-# measure NAME URL: warm-up, then the measured run; sets wrk_result to the measured BENCH_RESULT JSON.
+# cpuTicks PID: user+system clock ticks of the process (all its threads) and of its children
+# (nginx's workers under their master).
+cpuTicks() {
+  local total=0 pid
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    [[ -r /proc/$pid/stat ]] || continue
+    # Fields after the command name, which ends with ") ": utime and stime are the 12th and 13th.
+    total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+  done
+  echo "$total"
+}
+
+# measure NAME URL [PID]: warm-up, then the measured run; sets wrk_result to the measured BENCH_RESULT
+# JSON and wrk_cpu_us to the CPU time PID (and its children) spent per request in it, in µs. On a
+# noisy VM the rate swings with the neighbours; CPU time per request swings much less.
 measure() {
-  local name=$1 url=$2
+  local name=$1 url=$2 pid=${3:-}
   echo "  $name: warm-up $WARMUP, then $DURATION with $CONNECTIONS connections" >&2
   runWrk "$name" "$url" "$WARMUP"
+  wrk_cpu_us=""
+  if [[ -z "$pid" ]]; then
+    runWrk "$name" "$url" "$DURATION"
+    return 0
+  fi
+  local ticks_before
+  ticks_before=$(cpuTicks "$pid")
   runWrk "$name" "$url" "$DURATION"
+  wrk_cpu_us=$(awk -v t="$(($(cpuTicks "$pid") - ticks_before))" -v hz="$(getconf CLK_TCK)" \
+    -v n="$(jsonNumber requests "$wrk_result")" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
 }
 
 baseline_url=http://127.0.0.1:$baseline_port$kModelPath
@@ -532,14 +556,16 @@ if [[ $scenario != p1 ]]; then
   exit 0
 fi
 
-declare -a baseline_results=() poise_results=() ratios=()
+declare -a baseline_results=() poise_results=() ratios=() baseline_cpu=() poise_cpu=()
 for ((run = 1; run <= runs; run++)); do
   echo "run $run/$runs" >&2
-  measure baseline "$baseline_url"
+  measure baseline "$baseline_url" "$baseline_pid"
   baseline_results+=("$wrk_result")
+  baseline_cpu+=("$wrk_cpu_us")
   if ((!baseline_only)); then
-    measure poise "$poise_url"
+    measure poise "$poise_url" "$poise_pid"
     poise_results+=("$wrk_result")
+    poise_cpu+=("$wrk_cpu_us")
     ratios+=("$(awk -v p="$(jsonNumber requests_per_s "${poise_results[-1]}")" \
       -v b="$(jsonNumber requests_per_s "${baseline_results[-1]}")" 'BEGIN { printf "%.4f", p / b }')")
   fi
@@ -596,6 +622,12 @@ if ((!baseline_only)); then
   ratio_median=$(median "${ratios[@]}")
   verdict=$(awk -v r="$ratio_median" -v t="$kTarget" 'BEGIN { print (r >= t ? "meets" : "BELOW") }')
   ((runs > 1)) && echo "per-run ratios: ${ratios[*]}"
+  cpu_ratio=$(awk -v p="$(median "${poise_cpu[@]}")" -v b="$(median "${baseline_cpu[@]}")" \
+    'BEGIN { printf "%.2f", p / b }')
+  echo "CPU per request, µs: nginx ${baseline_cpu[*]}; poise ${poise_cpu[*]}" \
+    "(poise/nginx at the medians: $cpu_ratio)"
+  summary_json+=",\"baseline_cpu_us_median\":$(median "${baseline_cpu[@]}")"
+  summary_json+=",\"poise_cpu_us_median\":$(median "${poise_cpu[@]}")"
   printf 'ratio poise/nginx%s: %s (SPEC P1 target >= %s: %s target)\n' \
     "$( ((runs > 1)) && echo " (median of $runs)")" "$ratio_median" "$kTarget" "$verdict"
   summary_json+=",\"poise_rps_median\":$poise_median,\"ratio_median\":$ratio_median"
@@ -613,9 +645,9 @@ results_file=$results_dir/$stamp.json
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 runs_json=""
 for ((i = 0; i < runs; i++)); do
-  entry="{\"run\":$((i + 1)),\"baseline\":${baseline_results[i]}"
+  entry="{\"run\":$((i + 1)),\"baseline\":${baseline_results[i]},\"baseline_cpu_us\":${baseline_cpu[i]}"
   if ((!baseline_only)); then
-    entry+=",\"poise\":${poise_results[i]},\"ratio\":${ratios[i]}"
+    entry+=",\"poise\":${poise_results[i]},\"poise_cpu_us\":${poise_cpu[i]},\"ratio\":${ratios[i]}"
   fi
   runs_json+="${runs_json:+,}$entry}"
 done

@@ -27,13 +27,15 @@ sse_poise_url=http://127.0.0.1:$poise_port$kSsePath
 preflightSse nginx "$sse_baseline_url"
 preflightSse poise "$sse_poise_url"
 
-declare -a sb_res=() sp_res=() s_ratio=()
+declare -a sb_res=() sp_res=() s_ratio=() sb_cpu=() sp_cpu=()
 for ((run = 1; run <= runs; run++)); do
   echo "run $run/$runs" >&2
-  measure nginx-sse "$sse_baseline_url"
+  measure nginx-sse "$sse_baseline_url" "$baseline_pid"
   sb_res+=("$wrk_result")
-  measure poise-sse "$sse_poise_url"
+  sb_cpu+=("$wrk_cpu_us")
+  measure poise-sse "$sse_poise_url" "$poise_pid"
   sp_res+=("$wrk_result")
+  sp_cpu+=("$wrk_cpu_us")
   s_ratio+=("$(awk -v p="$(jsonNumber requests_per_s "${sp_res[-1]}")" \
     -v b="$(jsonNumber requests_per_s "${sb_res[-1]}")" 'BEGIN { printf "%.4f", p / b }')")
 done
@@ -52,6 +54,7 @@ done
 sr=$(printf '%s\n' "${s_ratio[@]}" | sort -g | awk '{ v[NR] = $1 } END {
   if (NR % 2) printf "%s", v[(NR + 1) / 2]; else printf "%.4f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 echo "per-run ratios: ${s_ratio[*]}"
+echo "CPU per request, µs: nginx ${sb_cpu[*]}; poise ${sp_cpu[*]}"
 echo "ratio poise-sse/nginx-sse: $sr (target >= $kSseTarget: $(awk -v r="$sr" -v t="$kSseTarget" \
   'BEGIN { print (r >= t ? "meets" : "BELOW") }') target)"
 
@@ -60,7 +63,8 @@ mkdir -p "$results_dir"
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 runs_json=""
 for ((i = 0; i < runs; i++)); do
-  runs_json+="${runs_json:+,}{\"run\":$((i + 1)),\"baseline\":${sb_res[i]},\"poise\":${sp_res[i]},\"ratio\":${s_ratio[i]}}"
+  runs_json+="${runs_json:+,}{\"run\":$((i + 1)),\"baseline\":${sb_res[i]},\"baseline_cpu_us\":${sb_cpu[i]}"
+  runs_json+=",\"poise\":${sp_res[i]},\"poise_cpu_us\":${sp_cpu[i]},\"ratio\":${s_ratio[i]}}"
 done
 {
   printf '{\n  "benchmark": "SSE",\n  "date": "%s",\n  "commit": "%s",\n' "$stamp" \

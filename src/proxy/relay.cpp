@@ -71,6 +71,7 @@ namespace {
 
 // One write to the client at a time: the pump and the keep-alive share the client's stream.
 // Everything runs on the request's one thread, so a flag and a timer to wake a waiter suffice.
+// The timer is touched only when someone waits: a stream's pieces cost no timer operation.
 class WriteTurn {
  public:
   explicit WriteTurn(const asio::any_io_executor& ex)
@@ -78,27 +79,27 @@ class WriteTurn {
   bool busy() const { return busy_; }
   // Writes `bytes` once no other write is in flight. False when the client is gone. Suspends.
   asio::awaitable<bool> write(net::ResponseStream& client, std::string_view bytes) {
-    while (busy_) {
-      auto [ec] = co_await released_.async_wait(asio::as_tuple(asio::use_awaitable));
-      (void)ec;  // released (the timer's wait cancelled); a cancelled caller throws next await
-    }
+    co_await settle();
     busy_ = true;
     const bool ok = co_await client.writePiece(bytes);
     busy_ = false;
-    released_.cancel();
+    if (waiting_ > 0) released_.cancel();
     co_return ok;
   }
   // Waits until no write is in flight (a keep-alive must not be cut by the race's end). Suspends.
   asio::awaitable<void> settle() {
     while (busy_) {
+      ++waiting_;
       auto [ec] = co_await released_.async_wait(asio::as_tuple(asio::use_awaitable));
-      (void)ec;
+      --waiting_;
+      (void)ec;  // released (the timer's wait cancelled); a cancelled caller throws next await
     }
   }
 
  private:
   asio::steady_timer released_;
   bool busy_ = false;
+  int waiting_ = 0;
 };
 
 }  // namespace
@@ -118,8 +119,10 @@ asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::Upstream
   bool upstream_broken = false;
   const auto executor = co_await asio::this_coro::executor;
   WriteTurn turn(executor);
-  // Re-armed by every upstream piece: it expires only after `keepalive` of upstream silence.
+  // Wakes the keep-alive when `keepalive` may have passed since the last piece. Pieces only note
+  // their time (no timer operation each); the keep-alive reschedules itself from it.
   asio::steady_timer quiet(executor);
+  auto last_piece = std::chrono::steady_clock::now();
   const std::string beat = keepalive.count() > 0 ? translator.keepAlive() : std::string{};
   // The answer being read: the first, then each continuation's.
   net::UpstreamAnswer* current = &answer;
@@ -132,7 +135,7 @@ asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::Upstream
         upstream_broken = !piece;  // else the end of the answer
         co_return;
       }
-      quiet.cancel();
+      if (!beat.empty()) last_piece = std::chrono::steady_clock::now();
       usage.feed(*piece);
       if (identity) {
         translator.observe(*piece);
@@ -162,17 +165,24 @@ asio::awaitable<RelayEnd> relayAnswer(net::ResponseStream& client, net::Upstream
     co_await turn.settle();
   };
   // Never ends while the stream goes on (the race ends it), unless a keep-alive write fails.
+  // When the race cancels its wait it returns at once: awaiting again would throw, and an
+  // exception for every stream is costly.
   auto keepAlive = [&]() -> asio::awaitable<void> {
+    if (beat.empty()) {
+      quiet.expires_at(asio::steady_timer::time_point::max());
+    } else {
+      quiet.expires_after(keepalive);
+    }
     while (alive) {
-      if (beat.empty()) {
-        quiet.expires_at(asio::steady_timer::time_point::max());
-      } else {
-        quiet.expires_after(keepalive);
-      }
       auto [ec] = co_await quiet.async_wait(asio::as_tuple(asio::use_awaitable));
-      // Cancelled: a piece came (or the race ended, and the next wait throws).
-      if (ec || turn.busy()) continue;
-      alive = co_await turn.write(client, beat);
+      if (ec) co_return;  // the race ended
+      const auto due = last_piece + keepalive;
+      if (std::chrono::steady_clock::now() < due) {
+        quiet.expires_at(due);  // a piece came meanwhile: silence counts from it
+        continue;
+      }
+      if (!turn.busy()) alive = co_await turn.write(client, beat);
+      quiet.expires_after(keepalive);
     }
   };
   net::StopNotice* stop = client.stopNotice();
