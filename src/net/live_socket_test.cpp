@@ -195,7 +195,7 @@ TEST_F(LiveSocketTest, TheShutdownNoticeClosesBothSidesWith1001) {
 }
 
 TEST_F(LiveSocketTest, ARefusedUpgradeComesBackAsItsStatus) {
-  key_ = "quota-live";
+  key_ = "overloaded-live";  // the fake refuses its upgrade with 503
   auto ws = connectClient();
   ws->write(asio::buffer(std::string(R"({"setup":{"model":"models/gemini-live-test"}})")));
   beast::flat_buffer buffer;
@@ -203,7 +203,7 @@ TEST_F(LiveSocketTest, ARefusedUpgradeComesBackAsItsStatus) {
   ws->read(buffer, ec);
   EXPECT_EQ(ec, websocket::error::closed);
   EXPECT_EQ(ws->reason().code, kCloseTryLater);
-  EXPECT_EQ(finished().refused, 429u);
+  EXPECT_EQ(finished().refused, 503u);
 }
 
 }  // namespace

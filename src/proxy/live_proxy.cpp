@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 #include <vector>
 
@@ -94,7 +95,76 @@ unsigned statusForClose(unsigned code) {
   }
 }
 
+// Whether `text` holds `needle`, ASCII case aside.
+bool mentions(std::string_view text, std::string_view needle) {
+  if (needle.size() > text.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
+    if (boost::beast::iequals(text.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
+// The upstream's first message after the setup (normally setupComplete), or its close, or a
+// failure (`error`, timed out or broken).
+struct SetupAnswer {
+  net::LiveRead read;
+  std::optional<net::UpstreamError> error;
+};
+
+// Sends the setup upstream and waits, at most `wait`, for the upstream's first message.
+// Suspends.
+asio::awaitable<SetupAnswer> sendSetup(net::LiveSocket& upstream, const net::LiveRead& setup,
+                                       std::chrono::milliseconds wait) {
+  SetupAnswer out;
+  if (!co_await upstream.write(setup.data, setup.binary)) {
+    out.error = net::UpstreamError{.kind = net::UpstreamErrorKind::Io,
+                                   .message = "the setup could not be sent"};
+    co_return out;
+  }
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+  auto raced = co_await (upstream.read() || timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (raced.index() == 1) {
+    out.error = net::UpstreamError{.kind = net::UpstreamErrorKind::Timeout,
+                                   .message = "no answer to the setup in time"};
+    co_return out;
+  }
+  out.read = std::move(std::get<0>(raced));
+  if (out.read.kind == net::LiveRead::Kind::Failed) {
+    out.error = net::UpstreamError{.kind = net::UpstreamErrorKind::Io,
+                                   .message = "the upstream connection broke during the setup"};
+  }
+  co_return out;
+}
+
 }  // namespace
+
+LiveCloseAnswer liveCloseAsHttp(unsigned close_code, std::string_view reason) {
+  LiveCloseAnswer out;
+  std::string_view status_word = "INVALID_ARGUMENT";
+  json::array details;
+  if (mentions(reason, "API key not valid") || mentions(reason, "API_KEY_INVALID") ||
+      mentions(reason, "API key expired")) {
+    details.push_back(json::object{{"@type", "type.googleapis.com/google.rpc.ErrorInfo"},
+                                   {"reason", "API_KEY_INVALID"},
+                                   {"domain", "googleapis.com"}});
+  } else if (mentions(reason, "invalid authentication credentials")) {
+    out.status = 401;
+    status_word = "UNAUTHENTICATED";
+  } else if (mentions(reason, "exceeded your current quota") ||
+             mentions(reason, "RESOURCE_EXHAUSTED") || mentions(reason, "quota exceeded")) {
+    out.status = 429;
+    status_word = "RESOURCE_EXHAUSTED";
+  } else if (close_code == net::kCloseInternal || close_code == net::kCloseTryLater ||
+             close_code == net::kCloseBadGateway) {
+    out.status = 503;
+    status_word = "UNAVAILABLE";
+  }
+  json::object error{{"code", out.status}, {"message", reason}, {"status", status_word}};
+  if (!details.empty()) error["details"] = std::move(details);
+  out.body = json::serialize(json::object{{"error", std::move(error)}});
+  return out;
+}
 
 Result<std::string> liveSetupModel(std::string_view message) {
   boost::system::error_code ec;
@@ -197,7 +267,8 @@ asio::awaitable<void> LiveProxy::handle(net::HttpExchange& ex, http::RequestReco
     co_return;
   }
 
-  // Attempts: a key, the upstream socket with it; a refused upgrade tries the next key.
+  // Attempts: a key, the upstream socket with it, the setup; a refused upgrade, or a close in
+  // answer to the setup, tries the next key.
   const WorkerContext worker = deps_.worker();
   net::UpstreamClient transport(*worker.upstream, deps_.clock);
   const AttemptDeps attempt_deps{.config = *cfg,
@@ -222,7 +293,9 @@ asio::awaitable<void> LiveProxy::handle(net::HttpExchange& ex, http::RequestReco
   std::vector<std::int64_t> tried;
   std::unique_ptr<net::LiveSocket> upstream;
   std::optional<std::pair<unsigned, std::string>> last_refusal;  // status, message
+  std::optional<std::pair<unsigned, std::string>> last_close;    // close code, reason
   std::optional<net::UpstreamError> last_error;
+  net::LiveRead first_answer;  // the upstream's first message, for the client
   const int max_attempts = 1 + cfg->proxy_retry_max_count;
   int transient_retries = 0;
   for (int attempt_no = 0; attempt_no < max_attempts && !upstream; ++attempt_no) {
@@ -245,20 +318,39 @@ asio::awaitable<void> LiveProxy::handle(net::HttpExchange& ex, http::RequestReco
     auto dialed = co_await net::dialLiveSocket(*worker.upstream, deps_.clock, connect);
     AttemptOutcome outcome;
     unsigned status = 0;
+    last_refusal.reset();
+    last_close.reset();
+    last_error.reset();
     if (!dialed) {
       outcome.kind = OutcomeKind::Transient;
       outcome.reason = std::string(net::toString(dialed.error().kind));
       last_error = dialed.error();
-      last_refusal.reset();
     } else if (dialed->socket) {
-      status = 101;
-      outcome.kind = OutcomeKind::Success;
-      upstream = std::move(dialed->socket);
+      SetupAnswer answer = co_await sendSetup(
+          *dialed->socket, first,
+          std::chrono::duration_cast<std::chrono::milliseconds>(timeouts.first_byte));
+      if (answer.error) {
+        outcome.kind = OutcomeKind::Transient;
+        outcome.reason = std::string(net::toString(answer.error->kind));
+        last_error = std::move(answer.error);
+        dialed->socket->abort();
+      } else if (answer.read.kind == net::LiveRead::Kind::Closed) {
+        // Google's answer to the setup of a bad or exhausted key: classified as its HTTP twin.
+        const LiveCloseAnswer as_http =
+            liveCloseAsHttp(answer.read.close_code, answer.read.close_reason);
+        status = as_http.status;
+        outcome = classifyResponse(status, as_http.body, cfg->error_policy);
+        last_close.emplace(answer.read.close_code, std::move(answer.read.close_reason));
+      } else {
+        status = 101;
+        outcome.kind = OutcomeKind::Success;
+        upstream = std::move(dialed->socket);
+        first_answer = std::move(answer.read);
+      }
     } else {
       status = dialed->status;
       outcome = classifyResponse(status, dialed->body, cfg->error_policy);
       last_refusal.emplace(status, upstreamMessage(dialed->body, status));
-      last_error.reset();
     }
     http::KeyAttempt& noted = record.attempts.emplace_back();
     noted.key_id = pick->id;
@@ -276,7 +368,15 @@ asio::awaitable<void> LiveProxy::handle(net::HttpExchange& ex, http::RequestReco
   }
 
   if (!upstream) {
-    if (last_refusal) {
+    if (last_close) {
+      // The upstream's own close, passed on as it came (a bad setup, an unknown model, or the
+      // last key's refusal).
+      const auto& [code, reason] = *last_close;
+      record.fail(ErrorClass::UpstreamError,
+                  "upstream closed the session with " + std::to_string(code) + ": " + reason);
+      ex.noteUpgradedStatus(statusForClose(code));
+      co_await client->close(code, reason);
+    } else if (last_refusal) {
       const auto& [status, message] = *last_refusal;
       const unsigned refused_status = status;
       std::string why = "upstream HTTP " + std::to_string(status) + ": " + message;
@@ -302,16 +402,17 @@ asio::awaitable<void> LiveProxy::handle(net::HttpExchange& ex, http::RequestReco
     co_return;
   }
 
-  // The setup goes upstream as it came; then both ways until one side closes.
+  // The upstream's answer to the setup goes to the client; then both ways until one side closes.
   record.first_byte_ms = deps_.clock.monotonicMs();
-  if (!co_await upstream->write(first.data, first.binary)) {
-    std::string why = "the upstream connection failed";
-    co_await refuse(net::kCloseInternal, ErrorClass::StreamBroken, std::move(why));
-    co_return;
-  }
   const net::LiveObserver observe = [&record](std::string_view message) {
     addLiveUsage(message, record.usage);
   };
+  observe(first_answer.data);
+  if (!co_await client->write(first_answer.data, first_answer.binary)) {
+    record.fail(ErrorClass::ClientGone);
+    co_await upstream->close(net::kCloseGoingAway, "");
+    co_return;
+  }
   const net::LiveRelayEnd end = co_await net::relayLive(
       *client, *upstream, ex.stopNotice(),
       std::chrono::duration_cast<std::chrono::milliseconds>(kSessionLimit), observe);

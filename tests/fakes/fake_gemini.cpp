@@ -312,7 +312,12 @@ class FakeGemini::Impl : public std::enable_shared_from_this<FakeGemini::Impl> {
         co_return false;
       }
       conn.stream.expires_never();
-      co_await serveLiveSession(conn.stream, req);
+      std::optional<LiveReply> setup_close;
+      if (plan.live_close_code) {
+        setup_close =
+            LiveReply{.close_code = plan.live_close_code, .close_reason = plan.live_close_reason};
+      }
+      co_await serveLiveSession(conn.stream, req, std::move(setup_close));
       co_return false;  // the connection was the session's
     }
     const bool complete = co_await execute(conn, plan, req.keep_alive());

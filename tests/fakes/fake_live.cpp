@@ -132,7 +132,8 @@ LiveReply LiveResponder::onMessage(std::string_view message) {
 }
 
 asio::awaitable<void> serveLiveSession(
-    beast::tcp_stream& stream, const beast::http::request<beast::http::string_body>& request) {
+    beast::tcp_stream& stream, const beast::http::request<beast::http::string_body>& request,
+    std::optional<LiveReply> setup_close) {
   constexpr auto token = asio::as_tuple(asio::use_awaitable);
   websocket::stream<beast::tcp_stream&> ws(stream);
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
@@ -146,7 +147,11 @@ asio::awaitable<void> serveLiveSession(
     buffer.clear();
     auto [rec, n] = co_await ws.async_read(buffer, token);
     if (rec) co_return;  // the client closed (answered inside) or left
-    const LiveReply reply = responder.onMessage(beast::buffers_to_string(buffer.data()));
+    LiveReply reply = responder.onMessage(beast::buffers_to_string(buffer.data()));
+    if (setup_close) {
+      reply = std::move(*setup_close);
+      setup_close.reset();
+    }
     ws.binary(true);  // Google sends its messages as binary frames
     for (const std::string& message : reply.messages) {
       if (auto [wec, wn] = co_await ws.async_write(asio::buffer(message), token); wec) co_return;

@@ -1,8 +1,9 @@
 // The fake upstream's Live API (BidiGenerateContent over WebSocket), as Google's behaves for the
-// gateway's tests: the handshake's key checks and fault scripts are the responder's (a refused
-// key gets its HTTP error instead of the upgrade, like Google's 429 and 400 API_KEY_INVALID);
-// after the upgrade LiveResponder plays the session. LiveResponder is pure (one per session, not
-// thread-safe); serveLiveSession runs it on the connection's strand.
+// gateway's tests: the handshake's key checks and fault scripts are the responder's. Like Google,
+// it takes the upgrade of an invalid or exhausted key and closes the socket in answer to the
+// setup (1007, 1011); a missing key or another scripted status is an HTTP error instead of the
+// upgrade. After the upgrade LiveResponder plays the session. LiveResponder is pure (one per
+// session, not thread-safe); serveLiveSession runs it on the connection's strand.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -43,9 +44,12 @@ class LiveResponder {
 };
 
 // Accepts the upgrade `request` on `stream` and plays a Live session until either side closes.
-// Suspends.
+// With `setup_close`, the first message (the setup) is answered with that close instead, as Google
+// answers the setup of a bad key (1007 "API key not valid. …") or an exhausted one (1011 "You
+// exceeded your current quota, …"). Suspends.
 boost::asio::awaitable<void> serveLiveSession(
     boost::beast::tcp_stream& stream,
-    const boost::beast::http::request<boost::beast::http::string_body>& request);
+    const boost::beast::http::request<boost::beast::http::string_body>& request,
+    std::optional<LiveReply> setup_close = std::nullopt);
 
 }  // namespace poise::fakes

@@ -63,10 +63,18 @@ TEST(FakeLiveHandshakeTest, TheUpgradeGoesThroughTheKeyChecksAndScripts) {
   EXPECT_EQ(upgrade("good").kind, ResponsePlan::Kind::kLive);
   EXPECT_EQ(upgrade("good", false).status, 404u);
   EXPECT_EQ(upgrade("").status, 403u);
-  EXPECT_EQ(upgrade("quota-x").status, 429u);
+  // Like Google: an exhausted or invalid key's upgrade is taken, and its setup answered with a
+  // close carrying Google's text.
+  const ResponsePlan quota = upgrade("quota-x");
+  EXPECT_EQ(quota.kind, ResponsePlan::Kind::kLive);
+  EXPECT_EQ(quota.live_close_code, 1011u);
+  EXPECT_NE(quota.live_close_reason.find("You exceeded your current quota"), std::string::npos);
   const ResponsePlan invalid = upgrade("invalid-x");
-  EXPECT_EQ(invalid.status, 400u);
-  EXPECT_NE(invalid.body.find("API_KEY_INVALID"), std::string::npos);
+  EXPECT_EQ(invalid.kind, ResponsePlan::Kind::kLive);
+  EXPECT_EQ(invalid.live_close_code, 1007u);
+  EXPECT_EQ(invalid.live_close_reason, "API key not valid. Please pass a valid API key.");
+  EXPECT_FALSE(upgrade("good").live_close_code);
+  // Other scripted statuses (a 5xx from Google's front end) refuse the upgrade.
   script.push("scripted", {ScriptedResponse{.status = 503}}, false);
   EXPECT_EQ(upgrade("scripted").status, 503u);
   EXPECT_EQ(upgrade("scripted").kind, ResponsePlan::Kind::kLive);

@@ -1081,7 +1081,29 @@ ResponsePlan GeminiResponder::respond(const FakeRequest& request) {
     return finish(
         errorReply(auth && startsWith(*auth, "Bearer ") ? bearerNotAccepted() : missingApiKey()));
   }
-  if (!script_.isValidKey(key)) return finish(errorReply(apiKeyInvalid()));
+  // The Live endpoint takes the upgrade of an invalid or exhausted key, as Google's does, and
+  // answers the session's setup with a close frame; a plain GET gets Google's HTML 404.
+  auto messageOf = [](const GeminiError& e) {
+    return std::string(e.envelope.at("error").as_object().at("message").as_string());
+  };
+  auto live = [&](std::optional<unsigned> close_code, std::string close_reason) {
+    const auto upgrade = header(request, "upgrade");
+    if (!upgrade || (*upgrade != "websocket" && *upgrade != "WebSocket")) {
+      return pathNotFound(path);
+    }
+    ResponsePlan plan;
+    plan.kind = ResponsePlan::Kind::kLive;
+    plan.status = 101;
+    plan.live_close_code = close_code;
+    plan.live_close_reason = std::move(close_reason);
+    return plan;
+  };
+  if (!script_.isValidKey(key)) {
+    if (route->kind == Route::Kind::kLive) {
+      return finish(live(1007, messageOf(apiKeyInvalid())));
+    }
+    return finish(errorReply(apiKeyInvalid()));
+  }
 
   const std::optional<ScriptedResponse> scripted = script_.take(key, route->model);
   const int scripted_delay = scripted ? scripted->delay_ms : 0;
@@ -1089,6 +1111,17 @@ ResponsePlan GeminiResponder::respond(const FakeRequest& request) {
     plan.delay_before_headers_ms += scripted_delay;
     return finish(std::move(plan));
   };
+  if (route->kind == Route::Kind::kLive && scripted && scripted->action.empty()) {
+    if (scripted->status == 429) {
+      const GeminiError quota = quotaExceeded(
+          "gemini-live", "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
+          scripted->retry_delay.empty() ? "17s" : scripted->retry_delay, scripted->message);
+      return delayed(live(1011, messageOf(quota)));
+    }
+    if (scripted->status == 400 && scripted->reason == "API_KEY_INVALID") {
+      return delayed(live(1007, messageOf(apiKeyInvalid())));
+    }
+  }
   if (scripted && scripted->action.empty() && scripted->status != 200) {
     const auto status = static_cast<unsigned>(scripted->status);
     if (status == 429) {
@@ -1118,17 +1151,7 @@ ResponsePlan GeminiResponder::respond(const FakeRequest& request) {
     return delayed(std::move(plan));
   }
 
-  if (route->kind == Route::Kind::kLive) {
-    // Google answers a plain GET of its WebSocket endpoint with its HTML 404.
-    const auto upgrade = header(request, "upgrade");
-    if (!upgrade || (*upgrade != "websocket" && *upgrade != "WebSocket")) {
-      return delayed(pathNotFound(path));
-    }
-    ResponsePlan plan;
-    plan.kind = ResponsePlan::Kind::kLive;
-    plan.status = 101;
-    return delayed(std::move(plan));
-  }
+  if (route->kind == Route::Kind::kLive) return delayed(live(std::nullopt, {}));
   if (route->kind == Route::Kind::kModelMethod) {
     // A file or cache this key cannot see (created with another key).
     if (auto denied = resources_.checkReferences(key, request.body)) {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,10 @@ struct ResponsePlan {
   int delay_before_first_frame_ms = 0;
   int frame_interval_ms = 0;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (kReply only)
+  // kLive: the session's answer to its setup is this close instead of setupComplete (a bad or
+  // exhausted key: Google takes the upgrade, then closes).
+  std::optional<unsigned> live_close_code;
+  std::string live_close_reason;
 
   // Facts for the request log.
   std::string key;         // the API key as received, empty when none

@@ -1,8 +1,9 @@
 // The Live API (BidiGenerateContent over WebSocket) through the gateway with the real
-// @google/genai SDK's ai.live.connect, against the fake upstream's Live endpoint: a text turn, the
-// upstream's refused upgrades (429, 400 API_KEY_INVALID) failing over to another key, a bad
-// gateway token refused before the upgrade, an upstream close relayed, and one request log row
-// per session.
+// @google/genai SDK's ai.live.connect, against the fake upstream's Live endpoint: a text turn;
+// failover to another key when the upstream, like Google's, takes the upgrade of an exhausted or
+// invalid key and closes in answer to the setup (1011 quota, 1007 "API key not valid"), or
+// refuses the upgrade (503); a bad gateway token refused before the upgrade; an upstream close
+// relayed; and one request log row per session.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -148,17 +149,20 @@ describe('Live API through the gateway', () => {
     });
   });
 
-  it('fails over to another key when the upstream refuses the upgrade (429, invalid key)', async () => {
+  it('fails over when the upstream closes the setup of an exhausted or invalid key, or refuses the upgrade', async () => {
     const quota = `quota-${randomToken('k')}`;
     const invalid = `invalid-${randomToken('k')}`;
+    const overloaded = `overloaded-${randomToken('k')}`;
     const good = randomToken('good');
-    await withGateway([quota, invalid, good], async (poise) => {
-      const refused = new Set();
+    await withGateway([quota, invalid, overloaded, good], async (poise) => {
+      const failed = new Set();
       // Each session picks its first key at random; a cooled key rests only for its model, so
-      // each session names another model until both refusing keys were tried.
-      for (let i = 0; i < 16 && refused.size < 2; i++) {
+      // each session names another model until every failing key was tried.
+      for (let i = 0; i < 24 && failed.size < 3; i++) {
         await fake.reset();
         const live = await connect(poise.url, poise.gatewayToken, { model: `gemini-live-fo-${i}` });
+        // The client saw nothing of the failed attempts: its first message is setupComplete.
+        assert.ok(live.messages[0]?.setupComplete, `first message: ${JSON.stringify(live.messages[0])}`);
         assert.equal(await turn(live, `session ${i}`), `echo: session ${i}`);
         live.session.close();
         await raceTimeout(live.closed, 5000);
@@ -167,13 +171,31 @@ describe('Live API through the gateway', () => {
         assert.equal(seen.at(-1).headers['x-goog-api-key'], good, 'the session runs on the good key');
         for (const rec of seen.slice(0, -1)) {
           const key = rec.headers['x-goog-api-key'];
-          assert.equal(rec.status, key === quota ? 429 : 400, `refused handshake of ${rec.key_source}`);
-          refused.add(key);
+          // Google takes the upgrade of an exhausted or invalid key (then closes); the fake's
+          // overloaded key is refused with 503 before the upgrade.
+          assert.equal(rec.status, key === overloaded ? 503 : 101, `upgrade of ${key.split('-')[0]}`);
+          failed.add(key);
         }
       }
-      assert.equal(refused.size, 2, 'both refusing keys were tried');
+      assert.equal(failed.size, 3, 'every failing key was tried');
       const rows = await liveRows(poise, 1);
       assert.ok(rows.some((r) => r.attempts > 1), 'a row with several attempts');
+      // The invalid key is out of rotation; the exhausted one only rests (per model).
+      const invalidRow = await poise.keyRow(invalid);
+      assert.equal(invalidRow.status, 'error', JSON.stringify(invalidRow));
+      assert.notEqual((await poise.keyRow(quota)).status, 'error');
+    });
+  });
+
+  it('passes the last close on when every key closes the setup', async () => {
+    await fake.reset();
+    await withGateway([`quota-${randomToken('k')}`], async (poise) => {
+      // The SDK's connect fails with the close, before any message reached the client.
+      await assert.rejects(connect(poise.url, poise.gatewayToken, { model: 'gemini-live-all-quota' }),
+        /before setup completed \(code 1011\): You exceeded your current quota/);
+      const [row] = await liveRows(poise, 1);
+      assert.equal(row.status, 500);
+      assert.match(row.error_message ?? '', /1011/);
     });
   });
 
@@ -225,12 +247,18 @@ describe('Live API through the gateway', () => {
       await assert.rejects(connect(poise.url, poise.gatewayToken, { model: 'bad model' }),
         /code 1007/);
 
-      // Every key refused: the client learns why in the close frame.
+      // Every key refused: the client learns why in the close frame. First the upstream's own
+      // close (its quota, in answer to the setup), then, the key resting, the gateway's 1013.
       await fake.script(key, [{ status: 429, times: -1 }]);
       await assert.rejects(connect(poise.url, poise.gatewayToken, { model: 'gemini-live-x' }),
-        /code 1013/);
+        /code 1011\): You exceeded your current quota/);
       await assert.rejects(connect(poise.url, poise.gatewayToken, { model: 'gemini-live-x' }),
         /code 1013/);
+      // An upgrade the upstream refuses (503 from its front end) is 1011 when no key is left.
+      await fake.reset();
+      await fake.script(key, [{ status: 503, times: -1 }]);
+      await assert.rejects(connect(poise.url, poise.gatewayToken, { model: 'gemini-live-y' }),
+        /code 1011/);
     });
   });
 });
