@@ -122,7 +122,7 @@ constexpr std::string_view kAnthropicCountTokens = R"json({
 // The Live API: a WebSocket upgrade; the session's messages are not HTTP and not described here.
 constexpr std::string_view kLiveOperation = R"json({
   "tags": ["gemini"],
-  "description": "Gemini Live API (BidiGenerateContent) over WebSocket. Send a WebSocket upgrade with the gateway token as ?key= or x-goog-api-key; the first message must be the Live setup naming the model. The gateway opens the upstream socket with a pool key (another key when the upstream refuses the upgrade) and relays messages both ways. Failures after the upgrade are close frames: 1007 bad setup, 1008 refused, 1013 no key now, 1014 upstream unreachable, 1011 otherwise.",
+  "description": "Gemini Live API (BidiGenerateContent) over WebSocket. Send a WebSocket upgrade with the gateway token as ?key= or x-goog-api-key; the first message must be the Live setup naming the model. The gateway opens the upstream socket with a pool key (another key when the upstream refuses the upgrade, or closes the setup for a bad or exhausted key) and relays messages both ways. Failures after the upgrade are close frames: 1007 bad setup, 1008 refused, 1013 no key now, 1014 upstream unreachable, 1011 otherwise.",
   "parameters": [
     {"name": "key", "in": "query", "required": false, "schema": {"type": "string"},
      "description": "the gateway token (or send it as x-goog-api-key)"}
