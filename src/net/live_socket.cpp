@@ -239,8 +239,7 @@ asio::awaitable<void> pump(LiveSocket& from, LiveSocket& to, bool from_client, R
       continue;
     }
     if (in.kind == LiveRead::Kind::Closed) {
-      // 1005 (no code) and 1006 can't be sent: an empty close frame stands for them.
-      const unsigned code = in.close_code == 1005 || in.close_code == 1006 ? 0 : in.close_code;
+      const unsigned code = sendableCloseCode(in.close_code);
       state.decide(from_client ? Kind::ClientClosed : Kind::UpstreamClosed, code, in.close_reason);
       co_await to.close(code, in.close_reason);
       break;

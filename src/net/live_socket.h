@@ -33,6 +33,12 @@ inline constexpr unsigned kCloseInternal = 1011;    // the session failed on the
 inline constexpr unsigned kCloseTryLater = 1013;    // no key can take the session now
 inline constexpr unsigned kCloseBadGateway = 1014;  // the upstream could not be reached
 
+// The code to send when relaying a received close: 1005 (none given) and 1006 (no close frame)
+// may not be sent, an empty close frame (0) stands for them. Pure.
+constexpr unsigned sendableCloseCode(unsigned received) {
+  return received == 1005 || received == 1006 ? 0 : received;
+}
+
 struct LiveLimits {
   std::size_t message_limit = std::size_t{16} << 20;  // bytes of one incoming message
   std::chrono::milliseconds handshake{10'000};        // the opening and the closing handshakes

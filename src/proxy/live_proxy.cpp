@@ -375,7 +375,7 @@ asio::awaitable<void> LiveProxy::handle(net::HttpExchange& ex, http::RequestReco
       record.fail(ErrorClass::UpstreamError,
                   "upstream closed the session with " + std::to_string(code) + ": " + reason);
       ex.noteUpgradedStatus(statusForClose(code));
-      co_await client->close(code, reason);
+      co_await client->close(net::sendableCloseCode(code), reason);
     } else if (last_refusal) {
       const auto& [status, message] = *last_refusal;
       const unsigned refused_status = status;
