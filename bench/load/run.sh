@@ -126,6 +126,8 @@ if ((!baseline_only)); then
   [[ -n "$poise_bin" && -x "$poise_bin" ]] ||
     die "poise binary not found (POISE_BIN, build-release/poise, build/poise); build it with" \
       "'cmake --preset release && cmake --build --preset release', or pass --baseline-only"
+  # poise starts in its own directory: a relative POISE_BIN must not depend on ours.
+  poise_bin=$(cd "$(dirname "$poise_bin")" && pwd)/$(basename "$poise_bin")
 fi
 
 # --- process bookkeeping -----------------------------------------------------------------------------
