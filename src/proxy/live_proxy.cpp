@@ -1,11 +1,11 @@
 #include "proxy/live_proxy.h"
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 #include <vector>
 
@@ -95,15 +95,6 @@ unsigned statusForClose(unsigned code) {
   }
 }
 
-// Whether `text` holds `needle`, ASCII case aside.
-bool mentions(std::string_view text, std::string_view needle) {
-  if (needle.size() > text.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
-    if (boost::beast::iequals(text.substr(i, needle.size()), needle)) return true;
-  }
-  return false;
-}
-
 // The upstream's first message after the setup (normally setupComplete), or its close, or a
 // failure (`error`, timed out or broken).
 struct SetupAnswer {
@@ -140,19 +131,20 @@ asio::awaitable<SetupAnswer> sendSetup(net::LiveSocket& upstream, const net::Liv
 }  // namespace
 
 LiveCloseAnswer liveCloseAsHttp(unsigned close_code, std::string_view reason) {
+  using boost::algorithm::icontains;
   LiveCloseAnswer out;
   std::string_view status_word = "INVALID_ARGUMENT";
   json::array details;
-  if (mentions(reason, "API key not valid") || mentions(reason, "API_KEY_INVALID") ||
-      mentions(reason, "API key expired")) {
+  if (icontains(reason, "API key not valid") || icontains(reason, "API_KEY_INVALID") ||
+      icontains(reason, "API key expired")) {
     details.push_back(json::object{{"@type", "type.googleapis.com/google.rpc.ErrorInfo"},
                                    {"reason", "API_KEY_INVALID"},
                                    {"domain", "googleapis.com"}});
-  } else if (mentions(reason, "invalid authentication credentials")) {
+  } else if (icontains(reason, "invalid authentication credentials")) {
     out.status = 401;
     status_word = "UNAUTHENTICATED";
-  } else if (mentions(reason, "exceeded your current quota") ||
-             mentions(reason, "RESOURCE_EXHAUSTED") || mentions(reason, "quota exceeded")) {
+  } else if (icontains(reason, "exceeded your current quota") ||
+             icontains(reason, "RESOURCE_EXHAUSTED") || icontains(reason, "quota exceeded")) {
     out.status = 429;
     status_word = "RESOURCE_EXHAUSTED";
   } else if (close_code == net::kCloseInternal || close_code == net::kCloseTryLater ||
